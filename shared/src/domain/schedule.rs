@@ -1,0 +1,217 @@
+use super::{LocalTime, SendDate, TimeZone, Workdays};
+use jiff::Timestamp;
+use jiff::tz::AmbiguousOffset;
+
+/// When a team's daily email is due: its zone, its local send time and its workdays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub zone: TimeZone,
+    pub time: LocalTime,
+    pub workdays: Workdays,
+}
+
+impl Schedule {
+    pub fn new(zone: TimeZone, time: LocalTime, workdays: Workdays) -> Self {
+        Self { zone, time, workdays }
+    }
+
+    /// The instant of the send for local date `date`, if `date` is a workday that exists in the
+    /// zone.
+    ///
+    /// DST: a send time that falls into a spring-forward gap is sent at the next valid instant
+    /// of that day (the end of the gap: 02:30 on a 02:00→03:00 day sends at 03:00); a send time
+    /// that happens twice on a fall-back day is sent once, at its first occurrence.
+    pub fn instant_on(&self, date: SendDate) -> Option<Timestamp> {
+        if !self.workdays.contains(date.date().weekday()) {
+            return None;
+        }
+        let tz = self.zone.jiff();
+        let dt = date.date().to_datetime(self.time.civil());
+        let instant = match tz.to_ambiguous_timestamp(dt).offset() {
+            AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(dt).ok()?,
+            AmbiguousOffset::Fold { before, .. } => before.to_timestamp(dt).ok()?,
+            AmbiguousOffset::Gap { after, .. } => {
+                // `dt` read with the later offset is an instant just before the transition;
+                // the transition itself is the first valid instant after the gap.
+                let before_transition = after.to_timestamp(dt).ok()?;
+                tz.following(before_transition).next()?.timestamp()
+            }
+        };
+        // A day can vanish entirely (Pacific/Apia skipped 2011-12-30): then there is no send
+        // for it, rather than one on the next day.
+        (self.local_date(instant) == date).then_some(instant)
+    }
+
+    /// The first send strictly after `after`.
+    pub fn next_send_after(&self, after: Timestamp) -> Timestamp {
+        let mut date = self.local_date(after);
+        // Workdays are never empty, so a send exists within 8 days unless a day vanished;
+        // 14 covers that with room to spare.
+        for _ in 0..14 {
+            if let Some(instant) = self.instant_on(date) {
+                if instant > after {
+                    return instant;
+                }
+            }
+            date = date.next_day();
+        }
+        unreachable!("a workday send exists within 14 days of {after}")
+    }
+
+    /// The team's local calendar date at `instant`.
+    pub fn local_date(&self, instant: Timestamp) -> SendDate {
+        SendDate::new(self.zone.jiff().to_datetime(instant).date())
+    }
+
+    /// The first instant of the local day after `date`: the send for `date` must go out
+    /// before this, never on the next day.
+    pub fn end_of_local_day(&self, date: SendDate) -> Timestamp {
+        let next = date.next_day().date().to_datetime(jiff::civil::time(0, 0, 0, 0));
+        match self.zone.jiff().to_ambiguous_timestamp(next).offset() {
+            AmbiguousOffset::Unambiguous { offset } | AmbiguousOffset::Fold { before: offset, .. } => {
+                offset.to_timestamp(next).expect("in range")
+            }
+            AmbiguousOffset::Gap { after, .. } => {
+                let t = after.to_timestamp(next).expect("in range");
+                self.zone.jiff().following(t).next().map(|tr| tr.timestamp()).unwrap_or(t)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sched(zone: &str, time: &str, days: &str) -> Schedule {
+        Schedule::new(
+            TimeZone::parse(zone).unwrap(),
+            LocalTime::parse(time).unwrap(),
+            Workdays::parse(days).unwrap(),
+        )
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn next_send_is_the_next_workday_at_local_time() {
+        let s = sched("America/New_York", "15:00", "mon-fri");
+        // Friday 2026-11-20 16:00 New York → Monday 2026-11-23 15:00 EST = 20:00Z.
+        assert_eq!(s.next_send_after(ts("2026-11-20T21:00:00Z")), ts("2026-11-23T20:00:00Z"));
+        // Exactly at the send instant → the next one, never the same one twice.
+        assert_eq!(s.next_send_after(ts("2026-11-23T20:00:00Z")), ts("2026-11-24T20:00:00Z"));
+        // Just before → that same day.
+        assert_eq!(s.next_send_after(ts("2026-11-23T19:59:59Z")), ts("2026-11-23T20:00:00Z"));
+    }
+
+    #[test]
+    fn spring_forward_gap_sends_at_end_of_gap() {
+        // 2026-03-08: New York jumps 02:00 EST → 03:00 EDT (07:00Z).
+        let s = sched("America/New_York", "02:30", "mon-sun");
+        let d = SendDate::parse("2026-03-08").unwrap();
+        assert_eq!(s.instant_on(d), Some(ts("2026-03-08T07:00:00Z")));
+        // Lord Howe moves by 30 minutes: 02:00 → 02:30 on 2026-10-04.
+        let s = sched("Australia/Lord_Howe", "02:15", "mon-sun");
+        let d = SendDate::parse("2026-10-04").unwrap();
+        let instant = s.instant_on(d).unwrap();
+        let local = s.zone.jiff().to_datetime(instant);
+        assert_eq!(local.to_string(), "2026-10-04T02:30:00");
+    }
+
+    #[test]
+    fn fall_back_fold_sends_once_at_first_occurrence() {
+        // 2026-11-01: New York repeats 01:00-02:00.
+        let s = sched("America/New_York", "01:30", "mon-sun");
+        let first = s.instant_on(SendDate::parse("2026-11-01").unwrap()).unwrap();
+        assert_eq!(first, ts("2026-11-01T05:30:00Z"));
+        // After the first 01:30, the next send is the next day, not the repeated 01:30.
+        assert_eq!(s.next_send_after(first), ts("2026-11-02T06:30:00Z"));
+    }
+
+    #[test]
+    fn a_vanished_day_gets_no_send() {
+        // Samoa skipped Friday 2011-12-30 entirely.
+        let s = sched("Pacific/Apia", "09:00", "mon-sun");
+        assert_eq!(s.instant_on(SendDate::parse("2011-12-30").unwrap()), None);
+        let after = s.instant_on(SendDate::parse("2011-12-29").unwrap()).unwrap();
+        let next = s.next_send_after(after);
+        assert_eq!(s.local_date(next).as_str(), "2011-12-31");
+    }
+
+    #[test]
+    fn end_of_local_day() {
+        let s = sched("Europe/London", "09:00", "mon-fri");
+        let d = SendDate::parse("2026-07-01").unwrap();
+        assert_eq!(s.end_of_local_day(d), ts("2026-07-01T23:00:00Z"));
+    }
+
+    const ZONES: &[&str] = &[
+        "America/New_York",
+        "Europe/London",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "America/Santiago",
+        "Asia/Tehran",
+        "Pacific/Apia",
+        "Pacific/Chatham",
+        "America/St_Johns",
+        "Africa/Casablanca",
+        "Europe/Dublin",
+        "Asia/Kolkata",
+        "UTC",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Walking send after send over a stretch of time: never two sends on one local date,
+        /// never a workday without a send (unless that date does not exist in the zone), every
+        /// send on a workday, and every send at the local time or at the end of a DST gap.
+        #[test]
+        fn sends_once_per_workday(
+            zone in proptest::sample::select(ZONES),
+            hour in 0i8..24,
+            minute in 0i8..60,
+            days in 1u8..128,
+            start_days in 0i64..(365 * 30),
+        ) {
+            let workdays = Workdays::parse(
+                &(0..7).filter(|i| days & (1 << i) != 0).map(|i| DAY_NAMES_FOR_TEST[i]).collect::<Vec<_>>().join(","),
+            ).unwrap();
+            let s = Schedule::new(TimeZone::parse(zone).unwrap(), LocalTime::new(hour, minute).unwrap(), workdays);
+            let start = ts("2005-01-01T00:00:00Z").checked_add(jiff::SignedDuration::from_hours(24 * start_days)).unwrap();
+            let mut t = start;
+            let mut dates: Vec<SendDate> = Vec::new();
+            for _ in 0..60 {
+                let next = s.next_send_after(t);
+                prop_assert!(next > t);
+                let date = s.local_date(next);
+                prop_assert!(s.workdays.contains(date.date().weekday()));
+                if let Some(prev) = dates.last() {
+                    prop_assert!(date > *prev, "two sends on {date} (or out of order)");
+                    // Every workday strictly between two sends existed only if it vanished.
+                    let mut d = prev.next_day();
+                    while d < date {
+                        prop_assert!(s.instant_on(d).is_none(), "skipped workday {d}");
+                        d = d.next_day();
+                    }
+                }
+                let local = s.zone.jiff().to_datetime(next);
+                if local.time() != s.time.civil() {
+                    // Only allowed when the send time does not exist that day.
+                    let dt = date.date().to_datetime(s.time.civil());
+                    let gap = matches!(s.zone.jiff().to_ambiguous_timestamp(dt).offset(), AmbiguousOffset::Gap { .. });
+                    prop_assert!(gap, "sent at {local} instead of {}", s.time);
+                    prop_assert!(local.time() > s.time.civil());
+                }
+                dates.push(date);
+                t = next;
+            }
+        }
+    }
+
+    const DAY_NAMES_FOR_TEST: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+}

@@ -1,0 +1,13 @@
+//! Morale's library: the domain, the ports (store, clock, …) and their adapters.
+//!
+//! The domain has no AWS types; adapters live beside in-memory fakes that obey the same
+//! contract (see `tests/` for the contract tests that run against both).
+
+pub mod aws;
+pub mod clock;
+pub mod domain;
+pub mod model;
+pub mod store;
+pub mod telemetry;
+
+pub use jiff;

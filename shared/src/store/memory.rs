@@ -1,0 +1,397 @@
+//! The in-memory store for fast unit tests. It keeps to the same conditions as the DynamoDB
+//! adapter; the contract tests in `tests/` run the same cases against both.
+
+use super::{OutboxEvent, Store, StoreError};
+use crate::domain::{MemberId, SendDate, TeamId};
+use crate::model::{
+    IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey,
+    OutboxStatus, Response, Team, VoterKey,
+};
+use async_trait::async_trait;
+use jiff::Timestamp;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+#[derive(Default)]
+struct Tables {
+    teams: BTreeMap<TeamId, Team>,
+    members: BTreeMap<(TeamId, MemberId), Member>,
+    outbox: BTreeMap<OutboxKey, OutboxItem>,
+    responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
+    idempotency: BTreeMap<String, IdempotencyRecord>,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    t: Mutex<Tables>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
+        // A panicking test thread must not wedge every other test using this store.
+        self.t.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn held_by(item: &OutboxItem, owner: &str) -> bool {
+    item.status == OutboxStatus::Sending && item.lease_owner.as_deref() == Some(owner)
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn create_team(&self, team: &Team) -> Result<(), StoreError> {
+        let mut t = self.lock();
+        if t.teams.contains_key(&team.id) {
+            return Err(StoreError::AlreadyExists(format!("team {}", team.id)));
+        }
+        t.teams.insert(team.id.clone(), team.clone());
+        Ok(())
+    }
+
+    async fn get_team(&self, id: &TeamId) -> Result<Option<Team>, StoreError> {
+        Ok(self.lock().teams.get(id).cloned())
+    }
+
+    async fn list_teams(&self) -> Result<Vec<Team>, StoreError> {
+        Ok(self.lock().teams.values().cloned().collect())
+    }
+
+    async fn update_team(&self, team: &Team) -> Result<Team, StoreError> {
+        let mut t = self.lock();
+        let stored = t.teams.get_mut(&team.id).ok_or_else(|| StoreError::NotFound(format!("team {}", team.id)))?;
+        if stored.version != team.version {
+            return Err(StoreError::Conflict(format!("team {}", team.id)));
+        }
+        let mut updated = team.clone();
+        updated.version += 1;
+        updated.created_at = stored.created_at;
+        *stored = updated.clone();
+        Ok(updated)
+    }
+
+    async fn delete_team(&self, id: &TeamId) -> Result<(), StoreError> {
+        self.lock().teams.remove(id).map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("team {id}")))
+    }
+
+    async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError> {
+        let t = self.lock();
+        let mut due: Vec<Team> =
+            t.teams.values().filter(|team| team.next_send_at.is_some_and(|n| n <= now)).cloned().collect();
+        due.sort_by_key(|team| team.next_send_at);
+        Ok(due)
+    }
+
+    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        match t.teams.get_mut(id) {
+            Some(team) if team.next_send_at == Some(expected) => {
+                team.next_send_at = Some(next);
+                team.version += 1;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn add_member(&self, member: &Member) -> Result<(), StoreError> {
+        let mut t = self.lock();
+        let key = (member.team.clone(), member.id.clone());
+        if t.members.contains_key(&key) {
+            return Err(StoreError::AlreadyExists(format!("member {} of team {}", member.email.masked(), member.team)));
+        }
+        t.members.insert(key, member.clone());
+        Ok(())
+    }
+
+    async fn get_member(&self, team: &TeamId, id: &MemberId) -> Result<Option<Member>, StoreError> {
+        Ok(self.lock().members.get(&(team.clone(), id.clone())).cloned())
+    }
+
+    async fn list_members(&self, team: &TeamId) -> Result<Vec<Member>, StoreError> {
+        Ok(self.lock().members.values().filter(|m| &m.team == team).cloned().collect())
+    }
+
+    async fn set_member_status(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        from: &[MemberStatus],
+        to: MemberStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Option<Member>, StoreError> {
+        let mut t = self.lock();
+        let m = t
+            .members
+            .get_mut(&(team.clone(), id.clone()))
+            .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))?;
+        if !from.contains(&m.status) {
+            return Ok(None);
+        }
+        m.status = to;
+        m.status_reason = Some(reason.to_string());
+        m.updated_at = now;
+        Ok(Some(m.clone()))
+    }
+
+    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<u32, StoreError> {
+        let mut t = self.lock();
+        let m = t
+            .members
+            .get_mut(&(team.clone(), id.clone()))
+            .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))?;
+        m.soft_bounces += 1;
+        m.updated_at = now;
+        Ok(m.soft_bounces)
+    }
+
+    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<(), StoreError> {
+        let mut t = self.lock();
+        let m = t
+            .members
+            .get_mut(&(team.clone(), id.clone()))
+            .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))?;
+        m.soft_bounces = 0;
+        m.updated_at = now;
+        Ok(())
+    }
+
+    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> Result<(), StoreError> {
+        self.lock()
+            .members
+            .remove(&(team.clone(), id.clone()))
+            .map(|_| ())
+            .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))
+    }
+
+    async fn enqueue(&self, item: &OutboxItem) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        if t.outbox.contains_key(&item.key) {
+            return Ok(false);
+        }
+        t.outbox.insert(item.key.clone(), item.clone());
+        Ok(true)
+    }
+
+    async fn get_outbox(&self, key: &OutboxKey) -> Result<Option<OutboxItem>, StoreError> {
+        Ok(self.lock().outbox.get(key).cloned())
+    }
+
+    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> Result<Vec<OutboxItem>, StoreError> {
+        Ok(self
+            .lock()
+            .outbox
+            .values()
+            .filter(|i| &i.key.team == team && date.is_none_or(|d| i.key.date == d))
+            .cloned()
+            .collect())
+    }
+
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        let t = self.lock();
+        let mut due: Vec<OutboxItem> = t
+            .outbox
+            .values()
+            .filter(|i| i.status.awaits_sender() && i.due_at.is_some_and(|d| d <= now))
+            .cloned()
+            .collect();
+        due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn claim(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<Option<OutboxItem>, StoreError> {
+        let mut t = self.lock();
+        let Some(item) = t.outbox.get_mut(key) else { return Ok(None) };
+        if !item.status.awaits_sender() || !item.due_at.is_some_and(|d| d <= now) {
+            return Ok(None);
+        }
+        if item.status != OutboxStatus::Sending {
+            item.released_status = Some(item.status);
+        }
+        item.status = OutboxStatus::Sending;
+        item.lease_owner = Some(owner.to_string());
+        item.due_at = Some(lease_until);
+        item.updated_at = now;
+        Ok(Some(item.clone()))
+    }
+
+    async fn release(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        due_at: Timestamp,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        let Some(item) = t.outbox.get_mut(key).filter(|i| held_by(i, owner)) else { return Ok(false) };
+        item.status = item.released_status.take().unwrap_or(OutboxStatus::Pending);
+        item.lease_owner = None;
+        item.due_at = Some(due_at);
+        if let Some(e) = error {
+            item.last_error = Some(e.to_string());
+        }
+        item.updated_at = now;
+        Ok(true)
+    }
+
+    async fn mark_sent(&self, key: &OutboxKey, owner: &str, message_id: &str, now: Timestamp) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        let Some(item) = t.outbox.get_mut(key).filter(|i| held_by(i, owner)) else { return Ok(false) };
+        item.status = OutboxStatus::Sent;
+        item.lease_owner = None;
+        item.released_status = None;
+        item.due_at = None;
+        item.attempts += 1;
+        item.message_id = Some(message_id.to_string());
+        item.updated_at = now;
+        Ok(true)
+    }
+
+    async fn finish_unsent(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        to: OutboxStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        assert!(matches!(to, OutboxStatus::Failed | OutboxStatus::Suppressed), "finish_unsent to {to}");
+        let mut t = self.lock();
+        let Some(item) = t.outbox.get_mut(key).filter(|i| held_by(i, owner)) else { return Ok(false) };
+        item.status = to;
+        item.lease_owner = None;
+        item.released_status = None;
+        item.due_at = None;
+        item.last_error = Some(reason.to_string());
+        item.updated_at = now;
+        Ok(true)
+    }
+
+    async fn apply_event(&self, key: &OutboxKey, event: &OutboxEvent, now: Timestamp) -> Result<bool, StoreError> {
+        use OutboxStatus::*;
+        let mut t = self.lock();
+        let Some(item) = t.outbox.get_mut(key) else { return Ok(false) };
+        match event {
+            OutboxEvent::Delivered => {
+                if !matches!(item.status, Sent | Deferred | Sending) {
+                    return Ok(false);
+                }
+                item.status = Delivered;
+                item.due_at = None;
+                item.lease_owner = None;
+                item.released_status = None;
+            }
+            OutboxEvent::Deferred { message_id, retry_at, reason } => {
+                if item.status != Sent || item.message_id.as_deref() != Some(message_id) {
+                    return Ok(false);
+                }
+                item.status = Deferred;
+                item.due_at = Some(*retry_at);
+                item.last_error = Some(reason.clone());
+            }
+            OutboxEvent::Failed { reason } => {
+                if matches!(item.status, Failed | Suppressed) {
+                    return Ok(false);
+                }
+                item.status = Failed;
+                item.due_at = None;
+                item.lease_owner = None;
+                item.released_status = None;
+                item.last_error = Some(reason.clone());
+            }
+        }
+        item.updated_at = now;
+        Ok(true)
+    }
+
+    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        let Some(item) = t.outbox.get_mut(key).filter(|i| i.status == OutboxStatus::Failed) else {
+            return Ok(false);
+        };
+        item.status = OutboxStatus::Pending;
+        item.released_status = None;
+        item.due_at = Some(now);
+        item.updated_at = now;
+        Ok(true)
+    }
+
+    async fn put_response(&self, r: &Response) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        let key = (r.team.clone(), r.date, r.voter.clone());
+        if t.responses.get(&key).is_some_and(|old| old.recorded_at > r.recorded_at) {
+            return Ok(false);
+        }
+        t.responses.insert(key, r.clone());
+        Ok(true)
+    }
+
+    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError> {
+        Ok(self
+            .lock()
+            .responses
+            .values()
+            .filter(|r| &r.team == team && r.date >= from && r.date <= to)
+            .cloned()
+            .collect())
+    }
+
+    async fn idempotency_begin(
+        &self,
+        key: &str,
+        now: Timestamp,
+        in_progress_until: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<IdempotencyBegin, StoreError> {
+        let mut t = self.lock();
+        if let Some(rec) = t.idempotency.get(key) {
+            // Expired records count as absent even before TTL deletes them. The table keeps
+            // the expiry in seconds (TTL's unit) and the in-progress window in milliseconds.
+            if rec.expires_at.as_second() > now.as_second() {
+                match &rec.state {
+                    IdempotencyState::Completed { result } => {
+                        return Ok(IdempotencyBegin::Completed { result: result.clone() });
+                    }
+                    IdempotencyState::InProgress if rec.in_progress_until.as_millisecond() > now.as_millisecond() => {
+                        return Ok(IdempotencyBegin::InProgress);
+                    }
+                    IdempotencyState::InProgress => {}
+                }
+            }
+        }
+        t.idempotency.insert(
+            key.to_string(),
+            IdempotencyRecord {
+                key: key.to_string(),
+                state: IdempotencyState::InProgress,
+                in_progress_until,
+                expires_at,
+            },
+        );
+        Ok(IdempotencyBegin::Started)
+    }
+
+    async fn idempotency_complete(&self, key: &str, result: &str, expires_at: Timestamp) -> Result<(), StoreError> {
+        let mut t = self.lock();
+        match t.idempotency.get_mut(key) {
+            Some(rec) if rec.state == IdempotencyState::InProgress => {
+                rec.state = IdempotencyState::Completed { result: result.to_string() };
+                rec.expires_at = expires_at;
+                Ok(())
+            }
+            _ => Err(StoreError::Conflict(format!("idempotency record {key}"))),
+        }
+    }
+}

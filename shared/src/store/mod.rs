@@ -1,0 +1,147 @@
+//! The store port: everything Morale keeps, in one DynamoDB table (see `template.yaml`).
+//!
+//! Every state change is conditional: on an item (not) existing, on the version or status it
+//! was read with, or on the lease its caller holds. A condition that does not hold is not an
+//! error but an answer (`Ok(false)` / `Ok(None)` / [`StoreError::AlreadyExists`]...), since
+//! concurrent senders and repeated events make it an everyday case.
+
+mod dynamo;
+mod memory;
+
+pub use dynamo::{DynamoStore, INDEX_DUE, TABLE_ENV};
+pub use memory::MemoryStore;
+
+use crate::domain::{MemberId, SendDate, TeamId};
+use crate::model::{
+    IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team,
+};
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    #[error("{0} was not found")]
+    NotFound(String),
+    /// A conditional update found the item changed since it was read.
+    #[error("{0} was changed by someone else; read it again and retry")]
+    Conflict(String),
+    #[error("stored item {key} cannot be read: {reason}")]
+    Corrupt { key: String, reason: String },
+    #[error("the table could not be reached: {0}")]
+    Backend(String),
+}
+
+/// How a mail event moves an outbox item. Each only moves it forward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxEvent {
+    /// Delivered (any attempt): sent / deferred / sending → delivered.
+    Delivered,
+    /// A transient bounce or delay of the current attempt (`message_id`): sent → deferred,
+    /// due again at `retry_at`.
+    Deferred { message_id: String, retry_at: Timestamp, reason: String },
+    /// Permanent: anything but failed / suppressed → failed (a bounce after a delivery is
+    /// still recorded as a bounce).
+    Failed { reason: String },
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    // --- teams ---------------------------------------------------------------------------
+    /// Creates the team; [`StoreError::AlreadyExists`] if its id is taken.
+    async fn create_team(&self, team: &Team) -> Result<(), StoreError>;
+    async fn get_team(&self, id: &TeamId) -> Result<Option<Team>, StoreError>;
+    async fn list_teams(&self) -> Result<Vec<Team>, StoreError>;
+    /// Stores `team` if the stored version is still `team.version`; returns it with the new
+    /// version. [`StoreError::Conflict`] if someone else changed it, `NotFound` if gone.
+    async fn update_team(&self, team: &Team) -> Result<Team, StoreError>;
+    /// Deletes the team item; [`StoreError::NotFound`] if there is none. Members, outbox and
+    /// responses are the caller's to remove first.
+    async fn delete_team(&self, id: &TeamId) -> Result<(), StoreError>;
+    /// Teams whose next send instant is at or before `now` (via the due index).
+    async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError>;
+    /// Moves a team's next send instant from `expected` to `next`. `Ok(false)` if another
+    /// sender moved it first (or the team was paused meanwhile).
+    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> Result<bool, StoreError>;
+
+    // --- members -------------------------------------------------------------------------
+    /// [`StoreError::AlreadyExists`] if the address is already a member of the team.
+    async fn add_member(&self, member: &Member) -> Result<(), StoreError>;
+    async fn get_member(&self, team: &TeamId, id: &MemberId) -> Result<Option<Member>, StoreError>;
+    async fn list_members(&self, team: &TeamId) -> Result<Vec<Member>, StoreError>;
+    /// Sets the status if the current one is in `from`. `Ok(None)` if it is not (the member is
+    /// left as it was), `NotFound` if there is no such member. Returns the updated member.
+    async fn set_member_status(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        from: &[MemberStatus],
+        to: MemberStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Option<Member>, StoreError>;
+    /// Adds one to the member's transient-bounce count and returns the new count.
+    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<u32, StoreError>;
+    /// Sets the transient-bounce count back to zero (after a delivery).
+    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<(), StoreError>;
+    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> Result<(), StoreError>;
+
+    // --- outbox --------------------------------------------------------------------------
+    /// Creates the item unless one exists for that member and date. `Ok(true)` if created.
+    async fn enqueue(&self, item: &OutboxItem) -> Result<bool, StoreError>;
+    async fn get_outbox(&self, key: &OutboxKey) -> Result<Option<OutboxItem>, StoreError>;
+    /// A team's items, for one date or all dates.
+    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> Result<Vec<OutboxItem>, StoreError>;
+    /// Items waiting for the sender with `due_at <= now` (via the due index, which may lag
+    /// slightly: claims re-check), oldest first, at most `limit`.
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
+    /// Takes a due item (pending, deferred, or sending with a lapsed lease) for `owner` until
+    /// `lease_until`. `Ok(None)` if it is not claimable (someone else has it, or it is done).
+    async fn claim(&self, key: &OutboxKey, owner: &str, now: Timestamp, lease_until: Timestamp)
+    -> Result<Option<OutboxItem>, StoreError>;
+    /// Gives a claimed item back unchanged, due at `due_at` (throttling, circuit open, out of
+    /// time), noting `error` if given. `Ok(false)` if `owner` no longer holds it.
+    async fn release(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        due_at: Timestamp,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// SES accepted the email: sending → sent, one more attempt, its message id.
+    async fn mark_sent(&self, key: &OutboxKey, owner: &str, message_id: &str, now: Timestamp) -> Result<bool, StoreError>;
+    /// The sender gives up on a claimed item: sending → `to` (failed or suppressed).
+    async fn finish_unsent(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        to: OutboxStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// A mail event. `Ok(false)` if it does not apply (a late or repeated event).
+    async fn apply_event(&self, key: &OutboxKey, event: &OutboxEvent, now: Timestamp) -> Result<bool, StoreError>;
+    /// Operator replay: failed → pending, due at `now`. `Ok(false)` if not failed.
+    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp) -> Result<bool, StoreError>;
+
+    // --- responses -----------------------------------------------------------------------
+    /// Records a vote; a later vote by the same voter on the same date replaces an earlier
+    /// one. `Ok(false)` if a vote recorded later than this one is already stored.
+    async fn put_response(&self, response: &Response) -> Result<bool, StoreError>;
+    /// A team's responses for dates in `from..=to`.
+    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError>;
+
+    // --- idempotency ---------------------------------------------------------------------
+    async fn idempotency_begin(
+        &self,
+        key: &str,
+        now: Timestamp,
+        in_progress_until: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<IdempotencyBegin, StoreError>;
+    /// Stores the result for a key this caller began. `Conflict` if the record is not in
+    /// progress any more.
+    async fn idempotency_complete(&self, key: &str, result: &str, expires_at: Timestamp) -> Result<(), StoreError>;
+}

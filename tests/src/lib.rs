@@ -1,0 +1,64 @@
+//! Helpers for the integration suite: one local AWS stack (moto) per test process, and a
+//! fresh table per test, created from `template.yaml` and deleted afterwards — like
+//! zero-to-production's `spawn_app()`.
+
+use aws_config::SdkConfig;
+use morale::store::DynamoStore;
+use morale_localstack::{Moto, TableSchema};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
+
+/// The local stack's address: `MORALE_MOTO_URL` (set by `make test`), or a moto server started
+/// for this test process and stopped when it exits.
+pub fn moto_url() -> String {
+    match MOTO.get_or_init(|| Moto::from_env_or_start().map_err(|e| format!("{e:#}"))) {
+        Ok(m) => m.url.clone(),
+        Err(e) => panic!("the local AWS stack is not available: {e}"),
+    }
+}
+
+/// SDK configuration pointing at the local stack.
+pub async fn local_sdk_config() -> SdkConfig {
+    morale_localstack::sdk_config(&moto_url()).await
+}
+
+/// A table of its own for one test, with the schema from `template.yaml`. Deleted on drop.
+pub struct TestTable {
+    pub name: String,
+    pub store: DynamoStore,
+    pub config: SdkConfig,
+}
+
+impl TestTable {
+    pub async fn new() -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let name = format!("morale-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let config = local_sdk_config().await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        TableSchema::from_template()
+            .expect("template.yaml defines the table")
+            .create_table(&client, &name)
+            .await
+            .expect("create the test table");
+        Self { store: DynamoStore::new(client, name.clone()), name, config }
+    }
+}
+
+impl Drop for TestTable {
+    fn drop(&mut self) {
+        // Drop cannot await, and the test's runtime may be shutting down: delete from a
+        // thread with a runtime of its own.
+        let name = self.name.clone();
+        let url = moto_url();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async {
+                let config = morale_localstack::sdk_config(&url).await;
+                let _ = aws_sdk_dynamodb::Client::new(&config).delete_table().table_name(name).send().await;
+            });
+        })
+        .join();
+    }
+}

@@ -1,0 +1,410 @@
+//! Store contract: the same cases against the in-memory fake and against DynamoDB on the local
+//! stack, so that the fake cannot drift from the real thing.
+
+use jiff::{SignedDuration, Timestamp};
+use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
+use morale::model::{IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey};
+use morale::store::{OutboxEvent, Store, StoreError};
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn mins(m: i64) -> SignedDuration {
+    SignedDuration::from_mins(m)
+}
+
+fn team(id: &str, now: Timestamp) -> Team {
+    Team::new(
+        TeamId::parse(id).unwrap(),
+        format!("Team {id}"),
+        Schedule::new(
+            TimeZone::parse("America/New_York").unwrap(),
+            LocalTime::parse("15:00").unwrap(),
+            Workdays::parse("mon-fri").unwrap(),
+        ),
+        vec![EmailAddress::parse("lead@example.com").unwrap()],
+        now,
+    )
+}
+
+fn member(team: &str, email: &str, now: Timestamp) -> Member {
+    Member::new(TeamId::parse(team).unwrap(), EmailAddress::parse(email).unwrap(), Some("A Member".into()), now)
+}
+
+fn outbox(team: &str, date: &str, email: &str, due: Timestamp) -> OutboxItem {
+    let email = EmailAddress::parse(email).unwrap();
+    let key = OutboxKey {
+        team: TeamId::parse(team).unwrap(),
+        date: SendDate::parse(date).unwrap(),
+        member: MemberId::for_email(&email),
+    };
+    OutboxItem::new(key, email, due, due + SignedDuration::from_hours(9), due)
+}
+
+const NOW: &str = "2026-11-23T19:00:00Z"; // Monday 14:00 in New York
+
+pub async fn team_create_get_and_duplicate(store: &dyn Store) {
+    let now = ts(NOW);
+    let t = team("alpha", now);
+    store.create_team(&t).await.unwrap();
+    assert_eq!(store.get_team(&t.id).await.unwrap(), Some(t.clone()));
+    assert_eq!(t.next_send_at, Some(ts("2026-11-23T20:00:00Z")));
+    let mut other = team("alpha", now);
+    other.name = "Another".into();
+    assert!(matches!(store.create_team(&other).await, Err(StoreError::AlreadyExists(_))));
+    // The first one is untouched.
+    assert_eq!(store.get_team(&t.id).await.unwrap().unwrap().name, "Team alpha");
+    assert_eq!(store.get_team(&TeamId::parse("nope").unwrap()).await.unwrap(), None);
+    store.create_team(&team("beta", now)).await.unwrap();
+    let ids: Vec<String> = store.list_teams().await.unwrap().into_iter().map(|t| t.id.to_string()).collect();
+    assert_eq!(ids, vec!["alpha", "beta"]);
+}
+
+pub async fn team_updates_are_optimistic(store: &dyn Store) {
+    let now = ts(NOW);
+    let t = team("alpha", now);
+    store.create_team(&t).await.unwrap();
+    let mut a = store.get_team(&t.id).await.unwrap().unwrap();
+    let mut b = a.clone();
+    a.name = "First writer".into();
+    let a2 = store.update_team(&a).await.unwrap();
+    assert_eq!(a2.version, t.version + 1);
+    b.name = "Second writer, stale".into();
+    assert!(matches!(store.update_team(&b).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.get_team(&t.id).await.unwrap().unwrap(), a2);
+    let ghost = team("ghost", now);
+    assert!(matches!(store.update_team(&ghost).await, Err(StoreError::NotFound(_))));
+    store.delete_team(&t.id).await.unwrap();
+    assert!(matches!(store.delete_team(&t.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(store.get_team(&t.id).await.unwrap(), None);
+}
+
+pub async fn due_teams_and_conditional_advance(store: &dyn Store) {
+    let now = ts(NOW);
+    let a = team("alpha", now);
+    store.create_team(&a).await.unwrap();
+    let mut paused = team("paused", now);
+    paused.next_send_at = None;
+    store.create_team(&paused).await.unwrap();
+    let due_at = a.next_send_at.unwrap();
+    assert!(store.due_teams(due_at - SignedDuration::from_nanos(1)).await.unwrap().is_empty());
+    let due = store.due_teams(due_at).await.unwrap();
+    assert_eq!(due.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec!["alpha"]);
+    let next = a.schedule.next_send_after(due_at);
+    assert!(store.advance_team(&a.id, due_at, next).await.unwrap());
+    // A second sender that read the old value loses.
+    assert!(!store.advance_team(&a.id, due_at, next).await.unwrap());
+    assert!(store.due_teams(due_at + mins(1)).await.unwrap().is_empty());
+    assert_eq!(store.get_team(&a.id).await.unwrap().unwrap().next_send_at, Some(next));
+    assert_eq!(store.due_teams(next).await.unwrap().len(), 1);
+    assert!(!store.advance_team(&paused.id, due_at, next).await.unwrap());
+}
+
+pub async fn members_are_unique_and_status_changes_are_conditional(store: &dyn Store) {
+    let now = ts(NOW);
+    let m = member("alpha", "ana@example.com", now);
+    store.add_member(&m).await.unwrap();
+    // The same address again, in another case: the same member.
+    let again = member("alpha", "ana@EXAMPLE.com", now);
+    assert!(matches!(store.add_member(&again).await, Err(StoreError::AlreadyExists(_))));
+    // The same address in another team is another member.
+    store.add_member(&member("beta", "ana@example.com", now)).await.unwrap();
+    store.add_member(&member("alpha", "bob@example.com", now)).await.unwrap();
+    assert_eq!(store.list_members(&m.team).await.unwrap().len(), 2);
+    assert_eq!(store.get_member(&m.team, &m.id).await.unwrap(), Some(m.clone()));
+
+    let later = now + mins(5);
+    let bounced = store
+        .set_member_status(&m.team, &m.id, &[MemberStatus::Active, MemberStatus::Paused], MemberStatus::Bounced, "5.1.1", later)
+        .await
+        .unwrap()
+        .expect("active → bounced");
+    assert_eq!(bounced.status, MemberStatus::Bounced);
+    assert_eq!(bounced.status_reason.as_deref(), Some("5.1.1"));
+    assert_eq!(bounced.updated_at, later);
+    // Not from bounced: nothing changes.
+    let none = store
+        .set_member_status(&m.team, &m.id, &[MemberStatus::Active], MemberStatus::Paused, "admin", later)
+        .await
+        .unwrap();
+    assert_eq!(none, None);
+    assert_eq!(store.get_member(&m.team, &m.id).await.unwrap().unwrap().status, MemberStatus::Bounced);
+    assert_eq!(store.set_member_status(&m.team, &m.id, &[], MemberStatus::Paused, "x", later).await.unwrap(), None);
+    let ghost = MemberId::parse("mnobody").unwrap();
+    assert!(matches!(
+        store.set_member_status(&m.team, &ghost, &[MemberStatus::Active], MemberStatus::Paused, "x", later).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    assert_eq!(store.add_soft_bounce(&m.team, &m.id, later).await.unwrap(), 1);
+    assert_eq!(store.add_soft_bounce(&m.team, &m.id, later).await.unwrap(), 2);
+    store.reset_soft_bounces(&m.team, &m.id, later).await.unwrap();
+    assert_eq!(store.get_member(&m.team, &m.id).await.unwrap().unwrap().soft_bounces, 0);
+    assert!(matches!(store.add_soft_bounce(&m.team, &ghost, later).await, Err(StoreError::NotFound(_))));
+
+    store.remove_member(&m.team, &m.id).await.unwrap();
+    assert!(matches!(store.remove_member(&m.team, &m.id).await, Err(StoreError::NotFound(_))));
+    assert_eq!(store.list_members(&m.team).await.unwrap().len(), 1);
+}
+
+pub async fn one_outbox_item_per_member_and_date(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    assert!(store.enqueue(&item).await.unwrap());
+    let mut dup = item.clone();
+    dup.email = EmailAddress::parse("other@example.com").unwrap();
+    assert!(!store.enqueue(&dup).await.unwrap());
+    assert_eq!(store.get_outbox(&item.key).await.unwrap(), Some(item.clone()));
+    store.enqueue(&outbox("alpha", "2026-11-24", "ana@example.com", due + SignedDuration::from_hours(24))).await.unwrap();
+    store.enqueue(&outbox("beta", "2026-11-23", "ana@example.com", due)).await.unwrap();
+    assert_eq!(store.list_outbox(&item.key.team, None).await.unwrap().len(), 2);
+    assert_eq!(store.list_outbox(&item.key.team, Some(item.key.date)).await.unwrap(), vec![item]);
+}
+
+pub async fn due_outbox_oldest_first_with_limit(store: &dyn Store) {
+    let t0 = ts("2026-11-23T20:00:00Z");
+    for (i, who) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+        let due = t0 + mins(i as i64);
+        store.enqueue(&outbox("alpha", "2026-11-23", &format!("{who}@example.com"), due)).await.unwrap();
+    }
+    assert!(store.due_outbox(t0 - mins(1), 100).await.unwrap().is_empty());
+    let due = store.due_outbox(t0 + mins(3), 100).await.unwrap();
+    let emails: Vec<&str> = due.iter().map(|i| i.email.as_str()).collect();
+    assert_eq!(emails, vec!["a@example.com", "b@example.com", "c@example.com", "d@example.com"]);
+    let two = store.due_outbox(t0 + mins(10), 2).await.unwrap();
+    assert_eq!(two.iter().map(|i| i.email.as_str()).collect::<Vec<_>>(), vec!["a@example.com", "b@example.com"]);
+}
+
+pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    store.enqueue(&item).await.unwrap();
+    let k = &item.key;
+    // Not due yet.
+    assert_eq!(store.claim(k, "s1", due - mins(1), due + mins(1)).await.unwrap(), None);
+    let claimed = store.claim(k, "s1", due, due + mins(2)).await.unwrap().expect("s1 claims");
+    assert_eq!(claimed.status, OutboxStatus::Sending);
+    assert_eq!(claimed.lease_owner.as_deref(), Some("s1"));
+    assert_eq!(claimed.due_at, Some(due + mins(2)));
+    // A second sender cannot take it while the lease holds…
+    assert_eq!(store.claim(k, "s2", due + mins(1), due + mins(3)).await.unwrap(), None);
+    assert!(store.due_outbox(due + mins(1), 10).await.unwrap().is_empty());
+    // …but can after it lapses (the first sender crashed).
+    assert_eq!(store.due_outbox(due + mins(2), 10).await.unwrap().len(), 1);
+    let taken = store.claim(k, "s2", due + mins(2), due + mins(4)).await.unwrap().expect("s2 takes over");
+    assert_eq!(taken.lease_owner.as_deref(), Some("s2"));
+    // The first sender, back from the dead, can no longer record anything.
+    assert!(!store.mark_sent(k, "s1", "msg-1", due + mins(2)).await.unwrap());
+    assert!(!store.release(k, "s1", due, None, due + mins(2)).await.unwrap());
+    assert!(store.mark_sent(k, "s2", "msg-2", due + mins(3)).await.unwrap());
+    let sent = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!(sent.status, OutboxStatus::Sent);
+    assert_eq!(sent.attempts, 1);
+    assert_eq!(sent.message_id.as_deref(), Some("msg-2"));
+    assert_eq!(sent.lease_owner, None);
+    assert_eq!(sent.due_at, None);
+    // Sent items are not due and cannot be claimed.
+    assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().is_empty());
+    assert_eq!(store.claim(k, "s3", due + SignedDuration::from_hours(1), due + SignedDuration::from_hours(2)).await.unwrap(), None);
+}
+
+pub async fn release_gives_the_item_back_unchanged(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    store.enqueue(&item).await.unwrap();
+    let k = &item.key;
+    store.claim(k, "s1", due, due + mins(2)).await.unwrap().unwrap();
+    assert!(store.release(k, "s1", due + mins(5), Some("throttled"), due).await.unwrap());
+    let back = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!(back.status, OutboxStatus::Pending);
+    assert_eq!(back.attempts, 0);
+    assert_eq!(back.lease_owner, None);
+    assert_eq!(back.due_at, Some(due + mins(5)));
+    assert_eq!(back.last_error.as_deref(), Some("throttled"));
+    assert!(!store.release(k, "s1", due, None, due).await.unwrap(), "only once");
+    assert_eq!(store.claim(k, "s1", due + mins(4), due + mins(6)).await.unwrap(), None);
+    // A deferred item goes back to deferred, with its attempts.
+    store.claim(k, "s1", due + mins(5), due + mins(7)).await.unwrap().unwrap();
+    store.mark_sent(k, "s1", "m1", due + mins(5)).await.unwrap();
+    let retry_at = due + mins(30);
+    let deferred = OutboxEvent::Deferred { message_id: "m1".into(), retry_at, reason: "mailbox full".into() };
+    assert!(store.apply_event(k, &deferred, due + mins(6)).await.unwrap());
+    store.claim(k, "s2", retry_at, retry_at + mins(2)).await.unwrap().unwrap();
+    assert!(store.release(k, "s2", retry_at + mins(10), None, retry_at).await.unwrap());
+    let back = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!(back.status, OutboxStatus::Deferred);
+    assert_eq!(back.attempts, 1);
+    assert_eq!(back.last_error.as_deref(), Some("mailbox full"));
+}
+
+pub async fn the_sender_can_fail_or_suppress_what_it_holds(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let a = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    let b = outbox("alpha", "2026-11-23", "bob@example.com", due);
+    store.enqueue(&a).await.unwrap();
+    store.enqueue(&b).await.unwrap();
+    // Not held: refused.
+    assert!(!store.finish_unsent(&a.key, "s1", OutboxStatus::Failed, "bad request", due).await.unwrap());
+    store.claim(&a.key, "s1", due, due + mins(2)).await.unwrap().unwrap();
+    store.claim(&b.key, "s1", due, due + mins(2)).await.unwrap().unwrap();
+    assert!(!store.finish_unsent(&a.key, "s2", OutboxStatus::Failed, "bad request", due).await.unwrap());
+    assert!(store.finish_unsent(&a.key, "s1", OutboxStatus::Failed, "bad request", due).await.unwrap());
+    assert!(store.finish_unsent(&b.key, "s1", OutboxStatus::Suppressed, "member unsubscribed", due).await.unwrap());
+    let a2 = store.get_outbox(&a.key).await.unwrap().unwrap();
+    assert_eq!((a2.status, a2.last_error.as_deref(), a2.due_at), (OutboxStatus::Failed, Some("bad request"), None));
+    assert_eq!(store.get_outbox(&b.key).await.unwrap().unwrap().status, OutboxStatus::Suppressed);
+    assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().is_empty());
+}
+
+pub async fn mail_events_only_move_forward(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    store.enqueue(&item).await.unwrap();
+    let k = &item.key;
+    // Nothing to deliver before it was sent.
+    assert!(!store.apply_event(k, &OutboxEvent::Delivered, due).await.unwrap());
+    store.claim(k, "s1", due, due + mins(2)).await.unwrap().unwrap();
+    store.mark_sent(k, "s1", "m1", due).await.unwrap();
+    let delay = OutboxEvent::Deferred { message_id: "m1".into(), retry_at: due + mins(30), reason: "delayed".into() };
+    // A deferral for another message (an older attempt) does not apply.
+    let other = OutboxEvent::Deferred { message_id: "m0".into(), retry_at: due + mins(30), reason: "old".into() };
+    assert!(!store.apply_event(k, &other, due).await.unwrap());
+    assert!(store.apply_event(k, &OutboxEvent::Delivered, due + mins(1)).await.unwrap());
+    // Repeated delivery: no change. Late delay: never overwrites delivered.
+    assert!(!store.apply_event(k, &OutboxEvent::Delivered, due + mins(2)).await.unwrap());
+    assert!(!store.apply_event(k, &delay, due + mins(2)).await.unwrap());
+    let got = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!(got.status, OutboxStatus::Delivered);
+    assert_eq!(got.due_at, None);
+    // A bounce after a delivery is recorded as a bounce.
+    let bounce = OutboxEvent::Failed { reason: "permanent bounce".into() };
+    assert!(store.apply_event(k, &bounce, due + mins(3)).await.unwrap());
+    assert!(!store.apply_event(k, &bounce, due + mins(4)).await.unwrap());
+    assert!(!store.apply_event(k, &OutboxEvent::Delivered, due + mins(4)).await.unwrap());
+    let got = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!((got.status, got.last_error.as_deref()), (OutboxStatus::Failed, Some("permanent bounce")));
+    assert_eq!(got.updated_at, due + mins(3));
+    // Operator replay: failed → pending, due now; only from failed.
+    assert!(store.requeue_failed(k, due + mins(10)).await.unwrap());
+    assert!(!store.requeue_failed(k, due + mins(10)).await.unwrap());
+    let got = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!((got.status, got.due_at), (OutboxStatus::Pending, Some(due + mins(10))));
+    assert_eq!(store.due_outbox(due + mins(10), 10).await.unwrap().len(), 1);
+    // Unknown items: nothing happens.
+    let ghost = outbox("alpha", "2026-11-23", "ghost@example.com", due);
+    assert!(!store.apply_event(&ghost.key, &OutboxEvent::Delivered, due).await.unwrap());
+    assert!(!store.apply_event(&ghost.key, &bounce, due).await.unwrap());
+    assert_eq!(store.get_outbox(&ghost.key).await.unwrap(), None);
+}
+
+pub async fn deferred_items_come_due_again(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    store.enqueue(&item).await.unwrap();
+    let k = &item.key;
+    store.claim(k, "s1", due, due + mins(2)).await.unwrap().unwrap();
+    store.mark_sent(k, "s1", "m1", due).await.unwrap();
+    let retry_at = due + mins(30);
+    let soft = OutboxEvent::Deferred { message_id: "m1".into(), retry_at, reason: "transient bounce".into() };
+    assert!(store.apply_event(k, &soft, due + mins(1)).await.unwrap());
+    assert!(!store.apply_event(k, &soft, due + mins(1)).await.unwrap(), "repeated: no second deferral");
+    assert!(store.due_outbox(retry_at - mins(1), 10).await.unwrap().is_empty());
+    assert_eq!(store.due_outbox(retry_at, 10).await.unwrap().len(), 1);
+    let again = store.claim(k, "s2", retry_at, retry_at + mins(2)).await.unwrap().unwrap();
+    assert_eq!(again.attempts, 1);
+    store.mark_sent(k, "s2", "m2", retry_at).await.unwrap();
+    let got = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!((got.status, got.attempts, got.message_id.as_deref()), (OutboxStatus::Sent, 2, Some("m2")));
+}
+
+pub async fn responses_latest_vote_wins(store: &dyn Store) {
+    let t = TeamId::parse("alpha").unwrap();
+    let d = SendDate::parse("2026-11-23").unwrap();
+    let vote = |voter: &str, score: u8, at: &str, comment: Option<&str>| Response {
+        team: t.clone(),
+        date: d,
+        voter: VoterKey(voter.into()),
+        score: Score::new(score).unwrap(),
+        comment: comment.map(str::to_string),
+        recorded_at: ts(at),
+    };
+    assert!(store.put_response(&vote("v1", 2, "2026-11-23T20:05:00Z", None)).await.unwrap());
+    assert!(store.put_response(&vote("v1", 4, "2026-11-23T20:06:00Z", Some("better now"))).await.unwrap());
+    // An older vote arriving late does not replace a newer one.
+    assert!(!store.put_response(&vote("v1", 1, "2026-11-23T20:05:30Z", None)).await.unwrap());
+    assert!(store.put_response(&vote("v2", 5, "2026-11-23T20:07:00Z", None)).await.unwrap());
+    let mut other_day = vote("v1", 3, "2026-11-24T20:07:00Z", None);
+    other_day.date = d.next_day();
+    store.put_response(&other_day).await.unwrap();
+    let mut r = store.list_responses(&t, d, d).await.unwrap();
+    r.sort_by(|a, b| a.voter.cmp(&b.voter));
+    assert_eq!(r.len(), 2);
+    assert_eq!((r[0].score.value(), r[0].comment.as_deref()), (4, Some("better now")));
+    assert_eq!(r[1].score.value(), 5);
+    assert_eq!(store.list_responses(&t, d, d.next_day()).await.unwrap().len(), 3);
+    assert_eq!(store.list_responses(&t, d.next_day(), d.next_day().next_day()).await.unwrap().len(), 1);
+    assert!(store.list_responses(&TeamId::parse("beta").unwrap(), d, d).await.unwrap().is_empty());
+}
+
+pub async fn idempotency_records(store: &dyn Store) {
+    let now = ts(NOW);
+    let hour = SignedDuration::from_hours(1);
+    assert_eq!(store.idempotency_begin("k1", now, now + mins(1), now + hour).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(store.idempotency_begin("k1", now, now + mins(1), now + hour).await.unwrap(), IdempotencyBegin::InProgress);
+    // The first caller crashed: after the in-progress window, another may take over.
+    let later = now + mins(2);
+    assert_eq!(store.idempotency_begin("k1", later, later + mins(1), later + hour).await.unwrap(), IdempotencyBegin::Started);
+    store.idempotency_complete("k1", "done:42", later + hour).await.unwrap();
+    assert_eq!(
+        store.idempotency_begin("k1", later, later + mins(1), later + hour).await.unwrap(),
+        IdempotencyBegin::Completed { result: "done:42".into() }
+    );
+    assert!(matches!(store.idempotency_complete("k1", "again", later + hour).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.idempotency_complete("never-begun", "x", later + hour).await, Err(StoreError::Conflict(_))));
+    // Expired records count as absent even if TTL has not removed them.
+    let much_later = later + hour + mins(1);
+    assert_eq!(
+        store.idempotency_begin("k1", much_later, much_later + mins(1), much_later + hour).await.unwrap(),
+        IdempotencyBegin::Started
+    );
+}
+
+/// Declares every case once for the fake and once for DynamoDB.
+macro_rules! contract_cases {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(&morale::store::MemoryStore::new()).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let table = morale_tests::TestTable::new().await;
+                    super::$case(&table.store).await;
+                }
+            )*
+        }
+    };
+}
+
+contract_cases!(
+    team_create_get_and_duplicate,
+    team_updates_are_optimistic,
+    due_teams_and_conditional_advance,
+    members_are_unique_and_status_changes_are_conditional,
+    one_outbox_item_per_member_and_date,
+    due_outbox_oldest_first_with_limit,
+    claims_are_exclusive_and_leases_lapse,
+    release_gives_the_item_back_unchanged,
+    the_sender_can_fail_or_suppress_what_it_holds,
+    mail_events_only_move_forward,
+    deferred_items_come_due_again,
+    responses_latest_vote_wins,
+    idempotency_records,
+);
