@@ -133,15 +133,8 @@ pub enum OutboxStatus {
 }
 
 impl OutboxStatus {
-    pub const ALL: [OutboxStatus; 7] = [
-        Self::Pending,
-        Self::Sending,
-        Self::Sent,
-        Self::Deferred,
-        Self::Delivered,
-        Self::Failed,
-        Self::Suppressed,
-    ];
+    pub const ALL: [OutboxStatus; 7] =
+        [Self::Pending, Self::Sending, Self::Sent, Self::Deferred, Self::Delivered, Self::Failed, Self::Suppressed];
 
     pub fn as_str(self) -> &'static str {
         match self {

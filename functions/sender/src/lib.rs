@@ -14,8 +14,8 @@ impl std::fmt::Display for NotImplemented {
 
 impl std::error::Error for NotImplemented {}
 
-pub async fn handle(_event: Value) -> Result<Value, NotImplemented> {
-    Err(NotImplemented)
+pub async fn handle(_event: Value) -> Result<Value, lambda_runtime::Error> {
+    Err(NotImplemented.into())
 }
 
 #[cfg(test)]

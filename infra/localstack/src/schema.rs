@@ -113,7 +113,9 @@ impl TableSchema {
                 GlobalSecondaryIndex::builder()
                     .index_name(&i.name)
                     .set_key_schema(Some(key(&i.key)?))
-                    .projection(Projection::builder().projection_type(ProjectionType::from(i.projection.as_str())).build())
+                    .projection(
+                        Projection::builder().projection_type(ProjectionType::from(i.projection.as_str())).build(),
+                    )
                     .build()?,
             );
         }
@@ -122,7 +124,9 @@ impl TableSchema {
             client
                 .update_time_to_live()
                 .table_name(name)
-                .time_to_live_specification(TimeToLiveSpecification::builder().attribute_name(attr).enabled(true).build()?)
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder().attribute_name(attr).enabled(true).build()?,
+                )
                 .send()
                 .await
                 .map_err(|e| anyhow!(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string()))?;

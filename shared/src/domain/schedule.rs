@@ -85,11 +85,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn sched(zone: &str, time: &str, days: &str) -> Schedule {
-        Schedule::new(
-            TimeZone::parse(zone).unwrap(),
-            LocalTime::parse(time).unwrap(),
-            Workdays::parse(days).unwrap(),
-        )
+        Schedule::new(TimeZone::parse(zone).unwrap(), LocalTime::parse(time).unwrap(), Workdays::parse(days).unwrap())
     }
 
     fn ts(s: &str) -> Timestamp {

@@ -107,14 +107,9 @@ pub struct Workdays {
     text: WorkdaysText,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The canonical text ("mon-wed,fri"), kept inline so that `Workdays` stays `Copy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 struct WorkdaysText([u8; 27], u8);
-
-impl Default for WorkdaysText {
-    fn default() -> Self {
-        Self([0; 27], 0)
-    }
-}
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -128,7 +123,11 @@ impl Workdays {
                 .iter()
                 .position(|d| n.len() >= 3 && d.starts_with(&n[..3]) && day_full(d).starts_with(&n))
                 .ok_or_else(|| {
-                    ParseError::new("workdays", s, format!("{:?} is not a day of the week (use mon, tue, ... sun)", name.trim()))
+                    ParseError::new(
+                        "workdays",
+                        s,
+                        format!("{:?} is not a day of the week (use mon, tue, ... sun)", name.trim()),
+                    )
                 })
         };
         for part in s.split(',') {
@@ -232,9 +231,8 @@ impl SendDate {
         if t.len() != 10 {
             return Err(ParseError::new("date", s, "expected YYYY-MM-DD, e.g. 2026-03-14"));
         }
-        let date: Date = t
-            .parse()
-            .map_err(|_| ParseError::new("date", s, "expected a real calendar date as YYYY-MM-DD"))?;
+        let date: Date =
+            t.parse().map_err(|_| ParseError::new("date", s, "expected a real calendar date as YYYY-MM-DD"))?;
         if date.year() < 2000 {
             return Err(ParseError::new("date", s, "expected a date in or after 2000"));
         }

@@ -169,13 +169,7 @@ struct Update {
 
 impl Update {
     fn new(pk: String, sk: String, expr: &str, cond: &str) -> Self {
-        Self {
-            pk,
-            sk,
-            expr: expr.to_string(),
-            cond: cond.to_string(),
-            values: Vec::new(),
-        }
+        Self { pk, sk, expr: expr.to_string(), cond: cond.to_string(), values: Vec::new() }
     }
 
     fn val(mut self, k: &'static str, v: AttributeValue) -> Self {
@@ -458,11 +452,7 @@ fn outbox_key_values(key: &OutboxKey) -> (String, String) {
 
 /// The part of an update that keeps `due`, `due_at` and `due_kind` in step.
 fn set_due(due: Timestamp, member: &MemberId) -> [(&'static str, AttributeValue); 3] {
-    [
-        (":due", s(due.to_string())),
-        (":due_at", n(nanos(due))),
-        (":due_kind", s(outbox_shard(member))),
-    ]
+    [(":due", s(due.to_string())), (":due_at", n(nanos(due))), (":due_kind", s(outbox_shard(member)))]
 }
 const SET_DUE: &str = "due = :due, due_at = :due_at, due_kind = :due_kind";
 const REMOVE_DUE: &str = "REMOVE due, due_at, due_kind";
@@ -500,7 +490,8 @@ impl Store for DynamoStore {
             .try_collect()
             .await
             .map_err(backend)?;
-        let mut teams = items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
+        let mut teams =
+            items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
         teams.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(teams)
     }
@@ -510,9 +501,7 @@ impl Store for DynamoStore {
         let mut updated = team.clone();
         updated.version = team.version + 1;
         updated.created_at = stored.created_at;
-        let ok = self
-            .put(to_item(&TeamRecord::from(&updated)), "version = :v", vec![(":v", n(team.version))])
-            .await?;
+        let ok = self.put(to_item(&TeamRecord::from(&updated)), "version = :v", vec![(":v", n(team.version))]).await?;
         if ok { Ok(updated) } else { Err(StoreError::Conflict(format!("team {}", team.id))) }
     }
 
@@ -522,10 +511,8 @@ impl Store for DynamoStore {
 
     async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError> {
         let items = self.query_due("team", now, None).await?;
-        let mut teams: Vec<Team> = items
-            .into_iter()
-            .map(|i| from_item::<TeamRecord>(i).map(Team::from))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut teams: Vec<Team> =
+            items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
         // The index holds whole seconds; the exact instant decides.
         teams.retain(|t| t.next_send_at.is_some_and(|n| n <= now));
         teams.sort_by_key(|t| t.next_send_at);
@@ -741,7 +728,13 @@ impl Store for DynamoStore {
         Ok(self.update(u).await?.is_some())
     }
 
-    async fn mark_sent(&self, key: &OutboxKey, owner: &str, message_id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    async fn mark_sent(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        message_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let (pk, sk) = outbox_key_values(key);
         let u = Update::new(
             pk,
@@ -816,7 +809,9 @@ impl Store for DynamoStore {
             OutboxEvent::Failed { reason } => Update::new(
                 pk,
                 sk,
-                &format!("SET #st = :failed, last_error = :err, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"),
+                &format!(
+                    "SET #st = :failed, last_error = :err, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"
+                ),
                 "attribute_exists(PK) AND NOT #st IN (:failed, :suppressed)",
             )
             .val(":failed", s("failed"))
@@ -910,7 +905,8 @@ impl Store for DynamoStore {
         item.insert("status".into(), s("INPROGRESS"));
         item.insert("in_progress_until".into(), n(in_progress_until.as_millisecond()));
         item.insert("expires_at".into(), n(expires_at.as_second()));
-        let cond = "attribute_not_exists(PK) OR expires_at <= :now_s OR (#st = :inprog AND in_progress_until <= :now_ms)";
+        let cond =
+            "attribute_not_exists(PK) OR expires_at <= :now_s OR (#st = :inprog AND in_progress_until <= :now_ms)";
         let res = self
             .client
             .put_item()
@@ -943,11 +939,16 @@ impl Store for DynamoStore {
     }
 
     async fn idempotency_complete(&self, key: &str, result: &str, expires_at: Timestamp) -> Result<(), StoreError> {
-        let u = Update::new(idem_pk(key), IDEM_SK.into(), "SET #st = :done, #r = :result, expires_at = :exp", "#st = :inprog")
-            .val(":done", s("COMPLETED"))
-            .val(":result", s(result))
-            .val(":exp", n(expires_at.as_second()))
-            .val(":inprog", s("INPROGRESS"));
+        let u = Update::new(
+            idem_pk(key),
+            IDEM_SK.into(),
+            "SET #st = :done, #r = :result, expires_at = :exp",
+            "#st = :inprog",
+        )
+        .val(":done", s("COMPLETED"))
+        .val(":result", s(result))
+        .val(":exp", n(expires_at.as_second()))
+        .val(":inprog", s("INPROGRESS"));
         match self.update(u).await? {
             Some(_) => Ok(()),
             None => Err(StoreError::Conflict(format!("idempotency record {key}"))),

@@ -4,8 +4,8 @@
 use super::{OutboxEvent, Store, StoreError};
 use crate::domain::{MemberId, SendDate, TeamId};
 use crate::model::{
-    IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey,
-    OutboxStatus, Response, Team, VoterKey,
+    IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus,
+    Response, Team, VoterKey,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -213,7 +213,7 @@ impl Store for MemoryStore {
     ) -> Result<Option<OutboxItem>, StoreError> {
         let mut t = self.lock();
         let Some(item) = t.outbox.get_mut(key) else { return Ok(None) };
-        if !item.status.awaits_sender() || !item.due_at.is_some_and(|d| d <= now) {
+        if !item.status.awaits_sender() || item.due_at.is_none_or(|d| d > now) {
             return Ok(None);
         }
         if item.status != OutboxStatus::Sending {
@@ -246,7 +246,13 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
-    async fn mark_sent(&self, key: &OutboxKey, owner: &str, message_id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    async fn mark_sent(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        message_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let mut t = self.lock();
         let Some(item) = t.outbox.get_mut(key).filter(|i| held_by(i, owner)) else { return Ok(false) };
         item.status = OutboxStatus::Sent;

@@ -12,9 +12,7 @@ pub use dynamo::{DynamoStore, INDEX_DUE, TABLE_ENV};
 pub use memory::MemoryStore;
 
 use crate::domain::{MemberId, SendDate, TeamId};
-use crate::model::{
-    IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team,
-};
+use crate::model::{IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -98,8 +96,13 @@ pub trait Store: Send + Sync {
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
     /// Takes a due item (pending, deferred, or sending with a lapsed lease) for `owner` until
     /// `lease_until`. `Ok(None)` if it is not claimable (someone else has it, or it is done).
-    async fn claim(&self, key: &OutboxKey, owner: &str, now: Timestamp, lease_until: Timestamp)
-    -> Result<Option<OutboxItem>, StoreError>;
+    async fn claim(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<Option<OutboxItem>, StoreError>;
     /// Gives a claimed item back unchanged, due at `due_at` (throttling, circuit open, out of
     /// time), noting `error` if given. `Ok(false)` if `owner` no longer holds it.
     async fn release(
@@ -111,7 +114,13 @@ pub trait Store: Send + Sync {
         now: Timestamp,
     ) -> Result<bool, StoreError>;
     /// SES accepted the email: sending → sent, one more attempt, its message id.
-    async fn mark_sent(&self, key: &OutboxKey, owner: &str, message_id: &str, now: Timestamp) -> Result<bool, StoreError>;
+    async fn mark_sent(
+        &self,
+        key: &OutboxKey,
+        owner: &str,
+        message_id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// The sender gives up on a claimed item: sending → `to` (failed or suppressed).
     async fn finish_unsent(
         &self,

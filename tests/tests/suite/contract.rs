@@ -3,7 +3,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
-use morale::model::{IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey};
+use morale::model::{
+    IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey,
+};
 use morale::store::{OutboxEvent, Store, StoreError};
 
 fn ts(s: &str) -> Timestamp {
@@ -116,7 +118,14 @@ pub async fn members_are_unique_and_status_changes_are_conditional(store: &dyn S
 
     let later = now + mins(5);
     let bounced = store
-        .set_member_status(&m.team, &m.id, &[MemberStatus::Active, MemberStatus::Paused], MemberStatus::Bounced, "5.1.1", later)
+        .set_member_status(
+            &m.team,
+            &m.id,
+            &[MemberStatus::Active, MemberStatus::Paused],
+            MemberStatus::Bounced,
+            "5.1.1",
+            later,
+        )
         .await
         .unwrap()
         .expect("active → bounced");
@@ -156,7 +165,10 @@ pub async fn one_outbox_item_per_member_and_date(store: &dyn Store) {
     dup.email = EmailAddress::parse("other@example.com").unwrap();
     assert!(!store.enqueue(&dup).await.unwrap());
     assert_eq!(store.get_outbox(&item.key).await.unwrap(), Some(item.clone()));
-    store.enqueue(&outbox("alpha", "2026-11-24", "ana@example.com", due + SignedDuration::from_hours(24))).await.unwrap();
+    store
+        .enqueue(&outbox("alpha", "2026-11-24", "ana@example.com", due + SignedDuration::from_hours(24)))
+        .await
+        .unwrap();
     store.enqueue(&outbox("beta", "2026-11-23", "ana@example.com", due)).await.unwrap();
     assert_eq!(store.list_outbox(&item.key.team, None).await.unwrap().len(), 2);
     assert_eq!(store.list_outbox(&item.key.team, Some(item.key.date)).await.unwrap(), vec![item]);
@@ -206,7 +218,10 @@ pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {
     assert_eq!(sent.due_at, None);
     // Sent items are not due and cannot be claimed.
     assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().is_empty());
-    assert_eq!(store.claim(k, "s3", due + SignedDuration::from_hours(1), due + SignedDuration::from_hours(2)).await.unwrap(), None);
+    assert_eq!(
+        store.claim(k, "s3", due + SignedDuration::from_hours(1), due + SignedDuration::from_hours(2)).await.unwrap(),
+        None
+    );
 }
 
 pub async fn release_gives_the_item_back_unchanged(store: &dyn Store) {
@@ -351,10 +366,16 @@ pub async fn idempotency_records(store: &dyn Store) {
     let now = ts(NOW);
     let hour = SignedDuration::from_hours(1);
     assert_eq!(store.idempotency_begin("k1", now, now + mins(1), now + hour).await.unwrap(), IdempotencyBegin::Started);
-    assert_eq!(store.idempotency_begin("k1", now, now + mins(1), now + hour).await.unwrap(), IdempotencyBegin::InProgress);
+    assert_eq!(
+        store.idempotency_begin("k1", now, now + mins(1), now + hour).await.unwrap(),
+        IdempotencyBegin::InProgress
+    );
     // The first caller crashed: after the in-progress window, another may take over.
     let later = now + mins(2);
-    assert_eq!(store.idempotency_begin("k1", later, later + mins(1), later + hour).await.unwrap(), IdempotencyBegin::Started);
+    assert_eq!(
+        store.idempotency_begin("k1", later, later + mins(1), later + hour).await.unwrap(),
+        IdempotencyBegin::Started
+    );
     store.idempotency_complete("k1", "done:42", later + hour).await.unwrap();
     assert_eq!(
         store.idempotency_begin("k1", later, later + mins(1), later + hour).await.unwrap(),
