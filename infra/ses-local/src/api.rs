@@ -1,0 +1,686 @@
+//! The SESv2 REST-JSON operations ses-local speaks.
+
+use crate::App;
+use crate::events::{self, Publication, address_of};
+use crate::state::{ConfigSet, EventDestination, Identity, MailFromBehavior, Outcome, SesError, Status, StoredMessage};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/v2/email/outbound-emails", post(send_email))
+        .route("/v2/email/account", get(get_account))
+        .route("/v2/email/account/sending", put(put_account_sending))
+        .route("/v2/email/identities", post(create_identity).get(list_identities))
+        .route("/v2/email/identities/{identity}", get(get_identity).delete(delete_identity))
+        .route("/v2/email/configuration-sets", post(create_config_set))
+        .route("/v2/email/configuration-sets/{name}", get(get_config_set))
+        .route(
+            "/v2/email/configuration-sets/{name}/event-destinations",
+            post(create_event_destination).get(get_event_destinations),
+        )
+}
+
+impl IntoResponse for SesError {
+    fn into_response(self) -> Response {
+        let body = json!({"__type": self.code, "message": self.message});
+        let mut r =
+            (StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST), axum::Json(body)).into_response();
+        r.headers_mut().insert("x-amzn-ErrorType", HeaderValue::from_static(self.code));
+        r.headers_mut().insert("x-amzn-RequestId", request_id());
+        r
+    }
+}
+
+fn ok(body: Value) -> Response {
+    let mut r = axum::Json(body).into_response();
+    r.headers_mut().insert("x-amzn-RequestId", request_id());
+    r
+}
+
+fn request_id() -> HeaderValue {
+    static N: AtomicU64 = AtomicU64::new(1);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    HeaderValue::from_str(&format!("5e51ocal-0000-4000-8000-{n:012x}")).expect("ascii")
+}
+
+type Result<T> = std::result::Result<T, SesError>;
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T> {
+    let body: &[u8] = if body.is_empty() { b"{}" } else { body };
+    serde_json::from_slice(body).map_err(|e| SesError::bad_request(format!("Malformed request body: {e}")))
+}
+
+// --- SendEmail --------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SendEmailRequest {
+    from_email_address: Option<String>,
+    destination: Option<Destination>,
+    #[serde(default)]
+    reply_to_addresses: Vec<String>,
+    content: Option<Content>,
+    #[serde(default)]
+    email_tags: Vec<NameValue>,
+    configuration_set_name: Option<String>,
+    list_management_options: Option<Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct Destination {
+    to_addresses: Vec<String>,
+    cc_addresses: Vec<String>,
+    bcc_addresses: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Content {
+    simple: Option<Simple>,
+    raw: Option<Raw>,
+    template: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Simple {
+    subject: Option<TextPart>,
+    body: Option<Body>,
+    #[serde(default)]
+    headers: Vec<NameValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Body {
+    text: Option<TextPart>,
+    html: Option<TextPart>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TextPart {
+    data: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Raw {
+    data: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct NameValue {
+    name: Option<String>,
+    value: Option<String>,
+}
+
+const MAX_RECIPIENTS: usize = 50;
+const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+
+fn valid_address(a: &str) -> bool {
+    let addr = address_of(a);
+    match addr.rsplit_once('@') {
+        Some((l, d)) => !l.is_empty() && !d.is_empty() && !addr.contains(char::is_whitespace) && !d.starts_with('.'),
+        None => false,
+    }
+}
+
+fn tag_ok(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 256 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+async fn send_email(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    match send_email_inner(&app, &body).await {
+        Ok(id) => ok(json!({"MessageId": id})),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn send_email_inner(app: &App, body: &Bytes) -> Result<String> {
+    let req: SendEmailRequest = parse(body)?;
+    let dest = req.destination.unwrap_or_default();
+    let content = req.content.ok_or_else(|| SesError::bad_request("Content is required."))?;
+    let mut headers = Vec::new();
+    let (mut from, subject, html, text, raw) = match (content.simple, content.raw, content.template) {
+        (Some(s), None, None) => {
+            let subject = s
+                .subject
+                .and_then(|t| t.data)
+                .ok_or_else(|| SesError::bad_request("Content.Simple.Subject.Data is required."))?;
+            let body = s.body.ok_or_else(|| SesError::bad_request("Content.Simple.Body is required."))?;
+            let html = body.html.and_then(|p| p.data);
+            let text = body.text.and_then(|p| p.data);
+            if html.is_none() && text.is_none() {
+                return Err(SesError::bad_request("Content.Simple.Body needs Text or Html."));
+            }
+            for h in s.headers {
+                let (Some(n), Some(v)) = (h.name, h.value) else {
+                    return Err(SesError::bad_request("Every header needs a Name and a Value."));
+                };
+                if n.is_empty() || n.contains(|c: char| c == ':' || c.is_whitespace() || c.is_control()) {
+                    return Err(SesError::bad_request(format!("Invalid header name: {n}")));
+                }
+                if v.contains(['\r', '\n']) {
+                    return Err(SesError::bad_request(format!("Invalid value for header {n}")));
+                }
+                headers.push((n, v));
+            }
+            (req.from_email_address.clone(), subject, html, text, None)
+        }
+        (None, Some(r), None) => {
+            let data = r.data.ok_or_else(|| SesError::bad_request("Content.Raw.Data is required."))?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data.as_bytes())
+                .map_err(|_| SesError::bad_request("Content.Raw.Data is not valid base64."))?;
+            let mime = String::from_utf8_lossy(&bytes).into_owned();
+            let (hdrs, body) = split_mime(&mime);
+            let from = req.from_email_address.clone().or_else(|| header(&hdrs, "From"));
+            let subject = header(&hdrs, "Subject").unwrap_or_default();
+            headers = hdrs;
+            (from, subject, None, Some(body), Some(mime))
+        }
+        (None, None, Some(_)) => {
+            return Err(SesError::bad_request("Template content is not supported by ses-local; send Simple or Raw."));
+        }
+        _ => return Err(SesError::bad_request("Content must have exactly one of Simple, Raw or Template.")),
+    };
+    let from_addr = from.take().ok_or_else(|| SesError::bad_request("FromEmailAddress is required."))?;
+    let mut to = dest.to_addresses;
+    let cc = dest.cc_addresses;
+    let bcc = dest.bcc_addresses;
+    if to.is_empty() && cc.is_empty() && bcc.is_empty() {
+        if let Some(raw_to) = raw.as_ref().and_then(|m| header(&split_mime(m).0, "To")) {
+            to = raw_to.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+    }
+    let recipients: Vec<String> = to.iter().chain(&cc).chain(&bcc).cloned().collect();
+    if recipients.is_empty() {
+        return Err(SesError::bad_request("Destination needs at least one recipient."));
+    }
+    if recipients.len() > MAX_RECIPIENTS {
+        return Err(SesError::rejected(format!("Recipient count exceeds {MAX_RECIPIENTS}.")));
+    }
+    for a in recipients.iter().chain(std::iter::once(&from_addr)).chain(&req.reply_to_addresses) {
+        if !valid_address(a) {
+            return Err(SesError::bad_request(format!("Illegal address: {a}")));
+        }
+    }
+    let size = subject.len() + html.as_ref().map_or(0, String::len) + text.as_ref().map_or(0, String::len);
+    if size > MAX_MESSAGE_BYTES {
+        return Err(SesError::rejected(format!("Message length is more than {MAX_MESSAGE_BYTES} bytes long.")));
+    }
+    let mut tags = Vec::new();
+    for t in req.email_tags {
+        let (Some(n), Some(v)) = (t.name, t.value) else {
+            return Err(SesError::bad_request("Every EmailTag needs a Name and a Value."));
+        };
+        if !tag_ok(&n) || !tag_ok(&v) {
+            return Err(SesError::bad_request(format!(
+                "Invalid EmailTag {n}={v}: names and values use only ASCII letters, digits, '_' and '-', at most 256."
+            )));
+        }
+        tags.push((n, v));
+    }
+
+    // Injected latency, outside the lock: a slow SES, not a stalled one.
+    let (latency, jitter) = {
+        let s = app.state();
+        (s.faults.latency_ms, s.faults.jitter_ms)
+    };
+    if latency > 0 || jitter > 0 {
+        let extra = if jitter > 0 { rand::random_range(0..=jitter) } else { 0 };
+        tokio::time::sleep(std::time::Duration::from_millis(latency + extra)).await;
+    }
+
+    let mut s = app.state();
+    let error_fraction = s.faults.error_fraction;
+    if s.chance(error_fraction) {
+        return Err(SesError::internal());
+    }
+    if s.account.enforcement_status == "SHUTDOWN" {
+        return Err(SesError {
+            status: 400,
+            code: "AccountSuspendedException",
+            message: "Your account has been shut down because of a high bounce or complaint rate.".into(),
+        });
+    }
+    if !s.account.sending_enabled {
+        return Err(SesError {
+            status: 400,
+            code: "SendingPausedException",
+            message: "Sending is paused for this account.".into(),
+        });
+    }
+    let config_set = match &req.configuration_set_name {
+        Some(name) => {
+            let cs = s
+                .config_sets
+                .get(name)
+                .ok_or_else(|| SesError::not_found(format!("Configuration set <{name}> does not exist.")))?;
+            if !cs.sending_enabled {
+                return Err(SesError {
+                    status: 400,
+                    code: "SendingPausedException",
+                    message: format!("Sending is paused for configuration set {name}."),
+                });
+            }
+            Some(cs.clone())
+        }
+        None => None,
+    };
+    let sender = address_of(&from_addr).to_string();
+    let identity = match s.identity_for(&sender) {
+        Some(id) if id.verified_for_sending() => id.clone(),
+        _ => {
+            return Err(SesError::rejected(format!(
+                "Email address is not verified. The following identities failed the check in region US-EAST-1: {sender}"
+            )));
+        }
+    };
+    if identity.mail_from_domain.is_some()
+        && identity.mail_from_status != Status::Success
+        && identity.mail_from_behavior == MailFromBehavior::RejectMessage
+    {
+        return Err(SesError {
+            status: 400,
+            code: "MailFromDomainNotVerifiedException",
+            message: format!(
+                "The custom MAIL FROM domain {} for {} is not verified.",
+                identity.mail_from_domain.as_deref().unwrap_or_default(),
+                identity.name
+            ),
+        });
+    }
+    if !s.account.production_access {
+        for r in &recipients {
+            let a = address_of(r);
+            let ok = events::address_of(a).ends_with("@simulator.amazonses.com")
+                || s.identity_for(a).is_some_and(Identity::verified_for_sending);
+            if !ok {
+                return Err(SesError::rejected(format!(
+                    "Email address is not verified. The following identities failed the check in region US-EAST-1: {a}"
+                )));
+            }
+        }
+    }
+    for r in &recipients {
+        let a = address_of(r).to_ascii_lowercase();
+        if s.faults.reject_recipients.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+            return Err(SesError::rejected(format!("Recipient address rejected: {a}")));
+        }
+    }
+    let throttle_fraction = s.faults.throttle_fraction;
+    if s.chance(throttle_fraction) {
+        s.throttled += 1;
+        return Err(SesError::too_many_requests(crate::state::RATE_EXCEEDED));
+    }
+    s.admit(recipients.len() as u32)?;
+
+    let message_id = s.next_message_id();
+    let msg = Arc::new(StoredMessage {
+        message_id: message_id.clone(),
+        timestamp: jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        from: from_addr,
+        to,
+        cc,
+        bcc,
+        reply_to: req.reply_to_addresses,
+        subject,
+        html,
+        text,
+        headers,
+        tags,
+        configuration_set: req.configuration_set_name.clone(),
+        list_management: req.list_management_options,
+        raw,
+    });
+    s.messages.push(msg.clone());
+
+    if let Some(cs) = config_set {
+        let outcomes: Vec<(String, Outcome)> =
+            msg.recipients().map(|r| (address_of(r).to_string(), s.outcome_for(address_of(r)))).collect();
+        let all = events::events_for(&msg, &identity.name, &outcomes);
+        for d in cs.destinations.iter().filter(|d| d.enabled) {
+            let Some(bus) = &d.event_bus_arn else { continue };
+            let matching: Vec<_> =
+                all.iter().filter(|e| d.matching_event_types.iter().any(|t| t == e.matching_type)).cloned().collect();
+            if matching.is_empty() {
+                continue;
+            }
+            for e in &matching {
+                s.events
+                    .push(json!({"source": "aws.ses", "detail-type": e.detail_type, "detail": e.detail, "bus": bus}));
+            }
+            if let Some(tx) = &app.publisher {
+                let _ = tx.send(Publication { bus: bus.clone(), configuration_set: cs.name.clone(), events: matching });
+            }
+        }
+    }
+    Ok(message_id)
+}
+
+/// Splits a MIME message into its top-level headers and body (unfolding continuation lines).
+fn split_mime(m: &str) -> (Vec<(String, String)>, String) {
+    let m = m.replace("\r\n", "\n");
+    let (head, body) = m.split_once("\n\n").unwrap_or((&m, ""));
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = headers.last_mut() {
+                last.1.push(' ');
+                last.1.push_str(line.trim());
+            }
+        } else if let Some((k, v)) = line.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    (headers, body.to_string())
+}
+
+fn header(h: &[(String, String)], name: &str) -> Option<String> {
+    h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+}
+
+// --- account ----------------------------------------------------------------------------
+
+async fn get_account(State(app): State<Arc<App>>) -> Response {
+    let mut s = app.state();
+    let sent = s.sent_last_24h();
+    let a = &s.account;
+    ok(json!({
+        "DedicatedIpAutoWarmupEnabled": false,
+        "EnforcementStatus": a.enforcement_status,
+        "ProductionAccessEnabled": a.production_access,
+        "SendQuota": {
+            "Max24HourSend": a.max_24_hour_send,
+            "MaxSendRate": a.max_send_rate,
+            "SentLast24Hours": sent as f64,
+        },
+        "SendingEnabled": a.sending_enabled,
+        "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+    }))
+}
+
+async fn put_account_sending(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Req {
+        sending_enabled: Option<bool>,
+    }
+    match parse::<Req>(&body) {
+        Ok(r) => {
+            app.state().account.sending_enabled = r.sending_enabled.unwrap_or(false);
+            ok(json!({}))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+// --- identities -------------------------------------------------------------------------
+
+fn identity_json(id: &Identity) -> Value {
+    let tokens: Vec<String> = (0..3).map(|i| format!("{}{i}sesl0calt0ken", id.name.len())).collect();
+    json!({
+        "IdentityType": if id.is_domain { "DOMAIN" } else { "EMAIL_ADDRESS" },
+        "FeedbackForwardingStatus": true,
+        "VerifiedForSendingStatus": id.verified_for_sending(),
+        "VerificationStatus": id.verification,
+        "DkimAttributes": {
+            "SigningEnabled": id.is_domain,
+            "Status": id.dkim,
+            "Tokens": if id.is_domain { json!(tokens) } else { json!([]) },
+            "SigningAttributesOrigin": "AWS_SES",
+            "CurrentSigningKeyLength": "RSA_2048_BIT",
+            "NextSigningKeyLength": "RSA_2048_BIT",
+        },
+        "MailFromAttributes": {
+            "MailFromDomain": id.mail_from_domain.clone().unwrap_or_default(),
+            "MailFromDomainStatus": id.mail_from_status,
+            "BehaviorOnMxFailure": id.mail_from_behavior,
+        },
+        "Policies": {},
+        "Tags": id.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+        "ConfigurationSetName": id.configuration_set,
+    })
+}
+
+async fn create_identity(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Tag {
+        key: Option<String>,
+        value: Option<String>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Req {
+        email_identity: Option<String>,
+        #[serde(default)]
+        tags: Vec<Tag>,
+        configuration_set_name: Option<String>,
+    }
+    let r = match parse::<Req>(&body) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let Some(name) = r.email_identity.filter(|n| !n.trim().is_empty()) else {
+        return SesError::bad_request("EmailIdentity is required.").into_response();
+    };
+    let name = name.trim().to_ascii_lowercase();
+    let valid = if name.contains('@') {
+        valid_address(&name)
+    } else {
+        name.contains('.')
+            && name.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    };
+    if !valid {
+        return SesError::bad_request(format!("Invalid email identity: {name}")).into_response();
+    }
+    let mut s = app.state();
+    if s.identities.contains_key(&name) {
+        return SesError::already_exists(format!("Email identity {name} already exist.")).into_response();
+    }
+    if let Some(cs) = &r.configuration_set_name {
+        if !s.config_sets.contains_key(cs) {
+            return SesError::not_found(format!("Configuration set <{cs}> does not exist.")).into_response();
+        }
+    }
+    let mut id = Identity::new(&name, app.config.verify_new_identities);
+    id.configuration_set = r.configuration_set_name;
+    id.tags = r.tags.into_iter().filter_map(|t| Some((t.key?, t.value.unwrap_or_default()))).collect();
+    let body = identity_json(&id);
+    s.identities.insert(name, id);
+    ok(json!({
+        "IdentityType": body["IdentityType"],
+        "VerifiedForSendingStatus": body["VerifiedForSendingStatus"],
+        "DkimAttributes": body["DkimAttributes"],
+    }))
+}
+
+async fn get_identity(State(app): State<Arc<App>>, Path(identity): Path<String>) -> Response {
+    let s = app.state();
+    match s.identities.get(&identity.to_ascii_lowercase()) {
+        Some(id) => ok(identity_json(id)),
+        None => SesError::not_found(format!("Email identity {identity} does not exist.")).into_response(),
+    }
+}
+
+async fn delete_identity(State(app): State<Arc<App>>, Path(identity): Path<String>) -> Response {
+    match app.state().identities.remove(&identity.to_ascii_lowercase()) {
+        Some(_) => ok(json!({})),
+        None => SesError::not_found(format!("Email identity {identity} does not exist.")).into_response(),
+    }
+}
+
+async fn list_identities(State(app): State<Arc<App>>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let page_size = match q.get("PageSize").map(|p| p.parse::<usize>()) {
+        None => 100,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => return SesError::bad_request("PageSize must be between 1 and 1000.").into_response(),
+    };
+    let start = match q.get("NextToken").map(|t| t.parse::<usize>()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return SesError::bad_request("Invalid NextToken.").into_response(),
+    };
+    let s = app.state();
+    let all: Vec<&Identity> = s.identities.values().collect();
+    let page: Vec<Value> = all
+        .iter()
+        .skip(start)
+        .take(page_size)
+        .map(|id| {
+            json!({
+                "IdentityType": if id.is_domain { "DOMAIN" } else { "EMAIL_ADDRESS" },
+                "IdentityName": id.name,
+                "SendingEnabled": id.verified_for_sending(),
+                "VerificationStatus": id.verification,
+            })
+        })
+        .collect();
+    let mut body = json!({"EmailIdentities": page});
+    if start + page_size < all.len() {
+        body["NextToken"] = json!((start + page_size).to_string());
+    }
+    ok(body)
+}
+
+// --- configuration sets -------------------------------------------------------------------
+
+fn config_set_name_ok(n: &str) -> bool {
+    !n.is_empty() && n.len() <= 64 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+async fn create_config_set(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let raw: Value = match parse(&body) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let Some(name) = raw.get("ConfigurationSetName").and_then(Value::as_str).map(str::to_string) else {
+        return SesError::bad_request("ConfigurationSetName is required.").into_response();
+    };
+    if !config_set_name_ok(&name) {
+        return SesError::bad_request(format!("Invalid configuration set name: {name}")).into_response();
+    }
+    let sending_enabled = raw.pointer("/SendingOptions/SendingEnabled").and_then(Value::as_bool).unwrap_or(true);
+    let mut s = app.state();
+    if s.config_sets.contains_key(&name) {
+        return SesError::already_exists(format!("Configuration set <{name}> already exists.")).into_response();
+    }
+    s.config_sets.insert(name.clone(), ConfigSet { name, sending_enabled, raw, destinations: Vec::new() });
+    ok(json!({}))
+}
+
+async fn get_config_set(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
+    let s = app.state();
+    let Some(cs) = s.config_sets.get(&name) else {
+        return SesError::not_found(format!("Configuration set <{name}> does not exist.")).into_response();
+    };
+    let pick = |k: &str| cs.raw.get(k).cloned().unwrap_or(Value::Null);
+    let mut body = json!({
+        "ConfigurationSetName": cs.name,
+        "SendingOptions": {"SendingEnabled": cs.sending_enabled},
+        "Tags": cs.raw.get("Tags").cloned().unwrap_or(json!([])),
+    });
+    for k in ["TrackingOptions", "DeliveryOptions", "ReputationOptions", "SuppressionOptions", "VdmOptions"] {
+        if !pick(k).is_null() {
+            body[k] = pick(k);
+        }
+    }
+    ok(body)
+}
+
+const EVENT_TYPES: [&str; 10] = [
+    "SEND",
+    "REJECT",
+    "BOUNCE",
+    "COMPLAINT",
+    "DELIVERY",
+    "OPEN",
+    "CLICK",
+    "RENDERING_FAILURE",
+    "DELIVERY_DELAY",
+    "SUBSCRIPTION",
+];
+
+async fn create_event_destination(State(app): State<Arc<App>>, Path(name): Path<String>, body: Bytes) -> Response {
+    let raw: Value = match parse(&body) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let Some(dest_name) = raw.get("EventDestinationName").and_then(Value::as_str).map(str::to_string) else {
+        return SesError::bad_request("EventDestinationName is required.").into_response();
+    };
+    let Some(dest) = raw.get("EventDestination").and_then(Value::as_object) else {
+        return SesError::bad_request("EventDestination is required.").into_response();
+    };
+    let types: Vec<String> = match dest.get("MatchingEventTypes").and_then(Value::as_array) {
+        Some(a) if !a.is_empty() => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => return SesError::bad_request("EventDestination.MatchingEventTypes is required.").into_response(),
+    };
+    if let Some(bad) = types.iter().find(|t| !EVENT_TYPES.contains(&t.as_str())) {
+        return SesError::bad_request(format!("Unknown event type: {bad}")).into_response();
+    }
+    let bus = dest.get("EventBridgeDestination").map(|d| d.get("EventBusArn").and_then(Value::as_str));
+    if let Some(None) = bus {
+        return SesError::bad_request("EventBridgeDestination.EventBusArn is required.").into_response();
+    }
+    let mut other = dest.clone();
+    for k in ["Enabled", "MatchingEventTypes", "EventBridgeDestination"] {
+        other.remove(k);
+    }
+    let mut s = app.state();
+    let Some(cs) = s.config_sets.get_mut(&name) else {
+        return SesError::not_found(format!("Configuration set <{name}> does not exist.")).into_response();
+    };
+    if cs.destinations.iter().any(|d| d.name == dest_name) {
+        return SesError::already_exists(format!("Event destination {dest_name} already exists.")).into_response();
+    }
+    if cs.destinations.len() >= 10 {
+        return SesError::limit_exceeded("A configuration set can have at most 10 event destinations.").into_response();
+    }
+    cs.destinations.push(EventDestination {
+        name: dest_name,
+        enabled: dest.get("Enabled").and_then(Value::as_bool).unwrap_or(false),
+        matching_event_types: types,
+        event_bus_arn: bus.flatten().map(str::to_string),
+        other,
+    });
+    ok(json!({}))
+}
+
+async fn get_event_destinations(State(app): State<Arc<App>>, Path(name): Path<String>) -> Response {
+    let s = app.state();
+    let Some(cs) = s.config_sets.get(&name) else {
+        return SesError::not_found(format!("Configuration set <{name}> does not exist.")).into_response();
+    };
+    let list: Vec<Value> = cs
+        .destinations
+        .iter()
+        .map(|d| {
+            let mut v = json!({"Name": d.name, "Enabled": d.enabled, "MatchingEventTypes": d.matching_event_types});
+            if let Some(arn) = &d.event_bus_arn {
+                v["EventBridgeDestination"] = json!({"EventBusArn": arn});
+            }
+            for (k, x) in &d.other {
+                v[k] = x.clone();
+            }
+            v
+        })
+        .collect();
+    ok(json!({"EventDestinations": list}))
+}

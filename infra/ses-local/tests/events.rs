@@ -1,0 +1,282 @@
+//! SES events from ses-local reach EventBridge on the local stack (moto) in the documented
+//! format, and a rule routes them on (here to an SQS queue), as `template.yaml`'s rule does.
+
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
+use serde_json::Value;
+use ses_local::{Config, Outcome, SesLocal};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+struct Route {
+    bus_arn: String,
+    queue_url: String,
+    sqs: aws_sdk_sqs::Client,
+}
+
+/// A bus of its own (so parallel tests do not see each other's events), a rule for
+/// `source: aws.ses` on it, and an SQS queue as the rule's target.
+async fn route(name: &str) -> Route {
+    let sdk = morale_tests::local_sdk_config().await;
+    let eb = aws_sdk_eventbridge::Client::new(&sdk);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let bus = eb.create_event_bus().name(name).send().await.unwrap();
+    let bus_arn = bus.event_bus_arn.unwrap();
+    let queue_url = sqs.create_queue().queue_name(name).send().await.unwrap().queue_url.unwrap();
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap();
+    let queue_arn = attrs.attributes.unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
+    eb.put_rule().name(name).event_bus_name(name).event_pattern(r#"{"source": ["aws.ses"]}"#).send().await.unwrap();
+    eb.put_targets()
+        .rule(name)
+        .event_bus_name(name)
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(queue_arn).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    Route { bus_arn, queue_url, sqs }
+}
+
+impl Route {
+    /// Reads events off the queue until `n` have arrived (or 30 s pass), then for two more
+    /// seconds, so that an event too many would be seen.
+    async fn collect(&self, n: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut deadline = Instant::now() + Duration::from_secs(30);
+        let mut settled = false;
+        while Instant::now() < deadline {
+            if out.len() >= n && !settled {
+                settled = true;
+                deadline = Instant::now() + Duration::from_secs(2);
+            }
+            let r = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap();
+            for m in r.messages.unwrap_or_default() {
+                out.push(serde_json::from_str(m.body.as_deref().unwrap()).unwrap());
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle.unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        out
+    }
+}
+
+fn simple() -> EmailContent {
+    EmailContent::builder()
+        .simple(
+            Message::builder()
+                .subject(Content::builder().data("How do you feel about work today?").build().unwrap())
+                .body(Body::builder().text(Content::builder().data("Pick one").build().unwrap()).build())
+                .build(),
+        )
+        .build()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_simulator_address_produces_its_documented_events() {
+    let route = route("ses-local-events-sim").await;
+    let server = SesLocal::start(Config {
+        eventbridge_endpoint: Some(morale_tests::moto_url()),
+        identities: vec!["morale.example".into()],
+        max_send_rate: 1000.0,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    // A configuration set with an EventBridge destination on our bus, made through the API.
+    let sdk = morale_localstack::sdk_config(&server.url()).await;
+    let ses = Client::new(&sdk);
+    ses.create_configuration_set().configuration_set_name("morale").send().await.unwrap();
+    let mut dest = aws_sdk_sesv2::types::EventDestinationDefinition::builder().enabled(true).event_bridge_destination(
+        aws_sdk_sesv2::types::EventBridgeDestination::builder().event_bus_arn(&route.bus_arn).build().unwrap(),
+    );
+    for t in ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "DELIVERY_DELAY", "REJECT", "RENDERING_FAILURE"] {
+        dest = dest.matching_event_types(aws_sdk_sesv2::types::EventType::from(t));
+    }
+    ses.create_configuration_set_event_destination()
+        .configuration_set_name("morale")
+        .event_destination_name("bus")
+        .event_destination(dest.build())
+        .send()
+        .await
+        .unwrap();
+    server.app().script("transient@example.com", Outcome::TransientBounce, 1);
+    server.app().script("slow@example.com", Outcome::DelayThenDelivery, 1);
+    server.app().script("gone@example.com", Outcome::DelayThenBounce, 1);
+    server.app().script("virus@example.com", Outcome::Reject, 1);
+    server.app().script("template@example.com", Outcome::RenderingFailure, 1);
+
+    let cases: &[(&str, &[&str])] = &[
+        ("success@simulator.amazonses.com", &["Send", "Delivery"]),
+        ("bounce@simulator.amazonses.com", &["Send", "Bounce"]),
+        ("bounce+label-7@simulator.amazonses.com", &["Send", "Bounce"]),
+        ("ooto@simulator.amazonses.com", &["Send", "Delivery"]),
+        ("complaint@simulator.amazonses.com", &["Send", "Delivery", "Complaint"]),
+        ("suppressionlist@simulator.amazonses.com", &["Send", "Bounce"]),
+        ("plain@example.com", &["Send", "Delivery"]),
+        ("transient@example.com", &["Send", "Bounce"]),
+        ("slow@example.com", &["Send", "DeliveryDelay", "Delivery"]),
+        ("gone@example.com", &["Send", "DeliveryDelay", "Bounce"]),
+        ("virus@example.com", &["Reject"]),
+        ("template@example.com", &["Rendering Failure"]),
+    ];
+    let mut ids = BTreeMap::new();
+    for (to, _) in cases {
+        let out = ses
+            .send_email()
+            .from_email_address("Morale <noreply@morale.example>")
+            .destination(Destination::builder().to_addresses(*to).build())
+            .content(simple())
+            .configuration_set_name("morale")
+            .email_tags(MessageTag::builder().name("team").value("platform").build().unwrap())
+            .email_tags(MessageTag::builder().name("date").value("2026-11-24").build().unwrap())
+            .send()
+            .await
+            .unwrap();
+        ids.insert(out.message_id.unwrap(), *to);
+    }
+    // Mail without a configuration set publishes nothing.
+    ses.send_email()
+        .from_email_address("noreply@morale.example")
+        .destination(Destination::builder().to_addresses("quiet@example.com").build())
+        .content(simple())
+        .send()
+        .await
+        .unwrap();
+
+    let expected: usize = cases.iter().map(|(_, e)| e.len()).sum();
+    let events = route.collect(expected).await;
+    assert_eq!(events.len(), expected, "every event arrives once, none for mail without a configuration set");
+
+    let mut by_recipient: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    for e in &events {
+        assert_eq!(e["source"], "aws.ses");
+        let detail = &e["detail"];
+        let mail = &detail["mail"];
+        let to = ids[mail["messageId"].as_str().unwrap()];
+        assert_eq!(mail["tags"]["ses:configuration-set"][0], "morale");
+        assert_eq!(mail["tags"]["team"][0], "platform");
+        assert_eq!(mail["tags"]["date"][0], "2026-11-24");
+        assert_eq!(mail["commonHeaders"]["subject"], "How do you feel about work today?");
+        assert_eq!(mail["destination"][0], to);
+        let dt = e["detail-type"].as_str().unwrap();
+        let et = detail["eventType"].as_str().unwrap();
+        let want_dt = match et {
+            "Send" => "Email Sent",
+            "Delivery" => "Email Delivered",
+            "Bounce" => "Email Bounced",
+            "Complaint" => "Email Complaint Received",
+            "DeliveryDelay" => "Email Delivery Delayed",
+            "Reject" => "Email Rejected",
+            "Rendering Failure" => "Email Rendering Failed",
+            other => panic!("unexpected eventType {other}"),
+        };
+        assert_eq!(dt, want_dt);
+        by_recipient.entry(to).or_default().push(detail);
+    }
+    for (to, want) in cases {
+        let got = by_recipient.get(to).unwrap_or_else(|| panic!("no events for {to}"));
+        let mut types: Vec<&str> = got.iter().map(|d| d["eventType"].as_str().unwrap()).collect();
+        let mut want: Vec<&str> = want.to_vec();
+        types.sort();
+        want.sort();
+        assert_eq!(types, want, "{to}");
+    }
+    let bounce = |to: &str| by_recipient[to].iter().find(|d| d["eventType"] == "Bounce").unwrap()["bounce"].clone();
+    let b = bounce("bounce@simulator.amazonses.com");
+    assert_eq!((b["bounceType"].as_str(), b["bounceSubType"].as_str()), (Some("Permanent"), Some("General")));
+    assert_eq!(b["bouncedRecipients"][0]["status"], "5.1.1");
+    assert_eq!(b["bouncedRecipients"][0]["emailAddress"], "bounce@simulator.amazonses.com");
+    let b = bounce("suppressionlist@simulator.amazonses.com");
+    assert_eq!(b["bounceSubType"], "OnAccountSuppressionList");
+    assert_eq!(bounce("transient@example.com")["bounceType"], "Transient");
+    assert_eq!(bounce("gone@example.com")["bounceType"], "Transient");
+    let c = by_recipient["complaint@simulator.amazonses.com"].iter().find(|d| d["eventType"] == "Complaint").unwrap();
+    assert_eq!(c["complaint"]["complainedRecipients"][0]["emailAddress"], "complaint@simulator.amazonses.com");
+    assert_eq!(c["complaint"]["complaintFeedbackType"], "abuse");
+    let d = by_recipient["slow@example.com"].iter().find(|d| d["eventType"] == "DeliveryDelay").unwrap();
+    assert!(d["deliveryDelay"]["expirationTime"].is_string());
+    assert_eq!(d["deliveryDelay"]["delayedRecipients"][0]["emailAddress"], "slow@example.com");
+    let dl = by_recipient["ooto@simulator.amazonses.com"].iter().find(|d| d["eventType"] == "Delivery").unwrap();
+    assert_eq!(dl["delivery"]["recipients"][0], "ooto@simulator.amazonses.com");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_gets_only_its_matching_event_types() {
+    let route = route("ses-local-events-matching").await;
+    let server = SesLocal::start(Config {
+        eventbridge_endpoint: Some(morale_tests::moto_url()),
+        identities: vec!["morale.example".into()],
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let ses = Client::new(&morale_localstack::sdk_config(&server.url()).await);
+    ses.create_configuration_set().configuration_set_name("bounces-only").send().await.unwrap();
+    ses.create_configuration_set_event_destination()
+        .configuration_set_name("bounces-only")
+        .event_destination_name("bus")
+        .event_destination(
+            aws_sdk_sesv2::types::EventDestinationDefinition::builder()
+                .enabled(true)
+                .matching_event_types(aws_sdk_sesv2::types::EventType::Bounce)
+                .event_bridge_destination(
+                    aws_sdk_sesv2::types::EventBridgeDestination::builder()
+                        .event_bus_arn(&route.bus_arn)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for to in ["success@simulator.amazonses.com", "bounce@simulator.amazonses.com"] {
+        ses.send_email()
+            .from_email_address("noreply@morale.example")
+            .destination(Destination::builder().to_addresses(to).build())
+            .content(simple())
+            .configuration_set_name("bounces-only")
+            .send()
+            .await
+            .unwrap();
+    }
+    let events = route.collect(1).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["detail-type"], "Email Bounced");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_is_a_second_independent_client() {
+    let server = SesLocal::start(Config::default()).await.unwrap();
+    let python = morale_localstack::moto::project_root().join(".venv/bin/python");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/boto3_client.py");
+    let url = server.url();
+    let out = tokio::task::spawn_blocking(move || std::process::Command::new(python).arg(script).arg(url).output())
+        .await
+        .unwrap()
+        .expect("run python from .venv (make tools)");
+    assert!(out.status.success(), "boto3 script failed: {}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let m = server.app().messages().into_iter().find(|m| m.message_id == id).expect("the boto3 message was accepted");
+    assert_eq!(m.subject, "From boto3");
+    assert!(m.headers.contains(&("X-Client".into(), "boto3".into())));
+    assert!(m.tags.contains(&("client".into(), "boto3".into())));
+}
