@@ -3,11 +3,17 @@
 //! The domain has no AWS types; adapters live beside in-memory fakes that obey the same
 //! contract (see `tests/` for the contract tests that run against both).
 
+pub mod alert;
 pub mod aws;
 pub mod clock;
+pub mod config;
 pub mod domain;
+pub mod email;
+pub mod mail;
+pub mod metrics;
 pub mod model;
 pub mod store;
 pub mod telemetry;
+pub mod token;
 
 pub use jiff;

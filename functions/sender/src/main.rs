@@ -1,8 +1,53 @@
-use lambda_runtime::{LambdaEvent, run, service_fn};
+//! The sender Lambda: initialise once, then handle ticks.
+
+use lambda_runtime::{Error, LambdaEvent, run, service_fn};
+use morale::alert::SnsAlerter;
+use morale::clock::SystemClock;
+use morale::config::{self, SenderConfig, env};
+use morale::email::EmailRenderer;
+use morale::mail::SesMailer;
+use morale::store::{DynamoStore, Store};
+use morale_sender::{Command, Sender};
 use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
+async fn main() -> Result<(), Error> {
     morale::telemetry::init();
-    run(service_fn(|event: LambdaEvent<Value>| morale_sender::handle(event.payload))).await
+    let sdk = morale::aws::load().await;
+    let config = SenderConfig::from_env()?;
+    let keys = config::load_token_keys(&sdk).await?;
+    let ses_config = aws_sdk_sesv2::config::Builder::from(&sdk)
+        .timeout_config(
+            aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .build(),
+        )
+        .build();
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config::required(env::TABLE)?);
+    // Warm the connection (TLS, credentials) during init, not on the first tick.
+    let _ = store.get_state("preflight").await;
+    let sender = Sender {
+        store: Arc::new(store),
+        mailer: Arc::new(SesMailer::new(
+            aws_sdk_sesv2::Client::from_conf(ses_config),
+            &config.from,
+            config.configuration_set.as_deref(),
+        )),
+        alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&sdk), &config::required(env::ALERT_TOPIC_ARN)?)),
+        clock: Arc::new(SystemClock),
+        renderer: EmailRenderer::new(keys, &config::required(env::API_BASE_URL)?),
+        config,
+    };
+    let sender = &sender;
+    run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let command: Command = serde_json::from_value(event.payload).map_err(|e| {
+            format!("unknown command ({e}): expected {{\"action\":\"tick\"}}, {{\"action\":\"drain\"}} or {{\"action\":\"send-now\",\"team\":\"<id>\"}}")
+        })?;
+        let deadline = morale_sender::deadline_from_epoch_ms(event.context.deadline);
+        let report = sender.handle(command, deadline).await?;
+        Ok::<Value, Error>(serde_json::to_value(report)?)
+    }))
+    .await
 }

@@ -1,7 +1,7 @@
 //! The DynamoDB adapter. The table's schema is defined once, in `template.yaml`; this file
 //! knows its key and index attribute names, which a test checks against the template.
 
-use super::{OutboxEvent, Store, StoreError};
+use super::{OutboxEvent, StateRecord, Store, StoreError};
 use crate::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
 use crate::model::{
     IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey,
@@ -197,6 +197,23 @@ fn idem_pk(key: &str) -> String {
     format!("IDEMP#{key}")
 }
 const IDEM_SK: &str = "IDEMP";
+fn state_pk(name: &str) -> String {
+    format!("STATE#{name}")
+}
+const STATE_SK: &str = "STATE";
+
+#[derive(Serialize, Deserialize)]
+struct StateItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    kind: String,
+    name: String,
+    data: String,
+    version: u64,
+    updated_at: Timestamp,
+}
 
 fn outbox_shard(member: &MemberId) -> String {
     let h = member.as_str().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
@@ -889,6 +906,38 @@ impl Store for DynamoStore {
                 })
             })
             .collect()
+    }
+
+    async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError> {
+        match self.get(state_pk(name), STATE_SK).await? {
+            Some(item) => {
+                let r: StateItem = from_item(item)?;
+                Ok(Some(StateRecord { name: r.name, data: r.data, version: r.version, updated_at: r.updated_at }))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn put_state(
+        &self,
+        name: &str,
+        data: &str,
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let item = to_item(&StateItem {
+            pk: state_pk(name),
+            sk: STATE_SK.into(),
+            kind: "state".into(),
+            name: name.into(),
+            data: data.into(),
+            version: expected.unwrap_or(0) + 1,
+            updated_at: now,
+        });
+        match expected {
+            None => self.put(item, "attribute_not_exists(PK)", vec![]).await,
+            Some(v) => self.put(item, "version = :v", vec![(":v", n(v))]).await,
+        }
     }
 
     async fn idempotency_begin(

@@ -1,7 +1,7 @@
 //! The in-memory store for fast unit tests. It keeps to the same conditions as the DynamoDB
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
-use super::{OutboxEvent, Store, StoreError};
+use super::{OutboxEvent, StateRecord, Store, StoreError};
 use crate::domain::{MemberId, SendDate, TeamId};
 use crate::model::{
     IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus,
@@ -19,6 +19,7 @@ struct Tables {
     outbox: BTreeMap<OutboxKey, OutboxItem>,
     responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
     idempotency: BTreeMap<String, IdempotencyRecord>,
+    state: BTreeMap<String, StateRecord>,
 }
 
 #[derive(Default)]
@@ -352,6 +353,27 @@ impl Store for MemoryStore {
             .filter(|r| &r.team == team && r.date >= from && r.date <= to)
             .cloned()
             .collect())
+    }
+
+    async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError> {
+        Ok(self.lock().state.get(name).cloned())
+    }
+
+    async fn put_state(
+        &self,
+        name: &str,
+        data: &str,
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        if t.state.get(name).map(|r| r.version) != expected {
+            return Ok(false);
+        }
+        let version = expected.unwrap_or(0) + 1;
+        t.state
+            .insert(name.to_string(), StateRecord { name: name.into(), data: data.into(), version, updated_at: now });
+        Ok(true)
     }
 
     async fn idempotency_begin(

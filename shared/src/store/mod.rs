@@ -44,6 +44,16 @@ pub enum OutboxEvent {
     Failed { reason: String },
 }
 
+/// See [`Store::get_state`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateRecord {
+    pub name: String,
+    /// JSON, owned by whoever uses the record.
+    pub data: String,
+    pub version: u64,
+    pub updated_at: Timestamp,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     // --- teams ---------------------------------------------------------------------------
@@ -141,6 +151,19 @@ pub trait Store: Send + Sync {
     async fn put_response(&self, response: &Response) -> Result<bool, StoreError>;
     /// A team's responses for dates in `from..=to`.
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError>;
+
+    // --- operational state ---------------------------------------------------------------
+    /// A small named record of operational state (alert bookkeeping, the sending pause).
+    async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError>;
+    /// Writes `data` if the stored version is `expected` (`None`: if there is no record yet).
+    /// `Ok(false)` if someone else wrote first: re-read and decide again.
+    async fn put_state(
+        &self,
+        name: &str,
+        data: &str,
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
 
     // --- idempotency ---------------------------------------------------------------------
     async fn idempotency_begin(

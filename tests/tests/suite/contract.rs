@@ -391,6 +391,21 @@ pub async fn idempotency_records(store: &dyn Store) {
     );
 }
 
+pub async fn operational_state_is_versioned(store: &dyn Store) {
+    let now = ts(NOW);
+    assert_eq!(store.get_state("preflight").await.unwrap(), None);
+    assert!(store.put_state("preflight", r#"{"failing":true}"#, None, now).await.unwrap());
+    // A second writer that also saw "nothing yet" loses.
+    assert!(!store.put_state("preflight", r#"{"failing":false}"#, None, now).await.unwrap());
+    let r = store.get_state("preflight").await.unwrap().unwrap();
+    assert_eq!((r.data.as_str(), r.version, r.updated_at), (r#"{"failing":true}"#, 1, now));
+    assert!(store.put_state("preflight", r#"{"failing":false}"#, Some(1), now + mins(1)).await.unwrap());
+    assert!(!store.put_state("preflight", "stale", Some(1), now + mins(2)).await.unwrap());
+    let r = store.get_state("preflight").await.unwrap().unwrap();
+    assert_eq!((r.data.as_str(), r.version), (r#"{"failing":false}"#, 2));
+    assert_eq!(store.get_state("other").await.unwrap(), None);
+}
+
 /// Declares every case once for the fake and once for DynamoDB.
 macro_rules! contract_cases {
     ($($case:ident),* $(,)?) => {
@@ -428,4 +443,5 @@ contract_cases!(
     deferred_items_come_due_again,
     responses_latest_vote_wins,
     idempotency_records,
+    operational_state_is_versioned,
 );

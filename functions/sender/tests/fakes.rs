@@ -1,0 +1,495 @@
+//! The sender against in-memory fakes: fast tests of its decisions.
+
+use jiff::{SignedDuration, Timestamp};
+use morale::alert::RecordingAlerter;
+use morale::clock::{Clock, ManualClock};
+use morale::config::SenderConfig;
+use morale::domain::{EmailAddress, LocalTime, Schedule, SendDate, TeamId, TimeZone, Workdays};
+use morale::email::EmailRenderer;
+use morale::mail::{FakeMailer, SendError, SendErrorKind};
+use morale::model::{Member, MemberStatus, OutboxStatus, Team};
+use morale::store::{MemoryStore, Store};
+use morale::token::TokenKeys;
+use morale_sender::{Command, Report, Sender};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct World {
+    store: Arc<MemoryStore>,
+    mailer: Arc<FakeMailer>,
+    alerter: Arc<RecordingAlerter>,
+    clock: Arc<ManualClock>,
+    sender: Sender,
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn world(now: &str) -> World {
+    let store = Arc::new(MemoryStore::new());
+    let mailer = Arc::new(FakeMailer::new("morale.example"));
+    let alerter = Arc::new(RecordingAlerter::new());
+    let clock = Arc::new(ManualClock::new(ts(now)));
+    let sender = Sender {
+        store: store.clone(),
+        mailer: mailer.clone(),
+        alerter: alerter.clone(),
+        clock: clock.clone(),
+        renderer: EmailRenderer::new(TokenKeys::development(), "https://api.example"),
+        config: SenderConfig::new("morale.example", "Morale <noreply@morale.example>", Some("morale")),
+    };
+    World { store, mailer, alerter, clock, sender }
+}
+
+impl World {
+    async fn team(&self, id: &str, zone: &str, time: &str, days: &str, members: usize) -> Team {
+        let team = Team::new(
+            TeamId::parse(id).unwrap(),
+            format!("Team {id}"),
+            Schedule::new(
+                TimeZone::parse(zone).unwrap(),
+                LocalTime::parse(time).unwrap(),
+                Workdays::parse(days).unwrap(),
+            ),
+            vec![EmailAddress::parse("lead@example.com").unwrap()],
+            // Created an hour ago: a send due now is due.
+            self.clock.now() - SignedDuration::from_hours(1),
+        );
+        self.store.create_team(&team).await.unwrap();
+        for i in 0..members {
+            let m = Member::new(
+                team.id.clone(),
+                EmailAddress::parse(&format!("{id}-m{i}@example.com")).unwrap(),
+                Some(format!("Member {i}")),
+                self.clock.now(),
+            );
+            self.store.add_member(&m).await.unwrap();
+        }
+        team
+    }
+
+    async fn tick(&self) -> Report {
+        self.run(Command::Tick).await
+    }
+
+    async fn run(&self, c: Command) -> Report {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(900);
+        self.sender.handle(c, deadline).await.unwrap()
+    }
+
+    fn advance(&self, mins: i64) {
+        self.clock.advance(SignedDuration::from_mins(mins));
+    }
+
+    /// Emails sent per (recipient, date tag).
+    fn sends(&self) -> HashMap<(String, String), usize> {
+        let mut out = HashMap::new();
+        for (_, e) in self.mailer.sent() {
+            let date = e.tags.iter().find(|(k, _)| k == "morale-date").unwrap().1.clone();
+            *out.entry((e.to.to_string(), date)).or_default() += 1;
+        }
+        out
+    }
+}
+
+fn unverified(mailer: &FakeMailer, status: &str) {
+    let mut id = mailer.identity.lock().unwrap();
+    id.verified_for_sending = status == "SUCCESS";
+    id.verification_status = status.into();
+    id.dkim_status = status.into();
+}
+
+// Monday 2026-11-23, 14:00 in New York.
+const MONDAY_1400_NY: &str = "2026-11-23T19:00:00Z";
+
+#[tokio::test]
+async fn a_due_team_gets_one_email_per_active_member_once() {
+    let w = world(MONDAY_1400_NY);
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 5).await;
+    let paused = w.store.list_members(&team.id).await.unwrap()[0].clone();
+    w.store
+        .set_member_status(
+            &team.id,
+            &paused.id,
+            &[MemberStatus::Active],
+            MemberStatus::Paused,
+            "on leave",
+            w.clock.now(),
+        )
+        .await
+        .unwrap();
+    let r = w.tick().await;
+    assert_eq!((r.emails_scheduled, r.sent), (0, 0), "not due yet");
+    w.advance(60);
+    let r = w.tick().await;
+    assert_eq!(r.preflight, "ok");
+    assert_eq!((r.teams_scheduled, r.emails_scheduled, r.sent, r.held), (1, 4, 4, 0));
+    let sent = w.mailer.sent();
+    assert_eq!(sent.len(), 4);
+    assert!(sent.iter().all(|(_, e)| e.to != paused.email));
+    let e = &sent[0].1;
+    assert!(e.subject.contains("Team alpha"));
+    assert!(e.headers.iter().any(|(k, _)| k == "List-Unsubscribe-Post"));
+    let tags: HashMap<_, _> = e.tags.iter().cloned().collect();
+    assert_eq!(tags["morale-team"], "alpha");
+    assert_eq!(tags["morale-date"], "2026-11-23");
+    assert_eq!(tags["morale-send"], "1");
+    for item in w.store.list_outbox(&team.id, None).await.unwrap() {
+        assert_eq!(item.status, OutboxStatus::Sent);
+        assert!(item.message_id.is_some());
+    }
+    let t = w.store.get_team(&team.id).await.unwrap().unwrap();
+    assert_eq!(t.next_send_at, Some(ts("2026-11-24T20:00:00Z")));
+    // Ticks later the same day send nothing more.
+    for _ in 0..12 {
+        w.advance(5);
+        assert_eq!(w.tick().await.sent, 0);
+    }
+    assert_eq!(w.mailer.sent().len(), 4);
+    assert!(w.alerter.alerts().is_empty());
+}
+
+#[tokio::test]
+async fn preflight_failure_holds_everything_alerts_once_reminds_and_recovers() {
+    let w = world("2026-11-23T20:00:00Z");
+    w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    w.team("beta", "America/New_York", "15:00", "mon-fri", 2).await;
+    unverified(&w.mailer, "FAILED");
+    let r = w.tick().await;
+    assert_eq!((r.emails_scheduled, r.sent, r.held), (5, 0, 5));
+    assert!(r.preflight.contains("not verified for sending"), "{}", r.preflight);
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].subject.contains("sending stopped"), "{}", alerts[0].subject);
+    assert!(alerts[0].message.contains("5 email(s) for 2 team(s) are held"), "{}", alerts[0].message);
+    // Still failing: no new alert within 30 minutes, a reminder after.
+    for _ in 0..5 {
+        w.advance(5);
+        w.tick().await;
+    }
+    assert_eq!(w.alerter.alerts().len(), 1);
+    w.advance(5);
+    w.tick().await;
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 2);
+    assert!(alerts[1].subject.contains("still stopped"));
+    assert!(w.mailer.sent().is_empty());
+    // DKIM alone failing is caught too, with its own advice.
+    {
+        let mut id = w.mailer.identity.lock().unwrap();
+        id.verified_for_sending = true;
+        id.verification_status = "SUCCESS".into();
+        id.dkim_status = "FAILED".into();
+    }
+    w.advance(5);
+    let r = w.tick().await;
+    assert_eq!(r.preflight, "identity morale.example: DKIM status FAILED");
+    unverified(&w.mailer, "SUCCESS");
+    w.advance(5);
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.held), (5, 0));
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 3);
+    assert!(alerts[2].subject.contains("recovered"));
+    assert!(alerts[2].message.contains("5 held email(s) were sent"), "{}", alerts[2].message);
+    w.advance(5);
+    w.tick().await;
+    assert_eq!(w.alerter.alerts().len(), 3, "no more alerts once recovered");
+}
+
+#[tokio::test]
+async fn account_problems_stop_sending_too() {
+    let w = world("2026-11-23T20:00:00Z");
+    w.team("alpha", "America/New_York", "15:00", "mon-fri", 2).await;
+    w.mailer.account.lock().unwrap().sending_enabled = false;
+    assert_eq!(w.tick().await.preflight, "SES sending is paused for the account");
+    w.mailer.account.lock().unwrap().sending_enabled = true;
+    w.mailer.account.lock().unwrap().enforcement_status = "SHUTDOWN".into();
+    assert!(w.tick().await.preflight.contains("shut down"));
+    w.mailer.account.lock().unwrap().enforcement_status = "HEALTHY".into();
+    w.mailer.account.lock().unwrap().sent_last_24_hours = 1_000_000.0;
+    assert!(w.tick().await.preflight.contains("daily quota is used up"));
+    assert!(w.mailer.sent().is_empty());
+    w.mailer.account.lock().unwrap().sent_last_24_hours = 0.0;
+    assert_eq!(w.tick().await.sent, 2);
+}
+
+#[tokio::test]
+async fn a_rejection_mid_batch_opens_the_circuit_and_keeps_every_email() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 10).await;
+    // Three go out, then the identity loses its verification: the fourth is rejected.
+    let sender = Sender {
+        mailer: Arc::new(RejectAfter { inner: w.mailer.clone(), after: 3 }),
+        config: SenderConfig { max_concurrency: 1, ..w.sender.config.clone() },
+        ..clone(&w)
+    };
+    let r = sender.handle(Command::Tick, tokio::time::Instant::now() + Duration::from_secs(900)).await.unwrap();
+    assert_eq!(r.sent, 3);
+    assert!(r.circuit_opened.as_deref().unwrap().contains("MessageRejected"));
+    assert_eq!(r.failed, 0);
+    let items = w.store.list_outbox(&team.id, None).await.unwrap();
+    assert_eq!(items.iter().filter(|i| i.status == OutboxStatus::Sent).count(), 3);
+    assert_eq!(items.iter().filter(|i| i.status == OutboxStatus::Pending).count(), 7, "the rest kept, unchanged");
+    assert!(items.iter().all(|i| i.lease_owner.is_none()));
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].message.contains("7 email(s) for 1 team(s) are held"), "{}", alerts[0].message);
+}
+
+fn clone(w: &World) -> Sender {
+    Sender {
+        store: w.store.clone(),
+        mailer: w.mailer.clone(),
+        alerter: w.alerter.clone(),
+        clock: w.clock.clone(),
+        renderer: w.sender.renderer.clone(),
+        config: w.sender.config.clone(),
+    }
+}
+
+/// Accepts `after` sends, then answers MessageRejected (the incident).
+struct RejectAfter {
+    inner: Arc<FakeMailer>,
+    after: usize,
+}
+
+#[async_trait::async_trait]
+impl morale::mail::Mailer for RejectAfter {
+    async fn account(&self) -> Result<morale::mail::AccountStatus, morale::mail::MailerError> {
+        self.inner.account().await
+    }
+    async fn identity(&self, n: &str) -> Result<morale::mail::IdentityStatus, morale::mail::MailerError> {
+        self.inner.identity(n).await
+    }
+    async fn send(&self, e: &morale::mail::OutgoingEmail) -> Result<String, SendError> {
+        if self.inner.sent().len() >= self.after {
+            return Err(SendError::new(
+                SendErrorKind::CircuitOpen,
+                "MessageRejected",
+                "Email address is not verified. The following identities failed the check in region US-EAST-1: noreply@morale.example",
+            ));
+        }
+        self.inner.send(e).await
+    }
+}
+
+#[tokio::test]
+async fn a_bad_message_fails_alone_with_its_reason() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    w.mailer.fail_next.lock().unwrap().push_back(SendError::new(
+        SendErrorKind::BadMessage,
+        "BadRequestException",
+        "Illegal header",
+    ));
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.failed), (2, 1));
+    let failed: Vec<_> = w
+        .store
+        .list_outbox(&team.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.status == OutboxStatus::Failed)
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].last_error.as_deref().unwrap().contains("Illegal header"));
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].subject.contains("1 email(s) failed permanently"));
+}
+
+#[tokio::test]
+async fn throttling_and_5xx_are_retried_until_sent() {
+    let w = world("2026-11-23T20:00:00Z");
+    w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    {
+        let mut q = w.mailer.fail_next.lock().unwrap();
+        for _ in 0..3 {
+            q.push_back(SendError::new(
+                SendErrorKind::Throttled,
+                "TooManyRequestsException",
+                "Maximum sending rate exceeded.",
+            ));
+        }
+        q.push_back(SendError::new(SendErrorKind::Transient, "InternalFailure", "oops"));
+    }
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.throttled, r.transient_errors, r.failed), (3, 3, 1, 0));
+}
+
+#[tokio::test]
+async fn persistent_throttling_releases_the_email_for_a_later_tick() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 1).await;
+    {
+        let mut q = w.mailer.fail_next.lock().unwrap();
+        for _ in 0..5 {
+            q.push_back(SendError::new(
+                SendErrorKind::Throttled,
+                "TooManyRequestsException",
+                "Maximum sending rate exceeded.",
+            ));
+        }
+    }
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.released, r.held), (0, 1, 0));
+    let item = &w.store.list_outbox(&team.id, None).await.unwrap()[0];
+    assert_eq!(item.status, OutboxStatus::Pending);
+    assert!(item.last_error.as_deref().unwrap().contains("TooManyRequests"));
+    w.advance(5);
+    assert_eq!(w.tick().await.sent, 1);
+}
+
+#[tokio::test]
+async fn a_send_missed_during_an_outage_goes_out_later_the_same_day_never_the_next() {
+    // Due 15:00 New York; the sender only comes back at 22:00: still today.
+    let w = world("2026-11-23T19:00:00Z");
+    w.team("alpha", "America/New_York", "15:00", "mon-fri", 2).await;
+    w.clock.set(ts("2026-11-24T03:00:00Z")); // 22:00 local
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.sends_missed), (2, 0));
+    assert!(w.sends().keys().all(|(_, d)| d == "2026-11-23"));
+    // Down from Tuesday 14:00 until Wednesday 01:00 local: Tuesday's send is missed (and
+    // alerted), not sent on Wednesday.
+    w.clock.set(ts("2026-11-25T06:00:00Z"));
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.sends_missed), (0, 1));
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].subject.contains("2026-11-24 was never sent"), "{}", alerts[0].subject);
+    assert!(!w.sends().keys().any(|(_, d)| d == "2026-11-24"));
+    // Wednesday's send happens as usual.
+    w.clock.set(ts("2026-11-25T20:05:00Z"));
+    assert_eq!(w.tick().await.sent, 2);
+}
+
+#[tokio::test]
+async fn emails_held_past_the_local_day_end_failed_with_their_reason() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 2).await;
+    unverified(&w.mailer, "FAILED");
+    w.tick().await;
+    w.clock.set(ts("2026-11-24T05:30:00Z")); // 00:30 the next local day
+    unverified(&w.mailer, "SUCCESS");
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.failed), (0, 2));
+    for item in w.store.list_outbox(&team.id, None).await.unwrap() {
+        assert_eq!(item.status, OutboxStatus::Failed);
+        assert!(item.last_error.unwrap().contains("not sent before the end of the team's local day 2026-11-23"));
+    }
+    assert!(w.alerter.alerts().iter().any(|a| a.subject.contains("2 email(s) failed permanently")));
+}
+
+#[tokio::test]
+async fn members_who_left_or_unsubscribed_after_scheduling_are_suppressed() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    unverified(&w.mailer, "PENDING");
+    w.tick().await; // scheduled, held
+    let members = w.store.list_members(&team.id).await.unwrap();
+    w.store
+        .set_member_status(
+            &team.id,
+            &members[0].id,
+            &[MemberStatus::Active],
+            MemberStatus::Unsubscribed,
+            "link",
+            w.clock.now(),
+        )
+        .await
+        .unwrap();
+    w.store.remove_member(&team.id, &members[1].id).await.unwrap();
+    unverified(&w.mailer, "SUCCESS");
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.suppressed), (1, 2));
+    assert_eq!(w.mailer.sent()[0].1.to, members[2].email);
+}
+
+#[tokio::test]
+async fn send_now_queues_today_for_one_team_once() {
+    let w = world("2026-11-23T14:00:00Z"); // 09:00 New York, before the 15:00 send
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    let r = w.run(Command::SendNow { team: team.id.clone() }).await;
+    assert_eq!((r.emails_scheduled, r.sent), (3, 3));
+    let r = w.run(Command::SendNow { team: team.id.clone() }).await;
+    assert_eq!((r.emails_scheduled, r.sent), (0, 0), "never twice the same day");
+    w.clock.set(ts("2026-11-23T20:05:00Z"));
+    let r = w.tick().await;
+    assert_eq!((r.emails_scheduled, r.sent), (0, 0), "the scheduled send finds today done");
+    let err =
+        w.sender.handle(Command::SendNow { team: TeamId::parse("nope").unwrap() }, tokio::time::Instant::now()).await;
+    assert!(err.unwrap_err().to_string().contains("there is no team nope"));
+}
+
+#[tokio::test]
+async fn commands_parse_strictly() {
+    let ok: Command = serde_json::from_str(r#"{"action":"tick"}"#).unwrap();
+    assert_eq!(ok, Command::Tick);
+    let ok: Command = serde_json::from_str(r#"{"action":"send-now","team":"alpha"}"#).unwrap();
+    assert_eq!(ok, Command::SendNow { team: TeamId::parse("alpha").unwrap() });
+    for bad in [r#"{}"#, r#"{"action":"explode"}"#, r#"{"action":"send-now","team":"Not Valid"}"#] {
+        assert!(serde_json::from_str::<Command>(bad).is_err(), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn stops_claiming_near_the_deadline_and_leaves_the_rest_due() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 5).await;
+    // Less time left than the safety margin: nothing is claimed.
+    let r = w.sender.handle(Command::Tick, tokio::time::Instant::now() + Duration::from_secs(5)).await.unwrap();
+    assert!(r.stopped_for_deadline);
+    assert_eq!((r.emails_scheduled, r.sent, r.held), (5, 0, 5));
+    assert!(w.store.list_outbox(&team.id, None).await.unwrap().iter().all(|i| i.status == OutboxStatus::Pending));
+    assert_eq!(w.tick().await.sent, 5);
+}
+
+/// Ticks every five minutes through the DST changes of several zones: exactly one email per
+/// member per workday, each on its own local date.
+#[tokio::test]
+async fn dst_changes_exactly_one_send_per_workday() {
+    let cases = [
+        // (zone, local time, workdays, window start, window end)
+        ("America/New_York", "09:00", "mon-fri", "2026-03-04T00:00:00Z", "2026-03-12T00:00:00Z"),
+        ("America/New_York", "01:30", "mon-sun", "2026-10-29T00:00:00Z", "2026-11-04T00:00:00Z"),
+        ("Europe/London", "01:30", "mon-sun", "2026-03-26T00:00:00Z", "2026-04-01T00:00:00Z"),
+        ("Europe/London", "09:00", "mon-fri", "2026-10-22T00:00:00Z", "2026-10-28T00:00:00Z"),
+        ("Asia/Kathmandu", "09:00", "sun-thu", "2026-03-26T00:00:00Z", "2026-04-01T00:00:00Z"),
+        ("Australia/Lord_Howe", "02:15", "mon-sun", "2026-10-01T00:00:00Z", "2026-10-07T00:00:00Z"),
+        ("Australia/Lord_Howe", "01:45", "mon-sun", "2026-04-02T00:00:00Z", "2026-04-08T00:00:00Z"),
+    ];
+    for (zone, time, days, from, to) in cases {
+        let w = world(from);
+        let team = w.team("dst", zone, time, days, 2).await;
+        while w.clock.now() < ts(to) {
+            w.tick().await;
+            w.advance(5);
+        }
+        let sends = w.sends();
+        assert!(sends.values().all(|n| *n == 1), "{zone} {time}: a member got a day's email twice: {sends:?}");
+        let mut dates: Vec<String> = sends.keys().map(|(_, d)| d.clone()).collect();
+        dates.sort();
+        dates.dedup();
+        // Every workday whose send instant lies inside the window was sent, and no other day.
+        let mut expected = Vec::new();
+        let mut d = team.schedule.local_date(ts(from));
+        while d <= team.schedule.local_date(ts(to)) {
+            if let Some(at) = team.schedule.instant_on(d) {
+                if at > ts(from) && at < ts(to) - SignedDuration::from_mins(5) {
+                    expected.push(d.to_string());
+                }
+            }
+            d = d.next_day();
+        }
+        assert_eq!(dates, expected, "{zone} {time} {days}");
+        for (_, e) in w.mailer.sent() {
+            let date = SendDate::parse(&e.tags.iter().find(|(k, _)| k == "morale-date").unwrap().1).unwrap();
+            assert!(team.schedule.workdays.contains(date.date().weekday()));
+        }
+        assert!(w.alerter.alerts().is_empty(), "{zone}: {:?}", w.alerter.alerts());
+    }
+}

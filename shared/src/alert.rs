@@ -1,0 +1,99 @@
+//! The alert port: messages for the humans on call (an SNS topic in the cloud).
+
+use async_trait::async_trait;
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// One line: what is wrong.
+    pub subject: String,
+    /// What is wrong, what to do, what is held.
+    pub message: String,
+}
+
+impl Alert {
+    pub fn new(subject: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { subject: subject.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the alert could not be published: {0}")]
+pub struct AlertError(pub String);
+
+#[async_trait]
+pub trait Alerter: Send + Sync {
+    async fn alert(&self, alert: &Alert) -> Result<(), AlertError>;
+}
+
+/// Publishes to an SNS topic.
+#[derive(Clone, Debug)]
+pub struct SnsAlerter {
+    client: aws_sdk_sns::Client,
+    topic_arn: String,
+}
+
+impl SnsAlerter {
+    pub fn new(client: aws_sdk_sns::Client, topic_arn: &str) -> Self {
+        Self { client, topic_arn: topic_arn.into() }
+    }
+}
+
+/// SNS subjects: at most 100 characters, printable ASCII, one line.
+fn sns_subject(s: &str) -> String {
+    let mut out: String = s.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '-' }).collect();
+    if out.len() > 100 {
+        out.truncate(97);
+        out.push_str("...");
+    }
+    out
+}
+
+#[async_trait]
+impl Alerter for SnsAlerter {
+    async fn alert(&self, alert: &Alert) -> Result<(), AlertError> {
+        self.client
+            .publish()
+            .topic_arn(&self.topic_arn)
+            .subject(sns_subject(&alert.subject))
+            .message(&alert.message)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AlertError(aws_sdk_sns::error::DisplayErrorContext(e).to_string()))
+    }
+}
+
+/// Keeps alerts in memory, for tests.
+#[derive(Default)]
+pub struct RecordingAlerter {
+    alerts: Mutex<Vec<Alert>>,
+}
+
+impl RecordingAlerter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.alerts.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[async_trait]
+impl Alerter for RecordingAlerter {
+    async fn alert(&self, alert: &Alert) -> Result<(), AlertError> {
+        self.alerts.lock().unwrap_or_else(|e| e.into_inner()).push(alert.clone());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sns_subjects_are_short_ascii_lines() {
+        let s = super::sns_subject(&format!("Morale — sending stopped\n{}", "x".repeat(200)));
+        assert!(s.len() <= 100);
+        assert!(s.chars().all(|c| c.is_ascii_graphic() || c == ' '));
+    }
+}

@@ -1,0 +1,197 @@
+//! The daily email, in HTML and plain text, from one set of templates (`templates/email`).
+
+use crate::domain::{MemberId, Score, SendDate, TeamId};
+use crate::token::{DEFAULT_TTL, Purpose, TokenKeys};
+use askama::Template;
+use jiff::Timestamp;
+
+/// One of the five answers, as a link.
+pub struct AnswerLink {
+    pub score: Score,
+    pub emoji: &'static str,
+    pub label: &'static str,
+    pub url: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/daily.html")]
+struct DailyHtml<'a> {
+    subject: &'a str,
+    member_name: Option<&'a str>,
+    team_name: &'a str,
+    date_text: &'a str,
+    answers: &'a [AnswerLink],
+    unsubscribe_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/daily.txt")]
+struct DailyText<'a> {
+    member_name: Option<&'a str>,
+    team_name: &'a str,
+    date_text: &'a str,
+    answers: &'a [AnswerLink],
+    unsubscribe_url: &'a str,
+}
+
+/// An email ready for the mailer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedEmail {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// Extra headers: `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058).
+    pub headers: Vec<(String, String)>,
+}
+
+/// Renders emails with signed links to the response API.
+#[derive(Clone, Debug)]
+pub struct EmailRenderer {
+    keys: TokenKeys,
+    /// The response API's public base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com`.
+    api_base: String,
+}
+
+/// Who and what one daily email is for.
+pub struct DailyEmail<'a> {
+    pub team: &'a TeamId,
+    pub team_name: &'a str,
+    pub member: &'a MemberId,
+    pub member_name: Option<&'a str>,
+    pub date: SendDate,
+}
+
+impl EmailRenderer {
+    pub fn new(keys: TokenKeys, api_base: &str) -> Self {
+        Self { keys, api_base: api_base.trim_end_matches('/').to_string() }
+    }
+
+    pub fn keys(&self) -> &TokenKeys {
+        &self.keys
+    }
+
+    pub fn api_base(&self) -> &str {
+        &self.api_base
+    }
+
+    pub fn answer_url(&self, token: &str, score: Score) -> String {
+        format!("{}/r/{token}?s={}", self.api_base, score.value())
+    }
+
+    pub fn unsubscribe_url(&self, token: &str) -> String {
+        format!("{}/u/{token}", self.api_base)
+    }
+
+    pub fn daily(&self, e: &DailyEmail<'_>, now: Timestamp) -> RenderedEmail {
+        let expires = now + DEFAULT_TTL;
+        let answer_token = self.keys.sign(Purpose::Answer, e.team, e.member, e.date, expires);
+        let unsub_token = self.keys.sign(Purpose::Unsubscribe, e.team, e.member, e.date, expires);
+        let answers: Vec<AnswerLink> = Score::ALL
+            .iter()
+            .map(|&s| AnswerLink {
+                score: s,
+                emoji: s.emoji(),
+                label: s.label(),
+                url: self.answer_url(&answer_token, s),
+            })
+            .collect();
+        let unsubscribe_url = self.unsubscribe_url(&unsub_token);
+        let date_text = e.date.date().strftime("%A %-d %B").to_string();
+        // Keep the subject plain (no emoji) and the same every day: easy to filter, never spammy.
+        let subject = format!("{}: how do you feel about work today?", e.team_name);
+        let html = DailyHtml {
+            subject: &subject,
+            member_name: e.member_name,
+            team_name: e.team_name,
+            date_text: &date_text,
+            answers: &answers,
+            unsubscribe_url: &unsubscribe_url,
+        }
+        .render()
+        .expect("the daily HTML template renders");
+        let text = DailyText {
+            member_name: e.member_name,
+            team_name: e.team_name,
+            date_text: &date_text,
+            answers: &answers,
+            unsubscribe_url: &unsubscribe_url,
+        }
+        .render()
+        .expect("the daily text template renders");
+        RenderedEmail {
+            subject,
+            html,
+            text,
+            headers: vec![
+                ("List-Unsubscribe".into(), format!("<{unsubscribe_url}>")),
+                ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()),
+            ],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(name: Option<&str>, team_name: &str) -> RenderedEmail {
+        let r = EmailRenderer::new(TokenKeys::development(), "https://api.example/");
+        r.daily(
+            &DailyEmail {
+                team: &TeamId::parse("platform").unwrap(),
+                team_name,
+                member: &MemberId::parse("mabc").unwrap(),
+                member_name: name,
+                date: SendDate::parse("2026-11-24").unwrap(),
+            },
+            "2026-11-24T15:00:00Z".parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn has_five_signed_answers_and_an_unsubscribe_link_in_both_parts() {
+        let e = render(Some("Ana"), "Platform");
+        let keys = TokenKeys::development();
+        let now = "2026-11-24T15:00:00Z".parse().unwrap();
+        for part in [&e.html, &e.text] {
+            for s in 1..=5 {
+                assert!(part.contains(&format!("?s={s}")), "score {s} link");
+            }
+            assert!(part.contains("https://api.example/u/"));
+            assert!(part.contains("Hi Ana"));
+            assert!(part.contains("Tuesday 24 November"));
+        }
+        let url = e.text.lines().find(|l| l.contains("Great:")).unwrap().split_whitespace().last().unwrap();
+        let token = url.trim_start_matches("https://api.example/r/").split('?').next().unwrap();
+        let c = keys.verify(token, Purpose::Answer, now).unwrap();
+        assert_eq!((c.team.as_str(), c.member.as_str(), c.date.as_str()), ("platform", "mabc", "2026-11-24"));
+        let (name, value) = &e.headers[0];
+        assert_eq!(name, "List-Unsubscribe");
+        let unsub = value.trim_start_matches("<https://api.example/u/").trim_end_matches('>');
+        assert!(keys.verify(unsub, Purpose::Unsubscribe, now).is_ok());
+        assert_eq!(e.headers[1], ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()));
+    }
+
+    #[test]
+    fn html_is_escaped_and_accessible() {
+        let e = render(Some("<b>Eve</b>"), "R&D <team>");
+        assert!(
+            e.html.contains("Hi &#60;b&#62;Eve&#60;/b&#62;") || e.html.contains("Hi &lt;b&gt;Eve&lt;/b&gt;"),
+            "{}",
+            e.html
+        );
+        assert!(!e.html.contains("<b>Eve</b>"));
+        assert!(e.html.contains("lang=\"en\""));
+        assert!(e.html.contains("prefers-color-scheme: dark"));
+        assert!(e.html.contains("aria-hidden=\"true\""), "emoji are decoration; the words carry the meaning");
+        assert!(!e.html.contains("<img"), "real text, not images");
+        // The text part is for humans and is not HTML-escaped.
+        assert!(e.text.contains("Hi <b>Eve</b>"));
+        assert!(e.subject.starts_with("R&D <team>:"));
+    }
+
+    #[test]
+    fn greets_without_a_name() {
+        assert!(render(None, "Platform").text.starts_with("Hi,"));
+    }
+}

@@ -1,0 +1,315 @@
+//! The mailer port (sending identity checks and SendEmail), its SESv2 adapter, an in-memory
+//! fake, and the one SES error classifier.
+
+use crate::domain::EmailAddress;
+use async_trait::async_trait;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// One email to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub to: EmailAddress,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    pub headers: Vec<(String, String)>,
+    /// SES message tags: how events are correlated back to the outbox (team, member, date, send).
+    pub tags: Vec<(String, String)>,
+}
+
+/// What `GetAccount` says about sending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountStatus {
+    pub sending_enabled: bool,
+    /// HEALTHY, PROBATION or SHUTDOWN.
+    pub enforcement_status: String,
+    pub production_access: bool,
+    pub max_send_rate: f64,
+    pub max_24_hour_send: f64,
+    pub sent_last_24_hours: f64,
+}
+
+/// What `GetEmailIdentity` says about the sending identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityStatus {
+    pub name: String,
+    pub verified_for_sending: bool,
+    pub verification_status: String,
+    pub dkim_status: String,
+    pub mail_from_domain: Option<String>,
+    pub mail_from_status: Option<String>,
+}
+
+/// How an SES error is handled. Decided in one place: [`classify`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendErrorKind {
+    /// Too many requests: slow down, retry with backoff.
+    Throttled,
+    /// 5xx, timeouts, connection failures: retry with backoff.
+    Transient,
+    /// The sending identity or account cannot send (the incident): stop the whole batch,
+    /// keep every email, alert.
+    CircuitOpen,
+    /// This one message is wrong: fail it with its reason, alert.
+    BadMessage,
+}
+
+impl SendErrorKind {
+    /// The `Kind` dimension of the `SendErrors` metric.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Throttled => "throttled",
+            Self::Transient => "transient",
+            Self::CircuitOpen => "rejected",
+            Self::BadMessage => "bad_request",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct SendError {
+    pub kind: SendErrorKind,
+    /// The SES error code (`MessageRejected`, …) or a description of the transport failure.
+    pub code: String,
+    pub message: String,
+}
+
+impl SendError {
+    pub fn new(kind: SendErrorKind, code: &str, message: &str) -> Self {
+        Self { kind, code: code.into(), message: message.into() }
+    }
+}
+
+/// The SES error classifier. `code` is the service error code if SES answered with one,
+/// `status` the HTTP status if there was a response at all.
+pub fn classify(code: Option<&str>, status: Option<u16>) -> SendErrorKind {
+    match code {
+        Some("TooManyRequestsException" | "Throttling" | "ThrottlingException" | "LimitExceededException") => {
+            SendErrorKind::Throttled
+        }
+        Some(
+            "MessageRejected"
+            | "MailFromDomainNotVerifiedException"
+            | "SendingPausedException"
+            | "AccountSuspendedException"
+            // A missing configuration set fails every email alike: stop, do not burn them.
+            | "NotFoundException",
+        ) => SendErrorKind::CircuitOpen,
+        Some("BadRequestException") => SendErrorKind::BadMessage,
+        _ => match status {
+            Some(429) => SendErrorKind::Throttled,
+            Some(s) if (400..500).contains(&s) && code.is_some() => SendErrorKind::BadMessage,
+            // 5xx, no response (timeout, connection refused), or an unknown answer: retry.
+            _ => SendErrorKind::Transient,
+        },
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("SES {operation} failed: {message}")]
+pub struct MailerError {
+    pub operation: &'static str,
+    pub message: String,
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn account(&self) -> Result<AccountStatus, MailerError>;
+    async fn identity(&self, name: &str) -> Result<IdentityStatus, MailerError>;
+    /// Sends one email; returns SES's message id.
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError>;
+}
+
+/// The SESv2 adapter: one client, reused for every send.
+#[derive(Clone, Debug)]
+pub struct SesMailer {
+    client: aws_sdk_sesv2::Client,
+    from: String,
+    configuration_set: Option<String>,
+}
+
+impl SesMailer {
+    pub fn new(client: aws_sdk_sesv2::Client, from: &str, configuration_set: Option<&str>) -> Self {
+        Self { client, from: from.into(), configuration_set: configuration_set.map(str::to_string) }
+    }
+
+    pub fn client(&self) -> &aws_sdk_sesv2::Client {
+        &self.client
+    }
+}
+
+fn sdk_message<E: std::error::Error + 'static>(e: &E) -> String {
+    aws_sdk_sesv2::error::DisplayErrorContext(e).to_string()
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn account(&self) -> Result<AccountStatus, MailerError> {
+        let a = self
+            .client
+            .get_account()
+            .send()
+            .await
+            .map_err(|e| MailerError { operation: "GetAccount", message: sdk_message(&e) })?;
+        let q = a.send_quota;
+        Ok(AccountStatus {
+            sending_enabled: a.sending_enabled,
+            enforcement_status: a.enforcement_status.unwrap_or_else(|| "HEALTHY".into()),
+            production_access: a.production_access_enabled,
+            max_send_rate: q.as_ref().map_or(1.0, |q| q.max_send_rate),
+            max_24_hour_send: q.as_ref().map_or(200.0, |q| q.max24_hour_send),
+            sent_last_24_hours: q.as_ref().map_or(0.0, |q| q.sent_last24_hours),
+        })
+    }
+
+    async fn identity(&self, name: &str) -> Result<IdentityStatus, MailerError> {
+        let i = self
+            .client
+            .get_email_identity()
+            .email_identity(name)
+            .send()
+            .await
+            .map_err(|e| MailerError { operation: "GetEmailIdentity", message: sdk_message(&e) })?;
+        let mail_from = i.mail_from_attributes;
+        Ok(IdentityStatus {
+            name: name.into(),
+            verified_for_sending: i.verified_for_sending_status,
+            verification_status: i
+                .verification_status
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "NOT_STARTED".into()),
+            dkim_status: i
+                .dkim_attributes
+                .and_then(|d| d.status)
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "NOT_STARTED".into()),
+            mail_from_domain: mail_from.as_ref().map(|m| m.mail_from_domain.clone()).filter(|d| !d.is_empty()),
+            mail_from_status: mail_from.map(|m| m.mail_from_domain_status.as_str().to_string()),
+        })
+    }
+
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
+        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader, MessageTag};
+        let content = |s: &str| Content::builder().data(s).charset("UTF-8").build().expect("data is set");
+        let mut message = Message::builder()
+            .subject(content(&email.subject))
+            .body(Body::builder().html(content(&email.html)).text(content(&email.text)).build());
+        for (name, value) in &email.headers {
+            message =
+                message.headers(MessageHeader::builder().name(name).value(value).build().expect("name and value"));
+        }
+        let mut req = self
+            .client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(email.to.as_str()).build())
+            .content(EmailContent::builder().simple(message.build()).build())
+            .set_configuration_set_name(self.configuration_set.clone());
+        for (name, value) in &email.tags {
+            req = req.email_tags(MessageTag::builder().name(name).value(value).build().expect("name and value"));
+        }
+        match req.send().await {
+            Ok(out) => Ok(out.message_id.unwrap_or_default()),
+            Err(e) => {
+                use aws_sdk_sesv2::error::ProvideErrorMetadata;
+                let status = e.raw_response().map(|r| r.status().as_u16());
+                let code = e.code().map(str::to_string);
+                let kind = classify(code.as_deref(), status);
+                let message = e.message().map(str::to_string).unwrap_or_else(|| sdk_message(&e));
+                Err(SendError { kind, code: code.unwrap_or_else(|| "NoResponse".into()), message })
+            }
+        }
+    }
+}
+
+/// An in-memory mailer for unit tests: records what it sends, answers as told.
+pub struct FakeMailer {
+    pub sent: Mutex<Vec<(String, OutgoingEmail)>>,
+    pub account: Mutex<AccountStatus>,
+    pub identity: Mutex<IdentityStatus>,
+    /// Errors to answer the next sends with, in order.
+    pub fail_next: Mutex<VecDeque<SendError>>,
+    seq: Mutex<u64>,
+}
+
+impl FakeMailer {
+    pub fn new(identity: &str) -> Self {
+        Self {
+            sent: Mutex::new(Vec::new()),
+            account: Mutex::new(AccountStatus {
+                sending_enabled: true,
+                enforcement_status: "HEALTHY".into(),
+                production_access: true,
+                max_send_rate: 1000.0,
+                max_24_hour_send: 1_000_000.0,
+                sent_last_24_hours: 0.0,
+            }),
+            identity: Mutex::new(IdentityStatus {
+                name: identity.into(),
+                verified_for_sending: true,
+                verification_status: "SUCCESS".into(),
+                dkim_status: "SUCCESS".into(),
+                mail_from_domain: None,
+                mail_from_status: None,
+            }),
+            fail_next: Mutex::new(VecDeque::new()),
+            seq: Mutex::new(0),
+        }
+    }
+
+    pub fn sent(&self) -> Vec<(String, OutgoingEmail)> {
+        self.sent.lock().expect("lock").clone()
+    }
+}
+
+#[async_trait]
+impl Mailer for FakeMailer {
+    async fn account(&self) -> Result<AccountStatus, MailerError> {
+        Ok(self.account.lock().expect("lock").clone())
+    }
+
+    async fn identity(&self, _name: &str) -> Result<IdentityStatus, MailerError> {
+        Ok(self.identity.lock().expect("lock").clone())
+    }
+
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
+        if let Some(e) = self.fail_next.lock().expect("lock").pop_front() {
+            return Err(e);
+        }
+        let mut seq = self.seq.lock().expect("lock");
+        *seq += 1;
+        let id = format!("fake-{:06}", *seq);
+        self.sent.lock().expect("lock").push((id.clone(), email.clone()));
+        Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_classifier() {
+        use SendErrorKind::*;
+        let cases = [
+            (Some("TooManyRequestsException"), Some(429), Throttled),
+            (Some("LimitExceededException"), Some(400), Throttled),
+            (None, Some(429), Throttled),
+            (Some("MessageRejected"), Some(400), CircuitOpen),
+            (Some("MailFromDomainNotVerifiedException"), Some(400), CircuitOpen),
+            (Some("SendingPausedException"), Some(400), CircuitOpen),
+            (Some("AccountSuspendedException"), Some(400), CircuitOpen),
+            (Some("NotFoundException"), Some(404), CircuitOpen),
+            (Some("BadRequestException"), Some(400), BadMessage),
+            (Some("InternalFailure"), Some(500), Transient),
+            (Some("ServiceUnavailable"), Some(503), Transient),
+            (None, None, Transient),
+            (Some("SomethingNew"), Some(400), BadMessage),
+        ];
+        for (code, status, want) in cases {
+            assert_eq!(classify(code, status), want, "{code:?} {status:?}");
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The one metrics module: names, and CloudWatch Embedded Metric Format (EMF) lines.
+//!
+//! Metrics are JSON lines on stdout; CloudWatch Logs extracts them into the `Morale`
+//! namespace. Alarms and the dashboard in `template.yaml` name only metrics listed here.
+
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+pub const NAMESPACE: &str = "Morale";
+
+// sender
+pub const EMAILS_SCHEDULED: &str = "EmailsScheduled";
+pub const EMAILS_SENT: &str = "EmailsSent";
+pub const EMAILS_FAILED: &str = "EmailsFailed";
+pub const SEND_ERRORS: &str = "SendErrors";
+pub const PREFLIGHT_FAILED: &str = "PreflightFailed";
+pub const HELD_EMAILS: &str = "HeldEmails";
+pub const OUTBOX_OLDEST_PENDING_AGE: &str = "OutboxOldestPendingAgeSeconds";
+pub const ACHIEVED_SEND_RATE: &str = "AchievedSendRate";
+pub const SENDS_MISSED: &str = "SendsMissed";
+// bounce handler
+pub const EMAILS_DELIVERED: &str = "EmailsDelivered";
+pub const EMAILS_BOUNCED: &str = "EmailsBounced";
+pub const EMAILS_COMPLAINED: &str = "EmailsComplained";
+pub const EMAILS_DEFERRED: &str = "EmailsDeferred";
+pub const RETRIES_EXHAUSTED: &str = "RetriesExhausted";
+pub const UNPARSEABLE_EVENTS: &str = "UnparseableEvents";
+pub const IGNORED_EVENTS: &str = "IgnoredEvents";
+pub const SENDING_PAUSED: &str = "SendingPaused";
+// response API
+pub const RESPONSES_RECORDED: &str = "ResponsesRecorded";
+pub const RESPONSES_REJECTED: &str = "ResponsesRejected";
+
+/// Every metric name the code emits.
+pub const ALL: &[&str] = &[
+    EMAILS_SCHEDULED,
+    EMAILS_SENT,
+    EMAILS_FAILED,
+    SEND_ERRORS,
+    PREFLIGHT_FAILED,
+    HELD_EMAILS,
+    OUTBOX_OLDEST_PENDING_AGE,
+    ACHIEVED_SEND_RATE,
+    SENDS_MISSED,
+    EMAILS_DELIVERED,
+    EMAILS_BOUNCED,
+    EMAILS_COMPLAINED,
+    EMAILS_DEFERRED,
+    RETRIES_EXHAUSTED,
+    UNPARSEABLE_EVENTS,
+    IGNORED_EVENTS,
+    SENDING_PAUSED,
+    RESPONSES_RECORDED,
+    RESPONSES_REJECTED,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    Seconds,
+    CountPerSecond,
+}
+
+impl Unit {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Count => "Count",
+            Self::Seconds => "Seconds",
+            Self::CountPerSecond => "Count/Second",
+        }
+    }
+}
+
+/// One dimension (name, value), or none.
+type Dimension = Option<(String, String)>;
+
+/// Collects values during one invocation and writes them as EMF lines at the end.
+#[derive(Debug, Default, Clone)]
+pub struct Metrics {
+    /// (dimension name and value, or none) → metric → (value, unit).
+    values: BTreeMap<Dimension, BTreeMap<&'static str, (f64, Unit)>>,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds to a count.
+    pub fn count(&mut self, name: &'static str, n: u64) {
+        self.add(None, name, n as f64, Unit::Count);
+    }
+
+    /// Adds to a count with one dimension (e.g. `SendErrors` by `Kind`).
+    pub fn count_by(&mut self, name: &'static str, dimension: &str, value: &str, n: u64) {
+        self.add(Some((dimension.to_string(), value.to_string())), name, n as f64, Unit::Count);
+    }
+
+    /// Sets a value (the latest wins).
+    pub fn gauge(&mut self, name: &'static str, value: f64, unit: Unit) {
+        self.values.entry(None).or_default().insert(name, (value, unit));
+    }
+
+    fn add(&mut self, dim: Dimension, name: &'static str, v: f64, unit: Unit) {
+        let e = self.values.entry(dim).or_default().entry(name).or_insert((0.0, unit));
+        e.0 += v;
+    }
+
+    pub fn get(&self, name: &str) -> f64 {
+        self.values.get(&None).and_then(|m| m.get(name)).map_or(0.0, |v| v.0)
+    }
+
+    pub fn get_by(&self, name: &str, dimension: &str, value: &str) -> f64 {
+        self.values
+            .get(&Some((dimension.to_string(), value.to_string())))
+            .and_then(|m| m.get(name))
+            .map_or(0.0, |v| v.0)
+    }
+
+    /// The EMF documents, one per dimension set.
+    pub fn to_emf(&self, timestamp_ms: i64) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(dim, metrics)| {
+                let dims: Vec<Value> = match dim {
+                    Some((d, _)) => vec![json!([d])],
+                    None => vec![json!([])],
+                };
+                let mut doc = Map::new();
+                doc.insert(
+                    "_aws".into(),
+                    json!({
+                        "Timestamp": timestamp_ms,
+                        "CloudWatchMetrics": [{
+                            "Namespace": NAMESPACE,
+                            "Dimensions": dims,
+                            "Metrics": metrics.iter().map(|(n, (_, u))| json!({"Name": n, "Unit": u.as_str()})).collect::<Vec<_>>(),
+                        }],
+                    }),
+                );
+                if let Some((d, v)) = dim {
+                    doc.insert(d.clone(), json!(v));
+                }
+                for (n, (v, _)) in metrics {
+                    doc.insert((*n).to_string(), json!(v));
+                }
+                Value::Object(doc).to_string()
+            })
+            .collect()
+    }
+
+    /// Writes the EMF lines to stdout, where the Lambda runtime sends them to CloudWatch Logs.
+    pub fn flush(&mut self) {
+        let now = jiff::Timestamp::now().as_millisecond();
+        for line in self.to_emf(now) {
+            println!("{line}");
+        }
+        self.values.clear();
+    }
+
+    pub fn merge(&mut self, other: &Metrics) {
+        for (dim, m) in &other.values {
+            for (name, (v, unit)) in m {
+                match unit {
+                    Unit::Count => self.add(dim.clone(), name, *v, *unit),
+                    _ => {
+                        self.values.entry(dim.clone()).or_default().insert(name, (*v, *unit));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emf_documents() {
+        let mut m = Metrics::new();
+        m.count(EMAILS_SENT, 3);
+        m.count(EMAILS_SENT, 2);
+        m.count_by(SEND_ERRORS, "Kind", "throttled", 4);
+        m.gauge(ACHIEVED_SEND_RATE, 13.5, Unit::CountPerSecond);
+        let lines = m.to_emf(1_700_000_000_000);
+        assert_eq!(lines.len(), 2);
+        let plain: Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(plain["EmailsSent"], 5.0);
+        assert_eq!(plain["AchievedSendRate"], 13.5);
+        assert_eq!(plain["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Morale");
+        assert_eq!(plain["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
+        let by_kind: Value = serde_json::from_str(&lines[1]).unwrap();
+        assert_eq!(by_kind["Kind"], "throttled");
+        assert_eq!(by_kind["SendErrors"], 4.0);
+        assert_eq!(by_kind["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Kind"]]));
+        assert_eq!(m.get(EMAILS_SENT), 5.0);
+        assert_eq!(m.get_by(SEND_ERRORS, "Kind", "throttled"), 4.0);
+    }
+}
