@@ -16,7 +16,7 @@ use morale::email::{DailyEmail, EmailRenderer};
 use morale::mail::{Mailer, OutgoingEmail, SendErrorKind};
 use morale::metrics::{self, Metrics, Unit};
 use morale::model::{Member, OutboxItem, OutboxKey, OutboxStatus, Team};
-use morale::store::{Store, StoreError};
+use morale::store::{DueItem, Store, StoreError};
 use pacer::{Pacer, backoff};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -130,9 +130,7 @@ impl Sender {
                 m.count(metrics::PREFLIGHT_FAILED, 1);
                 m.gauge(metrics::HELD_EMAILS, held as f64, Unit::Count);
                 tracing::warn!(%problem, held, "preflight failed: nothing is sent this tick");
-                let message = format!(
-                    "{problem} — {advice}\n\n{held} email(s) for {teams} team(s) are held and go out automatically as soon as the check passes."
-                );
+                let message = format!("{problem} — {advice}\n\n{}", held_text(held, teams));
                 self.on_failure(&problem, &message, now).await?;
             }
             Readiness::Ready { max_send_rate } => {
@@ -223,7 +221,7 @@ impl Sender {
         let teams: HashSet<&TeamId> = due.iter().map(|i| &i.key.team).collect();
         let oldest = due
             .iter()
-            .filter_map(|i| i.due_at)
+            .map(|i| i.due_at)
             .min()
             .map(|d| Duration::try_from(now.duration_since(d)).unwrap_or_default())
             .unwrap_or_default();
@@ -347,8 +345,8 @@ impl Sender {
                 break;
             }
             let now = self.clock.now();
-            let page = self.store.due_outbox(now, concurrency * 4).await?;
-            let fresh: Vec<OutboxItem> = page.into_iter().filter(|i| !seen.contains(&i.key)).collect();
+            let page = self.store.due_outbox(now, concurrency * 2).await?;
+            let fresh: Vec<DueItem> = page.into_iter().filter(|i| !seen.contains(&i.key)).collect();
             if fresh.is_empty() {
                 // What is due is in flight here; wait for some of it, then look again.
                 match tasks.join_next().await {
@@ -436,8 +434,8 @@ impl Sender {
             let (held, teams, _) = self.held(now).await?;
             let message = format!(
                 "SES refused to send: {reason}. Sending stopped at once; every email not sent is kept. \
-                 Check the sending identity and the account in the SES console (moralectl preflight).\n\n\
-                 {held} email(s) for {teams} team(s) are held and go out automatically as soon as SES accepts mail again."
+                 Check the sending identity and the account in the SES console (moralectl preflight).\n\n{}",
+                held_text(held, teams)
             );
             self.on_failure(&format!("SES refused to send: {reason}"), &message, now).await?;
         }
@@ -528,8 +526,8 @@ struct Run {
     owner: String,
     circuit: Mutex<Option<String>>,
     open: AtomicBool,
-    /// Team and members, read once per drain.
-    teams: Mutex<HashMap<TeamId, Arc<TeamData>>>,
+    /// Team and members, read once per drain (one read per team, however many tasks ask).
+    teams: Mutex<HashMap<TeamId, Arc<tokio::sync::OnceCell<Arc<TeamData>>>>>,
     counts: Counts,
     failures: Mutex<Vec<(OutboxKey, String)>>,
     first_send: Mutex<Option<Instant>>,
@@ -552,14 +550,14 @@ struct Ctx {
 
 impl Ctx {
     async fn team(&self, id: &TeamId) -> Result<Arc<TeamData>, StoreError> {
-        if let Some(t) = self.run.teams.lock().expect("lock").get(id) {
-            return Ok(t.clone());
-        }
-        let team = self.store.get_team(id).await?;
-        let members = self.store.list_members(id).await?.into_iter().map(|m| (m.id.clone(), m)).collect();
-        let data = Arc::new(TeamData { team, members });
-        self.run.teams.lock().expect("lock").insert(id.clone(), data.clone());
-        Ok(data)
+        let cell = self.run.teams.lock().expect("lock").entry(id.clone()).or_default().clone();
+        cell.get_or_try_init(|| async {
+            let team = self.store.get_team(id).await?;
+            let members = self.store.list_members(id).await?.into_iter().map(|m| (m.id.clone(), m)).collect();
+            Ok(Arc::new(TeamData { team, members }))
+        })
+        .await
+        .cloned()
     }
 
     async fn release(&self, key: &OutboxKey, due: Timestamp, error: Option<&str>) -> Result<(), StoreError> {
@@ -696,6 +694,15 @@ impl Ctx {
                 (tags::SEND.into(), (item.attempts + 1).to_string()),
             ],
         }
+    }
+}
+
+fn held_text(held: u64, teams: usize) -> String {
+    if held == 0 {
+        "No email is due yet. Nothing will be sent until the check passes; emails that fall due meanwhile are kept."
+            .into()
+    } else {
+        format!("{held} email(s) for {teams} team(s) are held and go out automatically as soon as the check passes.")
     }
 }
 

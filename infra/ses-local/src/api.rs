@@ -349,6 +349,15 @@ async fn send_email_inner(app: &App, body: &Bytes) -> Result<String> {
         raw,
     });
     s.messages.push(msg.clone());
+    let accepted = s.messages.len();
+    let due: Vec<(String, String)> =
+        s.scheduled.iter().filter(|(n, _, _)| *n <= accepted).map(|(_, id, st)| (id.clone(), st.clone())).collect();
+    s.scheduled.retain(|(n, _, _)| *n > accepted);
+    for (id, state) in due {
+        if let Some(identity) = s.identities.get_mut(&id) {
+            let _ = identity.set_state(&state);
+        }
+    }
 
     if let Some(cs) = config_set {
         let outcomes: Vec<(String, Outcome)> =

@@ -105,6 +105,8 @@ pub struct IdentityChange {
     pub mail_from_domain: Option<String>,
     pub mail_from_status: Option<Status>,
     pub mail_from_behavior: Option<MailFromBehavior>,
+    /// Apply `state` only once this many more messages have been accepted (mid-batch).
+    pub after_sends: Option<usize>,
 }
 
 async fn put_identity(State(app): State<Arc<App>>, Path(identity): Path<String>, body: Bytes) -> Response {
@@ -289,6 +291,13 @@ impl App {
             return Err("identity name is empty".into());
         }
         let mut s = self.state();
+        if let Some(n) = c.after_sends {
+            let state = c.state.clone().ok_or("after_sends needs a state")?;
+            Identity::new(&key, false).set_state(&state)?;
+            let at = s.messages.len() + n;
+            s.scheduled.push((at, key.clone(), state));
+            return s.identities.get(&key).cloned().ok_or_else(|| format!("no identity {key}"));
+        }
         let id = s.identities.entry(key.clone()).or_insert_with(|| Identity::new(&key, false));
         if let Some(state) = &c.state {
             id.set_state(state)?;

@@ -245,6 +245,9 @@ pub struct Inner {
     pub rng: SmallRng,
     seq: u64,
     pub throttled: u64,
+    /// Identity state changes that happen once this many messages have been accepted: an
+    /// identity revoked mid-batch, at an exact point.
+    pub scheduled: Vec<(usize, String, String)>,
 }
 
 pub const SECOND: Duration = Duration::from_secs(1);
@@ -265,6 +268,7 @@ impl Inner {
             rng: rand::SeedableRng::seed_from_u64(0x5e5),
             seq: 0,
             throttled: 0,
+            scheduled: Vec::new(),
         }
     }
 

@@ -383,6 +383,28 @@ async fn an_identity_revoked_mid_stream_rejects_from_that_moment() {
 }
 
 #[tokio::test]
+async fn an_identity_change_can_wait_for_an_exact_number_of_sends() {
+    let (server, client) = start(Config { max_send_rate: 1000.0, ..verified() }).await;
+    send_to(&client, "first@example.com").await.unwrap();
+    server
+        .app()
+        .change_identity(
+            "morale.example",
+            ses_local::IdentityChange { state: Some("revoked".into()), after_sends: Some(5), ..Default::default() },
+        )
+        .unwrap();
+    let results: Vec<bool> = {
+        let mut v = Vec::new();
+        for i in 0..8 {
+            v.push(send_to(&client, &format!("m{i}@example.com")).await.is_ok());
+        }
+        v
+    };
+    assert_eq!(results, vec![true, true, true, true, true, false, false, false]);
+    assert_eq!(server.app().messages().len(), 6);
+}
+
+#[tokio::test]
 async fn the_sending_rate_is_enforced_per_second_counting_recipients() {
     let (server, client) = start(Config { max_send_rate: 20.0, ..verified() }).await;
     let start = Instant::now();

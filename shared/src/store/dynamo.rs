@@ -1,7 +1,7 @@
 //! The DynamoDB adapter. The table's schema is defined once, in `template.yaml`; this file
 //! knows its key and index attribute names, which a test checks against the template.
 
-use super::{OutboxEvent, StateRecord, Store, StoreError};
+use super::{DueItem, OutboxEvent, StateRecord, Store, StoreError};
 use crate::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
 use crate::model::{
     IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey,
@@ -77,7 +77,13 @@ impl DynamoStore {
             .map_err(backend)
     }
 
-    async fn query_due(&self, kind: &str, now: Timestamp, limit: Option<usize>) -> Result<Vec<Item>, StoreError> {
+    async fn query_due(
+        &self,
+        kind: &str,
+        now: Timestamp,
+        limit: Option<usize>,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut q = self
             .client
             .query()
@@ -86,6 +92,13 @@ impl DynamoStore {
             .key_condition_expression("due_kind = :k AND due_at <= :now")
             .expression_attribute_values(":k", s(kind))
             .expression_attribute_values(":now", n(nanos(now)));
+        if let Some(p) = projection {
+            // Many attribute names are reserved words (`date`, `member`, `status`): alias all.
+            q = q.projection_expression(p);
+            for name in p.split(',').map(str::trim) {
+                q = q.expression_attribute_names(name, &name[1..]);
+            }
+        }
         if let Some(l) = limit {
             q = q.limit(l.clamp(1, 1000) as i32);
         }
@@ -527,7 +540,7 @@ impl Store for DynamoStore {
     }
 
     async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError> {
-        let items = self.query_due("team", now, None).await?;
+        let items = self.query_due("team", now, None, None).await?;
         let mut teams: Vec<Team> =
             items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
         // The index holds whole seconds; the exact instant decides.
@@ -670,14 +683,31 @@ impl Store for DynamoStore {
             .collect()
     }
 
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<DueItem>, StoreError> {
+        #[derive(Deserialize)]
+        struct Due {
+            team: TeamId,
+            date: SendDate,
+            member: MemberId,
+            status: OutboxStatus,
+            due: Timestamp,
+        }
         let mut due = Vec::new();
         for shard in 0..OUTBOX_SHARDS {
-            for item in self.query_due(&format!("outbox#{shard}"), now, Some(limit)).await? {
-                due.push(OutboxItem::from(from_item::<OutboxRecord>(item)?));
+            let items = self
+                .query_due(&format!("outbox#{shard}"), now, Some(limit), Some("#team, #date, #member, #status, #due"))
+                .await?;
+            for item in items {
+                let d: Due = from_item(item)?;
+                // The index holds items in step with their status; check anyway, it is cheap.
+                if d.status.awaits_sender() && d.due <= now {
+                    due.push(DueItem {
+                        key: OutboxKey { team: d.team, date: d.date, member: d.member },
+                        due_at: d.due,
+                    });
+                }
             }
         }
-        due.retain(|i| i.status.awaits_sender() && i.due_at.is_some_and(|d| d <= now));
         due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         due.truncate(limit);
         Ok(due)

@@ -1,7 +1,7 @@
 //! The in-memory store for fast unit tests. It keeps to the same conditions as the DynamoDB
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
-use super::{OutboxEvent, StateRecord, Store, StoreError};
+use super::{DueItem, OutboxEvent, StateRecord, Store, StoreError};
 use crate::domain::{MemberId, SendDate, TeamId};
 use crate::model::{
     IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus,
@@ -192,13 +192,13 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<DueItem>, StoreError> {
         let t = self.lock();
-        let mut due: Vec<OutboxItem> = t
+        let mut due: Vec<DueItem> = t
             .outbox
             .values()
-            .filter(|i| i.status.awaits_sender() && i.due_at.is_some_and(|d| d <= now))
-            .cloned()
+            .filter(|i| i.status.awaits_sender())
+            .filter_map(|i| i.due_at.filter(|d| *d <= now).map(|d| DueItem { key: i.key.clone(), due_at: d }))
             .collect();
         due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         due.truncate(limit);

@@ -44,6 +44,13 @@ pub enum OutboxEvent {
     Failed { reason: String },
 }
 
+/// An outbox item that is due: see [`Store::due_outbox`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueItem {
+    pub key: OutboxKey,
+    pub due_at: Timestamp,
+}
+
 /// See [`Store::get_state`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateRecord {
@@ -102,8 +109,9 @@ pub trait Store: Send + Sync {
     /// A team's items, for one date or all dates.
     async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> Result<Vec<OutboxItem>, StoreError>;
     /// Items waiting for the sender with `due_at <= now` (via the due index, which may lag
-    /// slightly: claims re-check), oldest first, at most `limit`.
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<OutboxItem>, StoreError>;
+    /// slightly: claims re-check), oldest first, at most `limit`. Keys and due times only:
+    /// claiming returns the whole item.
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<DueItem>, StoreError>;
     /// Takes a due item (pending, deferred, or sending with a lapsed lease) for `owner` until
     /// `lease_until`. `Ok(None)` if it is not claimable (someone else has it, or it is done).
     async fn claim(

@@ -181,11 +181,13 @@ pub async fn due_outbox_oldest_first_with_limit(store: &dyn Store) {
         store.enqueue(&outbox("alpha", "2026-11-23", &format!("{who}@example.com"), due)).await.unwrap();
     }
     assert!(store.due_outbox(t0 - mins(1), 100).await.unwrap().is_empty());
+    let member = |who: &str| MemberId::for_email(&EmailAddress::parse(&format!("{who}@example.com")).unwrap());
     let due = store.due_outbox(t0 + mins(3), 100).await.unwrap();
-    let emails: Vec<&str> = due.iter().map(|i| i.email.as_str()).collect();
-    assert_eq!(emails, vec!["a@example.com", "b@example.com", "c@example.com", "d@example.com"]);
+    let members: Vec<MemberId> = due.iter().map(|i| i.key.member.clone()).collect();
+    assert_eq!(members, vec![member("a"), member("b"), member("c"), member("d")]);
+    assert_eq!(due.iter().map(|i| i.due_at).collect::<Vec<_>>(), (0..4).map(|i| t0 + mins(i)).collect::<Vec<_>>());
     let two = store.due_outbox(t0 + mins(10), 2).await.unwrap();
-    assert_eq!(two.iter().map(|i| i.email.as_str()).collect::<Vec<_>>(), vec!["a@example.com", "b@example.com"]);
+    assert_eq!(two.iter().map(|i| i.key.member.clone()).collect::<Vec<_>>(), vec![member("a"), member("b")]);
 }
 
 pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {

@@ -1,1 +1,3 @@
 mod contract;
+mod sender;
+mod system;

@@ -1,0 +1,200 @@
+//! The whole sending path on the local stack: a table of its own on moto, ses-local in
+//! process, an SNS topic whose alerts land in an SQS queue, and a clock the test moves.
+
+use jiff::{SignedDuration, Timestamp};
+use morale::alert::SnsAlerter;
+use morale::clock::{Clock, ManualClock};
+use morale::config::SenderConfig;
+use morale::domain::{EmailAddress, LocalTime, Schedule, TeamId, TimeZone, Workdays};
+use morale::email::EmailRenderer;
+use morale::mail::SesMailer;
+use morale::model::{Member, Team};
+use morale::store::{DynamoStore, Store};
+use morale::token::TokenKeys;
+use morale_sender::{Command, Report, Sender};
+use morale_tests::TestTable;
+use serde_json::Value;
+use ses_local::SesLocal;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub const IDENTITY: &str = "morale.example";
+pub const FROM: &str = "Morale <noreply@morale.example>";
+
+pub fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+pub struct System {
+    pub table: TestTable,
+    pub store: Arc<DynamoStore>,
+    pub ses: SesLocal,
+    pub clock: Arc<ManualClock>,
+    pub alerts: AlertInbox,
+    pub config: SenderConfig,
+}
+
+impl System {
+    pub async fn new(now: &str, max_send_rate: f64) -> Self {
+        let table = TestTable::new().await;
+        let store = Arc::new(table.store.clone());
+        let ses = SesLocal::start(ses_local::Config {
+            identities: vec![IDENTITY.into()],
+            configuration_sets: vec!["morale".into()],
+            max_send_rate,
+            max_24_hour_send: 1e9,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let alerts = AlertInbox::new(&table.config).await;
+        Self {
+            table,
+            store,
+            ses,
+            clock: Arc::new(ManualClock::new(ts(now))),
+            alerts,
+            config: SenderConfig::new(IDENTITY, FROM, Some("morale")),
+        }
+    }
+
+    /// A sender as one Lambda instance would be: its own clients, the shared table and clock.
+    pub async fn sender(&self, config: SenderConfig) -> Sender {
+        let sdk = morale_localstack::sdk_config(&self.ses.url()).await;
+        // The sender retries by its own policy; the SDK must not retry underneath it.
+        let conf = aws_sdk_sesv2::config::Builder::from(&sdk)
+            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+            .build();
+        let local = morale_tests::local_sdk_config().await;
+        Sender {
+            store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&local), self.table.name.clone())),
+            mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::from_conf(conf), FROM, Some("morale"))),
+            alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&local), &self.alerts.topic_arn)),
+            clock: self.clock.clone(),
+            renderer: EmailRenderer::new(TokenKeys::development(), "https://api.morale.example"),
+            config,
+        }
+    }
+
+    pub async fn tick(&self) -> Report {
+        self.sender(self.config.clone()).await.handle(Command::Tick, far_deadline()).await.unwrap()
+    }
+
+    pub fn advance(&self, mins: i64) {
+        self.clock.advance(SignedDuration::from_mins(mins));
+    }
+
+    /// A team with `n` members, created an hour before now.
+    pub async fn team(&self, id: &str, zone: &str, time: &str, days: &str, n: usize) -> Team {
+        let team = Team::new(
+            TeamId::parse(id).unwrap(),
+            format!("Team {id}"),
+            Schedule::new(
+                TimeZone::parse(zone).unwrap(),
+                LocalTime::parse(time).unwrap(),
+                Workdays::parse(days).unwrap(),
+            ),
+            vec![EmailAddress::parse("lead@example.com").unwrap()],
+            self.clock.now() - SignedDuration::from_hours(1),
+        );
+        self.store.create_team(&team).await.unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..n {
+            let store = self.store.clone();
+            let m = Member::new(
+                team.id.clone(),
+                EmailAddress::parse(&format!("{id}-{i:05}@example.com")).unwrap(),
+                Some(format!("Member {i}")),
+                self.clock.now(),
+            );
+            tasks.spawn(async move { store.add_member(&m).await.unwrap() });
+            if tasks.len() >= 16 {
+                tasks.join_next().await.unwrap().unwrap();
+            }
+        }
+        tasks.join_all().await;
+        team
+    }
+
+    /// Messages ses-local accepted, per recipient.
+    pub fn accepted(&self) -> HashMap<String, usize> {
+        let mut out = HashMap::new();
+        for m in self.ses.app().messages() {
+            for r in m.recipients() {
+                *out.entry(r.clone()).or_default() += 1;
+            }
+        }
+        out
+    }
+}
+
+pub fn far_deadline() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(900)
+}
+
+/// The alert topic, subscribed by an SQS queue that the test reads.
+pub struct AlertInbox {
+    pub topic_arn: String,
+    queue_url: String,
+    sqs: aws_sdk_sqs::Client,
+    seen: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl AlertInbox {
+    async fn new(sdk: &aws_config::SdkConfig) -> Self {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let name = format!("alerts-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let topic_arn = sns.create_topic().name(&name).send().await.unwrap().topic_arn.unwrap();
+        let queue_url = sqs.create_queue().queue_name(&name).send().await.unwrap().queue_url.unwrap();
+        let arn = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+            .clone();
+        sns.subscribe().topic_arn(&topic_arn).protocol("sqs").endpoint(arn).send().await.unwrap();
+        Self { topic_arn, queue_url, sqs, seen: Default::default() }
+    }
+
+    /// Every alert published so far, as (subject, message), in order of arrival.
+    pub async fn all(&self) -> Vec<(String, String)> {
+        loop {
+            let r = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .unwrap();
+            let msgs = r.messages.unwrap_or_default();
+            if msgs.is_empty() {
+                break;
+            }
+            for m in msgs {
+                let v: Value = serde_json::from_str(m.body.as_deref().unwrap()).unwrap();
+                self.seen.lock().unwrap().push((
+                    v["Subject"].as_str().unwrap_or_default().to_string(),
+                    v["Message"].as_str().unwrap_or_default().to_string(),
+                ));
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle.unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        self.seen.lock().unwrap().clone()
+    }
+}
