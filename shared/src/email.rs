@@ -34,6 +34,23 @@ struct DailyText<'a> {
     unsubscribe_url: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "email/digest.html")]
+struct DigestHtml<'a> {
+    subject: &'a str,
+    team_name: &'a str,
+    date: &'a str,
+    lines: &'a [String],
+}
+
+#[derive(Template)]
+#[template(path = "email/digest.txt")]
+struct DigestText<'a> {
+    team_name: &'a str,
+    date: &'a str,
+    lines: &'a [String],
+}
+
 /// An email ready for the mailer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedEmail {
@@ -130,6 +147,18 @@ impl EmailRenderer {
     }
 }
 
+impl EmailRenderer {
+    /// The admins' daily digest of delivery problems.
+    pub fn digest(&self, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
+        let subject = format!("{team_name}: some daily emails could not be delivered");
+        let date = date.date().strftime("%A %-d %B %Y").to_string();
+        let html =
+            DigestHtml { subject: &subject, team_name, date: &date, lines }.render().expect("digest HTML renders");
+        let text = DigestText { team_name, date: &date, lines }.render().expect("digest text renders");
+        RenderedEmail { subject, html, text, headers: vec![] }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +217,17 @@ mod tests {
         // The text part is for humans and is not HTML-escaped.
         assert!(e.text.contains("Hi <b>Eve</b>"));
         assert!(e.subject.starts_with("R&D <team>:"));
+    }
+
+    #[test]
+    fn the_digest_lists_every_line_escaped() {
+        let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
+        let lines = vec!["ana@example.com — bounced: 5.1.1".to_string(), "<b>x</b> — complained".to_string()];
+        let e = r.digest("Platform", SendDate::parse("2026-11-24").unwrap(), &lines);
+        assert!(e.subject.contains("Platform"));
+        assert!(e.text.contains("ana@example.com — bounced: 5.1.1") && e.text.contains("Tuesday 24 November 2026"));
+        assert!(e.html.contains("ana@example.com — bounced: 5.1.1"));
+        assert!(!e.html.contains("<b>x</b>"));
     }
 
     #[test]

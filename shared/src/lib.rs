@@ -12,6 +12,8 @@ pub mod email;
 pub mod mail;
 pub mod metrics;
 pub mod model;
+pub mod reputation;
+pub mod ses_event;
 pub mod store;
 pub mod telemetry;
 pub mod token;

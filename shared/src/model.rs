@@ -262,3 +262,13 @@ pub enum IdempotencyBegin {
     /// Done before: here is what it returned.
     Completed { result: String },
 }
+
+/// The admins' digest of a team's delivery problems for one day: sent at most once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub team: TeamId,
+    pub date: SendDate,
+    pub lines: Vec<String>,
+    pub send_after: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}

@@ -1,28 +1,313 @@
-//! The bounce-handler Lambda's handler. Not implemented yet: it answers every invocation with an error
-//! rather than pretend to have done its work.
+//! The bounce handler: SES events (via the EventBridge rule on `source: aws.ses`) move outbox
+//! items and members forward — delivered, deferred for a retry, failed, bounced, complained —
+//! and tell people what they need to know.
+//!
+//! Events repeat and arrive out of order. Every change is a conditional transition that only
+//! moves forward, and side effects (counts, digests, alerts) happen only when a transition
+//! actually took place, so any order with duplicates ends in the same state.
 
-use serde_json::Value;
+use jiff::{SignedDuration, Timestamp};
+use morale::alert::{Alert, Alerter};
+use morale::clock::Clock;
+use morale::metrics::{self, Metrics};
+use morale::model::{MemberStatus, OutboxKey, OutboxStatus};
+use morale::reputation::{self, Counts, Thresholds};
+use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
+use morale::store::{OutboxEvent, Store, StoreError};
+use serde::Serialize;
+use std::sync::Arc;
 
-#[derive(Debug)]
-pub struct NotImplemented;
+#[derive(Debug, Clone)]
+pub struct BounceConfig {
+    /// Attempts (SES acceptances) before a transiently bouncing email fails (default 3).
+    pub max_attempts: u32,
+    /// Retries stop this long after the email was first scheduled (default 6 hours), and
+    /// never go past the team's local day.
+    pub retry_window: SignedDuration,
+    /// First retry delay; doubles with each attempt (default 15 minutes).
+    pub retry_backoff: SignedDuration,
+    /// Transient bounces in a row that make a member bounced (default 3).
+    pub soft_bounce_limit: u32,
+    /// How long after the first permanent bounce the team's admins get their digest.
+    pub digest_delay: SignedDuration,
+    pub reputation: Thresholds,
+}
 
-impl std::fmt::Display for NotImplemented {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not implemented: the bounce-handler function has not been built yet")
+impl Default for BounceConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            retry_window: SignedDuration::from_hours(6),
+            retry_backoff: SignedDuration::from_mins(15),
+            soft_bounce_limit: 3,
+            digest_delay: SignedDuration::from_hours(1),
+            reputation: Thresholds::default(),
+        }
     }
 }
 
-impl std::error::Error for NotImplemented {}
-
-pub async fn handle(_event: Value) -> Result<Value, lambda_runtime::Error> {
-    Err(NotImplemented.into())
+pub struct BounceHandler {
+    pub store: Arc<dyn Store>,
+    pub alerter: Arc<dyn Alerter>,
+    pub clock: Arc<dyn Clock>,
+    pub config: BounceConfig,
 }
 
-#[cfg(test)]
-mod tests {
-    #[tokio::test]
-    async fn says_it_is_not_implemented() {
-        let err = super::handle(serde_json::json!({})).await.unwrap_err();
-        assert!(err.to_string().contains("not implemented"));
+/// What one event led to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Delivered,
+    Deferred,
+    Failed,
+    MemberBounced,
+    MemberComplained,
+    RetriesExhausted,
+    /// A repeat or a late event: nothing left to change.
+    AlreadyApplied,
+    /// Not mail Morale sent (no Morale tags).
+    NotOurs,
+    /// An event type Morale does not act on (Send, Open, Click, …).
+    Noted,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// The event cannot be read: the invocation fails, Lambda retries it and then hands it to
+    /// the on-failure destination, where a human looks at it.
+    #[error("unparseable SES event: {0}")]
+    Unparseable(#[from] EventError),
+    /// The table could not be reached or answered oddly: retrying may well succeed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl BounceHandler {
+    /// Handles one event as the Lambda runtime delivers it.
+    pub async fn handle(&self, payload: serde_json::Value) -> Result<Vec<Outcome>, HandlerError> {
+        let mut m = Metrics::new();
+        let result = match ses_event::parse_value(payload) {
+            Ok(event) => self.apply(&event, &mut m).await,
+            Err(e) => {
+                m.count(metrics::UNPARSEABLE_EVENTS, 1);
+                tracing::error!(error = %e, "an SES event could not be parsed");
+                Err(e.into())
+            }
+        };
+        m.flush();
+        result
+    }
+
+    /// Applies one parsed event.
+    pub async fn apply(&self, e: &SesEvent, m: &mut Metrics) -> Result<Vec<Outcome>, HandlerError> {
+        let now = self.clock.now();
+        let Some(c) = &e.correlation else {
+            m.count_by(metrics::IGNORED_EVENTS, "Reason", "not_ours", 1);
+            tracing::info!(message_id = %e.message_id, event = e.event.name(), "an event for mail Morale did not send");
+            return Ok(vec![Outcome::NotOurs]);
+        };
+        let key = OutboxKey { team: c.team.clone(), date: c.date, member: c.member.clone() };
+        let span = tracing::info_span!("ses_event", event = e.event.name(), %key, send = c.send);
+        let _enter = span.enter();
+        let out = match &e.event {
+            MailEvent::Sent => vec![Outcome::Noted],
+            MailEvent::Delivered => {
+                if self.store.apply_event(&key, &OutboxEvent::Delivered, now).await? {
+                    m.count(metrics::EMAILS_DELIVERED, 1);
+                    self.ignore_missing(self.store.reset_soft_bounces(&c.team, &c.member, now).await)?;
+                    vec![Outcome::Delivered]
+                } else {
+                    vec![Outcome::AlreadyApplied]
+                }
+            }
+            MailEvent::Bounced { kind: BounceType::Permanent, sub_type, detail } => {
+                let reason = format!("permanent bounce ({sub_type}): {detail}");
+                let mut out = Vec::new();
+                if self.store.apply_event(&key, &OutboxEvent::Failed { reason: reason.clone() }, now).await? {
+                    m.count_by(metrics::EMAILS_BOUNCED, "Type", "Permanent", 1);
+                    reputation::add(self.store.as_ref(), now, Counts { bounced: 1, ..Default::default() }).await?;
+                    out.push(Outcome::Failed);
+                }
+                if self.suppress(c, MemberStatus::Bounced, &reason, now).await? {
+                    out.push(Outcome::MemberBounced);
+                }
+                self.guard(now, m).await?;
+                if out.is_empty() { vec![Outcome::AlreadyApplied] } else { out }
+            }
+            MailEvent::Bounced { kind, sub_type, detail } => {
+                let reason = format!("{} bounce ({sub_type}): {detail}", kind.as_str().to_lowercase());
+                self.soft(e, c, &key, &reason, None, true, now, m).await?
+            }
+            MailEvent::Delayed { delay_type, expires, detail } => {
+                let reason = format!("delivery delayed ({delay_type}): {detail}");
+                self.soft(e, c, &key, &reason, *expires, false, now, m).await?
+            }
+            MailEvent::Complained { feedback_type } => {
+                let reason = format!("complaint ({feedback_type})");
+                if self.suppress(c, MemberStatus::Complained, &reason, now).await? {
+                    m.count(metrics::EMAILS_COMPLAINED, 1);
+                    reputation::add(self.store.as_ref(), now, Counts { complained: 1, ..Default::default() }).await?;
+                    self.guard(now, m).await?;
+                    vec![Outcome::MemberComplained]
+                } else {
+                    vec![Outcome::AlreadyApplied]
+                }
+            }
+            MailEvent::Rejected { reason } | MailEvent::RenderingFailed { message: reason } => {
+                let what = if matches!(e.event, MailEvent::Rejected { .. }) { "rejected" } else { "rendering failed" };
+                let reason = format!("{what} by SES: {reason}");
+                if self.store.apply_event(&key, &OutboxEvent::Failed { reason: reason.clone() }, now).await? {
+                    m.count(metrics::EMAILS_FAILED, 1);
+                    self.alert(
+                        format!("Morale: an email was {what} by SES"),
+                        format!(
+                            "SES accepted the email for {key} and then did not deliver it: {reason}.\n\
+                             This is a content or code problem, not the recipient's: look at the sender's recent changes. \
+                             The email is recorded as failed (moralectl outbox --failed) and can be replayed once fixed (moralectl replay)."
+                        ),
+                    )
+                    .await;
+                    vec![Outcome::Failed]
+                } else {
+                    vec![Outcome::AlreadyApplied]
+                }
+            }
+            MailEvent::Other { event_type } => {
+                m.count_by(metrics::IGNORED_EVENTS, "Reason", "event_type", 1);
+                tracing::info!(%event_type, "an SES event type Morale does not act on");
+                vec![Outcome::Noted]
+            }
+        };
+        tracing::info!(outcome = ?out, "SES event handled");
+        Ok(out)
+    }
+
+    /// Transient bounces and delays: retry the email later (the sender re-sends deferred
+    /// items), unless its attempts or time are used up.
+    #[allow(clippy::too_many_arguments)]
+    async fn soft(
+        &self,
+        e: &SesEvent,
+        c: &Correlation,
+        key: &OutboxKey,
+        reason: &str,
+        ses_gives_up_at: Option<Timestamp>,
+        counts_as_bounce: bool,
+        now: Timestamp,
+        m: &mut Metrics,
+    ) -> Result<Vec<Outcome>, HandlerError> {
+        let Some(item) = self.store.get_outbox(key).await? else { return Ok(vec![Outcome::NotOurs]) };
+        // Only the current attempt can be deferred; an older one's news is late.
+        if item.status != OutboxStatus::Sent || item.message_id.as_deref() != Some(e.message_id.as_str()) {
+            return Ok(vec![Outcome::AlreadyApplied]);
+        }
+        let backoff = self.config.retry_backoff * (1i32 << item.attempts.saturating_sub(1).min(10));
+        let mut retry_at = now + backoff;
+        if !counts_as_bounce {
+            // SES is still trying; re-sending before it gives up would risk a second copy.
+            if let Some(t) = ses_gives_up_at {
+                retry_at = retry_at.max(t);
+            }
+        }
+        let last_chance = item.deadline.min(item.created_at + self.config.retry_window);
+        let mut out = Vec::new();
+        if counts_as_bounce && (item.attempts >= self.config.max_attempts || retry_at >= last_chance) {
+            let why = format!("retries exhausted after {} attempt(s); last: {reason}", item.attempts);
+            if self.store.apply_event(key, &OutboxEvent::Failed { reason: why.clone() }, now).await? {
+                m.count(metrics::RETRIES_EXHAUSTED, 1);
+                m.count(metrics::EMAILS_FAILED, 1);
+                m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
+                self.alert(
+                    format!("Morale: an email could not be delivered after {} attempt(s)", item.attempts),
+                    format!(
+                        "The email for {key} bounced transiently every time and is now recorded as failed: {why}.\n\
+                         The member stays active; tomorrow's email goes out as usual."
+                    ),
+                )
+                .await;
+                out.push(Outcome::RetriesExhausted);
+            }
+        } else if !counts_as_bounce && retry_at >= item.deadline {
+            // No retry fits in the day: leave it to SES, whose next event settles it.
+            return Ok(vec![Outcome::Noted]);
+        } else {
+            let ev = OutboxEvent::Deferred { message_id: e.message_id.clone(), retry_at, reason: reason.to_string() };
+            if self.store.apply_event(key, &ev, now).await? {
+                m.count(metrics::EMAILS_DEFERRED, 1);
+                if counts_as_bounce {
+                    m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
+                }
+                out.push(Outcome::Deferred);
+            }
+        }
+        if counts_as_bounce && !out.is_empty() {
+            let n = match self.store.add_soft_bounce(&c.team, &c.member, now).await {
+                Ok(n) => n,
+                Err(StoreError::NotFound(_)) => 0,
+                Err(e) => return Err(e.into()),
+            };
+            if n >= self.config.soft_bounce_limit
+                && self.suppress(c, MemberStatus::Bounced, &format!("{n} transient bounces in a row"), now).await?
+            {
+                out.push(Outcome::MemberBounced);
+            }
+        }
+        Ok(if out.is_empty() { vec![Outcome::AlreadyApplied] } else { out })
+    }
+
+    /// Moves the member to `to` if that outranks their status; notes it for the admins'
+    /// digest. `Ok(true)` if the member changed.
+    async fn suppress(
+        &self,
+        c: &Correlation,
+        to: MemberStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool, HandlerError> {
+        let from: Vec<MemberStatus> =
+            MemberStatus::ALL.into_iter().filter(|s| s.suppression_rank() < to.suppression_rank()).collect();
+        let changed = match self.store.set_member_status(&c.team, &c.member, &from, to, reason, now).await {
+            Ok(Some(member)) => {
+                let line = format!("{} — {}: {reason}", member.email, to);
+                self.store.note_for_digest(&c.team, c.date, &line, now + self.config.digest_delay, now).await?;
+                true
+            }
+            Ok(None) | Err(StoreError::NotFound(_)) => false,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(changed)
+    }
+
+    /// After a bounce or complaint: pause sending if the reputation thresholds are passed.
+    async fn guard(&self, now: Timestamp, m: &mut Metrics) -> Result<(), HandlerError> {
+        if let Some(p) = reputation::evaluate(self.store.as_ref(), now, &self.config.reputation).await? {
+            m.count(metrics::SENDING_PAUSED, 1);
+            self.alert(
+                "Morale: sending paused to protect the account's reputation",
+                format!(
+                    "The reputation guard paused all sending: {}.\n\
+                     Nothing is lost: emails stay in the outbox and go out when sending resumes. \
+                     Look at the bounced and complaining addresses (moralectl suppressions list), fix the member lists, \
+                     then lift the pause (moralectl pause lift). It lifts itself at {}.",
+                    p.reason,
+                    p.until.map(|u| u.to_string()).unwrap_or_else(|| "never".into())
+                ),
+            )
+            .await;
+        }
+        Ok(())
+    }
+
+    async fn alert(&self, subject: impl Into<String>, message: impl Into<String>) {
+        if let Err(e) = self.alerter.alert(&Alert::new(subject, message)).await {
+            tracing::error!(error = %e, "an alert could not be published");
+        }
+    }
+
+    fn ignore_missing(&self, r: Result<(), StoreError>) -> Result<(), HandlerError> {
+        match r {
+            Ok(()) | Err(StoreError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 }

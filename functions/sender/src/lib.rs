@@ -13,9 +13,10 @@ use morale::clock::Clock;
 use morale::config::SenderConfig;
 use morale::domain::{MemberId, SendDate, TeamId};
 use morale::email::{DailyEmail, EmailRenderer};
-use morale::mail::{Mailer, OutgoingEmail, SendErrorKind};
+use morale::mail::{Mailer, OutgoingEmail, SendErrorKind, tags};
 use morale::metrics::{self, Metrics, Unit};
 use morale::model::{Member, OutboxItem, OutboxKey, OutboxStatus, Team};
+use morale::reputation;
 use morale::store::{DueItem, Store, StoreError};
 use pacer::{Pacer, backoff};
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,8 @@ pub struct Report {
     pub stopped_for_deadline: bool,
     /// Emails due but not sent when the invocation ended.
     pub held: u64,
+    /// Admins' digests of delivery problems sent.
+    pub digests_sent: u64,
     pub achieved_send_rate: f64,
 }
 
@@ -77,14 +80,6 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub renderer: EmailRenderer,
     pub config: SenderConfig,
-}
-
-/// Tags on every email: how SES events find their outbox item again.
-pub mod tags {
-    pub const TEAM: &str = "morale-team";
-    pub const MEMBER: &str = "morale-member";
-    pub const DATE: &str = "morale-date";
-    pub const SEND: &str = "morale-send";
 }
 
 const PREFLIGHT_STATE: &str = "preflight";
@@ -138,6 +133,15 @@ impl Sender {
                 m.count(metrics::PREFLIGHT_FAILED, 0);
                 self.drain(max_send_rate, deadline, &mut report, &mut m).await?;
                 let now = self.clock.now();
+                reputation::add(
+                    self.store.as_ref(),
+                    now,
+                    reputation::Counts { sent: report.sent, ..Default::default() },
+                )
+                .await?;
+                if !self.out_of_time(deadline) && report.circuit_opened.is_none() {
+                    report.digests_sent = self.send_digests(now).await?;
+                }
                 let (held, _, oldest) = self.held(now).await?;
                 report.held = held;
                 m.gauge(metrics::HELD_EMAILS, held as f64, Unit::Count);
@@ -157,6 +161,21 @@ impl Sender {
     pub async fn preflight(&self) -> Readiness {
         let id = &self.config.identity;
         let not_ready = |problem: String, advice: &str| Readiness::NotReady { problem, advice: advice.to_string() };
+        match reputation::current_pause(self.store.as_ref(), self.clock.now()).await {
+            Ok(Some(p)) => {
+                return not_ready(
+                    format!("sending is paused by the reputation guard: {}", p.reason),
+                    "look at the bounced and complaining addresses (moralectl suppressions list), then lift the pause (moralectl pause lift)",
+                );
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return not_ready(
+                    format!("the sending pause could not be read ({e})"),
+                    "check the table and the sender's permissions",
+                );
+            }
+        }
         let account = match self.mailer.account().await {
             Ok(a) => a,
             Err(e) => {
@@ -444,6 +463,42 @@ impl Sender {
 
     fn out_of_time(&self, deadline: Instant) -> bool {
         deadline.saturating_duration_since(Instant::now()) < self.config.deadline_margin
+    }
+
+    /// Admins' digests of delivery problems (bounced and complaining members) that are due:
+    /// at most one per team per day. One that cannot go out now is tried again next tick.
+    async fn send_digests(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let mut sent = 0;
+        for d in self.store.due_digests(now).await? {
+            let Some(team) = self.store.get_team(&d.team).await? else {
+                self.store.mark_digest_sent(&d.team, d.date, now).await?;
+                continue;
+            };
+            let rendered = self.renderer.digest(&team.name, d.date, &d.lines);
+            let mut ok = true;
+            for admin in &team.admins {
+                let email = OutgoingEmail {
+                    to: admin.clone(),
+                    subject: rendered.subject.clone(),
+                    html: rendered.html.clone(),
+                    text: rendered.text.clone(),
+                    headers: vec![],
+                    tags: vec![(tags::TEAM.into(), team.id.to_string()), (tags::KIND.into(), "digest".into())],
+                };
+                if let Err(e) = self.mailer.send(&email).await {
+                    tracing::warn!(team = %team.id, error = %e, "the admins' digest could not be sent; next tick tries again");
+                    ok = false;
+                    break;
+                }
+            }
+            if team.admins.is_empty() {
+                tracing::warn!(team = %team.id, lines = d.lines.len(), "delivery problems, but the team has no admins to tell");
+            }
+            if ok && self.store.mark_digest_sent(&d.team, d.date, now).await? {
+                sent += 1;
+            }
+        }
+        Ok(sent)
     }
 
     // --- alerts --------------------------------------------------------------------------

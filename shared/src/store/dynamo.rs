@@ -4,7 +4,7 @@
 use super::{DueItem, OutboxEvent, StateRecord, Store, StoreError};
 use crate::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
 use crate::model::{
-    IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey,
+    Digest, IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -124,11 +124,10 @@ impl DynamoStore {
             .update_expression(&u.expr)
             .condition_expression(&u.cond)
             .return_values(ReturnValue::AllNew);
-        // Reserved words (`status`, `result`) go through names; DynamoDB rejects unused ones.
-        for (k, v) in [("#st", "status"), ("#r", "result")] {
-            if u.expr.contains(k) || u.cond.contains(k) {
-                req = req.expression_attribute_names(k, v);
-            }
+        // Reserved words (`status`, `date`, …) go through `#name` aliases; DynamoDB rejects
+        // unused ones, so only those that appear are declared.
+        for alias in aliases(&u.expr).into_iter().chain(aliases(&u.cond)) {
+            req = req.expression_attribute_names(alias.clone(), &alias[1..]);
         }
         for (k, v) in u.values {
             req = req.expression_attribute_values(k, v);
@@ -171,6 +170,26 @@ impl DynamoStore {
     }
 }
 
+/// The `#name` aliases in an expression.
+fn aliases(expr: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let b = expr.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'#' {
+            let start = i;
+            i += 1;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.insert(expr[start..i].to_string());
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// An update expression with its condition, names and values.
 struct Update {
     pk: String,
@@ -210,6 +229,27 @@ fn idem_pk(key: &str) -> String {
     format!("IDEMP#{key}")
 }
 const IDEM_SK: &str = "IDEMP";
+fn digest_sk(date: SendDate) -> String {
+    format!("DIGEST#{date}")
+}
+
+#[derive(Serialize, Deserialize)]
+struct DigestItem {
+    team: TeamId,
+    date: SendDate,
+    #[serde(default)]
+    lines: Vec<String>,
+    send_after: Timestamp,
+    #[serde(default)]
+    sent_at: Option<Timestamp>,
+}
+
+impl From<DigestItem> for Digest {
+    fn from(d: DigestItem) -> Self {
+        Digest { team: d.team, date: d.date, lines: d.lines, send_after: d.send_after, sent_at: d.sent_at }
+    }
+}
+
 fn state_pk(name: &str) -> String {
     format!("STATE#{name}")
 }
@@ -603,11 +643,11 @@ impl Store for DynamoStore {
                 None => Err(StoreError::NotFound(format!("member {id} of team {team}"))),
             };
         }
-        let cond = format!("attribute_exists(PK) AND #st IN ({placeholders})");
+        let cond = format!("attribute_exists(PK) AND #status IN ({placeholders})");
         let mut u = Update::new(
             team_pk(team),
             member_sk(id),
-            "SET #st = :to, status_reason = :reason, updated_at = :now",
+            "SET #status = :to, status_reason = :reason, updated_at = :now",
             &cond,
         )
         .val(":to", s(to.as_str()))
@@ -726,9 +766,9 @@ impl Store for DynamoStore {
             pk,
             sk,
             &format!(
-                "SET released_status = if_not_exists(released_status, #st), #st = :sending, lease_owner = :owner, updated_at = :now, {SET_DUE}"
+                "SET released_status = if_not_exists(released_status, #status), #status = :sending, lease_owner = :owner, updated_at = :now, {SET_DUE}"
             ),
-            "#st IN (:pending, :deferred, :sending) AND due_at <= :now_ns",
+            "#status IN (:pending, :deferred, :sending) AND due_at <= :now_ns",
         )
         .val(":sending", s("sending"))
         .val(":pending", s("pending"))
@@ -759,9 +799,9 @@ impl Store for DynamoStore {
             pk,
             sk,
             &format!(
-                "SET #st = released_status, updated_at = :now, {SET_DUE}{error_set} REMOVE lease_owner, released_status"
+                "SET #status = released_status, updated_at = :now, {SET_DUE}{error_set} REMOVE lease_owner, released_status"
             ),
-            "#st = :sending AND lease_owner = :owner",
+            "#status = :sending AND lease_owner = :owner",
         )
         .val(":sending", s("sending"))
         .val(":owner", s(owner))
@@ -787,9 +827,9 @@ impl Store for DynamoStore {
             pk,
             sk,
             &format!(
-                "SET #st = :sent, attempts = attempts + :one, message_id = :mid, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"
+                "SET #status = :sent, attempts = attempts + :one, message_id = :mid, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"
             ),
-            "#st = :sending AND lease_owner = :owner",
+            "#status = :sending AND lease_owner = :owner",
         )
         .val(":sent", s("sent"))
         .val(":sending", s("sending"))
@@ -813,8 +853,10 @@ impl Store for DynamoStore {
         let u = Update::new(
             pk,
             sk,
-            &format!("SET #st = :to, last_error = :err, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"),
-            "#st = :sending AND lease_owner = :owner",
+            &format!(
+                "SET #status = :to, last_error = :err, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"
+            ),
+            "#status = :sending AND lease_owner = :owner",
         )
         .val(":to", s(to.as_str()))
         .val(":sending", s("sending"))
@@ -830,8 +872,8 @@ impl Store for DynamoStore {
             OutboxEvent::Delivered => Update::new(
                 pk,
                 sk,
-                &format!("SET #st = :delivered, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"),
-                "#st IN (:sent, :deferred, :sending)",
+                &format!("SET #status = :delivered, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"),
+                "#status IN (:sent, :deferred, :sending)",
             )
             .val(":delivered", s("delivered"))
             .val(":sent", s("sent"))
@@ -841,8 +883,8 @@ impl Store for DynamoStore {
                 let mut u = Update::new(
                     pk,
                     sk,
-                    &format!("SET #st = :deferred, last_error = :err, updated_at = :now, {SET_DUE}"),
-                    "#st = :sent AND message_id = :mid",
+                    &format!("SET #status = :deferred, last_error = :err, updated_at = :now, {SET_DUE}"),
+                    "#status = :sent AND message_id = :mid",
                 )
                 .val(":deferred", s("deferred"))
                 .val(":sent", s("sent"))
@@ -857,9 +899,9 @@ impl Store for DynamoStore {
                 pk,
                 sk,
                 &format!(
-                    "SET #st = :failed, last_error = :err, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"
+                    "SET #status = :failed, last_error = :err, updated_at = :now {REMOVE_DUE}, lease_owner, released_status"
                 ),
-                "attribute_exists(PK) AND NOT #st IN (:failed, :suppressed)",
+                "attribute_exists(PK) AND NOT #status IN (:failed, :suppressed)",
             )
             .val(":failed", s("failed"))
             .val(":suppressed", s("suppressed"))
@@ -873,8 +915,8 @@ impl Store for DynamoStore {
         let mut u = Update::new(
             pk,
             sk,
-            &format!("SET #st = :pending, updated_at = :now, {SET_DUE} REMOVE released_status"),
-            "#st = :failed",
+            &format!("SET #status = :pending, updated_at = :now, {SET_DUE} REMOVE released_status"),
+            "#status = :failed",
         )
         .val(":pending", s("pending"))
         .val(":failed", s("failed"))
@@ -938,6 +980,58 @@ impl Store for DynamoStore {
             .collect()
     }
 
+    async fn note_for_digest(
+        &self,
+        team: &TeamId,
+        date: SendDate,
+        line: &str,
+        send_after: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let u = Update::new(
+            team_pk(team),
+            digest_sk(date),
+            "SET #lines = list_append(if_not_exists(#lines, :empty), :line), \
+             #send_after = if_not_exists(#send_after, :sa), due_kind = :dk, due_at = if_not_exists(due_at, :da), \
+             #team = :team, #date = :date, #kind = :kind, #updated_at = :now",
+            "attribute_not_exists(#sent_at)",
+        )
+        .val(":empty", AttributeValue::L(vec![]))
+        .val(":line", AttributeValue::L(vec![s(line)]))
+        .val(":sa", s(send_after.to_string()))
+        .val(":dk", s("digest"))
+        .val(":da", n(nanos(send_after)))
+        .val(":team", s(team.as_str()))
+        .val(":date", s(date.as_str()))
+        .val(":kind", s("digest"))
+        .val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+
+    async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError> {
+        let items = self.query_due("digest", now, None, None).await?;
+        let mut out = Vec::new();
+        for i in items {
+            let d: Digest = from_item::<DigestItem>(i)?.into();
+            // The index holds the first due time in whole precision; the record decides.
+            if d.sent_at.is_none() && d.send_after <= now {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError> {
+        let u = Update::new(
+            team_pk(team),
+            digest_sk(date),
+            "SET #sent_at = :now REMOVE due_kind, due_at",
+            "attribute_exists(PK) AND attribute_not_exists(#sent_at)",
+        )
+        .val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+
     async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError> {
         match self.get(state_pk(name), STATE_SK).await? {
             Some(item) => {
@@ -985,14 +1079,14 @@ impl Store for DynamoStore {
         item.insert("in_progress_until".into(), n(in_progress_until.as_millisecond()));
         item.insert("expires_at".into(), n(expires_at.as_second()));
         let cond =
-            "attribute_not_exists(PK) OR expires_at <= :now_s OR (#st = :inprog AND in_progress_until <= :now_ms)";
+            "attribute_not_exists(PK) OR expires_at <= :now_s OR (#status = :inprog AND in_progress_until <= :now_ms)";
         let res = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression(cond)
-            .expression_attribute_names("#st", "status")
+            .expression_attribute_names("#status", "status")
             .expression_attribute_values(":now_s", n(now.as_second()))
             .expression_attribute_values(":now_ms", n(now.as_millisecond()))
             .expression_attribute_values(":inprog", s("INPROGRESS"))
@@ -1021,8 +1115,8 @@ impl Store for DynamoStore {
         let u = Update::new(
             idem_pk(key),
             IDEM_SK.into(),
-            "SET #st = :done, #r = :result, expires_at = :exp",
-            "#st = :inprog",
+            "SET #status = :done, #result = :result, expires_at = :exp",
+            "#status = :inprog",
         )
         .val(":done", s("COMPLETED"))
         .val(":result", s(result))

@@ -4,8 +4,8 @@
 use super::{DueItem, OutboxEvent, StateRecord, Store, StoreError};
 use crate::domain::{MemberId, SendDate, TeamId};
 use crate::model::{
-    IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus,
-    Response, Team, VoterKey,
+    Digest, IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey,
+    OutboxStatus, Response, Team, VoterKey,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -20,6 +20,7 @@ struct Tables {
     responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
     idempotency: BTreeMap<String, IdempotencyRecord>,
     state: BTreeMap<String, StateRecord>,
+    digests: BTreeMap<(TeamId, SendDate), Digest>,
 }
 
 #[derive(Default)]
@@ -353,6 +354,45 @@ impl Store for MemoryStore {
             .filter(|r| &r.team == team && r.date >= from && r.date <= to)
             .cloned()
             .collect())
+    }
+
+    async fn note_for_digest(
+        &self,
+        team: &TeamId,
+        date: SendDate,
+        line: &str,
+        send_after: Timestamp,
+        _now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        let d = t.digests.entry((team.clone(), date)).or_insert_with(|| Digest {
+            team: team.clone(),
+            date,
+            lines: Vec::new(),
+            send_after,
+            sent_at: None,
+        });
+        if d.sent_at.is_some() {
+            return Ok(false);
+        }
+        d.lines.push(line.to_string());
+        Ok(true)
+    }
+
+    async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError> {
+        let t = self.lock();
+        Ok(t.digests.values().filter(|d| d.sent_at.is_none() && d.send_after <= now).cloned().collect())
+    }
+
+    async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError> {
+        let mut t = self.lock();
+        match t.digests.get_mut(&(team.clone(), date)) {
+            Some(d) if d.sent_at.is_none() => {
+                d.sent_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError> {

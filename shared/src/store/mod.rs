@@ -12,7 +12,9 @@ pub use dynamo::{DynamoStore, INDEX_DUE, TABLE_ENV};
 pub use memory::MemoryStore;
 
 use crate::domain::{MemberId, SendDate, TeamId};
-use crate::model::{IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team};
+use crate::model::{
+    Digest, IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team,
+};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -159,6 +161,22 @@ pub trait Store: Send + Sync {
     async fn put_response(&self, response: &Response) -> Result<bool, StoreError>;
     /// A team's responses for dates in `from..=to`.
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError>;
+
+    // --- admins' digests of delivery problems -------------------------------------------
+    /// Adds a line to the team's digest for `date`, due at `send_after` (an earlier due time
+    /// is kept). `Ok(false)` if that day's digest was already sent.
+    async fn note_for_digest(
+        &self,
+        team: &TeamId,
+        date: SendDate,
+        line: &str,
+        send_after: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Unsent digests due at `now` (via the due index).
+    async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError>;
+    /// Marks a digest sent. `Ok(false)` if it was already (another sender got there first).
+    async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError>;
 
     // --- operational state ---------------------------------------------------------------
     /// A small named record of operational state (alert bookkeeping, the sending pause).

@@ -408,6 +408,26 @@ pub async fn operational_state_is_versioned(store: &dyn Store) {
     assert_eq!(store.get_state("other").await.unwrap(), None);
 }
 
+pub async fn digests_collect_lines_and_go_out_once(store: &dyn Store) {
+    let now = ts(NOW);
+    let team = TeamId::parse("alpha").unwrap();
+    let d = SendDate::parse("2026-11-23").unwrap();
+    let after = now + mins(60);
+    assert!(store.note_for_digest(&team, d, "ana@example.com — bounced", after, now).await.unwrap());
+    // A later note keeps the first due time.
+    assert!(store.note_for_digest(&team, d, "bob@example.com — complained", after + mins(30), now).await.unwrap());
+    assert!(store.due_digests(after - mins(1)).await.unwrap().is_empty());
+    let due = store.due_digests(after).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].lines, vec!["ana@example.com — bounced", "bob@example.com — complained"]);
+    assert_eq!((due[0].team.as_str(), due[0].date, due[0].send_after, due[0].sent_at), ("alpha", d, after, None));
+    assert!(store.mark_digest_sent(&team, d, after).await.unwrap());
+    assert!(!store.mark_digest_sent(&team, d, after).await.unwrap(), "once");
+    assert!(store.due_digests(after + mins(600)).await.unwrap().is_empty());
+    assert!(!store.note_for_digest(&team, d, "late", after, now).await.unwrap(), "that day's digest is gone");
+    assert!(!store.mark_digest_sent(&team, d.next_day(), after).await.unwrap(), "no such digest");
+}
+
 /// Declares every case once for the fake and once for DynamoDB.
 macro_rules! contract_cases {
     ($($case:ident),* $(,)?) => {
@@ -446,4 +466,5 @@ contract_cases!(
     responses_latest_vote_wins,
     idempotency_records,
     operational_state_is_versioned,
+    digests_collect_lines_and_go_out_once,
 );

@@ -1,6 +1,6 @@
 //! Throughput of ses-local's SendEmail on loopback, with no latency injected.
 //!
-//! cargo run --profile perf -p ses-local --example bench -- [requests] [connections]
+//! cargo run --profile perf -p ses-local --example throughput -- [requests] [connections]
 //!
 //! Starts ses-local in-process (one runtime) and drives it from a second runtime over
 //! keep-alive HTTP/1.1 connections with a pre-built SendEmail request, so that the client's

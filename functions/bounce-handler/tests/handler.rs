@@ -1,0 +1,546 @@
+//! The bounce handler against the in-memory store: every event type and bounce subtype, the
+//! actions they lead to, idempotence under any order, and malformed input.
+
+use jiff::{SignedDuration, Timestamp};
+use morale::alert::RecordingAlerter;
+use morale::clock::{Clock, ManualClock};
+use morale::domain::{EmailAddress, MemberId, SendDate, TeamId};
+use morale::model::{Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus};
+use morale::ses_event::{self, BounceType, EventError, MailEvent};
+use morale::store::{MemoryStore, Store};
+use morale_bounce_handler::{BounceConfig, BounceHandler, Outcome};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+const NOW: &str = "2026-11-23T20:05:00Z";
+const DATE: &str = "2026-11-23";
+
+fn sample(name: &str) -> Value {
+    let path = format!("{}/tests/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// An event in EventBridge's envelope, for a Morale email.
+fn event(
+    detail_type: &str,
+    event_type: &str,
+    member: &MemberId,
+    message_id: &str,
+    body: Option<(&str, Value)>,
+) -> Value {
+    let mut detail = json!({
+        "eventType": event_type,
+        "mail": {
+            "timestamp": "2026-11-23T20:00:01.000Z",
+            "source": "Morale <noreply@morale.example>",
+            "messageId": message_id,
+            "destination": ["someone@example.com"],
+            "tags": {
+                "ses:configuration-set": ["morale"],
+                "morale-team": ["platform"],
+                "morale-member": [member.as_str()],
+                "morale-date": [DATE],
+                "morale-send": ["1"],
+            }
+        }
+    });
+    if let Some((k, v)) = body {
+        detail[k] = v;
+    }
+    json!({"version": "0", "id": "e1", "detail-type": detail_type, "source": "aws.ses", "account": "123456789012",
+           "time": "2026-11-23T20:02:00Z", "region": "us-east-1", "resources": [], "detail": detail})
+}
+
+fn bounce(kind: &str, sub: &str) -> (&'static str, Value) {
+    (
+        "bounce",
+        json!({"bounceType": kind, "bounceSubType": sub, "bouncedRecipients": [{"emailAddress": "someone@example.com", "action": "failed", "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1 unknown"}], "timestamp": "2026-11-23T20:03:00.000Z"}),
+    )
+}
+
+fn delay(expires: &str) -> (&'static str, Value) {
+    (
+        "deliveryDelay",
+        json!({"delayType": "TransientCommunicationFailure", "expirationTime": expires, "delayedRecipients": [{"emailAddress": "someone@example.com", "status": "4.4.1"}], "timestamp": "2026-11-23T20:03:00.000Z"}),
+    )
+}
+
+fn complaint() -> (&'static str, Value) {
+    (
+        "complaint",
+        json!({"complainedRecipients": [{"emailAddress": "someone@example.com"}], "complaintFeedbackType": "abuse", "timestamp": "2026-11-23T21:00:00.000Z"}),
+    )
+}
+
+struct World {
+    store: Arc<MemoryStore>,
+    alerter: Arc<RecordingAlerter>,
+    clock: Arc<ManualClock>,
+    handler: BounceHandler,
+}
+
+fn world() -> World {
+    let store = Arc::new(MemoryStore::new());
+    let alerter = Arc::new(RecordingAlerter::new());
+    let clock = Arc::new(ManualClock::new(ts(NOW)));
+    let handler = BounceHandler {
+        store: store.clone(),
+        alerter: alerter.clone(),
+        clock: clock.clone(),
+        config: BounceConfig::default(),
+    };
+    World { store, alerter, clock, handler }
+}
+
+impl World {
+    /// A member with a sent email for today (attempt 1, message `m-<n>`).
+    async fn sent(&self, n: usize) -> (MemberId, OutboxKey, String) {
+        let team = TeamId::parse("platform").unwrap();
+        let email = EmailAddress::parse(&format!("member{n}@example.com")).unwrap();
+        let m = Member::new(team.clone(), email.clone(), None, self.clock.now());
+        self.store.add_member(&m).await.unwrap();
+        let key = OutboxKey { team, date: SendDate::parse(DATE).unwrap(), member: m.id.clone() };
+        let start = ts("2026-11-23T20:00:00Z");
+        let item = OutboxItem::new(key.clone(), email, start, ts("2026-11-24T05:00:00Z"), start);
+        self.store.enqueue(&item).await.unwrap();
+        self.store.claim(&key, "s", start, start + SignedDuration::from_mins(2)).await.unwrap().unwrap();
+        let mid = format!("m-{n}");
+        self.store.mark_sent(&key, "s", &mid, start).await.unwrap();
+        (m.id, key, mid)
+    }
+
+    async fn status(&self, key: &OutboxKey) -> (OutboxStatus, MemberStatus) {
+        let item = self.store.get_outbox(key).await.unwrap().unwrap();
+        let member = self.store.get_member(&key.team, &key.member).await.unwrap().unwrap();
+        (item.status, member.status)
+    }
+}
+
+#[test]
+fn parses_every_detail_type_and_bounce_subtype() {
+    let m = MemberId::parse("mabc").unwrap();
+    let parse = |v: Value| ses_event::parse(v.to_string().as_bytes()).unwrap();
+    assert_eq!(parse(event("Email Sent", "Send", &m, "x", Some(("send", json!({}))))).event, MailEvent::Sent);
+    assert_eq!(parse(event("Email Delivered", "Delivery", &m, "x", None)).event, MailEvent::Delivered);
+    for (kind, subs, want) in [
+        ("Permanent", &["General", "NoEmail", "Suppressed", "OnAccountSuppressionList"][..], BounceType::Permanent),
+        (
+            "Transient",
+            &["General", "MailboxFull", "MessageTooLarge", "ContentRejected", "AttachmentRejected"][..],
+            BounceType::Transient,
+        ),
+        ("Undetermined", &["Undetermined"][..], BounceType::Undetermined),
+    ] {
+        for sub in subs {
+            match parse(event("Email Bounced", "Bounce", &m, "x", Some(bounce(kind, sub)))).event {
+                MailEvent::Bounced { kind: k, sub_type, detail } => {
+                    assert_eq!((k, sub_type.as_str()), (want, *sub));
+                    assert!(detail.contains("5.1.1"), "{detail}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(matches!(
+        parse(event("Email Complaint Received", "Complaint", &m, "x", Some(complaint()))).event,
+        MailEvent::Complained { feedback_type } if feedback_type == "abuse"
+    ));
+    match parse(event("Email Delivery Delayed", "DeliveryDelay", &m, "x", Some(delay("2026-11-24T02:00:00Z")))).event {
+        MailEvent::Delayed { expires, .. } => assert_eq!(expires, Some(ts("2026-11-24T02:00:00Z"))),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        parse(event("Email Rejected", "Reject", &m, "x", Some(("reject", json!({"reason": "Bad content"}))))).event,
+        MailEvent::Rejected { reason } if reason == "Bad content"
+    ));
+    assert!(matches!(
+        parse(event("Email Rendering Failed", "Rendering Failure", &m, "x", Some(("failure", json!({"errorMessage": "no data", "templateName": "t"}))))).event,
+        MailEvent::RenderingFailed { message } if message == "no data"
+    ));
+    for (dt, et) in [
+        ("Email Opened", "Open"),
+        ("Email Clicked", "Click"),
+        ("Email Subscribed", "Subscription"),
+        ("Email Teleported", "Teleport"),
+    ] {
+        assert_eq!(parse(event(dt, et, &m, "x", None)).event, MailEvent::Other { event_type: et.into() });
+    }
+    // Correlation from the tags.
+    let e = parse(event("Email Delivered", "Delivery", &m, "mid-1", None));
+    let c = e.correlation.unwrap();
+    assert_eq!(
+        (c.team.as_str(), c.member.as_str(), c.date.as_str(), c.send, e.message_id.as_str()),
+        ("platform", "mabc", DATE, 1, "mid-1")
+    );
+}
+
+#[test]
+fn parses_published_style_samples() {
+    let e = ses_event::parse_value(sample("bounce-permanent-general")).unwrap();
+    assert!(
+        matches!(&e.event, MailEvent::Bounced { kind: BounceType::Permanent, sub_type, .. } if sub_type == "General")
+    );
+    assert_eq!(e.correlation.unwrap().member.as_str(), "mabcdefghijklmnopqrst");
+    assert_eq!(e.at, Some(ts("2026-11-23T20:01:04.512Z")));
+    let e = ses_event::parse_value(sample("complaint-abuse")).unwrap();
+    assert!(matches!(e.event, MailEvent::Complained { .. }));
+    // Older feeds name the type `notificationType`.
+    let e = ses_event::parse_value(sample("delivery-delay-legacy-notification")).unwrap();
+    assert!(matches!(e.event, MailEvent::Delayed { ref delay_type, .. } if delay_type == "MailboxFull"));
+    assert_eq!(e.correlation.unwrap().send, 2);
+}
+
+#[tokio::test]
+async fn delivered_marks_the_outbox_and_resets_soft_bounces() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    w.store.add_soft_bounce(&key.team, &m, w.clock.now()).await.unwrap();
+    let out = w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
+    assert_eq!(out, vec![Outcome::Delivered]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Delivered, MemberStatus::Active));
+    assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 0);
+    let out = w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
+    assert_eq!(out, vec![Outcome::AlreadyApplied]);
+}
+
+#[tokio::test]
+async fn a_permanent_bounce_fails_the_email_bounces_the_member_and_queues_one_digest() {
+    for sub in ["General", "NoEmail", "Suppressed", "OnAccountSuppressionList"] {
+        let w = world();
+        let (m, key, mid) = w.sent(1).await;
+        let (m2, key2, mid2) = w.sent(2).await;
+        let out =
+            w.handler.handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", sub)))).await.unwrap();
+        assert_eq!(out, vec![Outcome::Failed, Outcome::MemberBounced], "{sub}");
+        assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Bounced));
+        let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+        assert!(item.last_error.unwrap().contains(&format!("permanent bounce ({sub})")));
+        w.handler.handle(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Permanent", sub)))).await.unwrap();
+        assert_eq!(w.status(&key2).await.1, MemberStatus::Bounced);
+        // One digest for the day, both lines, due an hour later; no operator alert per bounce.
+        assert!(w.store.due_digests(w.clock.now()).await.unwrap().is_empty());
+        let digests = w.store.due_digests(w.clock.now() + SignedDuration::from_hours(1)).await.unwrap();
+        assert_eq!(digests.len(), 1);
+        assert_eq!(digests[0].lines.len(), 2);
+        assert!(digests[0].lines[0].starts_with("member1@example.com — bounced"), "{:?}", digests[0].lines);
+        assert!(w.alerter.alerts().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn transient_bounces_defer_then_fail_after_the_attempts() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    let out = w
+        .handler
+        .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "MailboxFull"))))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Outcome::Deferred]);
+    let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+    assert_eq!(item.status, OutboxStatus::Deferred);
+    assert_eq!(item.due_at, Some(w.clock.now() + SignedDuration::from_mins(15)));
+    assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 1);
+    // Repeated: nothing more.
+    let out = w
+        .handler
+        .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "MailboxFull"))))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Outcome::AlreadyApplied]);
+    // Attempts 2 and 3 bounce too: the second defers (30 min), the third fails and alerts.
+    let mut last = mid;
+    for (attempt, want) in [(2u32, Outcome::Deferred), (3, Outcome::RetriesExhausted)] {
+        let at = w.store.get_outbox(&key).await.unwrap().unwrap().due_at.unwrap();
+        w.clock.set(at);
+        w.store.claim(&key, "s", at, at + SignedDuration::from_mins(2)).await.unwrap().unwrap();
+        last = format!("m-1-{attempt}");
+        w.store.mark_sent(&key, "s", &last, at).await.unwrap();
+        let out = w
+            .handler
+            .handle(event("Email Bounced", "Bounce", &m, &last, Some(bounce("Undetermined", "Undetermined"))))
+            .await
+            .unwrap();
+        assert_eq!(out[0], want, "attempt {attempt}");
+    }
+    let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+    assert_eq!(item.status, OutboxStatus::Failed);
+    assert!(item.last_error.unwrap().contains("retries exhausted after 3 attempt(s)"));
+    // Three soft bounces in a row: the member is bounced too.
+    assert_eq!(w.status(&key).await.1, MemberStatus::Bounced);
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].subject.contains("after 3 attempt(s)"));
+    let _ = last;
+}
+
+#[tokio::test]
+async fn retries_never_go_past_the_teams_local_day() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    w.clock.set(ts("2026-11-24T04:50:00Z")); // ten minutes before the day ends in New York
+    let out = w
+        .handler
+        .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "General"))))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Outcome::RetriesExhausted]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Active));
+}
+
+#[tokio::test]
+async fn a_delay_waits_for_ses_and_a_late_delivery_wins() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    let out = w
+        .handler
+        .handle(event("Email Delivery Delayed", "DeliveryDelay", &m, &mid, Some(delay("2026-11-23T23:00:00Z"))))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Outcome::Deferred]);
+    let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+    assert_eq!(item.due_at, Some(ts("2026-11-23T23:00:00Z")), "no re-send before SES gives up");
+    assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 0, "a delay is not a bounce");
+    let out = w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
+    assert_eq!(out, vec![Outcome::Delivered]);
+    assert_eq!(w.status(&key).await.0, OutboxStatus::Delivered);
+    // A delay whose expiry is past the day's end: left to SES.
+    let (m2, key2, mid2) = w.sent(2).await;
+    let out = w
+        .handler
+        .handle(event("Email Delivery Delayed", "DeliveryDelay", &m2, &mid2, Some(delay("2026-11-24T09:00:00Z"))))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Outcome::Noted]);
+    assert_eq!(w.status(&key2).await.0, OutboxStatus::Sent);
+}
+
+#[tokio::test]
+async fn complaints_suppress_the_member_for_good() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
+    let out =
+        w.handler.handle(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await.unwrap();
+    assert_eq!(out, vec![Outcome::MemberComplained]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Delivered, MemberStatus::Complained));
+    // A later bounce does not lower a complaint to a bounce.
+    w.handler.handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await.unwrap();
+    assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Complained));
+}
+
+#[tokio::test]
+async fn rejects_and_rendering_failures_fail_and_alert_the_operator() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    let out = w
+        .handler
+        .handle(event("Email Rejected", "Reject", &m, &mid, Some(("reject", json!({"reason": "Bad content"})))))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Outcome::Failed]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Active));
+    let (m2, _, mid2) = w.sent(2).await;
+    w.handler
+        .handle(event(
+            "Email Rendering Failed",
+            "Rendering Failure",
+            &m2,
+            &mid2,
+            Some(("failure", json!({"errorMessage": "boom"}))),
+        ))
+        .await
+        .unwrap();
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 2);
+    assert!(alerts[0].message.contains("Bad content") && alerts[1].message.contains("boom"));
+}
+
+#[tokio::test]
+async fn the_reputation_guard_pauses_sending_and_alerts_once() {
+    let w = world();
+    morale::reputation::add(
+        w.store.as_ref(),
+        w.clock.now(),
+        morale::reputation::Counts { sent: 100, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    for n in 0..7 {
+        let (m, _, mid) = w.sent(n).await;
+        w.handler
+            .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General"))))
+            .await
+            .unwrap();
+    }
+    let pause = morale::reputation::current_pause(w.store.as_ref(), w.clock.now()).await.unwrap().expect("paused");
+    assert!(pause.reason.starts_with("bounce rate 6.0%"), "{}", pause.reason);
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].subject.contains("sending paused"));
+}
+
+#[tokio::test]
+async fn events_for_mail_morale_did_not_send_are_ignored() {
+    let w = world();
+    let mut e = event("Email Delivered", "Delivery", &MemberId::parse("mx").unwrap(), "x", None);
+    e["detail"]["mail"]["tags"] = json!({"ses:configuration-set": ["other"]});
+    assert_eq!(w.handler.handle(e).await.unwrap(), vec![Outcome::NotOurs]);
+    // Tags for an item that does not exist: nothing is created.
+    let ghost = MemberId::parse("mghost").unwrap();
+    let out = w
+        .handler
+        .handle(event("Email Bounced", "Bounce", &ghost, "x", Some(bounce("Permanent", "General"))))
+        .await
+        .unwrap();
+    assert_eq!(out, vec![Outcome::AlreadyApplied]);
+    let out = w.handler.handle(event("Email Opened", "Open", &ghost, "x", None)).await.unwrap();
+    assert_eq!(out, vec![Outcome::Noted]);
+}
+
+#[tokio::test]
+async fn malformed_events_fail_the_invocation_without_a_panic() {
+    let w = world();
+    let m = MemberId::parse("mabc").unwrap();
+    let mut no_bounce = event("Email Bounced", "Bounce", &m, "x", None);
+    no_bounce["detail"]["bounce"] = Value::Null;
+    let mut wrong_type = event("Email Delivered", "Delivery", &m, "x", None);
+    wrong_type["detail"]["mail"]["messageId"] = json!(42);
+    let mut huge = event("Email Delivered", "Delivery", &m, "x", None);
+    huge["detail"]["padding"] = json!("x".repeat(1 << 20));
+    for bad in [
+        json!("garbage"),
+        json!(null),
+        json!([1, 2, 3]),
+        json!({"source": "aws.ses"}),
+        json!({"source": "aws.s3", "detail": {}}),
+        json!({"source": "aws.ses", "detail": {"eventType": "Delivery"}}),
+        no_bounce,
+        wrong_type,
+    ] {
+        let r = w.handler.handle(bad.clone()).await;
+        assert!(matches!(r, Err(morale_bounce_handler::HandlerError::Unparseable(_))), "{bad}: {r:?}");
+    }
+    // A 1 MB detail: the handler reads it (or not) but never panics, and changes nothing.
+    let _ = w.handler.handle(huge.clone()).await;
+    assert!(matches!(ses_event::parse(huge.to_string().as_bytes()), Err(EventError::Shape(_))));
+    assert!(matches!(ses_event::parse(b"{not json"), Err(EventError::NotJson(_))));
+}
+
+/// Which events a member's email gets, in the order SES would send them.
+#[derive(Debug, Clone, Copy)]
+enum Script {
+    Delivered,
+    PermanentBounce,
+    TransientBounce,
+    DelayThenDelivered,
+    DeliveredThenComplaint,
+    /// Receiving servers may accept, then bounce later.
+    DeliveredThenBounce,
+    Rejected,
+}
+
+fn script() -> impl Strategy<Value = Script> {
+    prop_oneof![
+        Just(Script::Delivered),
+        Just(Script::PermanentBounce),
+        Just(Script::TransientBounce),
+        Just(Script::DelayThenDelivered),
+        Just(Script::DeliveredThenComplaint),
+        Just(Script::DeliveredThenBounce),
+        Just(Script::Rejected),
+    ]
+}
+
+fn events_for(s: Script, m: &MemberId, mid: &str) -> Vec<Value> {
+    let sent = event("Email Sent", "Send", m, mid, Some(("send", json!({}))));
+    let delivered = event("Email Delivered", "Delivery", m, mid, None);
+    match s {
+        Script::Delivered => vec![sent, delivered],
+        Script::PermanentBounce => {
+            vec![sent, event("Email Bounced", "Bounce", m, mid, Some(bounce("Permanent", "General")))]
+        }
+        Script::TransientBounce => {
+            vec![sent, event("Email Bounced", "Bounce", m, mid, Some(bounce("Transient", "General")))]
+        }
+        Script::DelayThenDelivered => {
+            vec![
+                sent,
+                event("Email Delivery Delayed", "DeliveryDelay", m, mid, Some(delay("2026-11-23T22:00:00Z"))),
+                delivered,
+            ]
+        }
+        Script::DeliveredThenComplaint => {
+            vec![sent, delivered, event("Email Complaint Received", "Complaint", m, mid, Some(complaint()))]
+        }
+        Script::DeliveredThenBounce => {
+            vec![sent, delivered, event("Email Bounced", "Bounce", m, mid, Some(bounce("Permanent", "General")))]
+        }
+        Script::Rejected => {
+            vec![event("Email Rejected", "Reject", m, mid, Some(("reject", json!({"reason": "virus"}))))]
+        }
+    }
+}
+
+async fn final_state(
+    scripts: &[Script],
+    order: Option<&[usize]>,
+    dups: &[usize],
+) -> Vec<(OutboxStatus, MemberStatus, u32)> {
+    let w = world();
+    let mut all = Vec::new();
+    let mut keys = Vec::new();
+    for (n, s) in scripts.iter().enumerate() {
+        let (m, key, mid) = w.sent(n).await;
+        all.extend(events_for(*s, &m, &mid));
+        keys.push(key);
+    }
+    let mut seq: Vec<Value> = match order {
+        Some(o) => o.iter().map(|&i| all[i % all.len()].clone()).collect(),
+        None => all.clone(),
+    };
+    // Every event at least once, some twice.
+    if order.is_some() {
+        for e in &all {
+            if !seq.contains(e) {
+                seq.push(e.clone());
+            }
+        }
+        for &d in dups {
+            seq.push(all[d % all.len()].clone());
+        }
+    }
+    for e in seq {
+        w.handler.handle(e).await.unwrap();
+    }
+    let mut out = Vec::new();
+    for k in &keys {
+        let item = w.store.get_outbox(k).await.unwrap().unwrap();
+        let member = w.store.get_member(&k.team, &k.member).await.unwrap().unwrap();
+        out.push((item.status, member.status, member.soft_bounces));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any order of a day's events, with duplicates, ends where the ordered pass ends.
+    #[test]
+    fn any_order_with_duplicates_ends_in_the_same_state(
+        scripts in proptest::collection::vec(script(), 1..6),
+        order in proptest::collection::vec(0usize..64, 0..40),
+        dups in proptest::collection::vec(0usize..64, 0..10),
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (ordered, shuffled) = rt.block_on(async {
+            (final_state(&scripts, None, &[]).await, final_state(&scripts, Some(&order), &dups).await)
+        });
+        prop_assert_eq!(ordered, shuffled);
+    }
+}

@@ -1,0 +1,193 @@
+//! The reputation guard: bounces and complaints against sends over a sliding 24-hour window.
+//! Past a threshold, sending pauses (the sender's preflight honours it) until a human lifts
+//! the pause or it expires: SES itself pauses accounts with bad reputations, and it is better
+//! to stop first, on our terms.
+
+use crate::store::{Store, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+pub const PAUSE_STATE: &str = "sending-pause";
+const WINDOW_HOURS: i64 = 24;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub sent: u64,
+    pub bounced: u64,
+    pub complained: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendingPause {
+    pub paused: bool,
+    pub reason: String,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// Who lifted the last pause, and when.
+    pub lifted: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// Permanent bounces ÷ sends (AWS reviews accounts at 5%).
+    pub bounce_rate: f64,
+    /// Complaints ÷ sends (AWS reviews accounts at 0.1%).
+    pub complaint_rate: f64,
+    /// Rates over fewer sends than this are noise, not a reputation.
+    pub min_sent: u64,
+    pub pause_for: SignedDuration,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self { bounce_rate: 0.05, complaint_rate: 0.001, min_sent: 100, pause_for: SignedDuration::from_hours(24) }
+    }
+}
+
+fn bucket(at: Timestamp) -> String {
+    format!("reputation#{}", at.strftime("%Y-%m-%dT%H"))
+}
+
+/// Adds to the current hour's counts (read, then a conditional write; retried on conflict).
+pub async fn add(store: &dyn Store, now: Timestamp, delta: Counts) -> Result<(), StoreError> {
+    if delta == Counts::default() {
+        return Ok(());
+    }
+    let name = bucket(now);
+    for _ in 0..20 {
+        let rec = store.get_state(&name).await?;
+        let mut c: Counts = rec.as_ref().and_then(|r| serde_json::from_str(&r.data).ok()).unwrap_or_default();
+        c.sent += delta.sent;
+        c.bounced += delta.bounced;
+        c.complained += delta.complained;
+        let data = serde_json::to_string(&c).expect("serializable");
+        if store.put_state(&name, &data, rec.map(|r| r.version), now).await? {
+            return Ok(());
+        }
+    }
+    Err(StoreError::Conflict(format!("reputation counts {name}")))
+}
+
+/// Counts over the last 24 hours (the current hour and the 23 before it).
+pub async fn window(store: &dyn Store, now: Timestamp) -> Result<Counts, StoreError> {
+    let mut total = Counts::default();
+    for h in 0..WINDOW_HOURS {
+        if let Some(rec) = store.get_state(&bucket(now - SignedDuration::from_hours(h))).await? {
+            let c: Counts = serde_json::from_str(&rec.data).unwrap_or_default();
+            total.sent += c.sent;
+            total.bounced += c.bounced;
+            total.complained += c.complained;
+        }
+    }
+    Ok(total)
+}
+
+/// The pause in force at `now`, if any.
+pub async fn current_pause(store: &dyn Store, now: Timestamp) -> Result<Option<SendingPause>, StoreError> {
+    let Some(rec) = store.get_state(PAUSE_STATE).await? else { return Ok(None) };
+    let p: SendingPause = serde_json::from_str(&rec.data).unwrap_or_default();
+    Ok((p.paused && p.until.is_none_or(|u| now < u)).then_some(p))
+}
+
+/// Pauses sending if the window's rates pass the thresholds and no pause is in force.
+/// Returns the new pause (the caller alerts) — `None` if nothing changed.
+pub async fn evaluate(store: &dyn Store, now: Timestamp, t: &Thresholds) -> Result<Option<SendingPause>, StoreError> {
+    let c = window(store, now).await?;
+    if c.sent < t.min_sent {
+        return Ok(None);
+    }
+    let bounce = c.bounced as f64 / c.sent as f64;
+    let complaint = c.complained as f64 / c.sent as f64;
+    let reason = if bounce > t.bounce_rate {
+        format!(
+            "bounce rate {:.1}% over the last 24 hours ({} bounces for {} emails; threshold {:.1}%)",
+            bounce * 100.0,
+            c.bounced,
+            c.sent,
+            t.bounce_rate * 100.0
+        )
+    } else if complaint > t.complaint_rate {
+        format!(
+            "complaint rate {:.2}% over the last 24 hours ({} complaints for {} emails; threshold {:.2}%)",
+            complaint * 100.0,
+            c.complained,
+            c.sent,
+            t.complaint_rate * 100.0
+        )
+    } else {
+        return Ok(None);
+    };
+    let rec = store.get_state(PAUSE_STATE).await?;
+    let old: SendingPause = rec.as_ref().and_then(|r| serde_json::from_str(&r.data).ok()).unwrap_or_default();
+    if old.paused && old.until.is_none_or(|u| now < u) {
+        return Ok(None);
+    }
+    // A pause lifted by a human within the window is not re-imposed on the same counts.
+    if let (false, Some(since)) = (old.paused, old.since) {
+        if old.lifted.is_some() && now.duration_since(since) < SignedDuration::from_hours(WINDOW_HOURS) {
+            return Ok(None);
+        }
+    }
+    let pause = SendingPause { paused: true, reason, since: Some(now), until: Some(now + t.pause_for), lifted: None };
+    let data = serde_json::to_string(&pause).expect("serializable");
+    Ok(store.put_state(PAUSE_STATE, &data, rec.map(|r| r.version), now).await?.then_some(pause))
+}
+
+/// Lifts a pause. `Ok(false)` if there was none in force.
+pub async fn lift(store: &dyn Store, now: Timestamp, by: &str) -> Result<bool, StoreError> {
+    let Some(rec) = store.get_state(PAUSE_STATE).await? else { return Ok(false) };
+    let mut p: SendingPause = serde_json::from_str(&rec.data).unwrap_or_default();
+    if !(p.paused && p.until.is_none_or(|u| now < u)) {
+        return Ok(false);
+    }
+    p.paused = false;
+    p.lifted = Some(format!("lifted by {by} at {now}"));
+    let data = serde_json::to_string(&p).expect("serializable");
+    store.put_state(PAUSE_STATE, &data, Some(rec.version), now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn pauses_past_the_bounce_threshold_and_can_be_lifted() {
+        let s = MemoryStore::new();
+        let t = Thresholds::default();
+        let now = ts("2026-11-24T15:00:00Z");
+        add(&s, now - SignedDuration::from_hours(3), Counts { sent: 200, ..Default::default() }).await.unwrap();
+        add(&s, now, Counts { bounced: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(evaluate(&s, now, &t).await.unwrap(), None, "5.0% is not past 5%");
+        add(&s, now, Counts { bounced: 1, ..Default::default() }).await.unwrap();
+        let p = evaluate(&s, now, &t).await.unwrap().expect("paused at 5.5%");
+        assert!(p.reason.starts_with("bounce rate 5.5%"), "{}", p.reason);
+        assert!(current_pause(&s, now).await.unwrap().is_some());
+        assert_eq!(evaluate(&s, now, &t).await.unwrap(), None, "already paused: no second alert");
+        assert!(lift(&s, now, "ops").await.unwrap());
+        assert!(current_pause(&s, now).await.unwrap().is_none());
+        assert!(!lift(&s, now, "ops").await.unwrap());
+        assert_eq!(evaluate(&s, now, &t).await.unwrap(), None, "not re-imposed on the same counts");
+        // Counts older than 24 hours drop out of the window.
+        let w = window(&s, now + SignedDuration::from_hours(22)).await.unwrap();
+        assert_eq!(w, Counts { sent: 0, bounced: 11, complained: 0 });
+    }
+
+    #[tokio::test]
+    async fn complaints_and_small_volumes() {
+        let s = MemoryStore::new();
+        let t = Thresholds::default();
+        let now = ts("2026-11-24T15:00:00Z");
+        add(&s, now, Counts { sent: 50, bounced: 20, complained: 5 }).await.unwrap();
+        assert_eq!(evaluate(&s, now, &t).await.unwrap(), None, "fewer than 100 sends: no verdict");
+        add(&s, now, Counts { sent: 1950, ..Default::default() }).await.unwrap();
+        let p = evaluate(&s, now, &Thresholds { bounce_rate: 0.5, ..t }).await.unwrap().unwrap();
+        assert!(p.reason.starts_with("complaint rate 0.25%"), "{}", p.reason);
+        // Pauses expire by themselves.
+        assert!(current_pause(&s, now + SignedDuration::from_hours(25)).await.unwrap().is_none());
+    }
+}
