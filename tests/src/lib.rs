@@ -62,3 +62,92 @@ impl Drop for TestTable {
         .join();
     }
 }
+
+/// An EventBridge bus of its own on the local stack, a rule for `source: aws.ses` on it (the
+/// pattern `template.yaml`'s rule uses), and an SQS queue as the rule's target, from which a
+/// test reads what the rule routed. Its own bus keeps parallel tests apart.
+pub struct EventRoute {
+    pub bus_arn: String,
+    queue_url: String,
+    sqs: aws_sdk_sqs::Client,
+}
+
+impl EventRoute {
+    pub async fn new(name: &str) -> Self {
+        let sdk = local_sdk_config().await;
+        let eb = aws_sdk_eventbridge::Client::new(&sdk);
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let bus_arn = eb.create_event_bus().name(name).send().await.expect("create bus").event_bus_arn.expect("arn");
+        let queue_url = sqs.create_queue().queue_name(name).send().await.expect("create queue").queue_url.expect("url");
+        let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(arn_attr.clone())
+            .send()
+            .await
+            .expect("queue arn");
+        let queue_arn = attrs.attributes.expect("attributes")[&arn_attr].clone();
+        eb.put_rule()
+            .name(name)
+            .event_bus_name(name)
+            .event_pattern(r#"{"source": ["aws.ses"]}"#)
+            .send()
+            .await
+            .expect("rule");
+        eb.put_targets()
+            .rule(name)
+            .event_bus_name(name)
+            .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(queue_arn).build().expect("target"))
+            .send()
+            .await
+            .expect("target");
+        Self { bus_arn, queue_url, sqs }
+    }
+
+    /// What is on the queue now (each an EventBridge event), removed from it.
+    pub async fn take(&self) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        loop {
+            let r = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive");
+            let msgs = r.messages.unwrap_or_default();
+            if msgs.is_empty() {
+                return out;
+            }
+            for m in msgs {
+                out.push(serde_json::from_str(m.body.as_deref().unwrap_or("null")).expect("JSON event"));
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle.unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+    }
+
+    /// Reads events until `n` have arrived (or 30 s pass), then two seconds more, so that
+    /// an event too many would be seen.
+    pub async fn collect(&self, n: usize) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        let mut deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut settled = false;
+        while std::time::Instant::now() < deadline {
+            if out.len() >= n && !settled {
+                settled = true;
+                deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+            }
+            out.extend(self.take().await);
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        out
+    }
+}

@@ -6,76 +6,11 @@ use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, Me
 use serde_json::Value;
 use ses_local::{Config, Outcome, SesLocal};
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
-struct Route {
-    bus_arn: String,
-    queue_url: String,
-    sqs: aws_sdk_sqs::Client,
-}
+use morale_tests::EventRoute;
 
-/// A bus of its own (so parallel tests do not see each other's events), a rule for
-/// `source: aws.ses` on it, and an SQS queue as the rule's target.
-async fn route(name: &str) -> Route {
-    let sdk = morale_tests::local_sdk_config().await;
-    let eb = aws_sdk_eventbridge::Client::new(&sdk);
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let bus = eb.create_event_bus().name(name).send().await.unwrap();
-    let bus_arn = bus.event_bus_arn.unwrap();
-    let queue_url = sqs.create_queue().queue_name(name).send().await.unwrap().queue_url.unwrap();
-    let attrs = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap();
-    let queue_arn = attrs.attributes.unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
-    eb.put_rule().name(name).event_bus_name(name).event_pattern(r#"{"source": ["aws.ses"]}"#).send().await.unwrap();
-    eb.put_targets()
-        .rule(name)
-        .event_bus_name(name)
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(queue_arn).build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    Route { bus_arn, queue_url, sqs }
-}
-
-impl Route {
-    /// Reads events off the queue until `n` have arrived (or 30 s pass), then for two more
-    /// seconds, so that an event too many would be seen.
-    async fn collect(&self, n: usize) -> Vec<Value> {
-        let mut out = Vec::new();
-        let mut deadline = Instant::now() + Duration::from_secs(30);
-        let mut settled = false;
-        while Instant::now() < deadline {
-            if out.len() >= n && !settled {
-                settled = true;
-                deadline = Instant::now() + Duration::from_secs(2);
-            }
-            let r = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .unwrap();
-            for m in r.messages.unwrap_or_default() {
-                out.push(serde_json::from_str(m.body.as_deref().unwrap()).unwrap());
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(m.receipt_handle.unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        }
-        out
-    }
+async fn route(name: &str) -> EventRoute {
+    EventRoute::new(name).await
 }
 
 fn simple() -> EmailContent {

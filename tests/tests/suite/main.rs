@@ -1,3 +1,4 @@
 mod contract;
+mod events;
 mod sender;
 mod system;

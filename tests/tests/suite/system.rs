@@ -38,6 +38,18 @@ pub struct System {
 
 impl System {
     pub async fn new(now: &str, max_send_rate: f64) -> Self {
+        Self::start(now, max_send_rate, false).await.0
+    }
+
+    /// The same, with SES events published to EventBridge on the local stack: a configuration
+    /// set `events` whose destination is a bus of this test's own, routed to a queue.
+    pub async fn with_events(now: &str, max_send_rate: f64) -> (Self, morale_tests::EventRoute) {
+        let (sys, route) = Self::start(now, max_send_rate, true).await;
+        (sys, route.expect("a route"))
+    }
+
+    async fn start(now: &str, max_send_rate: f64, events: bool) -> (Self, Option<morale_tests::EventRoute>) {
+        static N: AtomicU32 = AtomicU32::new(0);
         let table = TestTable::new().await;
         let store = Arc::new(table.store.clone());
         let ses = SesLocal::start(ses_local::Config {
@@ -45,19 +57,40 @@ impl System {
             configuration_sets: vec!["morale".into()],
             max_send_rate,
             max_24_hour_send: 1e9,
+            eventbridge_endpoint: events.then(morale_tests::moto_url),
             ..Default::default()
         })
         .await
         .unwrap();
         let alerts = AlertInbox::new(&table.config).await;
-        Self {
-            table,
-            store,
-            ses,
-            clock: Arc::new(ManualClock::new(ts(now))),
-            alerts,
-            config: SenderConfig::new(IDENTITY, FROM, Some("morale")),
-        }
+        let mut config = SenderConfig::new(IDENTITY, FROM, Some("morale"));
+        let route = if events {
+            let name = format!("ses-events-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+            let route = morale_tests::EventRoute::new(&name).await;
+            use aws_sdk_sesv2::types::{EventBridgeDestination, EventDestinationDefinition, EventType};
+            let ses_client = aws_sdk_sesv2::Client::new(&morale_localstack::sdk_config(&ses.url()).await);
+            ses_client.create_configuration_set().configuration_set_name("events").send().await.unwrap();
+            let mut dest = EventDestinationDefinition::builder().enabled(true).event_bridge_destination(
+                EventBridgeDestination::builder().event_bus_arn(&route.bus_arn).build().unwrap(),
+            );
+            for t in ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "DELIVERY_DELAY", "REJECT", "RENDERING_FAILURE"] {
+                dest = dest.matching_event_types(EventType::from(t));
+            }
+            ses_client
+                .create_configuration_set_event_destination()
+                .configuration_set_name("events")
+                .event_destination_name("bus")
+                .event_destination(dest.build())
+                .send()
+                .await
+                .unwrap();
+            config.configuration_set = Some("events".into());
+            Some(route)
+        } else {
+            None
+        };
+        let sys = Self { table, store, ses, clock: Arc::new(ManualClock::new(ts(now))), alerts, config };
+        (sys, route)
     }
 
     /// A sender as one Lambda instance would be: its own clients, the shared table and clock.
@@ -70,7 +103,11 @@ impl System {
         let local = morale_tests::local_sdk_config().await;
         Sender {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&local), self.table.name.clone())),
-            mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::from_conf(conf), FROM, Some("morale"))),
+            mailer: Arc::new(SesMailer::new(
+                aws_sdk_sesv2::Client::from_conf(conf),
+                FROM,
+                config.configuration_set.as_deref(),
+            )),
             alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&local), &self.alerts.topic_arn)),
             clock: self.clock.clone(),
             renderer: EmailRenderer::new(TokenKeys::development(), "https://api.morale.example"),

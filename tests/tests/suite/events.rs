@@ -1,0 +1,133 @@
+//! End to end on the local stack: sender → ses-local (mailbox simulator) → EventBridge on moto
+//! → the rule → the bounce handler, and the next days' sends.
+
+use crate::system::System;
+use morale::clock::Clock;
+use morale::model::{MemberStatus, OutboxStatus};
+use morale::store::Store;
+use morale_bounce_handler::{BounceConfig, BounceHandler};
+use morale_tests::EventRoute;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+impl System {
+    pub fn bounce_handler(&self) -> BounceHandler {
+        BounceHandler {
+            store: self.store.clone(),
+            alerter: Arc::new(morale::alert::RecordingAlerter::new()),
+            clock: self.clock.clone(),
+            config: BounceConfig::default(),
+        }
+    }
+}
+
+/// Feeds every routed event to the bounce handler, as the rule's Lambda target would, until
+/// `n` have been handled.
+async fn pump(route: &EventRoute, handler: &BounceHandler, n: usize) -> usize {
+    let events = route.collect(n).await;
+    for e in &events {
+        handler.handle(e.clone()).await.expect("every event handled");
+    }
+    events.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_suppressed() {
+    let (sys, route) = System::with_events("2026-11-23T20:00:00Z", 100.0).await; // Monday 15:00 New York
+    let team = sys.team("e2e", "America/New_York", "15:00", "mon-fri", 0).await;
+    let handler = sys.bounce_handler();
+    let now = sys.clock.now();
+    let mut ids = HashMap::new();
+    for email in [
+        "ana@example.com",
+        "bounce@simulator.amazonses.com",
+        "complaint@simulator.amazonses.com",
+        "ooto@simulator.amazonses.com",
+        "flaky@example.com",
+    ] {
+        let m =
+            morale::model::Member::new(team.id.clone(), morale::domain::EmailAddress::parse(email).unwrap(), None, now);
+        ids.insert(email, m.id.clone());
+        sys.store.add_member(&m).await.unwrap();
+    }
+    // flaky@ bounces transiently once, then takes mail.
+    sys.ses.app().script("flaky@example.com", ses_local::Outcome::TransientBounce, 1);
+
+    let r = sys.tick().await;
+    assert_eq!(r.sent, 5);
+    // Send + Delivery/Bounce for each; complaint@ adds a Complaint.
+    let handled = pump(&route, &handler, 11).await;
+    assert_eq!(handled, 11);
+
+    let state = |email: &'static str| {
+        let store = sys.store.clone();
+        let team = team.id.clone();
+        let id = ids[email].clone();
+        async move {
+            let key = morale::model::OutboxKey {
+                team: team.clone(),
+                date: morale::domain::SendDate::parse("2026-11-23").unwrap(),
+                member: id.clone(),
+            };
+            let item = store.get_outbox(&key).await.unwrap().unwrap();
+            let member = store.get_member(&team, &id).await.unwrap().unwrap();
+            (item.status, member.status)
+        }
+    };
+    assert_eq!(state("ana@example.com").await, (OutboxStatus::Delivered, MemberStatus::Active));
+    assert_eq!(state("bounce@simulator.amazonses.com").await, (OutboxStatus::Failed, MemberStatus::Bounced));
+    assert_eq!(state("complaint@simulator.amazonses.com").await, (OutboxStatus::Delivered, MemberStatus::Complained));
+    assert_eq!(
+        state("ooto@simulator.amazonses.com").await,
+        (OutboxStatus::Delivered, MemberStatus::Active),
+        "an auto-reply is not a bounce"
+    );
+    assert_eq!(state("flaky@example.com").await, (OutboxStatus::Deferred, MemberStatus::Active));
+
+    // The transient bounce is re-sent on a later tick, and delivered.
+    sys.advance(10);
+    assert_eq!(sys.tick().await.sent, 0, "not before its retry time");
+    sys.advance(10);
+    let r = sys.tick().await;
+    assert_eq!(r.sent, 1);
+    let retried = sys
+        .ses
+        .app()
+        .messages()
+        .into_iter()
+        .filter(|m| m.to == vec!["flaky@example.com".to_string()])
+        .collect::<Vec<_>>();
+    assert_eq!(retried.len(), 2);
+    assert!(retried[1].tags.contains(&("morale-send".into(), "2".into())), "the second attempt says so");
+    assert_eq!(pump(&route, &handler, 2).await, 2);
+    assert_eq!(state("flaky@example.com").await, (OutboxStatus::Delivered, MemberStatus::Active));
+
+    // An hour after the bounce, the team's admin gets one digest naming both problems.
+    sys.advance(45);
+    let r = sys.tick().await;
+    assert_eq!(r.digests_sent, 1);
+    let digest = sys
+        .ses
+        .app()
+        .messages()
+        .into_iter()
+        .filter(|m| m.to == vec!["lead@example.com".to_string()])
+        .collect::<Vec<_>>();
+    assert_eq!(digest.len(), 1);
+    let text = digest[0].text.clone().unwrap();
+    assert!(
+        text.contains("bounce@simulator.amazonses.com") && text.contains("complaint@simulator.amazonses.com"),
+        "{text}"
+    );
+    sys.advance(60);
+    assert_eq!(sys.tick().await.digests_sent, 0, "at most one a day");
+    let _ = pump(&route, &handler, 0).await; // the digest's own events change nothing
+
+    // The next day: the bounced and complaining members get nothing.
+    sys.clock.set(crate::system::ts("2026-11-24T20:00:00Z")); // Tuesday 15:00 New York
+    let before = sys.ses.app().messages().len();
+    let r = sys.tick().await;
+    assert_eq!(r.sent, 3);
+    let next_day: Vec<String> = sys.ses.app().messages()[before..].iter().flat_map(|m| m.to.clone()).collect();
+    assert!(!next_day.iter().any(|t| t.starts_with("bounce@") || t.starts_with("complaint@")), "{next_day:?}");
+}
