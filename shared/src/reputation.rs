@@ -44,8 +44,22 @@ impl Default for Thresholds {
     }
 }
 
-fn bucket(at: Timestamp) -> String {
-    format!("reputation#{}", at.strftime("%Y-%m-%dT%H"))
+/// The counts of the last 24 hours, one slot per hour, in one record: one read to evaluate,
+/// one conditional write to add.
+const COUNTS_STATE: &str = "reputation";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Hours {
+    /// `YYYY-MM-DDTHH` (UTC) → counts.
+    hours: std::collections::BTreeMap<String, Counts>,
+}
+
+fn hour(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H").to_string()
+}
+
+fn oldest_hour_kept(now: Timestamp) -> String {
+    hour(now - SignedDuration::from_hours(WINDOW_HOURS - 1))
 }
 
 /// Adds to the current hour's counts (read, then a conditional write; retried on conflict).
@@ -53,31 +67,33 @@ pub async fn add(store: &dyn Store, now: Timestamp, delta: Counts) -> Result<(),
     if delta == Counts::default() {
         return Ok(());
     }
-    let name = bucket(now);
     for _ in 0..20 {
-        let rec = store.get_state(&name).await?;
-        let mut c: Counts = rec.as_ref().and_then(|r| serde_json::from_str(&r.data).ok()).unwrap_or_default();
+        let rec = store.get_state(COUNTS_STATE).await?;
+        let mut h: Hours = rec.as_ref().and_then(|r| serde_json::from_str(&r.data).ok()).unwrap_or_default();
+        let oldest = oldest_hour_kept(now);
+        h.hours.retain(|k, _| *k >= oldest);
+        let c = h.hours.entry(hour(now)).or_default();
         c.sent += delta.sent;
         c.bounced += delta.bounced;
         c.complained += delta.complained;
-        let data = serde_json::to_string(&c).expect("serializable");
-        if store.put_state(&name, &data, rec.map(|r| r.version), now).await? {
+        let data = serde_json::to_string(&h).expect("serializable");
+        if store.put_state(COUNTS_STATE, &data, rec.map(|r| r.version), now).await? {
             return Ok(());
         }
     }
-    Err(StoreError::Conflict(format!("reputation counts {name}")))
+    Err(StoreError::Conflict(format!("reputation counts at {now}")))
 }
 
 /// Counts over the last 24 hours (the current hour and the 23 before it).
 pub async fn window(store: &dyn Store, now: Timestamp) -> Result<Counts, StoreError> {
+    let Some(rec) = store.get_state(COUNTS_STATE).await? else { return Ok(Counts::default()) };
+    let h: Hours = serde_json::from_str(&rec.data).unwrap_or_default();
+    let (oldest, newest) = (oldest_hour_kept(now), hour(now));
     let mut total = Counts::default();
-    for h in 0..WINDOW_HOURS {
-        if let Some(rec) = store.get_state(&bucket(now - SignedDuration::from_hours(h))).await? {
-            let c: Counts = serde_json::from_str(&rec.data).unwrap_or_default();
-            total.sent += c.sent;
-            total.bounced += c.bounced;
-            total.complained += c.complained;
-        }
+    for (_, c) in h.hours.range(oldest..=newest) {
+        total.sent += c.sent;
+        total.bounced += c.bounced;
+        total.complained += c.complained;
     }
     Ok(total)
 }

@@ -1,28 +1,412 @@
-//! The response-api Lambda's handler. Not implemented yet: it answers every invocation with an error
-//! rather than pretend to have done its work.
+//! The response API: the pages behind the links in the daily email.
+//!
+//! - `GET /r/{token}?s=N` shows a confirm page and never writes: corporate mail scanners open
+//!   every link in every email. The page submits itself by script; a button does it without.
+//! - `POST /r/{token}` (`s=N`, optional `comment`) records the vote under a pseudonymous voter
+//!   key — one vote per person per day, the latest wins — and thanks.
+//! - `GET /u/{token}` asks; `POST /u/{token}` unsubscribes (RFC 8058 one-click too);
+//!   `POST /u/{token}/resubscribe` undoes it.
+//!
+//! A bad, forged or expired token, or a bad score, gets a friendly 4xx page and writes nothing.
 
-use serde_json::Value;
+#[cfg(feature = "local")]
+pub mod local;
+pub mod pages;
 
+use askama::Template;
+use jiff::Timestamp;
+use morale::clock::Clock;
+use morale::domain::{Score, SendDate};
+use morale::metrics::{self, Metrics};
+use morale::model::{MemberStatus, Response, Team};
+use morale::store::{Store, StoreError};
+use morale::token::{Claims, Purpose, TokenError, TokenKeys};
+use pages::{AUTOSUBMIT_JS, CSP, CSS};
+use std::sync::Arc;
+
+/// Bodies larger than this are refused: a vote with a 1,000-character comment is far smaller.
+pub const MAX_BODY: usize = 16 * 1024;
+pub const MAX_COMMENT: usize = 1000;
+const MAX_TARGET: usize = 2048;
+
+/// What the API needs of a request: adapters turn Lambda's and a local server's into this.
+#[derive(Debug, Clone, Default)]
+pub struct HttpRequest {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub accept: String,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+pub struct ResponseApi {
+    pub store: Arc<dyn Store>,
+    pub keys: TokenKeys,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Why a request was turned away: the `Reason` of `ResponsesRejected`.
 #[derive(Debug)]
-pub struct NotImplemented;
+enum Reject {
+    Token(TokenError),
+    BadScore,
+    CommentTooLong,
+    TooLarge,
+    NotFound,
+    Method(&'static str),
+    UnknownTeam,
+}
 
-impl std::fmt::Display for NotImplemented {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("not implemented: the response-api function has not been built yet")
+impl Reject {
+    fn reason(&self) -> &'static str {
+        match self {
+            Self::Token(e) => e.reason(),
+            Self::BadScore => "bad_score",
+            Self::CommentTooLong => "comment_too_long",
+            Self::TooLarge => "too_large",
+            Self::NotFound => "not_found",
+            Self::Method(_) => "method",
+            Self::UnknownTeam => "unknown_team",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        match self {
+            Self::Token(TokenError::Expired) => 410,
+            Self::Token(_) | Self::BadScore | Self::CommentTooLong => 400,
+            Self::TooLarge => 413,
+            Self::NotFound | Self::UnknownTeam => 404,
+            Self::Method(_) => 405,
+        }
+    }
+
+    fn title_and_message(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Token(TokenError::Expired) => (
+                "This link has expired",
+                "Links in the daily email work for a week. Tomorrow's email brings fresh ones.",
+            ),
+            Self::Token(_) => (
+                "This link does not work",
+                "It may have been cut short or changed on its way. Open it again from the email, or answer tomorrow's.",
+            ),
+            Self::BadScore => ("That answer is not one of the five", "Pick one of the five answers in the email."),
+            Self::CommentTooLong => {
+                ("That comment is too long", "Comments can be up to 1,000 characters. Go back and shorten it.")
+            }
+            Self::TooLarge => ("That was too much", "The request was larger than any answer can be."),
+            Self::NotFound => {
+                ("Page not found", "There is nothing here. The links in the daily email lead to the right pages.")
+            }
+            Self::Method(_) => ("Not allowed", "This page cannot be used that way."),
+            Self::UnknownTeam => {
+                ("This team no longer exists", "Nothing was recorded. You will not get more emails from it.")
+            }
+        }
     }
 }
 
-impl std::error::Error for NotImplemented {}
-
-pub async fn handle(_event: Value) -> Result<Value, lambda_runtime::Error> {
-    Err(NotImplemented.into())
+impl From<TokenError> for Reject {
+    fn from(e: TokenError) -> Self {
+        Self::Token(e)
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    #[tokio::test]
-    async fn says_it_is_not_implemented() {
-        let err = super::handle(serde_json::json!({})).await.unwrap_err();
-        assert!(err.to_string().contains("not implemented"));
+enum Outcome {
+    Page(u16, String),
+    Rejected(Reject),
+}
+
+impl ResponseApi {
+    /// Handles one request. Never fails: store errors become a 503 page (and the request can
+    /// simply be repeated), everything else a friendly page.
+    pub async fn handle(&self, req: &HttpRequest) -> HttpResponse {
+        let mut m = Metrics::new();
+        let outcome = match self.route(req, &mut m).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e, "the table could not be reached");
+                m.flush();
+                return self.respond(
+                    req,
+                    503,
+                    "Please try again",
+                    "Your answer could not be saved just now. Please try the link again in a minute.",
+                    "unavailable",
+                );
+            }
+        };
+        let resp = match outcome {
+            Outcome::Page(status, body) => with_headers(status, "text/html; charset=utf-8", body),
+            Outcome::Rejected(r) => {
+                m.count_by(metrics::RESPONSES_REJECTED, "Reason", r.reason(), 1);
+                let (title, message) = r.title_and_message();
+                let mut resp = self.respond(req, r.status(), title, message, r.reason());
+                if let Reject::Method(allow) = r {
+                    resp.headers.push(("Allow", allow.to_string()));
+                }
+                resp
+            }
+        };
+        // Logs carry neither tokens nor addresses: the route's shape and the outcome only.
+        tracing::info!(method = %req.method, route = route_name(&req.path), status = resp.status, "request");
+        m.flush();
+        resp
     }
+
+    fn respond(&self, req: &HttpRequest, status: u16, title: &str, message: &str, code: &str) -> HttpResponse {
+        if req.accept.contains("application/json") {
+            let body = serde_json::json!({"error": code, "message": message}).to_string();
+            return with_headers(status, "application/json", body);
+        }
+        let body = pages::ErrorPage { css: CSS, title, message }.render().expect("error page renders");
+        with_headers(status, "text/html; charset=utf-8", body)
+    }
+
+    async fn route(&self, req: &HttpRequest, m: &mut Metrics) -> Result<Outcome, StoreError> {
+        if req.path.len() + req.query.len() > MAX_TARGET {
+            return Ok(Outcome::Rejected(Reject::NotFound));
+        }
+        if req.body.len() > MAX_BODY {
+            return Ok(Outcome::Rejected(Reject::TooLarge));
+        }
+        let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+        let method = req.method.as_str();
+        let get = method == "GET" || method == "HEAD";
+        let now = self.clock.now();
+        match (parts.as_slice(), get, method) {
+            (["r", token], true, _) => self.confirm(token, req, now).await,
+            (["r", token], false, "POST") => self.record(token, req, now, m).await,
+            (["r", _], _, _) => Ok(Outcome::Rejected(Reject::Method("GET, HEAD, POST"))),
+            (["u", token], true, _) => self.unsubscribe_page(token, now).await,
+            (["u", token], false, "POST") => self.unsubscribe(token, now).await,
+            (["u", token, "resubscribe"], false, "POST") => self.resubscribe(token, now).await,
+            (["u", _], _, _) => Ok(Outcome::Rejected(Reject::Method("GET, HEAD, POST"))),
+            (["u", _, "resubscribe"], _, _) => Ok(Outcome::Rejected(Reject::Method("POST"))),
+            _ => Ok(Outcome::Rejected(Reject::NotFound)),
+        }
+    }
+
+    async fn team(&self, c: &Claims) -> Result<Option<Team>, StoreError> {
+        self.store.get_team(&c.team).await
+    }
+
+    /// GET /r/{token}?s=N: a confirm page. Writes nothing.
+    async fn confirm(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, StoreError> {
+        let claims = match self.keys.verify(token, Purpose::Answer, now) {
+            Ok(c) => c,
+            Err(e) => return Ok(Outcome::Rejected(e.into())),
+        };
+        let Some(score) = query_param(&req.query, "s").and_then(|s| Score::parse(&s).ok()) else {
+            return Ok(Outcome::Rejected(Reject::BadScore));
+        };
+        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        let page = pages::Confirm {
+            css: CSS,
+            script: AUTOSUBMIT_JS,
+            token,
+            team_name: &team.name,
+            date_text: &date_text(claims.date),
+            answer: score.into(),
+        };
+        Ok(Outcome::Page(200, page.render().expect("confirm page renders")))
+    }
+
+    /// POST /r/{token}: records the vote, thanks, offers a comment box and other answers.
+    async fn record(
+        &self,
+        token: &str,
+        req: &HttpRequest,
+        now: Timestamp,
+        m: &mut Metrics,
+    ) -> Result<Outcome, StoreError> {
+        let claims = match self.keys.verify(token, Purpose::Answer, now) {
+            Ok(c) => c,
+            Err(e) => return Ok(Outcome::Rejected(e.into())),
+        };
+        let form = parse_form(&req.body);
+        let Some(score) = form_value(&form, "s").and_then(|s| Score::parse(s).ok()) else {
+            return Ok(Outcome::Rejected(Reject::BadScore));
+        };
+        let comment = form_value(&form, "comment").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+        if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
+            return Ok(Outcome::Rejected(Reject::CommentTooLong));
+        }
+        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        let response = Response {
+            team: claims.team.clone(),
+            date: claims.date,
+            voter: self.keys.voter_key(&claims.team, &claims.member),
+            score,
+            comment: comment.clone(),
+            recorded_at: now,
+        };
+        if self.store.put_response(&response).await? {
+            m.count(metrics::RESPONSES_RECORDED, 1);
+        }
+        let page = pages::Thanks {
+            css: CSS,
+            token,
+            team_name: &team.name,
+            date_text: &date_text(claims.date),
+            answer: score.into(),
+            others: Score::ALL.into_iter().filter(|s| *s != score).map(Into::into).collect(),
+            comment: comment.as_deref().unwrap_or(""),
+            comment_saved: comment.is_some(),
+        };
+        Ok(Outcome::Page(200, page.render().expect("thanks page renders")))
+    }
+
+    async fn unsubscribe_page(&self, token: &str, now: Timestamp) -> Result<Outcome, StoreError> {
+        let claims = match self.keys.verify(token, Purpose::Unsubscribe, now) {
+            Ok(c) => c,
+            Err(e) => return Ok(Outcome::Rejected(e.into())),
+        };
+        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        let page = pages::Unsubscribe { css: CSS, token, team_name: &team.name };
+        Ok(Outcome::Page(200, page.render().expect("unsubscribe page renders")))
+    }
+
+    /// POST /u/{token}: from the page's button, or a mail client's RFC 8058 one-click
+    /// (`List-Unsubscribe=One-Click`). Either way the member is unsubscribed.
+    async fn unsubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, StoreError> {
+        let claims = match self.keys.verify(token, Purpose::Unsubscribe, now) {
+            Ok(c) => c,
+            Err(e) => return Ok(Outcome::Rejected(e.into())),
+        };
+        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        let changed = self
+            .store
+            .set_member_status(
+                &claims.team,
+                &claims.member,
+                &[MemberStatus::Active, MemberStatus::Paused],
+                MemberStatus::Unsubscribed,
+                "unsubscribed by link",
+                now,
+            )
+            .await;
+        let (heading, message, offer) = match changed {
+            Ok(_) => (
+                "You are unsubscribed",
+                format!(
+                    "You will not get {}'s daily email any more. Changed your mind? Re-subscribe below.",
+                    team.name
+                ),
+                true,
+            ),
+            Err(StoreError::NotFound(_)) => (
+                "You are not on this list",
+                format!("You are no longer a member of {}: nothing to do.", team.name),
+                false,
+            ),
+            Err(e) => return Err(e),
+        };
+        let page = pages::Unsubscribed {
+            css: CSS,
+            token,
+            team_name: &team.name,
+            heading,
+            message: &message,
+            offer_resubscribe: offer,
+        };
+        Ok(Outcome::Page(200, page.render().expect("unsubscribed page renders")))
+    }
+
+    async fn resubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, StoreError> {
+        let claims = match self.keys.verify(token, Purpose::Unsubscribe, now) {
+            Ok(c) => c,
+            Err(e) => return Ok(Outcome::Rejected(e.into())),
+        };
+        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        let r = self
+            .store
+            .set_member_status(
+                &claims.team,
+                &claims.member,
+                &[MemberStatus::Unsubscribed],
+                MemberStatus::Active,
+                "re-subscribed by link",
+                now,
+            )
+            .await;
+        let (heading, message) = match r {
+            Ok(Some(_)) => {
+                ("Welcome back", format!("You will get {}'s daily email again from the next workday.", team.name))
+            }
+            // Bounced or complained addresses are not re-subscribed by a link.
+            Ok(None) => (
+                "Nothing to change",
+                format!("Your subscription to {} was not changed. An admin of the team can help.", team.name),
+            ),
+            Err(StoreError::NotFound(_)) => {
+                ("You are not on this list", format!("You are no longer a member of {}.", team.name))
+            }
+            Err(e) => return Err(e),
+        };
+        let page = pages::Unsubscribed {
+            css: CSS,
+            token,
+            team_name: &team.name,
+            heading,
+            message: &message,
+            offer_resubscribe: false,
+        };
+        Ok(Outcome::Page(200, page.render().expect("page renders")))
+    }
+}
+
+fn with_headers(status: u16, content_type: &str, body: String) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: vec![
+            ("Content-Type", content_type.to_string()),
+            ("Content-Security-Policy", CSP.clone()),
+            ("Referrer-Policy", "no-referrer".into()),
+            ("Cache-Control", "no-store".into()),
+            ("X-Content-Type-Options", "nosniff".into()),
+            ("X-Frame-Options", "DENY".into()),
+        ],
+        body,
+    }
+}
+
+fn date_text(d: SendDate) -> String {
+    d.date().strftime("%A %-d %B").to_string()
+}
+
+/// The route's shape for logs: `/r/:token`, never the token.
+fn route_name(path: &str) -> &'static str {
+    match path.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice() {
+        ["r", _] => "/r/:token",
+        ["u", _] => "/u/:token",
+        ["u", _, "resubscribe"] => "/u/:token/resubscribe",
+        _ => "other",
+    }
+}
+
+fn parse_form(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn form_value<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }

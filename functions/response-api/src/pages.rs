@@ -1,0 +1,104 @@
+//! The pages the response API serves, from `templates/`, and their security headers.
+
+use askama::Template;
+use base64::Engine;
+use morale::domain::Score;
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+/// The pages' only stylesheet, inline, allowed by its hash in the CSP.
+pub const CSS: &str = "\
+:root{color-scheme:light dark;--bg:#f3f4f6;--card:#fff;--ink:#111827;--muted:#4b5563;--line:#d1d5db;--accent:#1d4ed8;--ok:#065f46}\
+@media (prefers-color-scheme:dark){:root{--bg:#111827;--card:#1f2937;--ink:#f9fafb;--muted:#d1d5db;--line:#4b5563;--accent:#93c5fd;--ok:#6ee7b7}}\
+*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--ink);font:17px/1.5 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif}\
+.card{max-width:480px;margin:24px auto;padding:28px 24px;background:var(--card);border-radius:14px}\
+h1{font-size:24px;line-height:1.25;margin:0 0 16px}p{margin:0 0 16px}.eyebrow{color:var(--muted);font-size:14px;margin-bottom:6px}\
+.choice{font-size:22px;font-weight:600;padding:14px 16px;border:2px solid var(--line);border-radius:10px}.emoji{font-size:30px;vertical-align:middle;padding-right:8px}\
+button{display:block;width:100%;min-height:52px;margin:8px 0 16px;border:0;border-radius:10px;background:var(--accent);color:var(--card);font-size:18px;font-weight:600;cursor:pointer}\
+button.secondary{background:transparent;color:var(--accent);border:2px solid var(--accent)}\
+label{display:block;font-weight:600;margin-bottom:6px}textarea{width:100%;font:inherit;padding:10px;border:2px solid var(--line);border-radius:10px;background:var(--card);color:var(--ink)}\
+.small{font-size:14px;color:var(--muted)}.ok{color:var(--ok);font-weight:600}\
+.others{list-style:none;padding:0;margin:0 0 16px;display:flex;flex-wrap:wrap;gap:8px}\
+.others a{display:inline-block;min-height:44px;padding:10px 14px;border:2px solid var(--line);border-radius:10px;color:var(--ink);text-decoration:none}\
+a{color:var(--accent)}";
+
+/// Submits the confirm page's form by itself; people without script tap the button.
+pub const AUTOSUBMIT_JS: &str = "\
+var f=document.getElementById('answer');\
+if(f){var b=f.querySelector('button');if(b){b.textContent='Recording your answer\\u2026';b.disabled=true;}f.submit();}";
+
+fn sha256_b64(s: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Nothing loads from anywhere; the one stylesheet and the one script are allowed by hash.
+pub static CSP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        sha256_b64(CSS),
+        sha256_b64(AUTOSUBMIT_JS)
+    )
+});
+
+pub struct Answer {
+    pub value: u8,
+    pub emoji: &'static str,
+    pub label: &'static str,
+}
+
+impl From<Score> for Answer {
+    fn from(s: Score) -> Self {
+        Self { value: s.value(), emoji: s.emoji(), label: s.label() }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct Confirm<'a> {
+    pub css: &'a str,
+    pub script: &'a str,
+    pub token: &'a str,
+    pub team_name: &'a str,
+    pub date_text: &'a str,
+    pub answer: Answer,
+}
+
+#[derive(Template)]
+#[template(path = "thanks.html")]
+pub struct Thanks<'a> {
+    pub css: &'a str,
+    pub token: &'a str,
+    pub team_name: &'a str,
+    pub date_text: &'a str,
+    pub answer: Answer,
+    pub others: Vec<Answer>,
+    pub comment: &'a str,
+    pub comment_saved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "unsubscribe.html")]
+pub struct Unsubscribe<'a> {
+    pub css: &'a str,
+    pub token: &'a str,
+    pub team_name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "unsubscribed.html")]
+pub struct Unsubscribed<'a> {
+    pub css: &'a str,
+    pub token: &'a str,
+    pub team_name: &'a str,
+    pub heading: &'a str,
+    pub message: &'a str,
+    pub offer_resubscribe: bool,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub css: &'a str,
+    pub title: &'a str,
+    pub message: &'a str,
+}

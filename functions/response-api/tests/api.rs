@@ -1,0 +1,282 @@
+//! The response API against the in-memory store: what each route writes and refuses.
+
+use jiff::{SignedDuration, Timestamp};
+use morale::clock::ManualClock;
+use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, SendDate, TeamId, TimeZone, Workdays};
+use morale::model::{Member, MemberStatus, Team};
+use morale::store::{MemoryStore, Store};
+use morale::token::{DEFAULT_TTL, Purpose, TokenKeys};
+use morale_response_api::{HttpRequest, HttpResponse, ResponseApi};
+use rand::{Rng, SeedableRng};
+use std::sync::Arc;
+
+const NOW: &str = "2026-11-23T20:10:00Z";
+
+struct World {
+    store: Arc<MemoryStore>,
+    keys: TokenKeys,
+    api: ResponseApi,
+    team: TeamId,
+    member: MemberId,
+    date: SendDate,
+}
+
+async fn world() -> World {
+    let now: Timestamp = NOW.parse().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let team = Team::new(
+        TeamId::parse("platform").unwrap(),
+        "Platform <R&D>".into(),
+        Schedule::new(
+            TimeZone::parse("America/New_York").unwrap(),
+            LocalTime::parse("15:00").unwrap(),
+            Workdays::parse("mon-fri").unwrap(),
+        ),
+        vec![],
+        now,
+    );
+    store.create_team(&team).await.unwrap();
+    let m = Member::new(team.id.clone(), EmailAddress::parse("ana@example.com").unwrap(), None, now);
+    store.add_member(&m).await.unwrap();
+    let keys = TokenKeys::development();
+    let api = ResponseApi { store: store.clone(), keys: keys.clone(), clock: Arc::new(ManualClock::new(now)) };
+    World { store, keys, api, team: team.id, member: m.id, date: SendDate::parse("2026-11-23").unwrap() }
+}
+
+impl World {
+    fn token(&self, purpose: Purpose) -> String {
+        let now: Timestamp = NOW.parse().unwrap();
+        self.keys.sign(purpose, &self.team, &self.member, self.date, now + DEFAULT_TTL)
+    }
+
+    async fn req(&self, method: &str, path: &str, query: &str, body: &str) -> HttpResponse {
+        self.api
+            .handle(&HttpRequest {
+                method: method.into(),
+                path: path.into(),
+                query: query.into(),
+                accept: "text/html".into(),
+                content_type: "application/x-www-form-urlencoded".into(),
+                body: body.as_bytes().to_vec(),
+            })
+            .await
+    }
+
+    async fn votes(&self) -> Vec<morale::model::Response> {
+        self.store.list_responses(&self.team, self.date, self.date).await.unwrap()
+    }
+
+    async fn member_status(&self) -> MemberStatus {
+        self.store.get_member(&self.team, &self.member).await.unwrap().unwrap().status
+    }
+}
+
+#[tokio::test]
+async fn get_shows_a_confirm_page_and_writes_nothing() {
+    let w = world().await;
+    let t = w.token(Purpose::Answer);
+    let r = w.req("GET", &format!("/r/{t}"), "s=4", "").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Good") && r.body.contains("🙂"));
+    assert!(r.body.contains(&format!("action=\"/r/{t}\"")));
+    assert!(r.body.contains("name=\"s\" value=\"4\""));
+    assert!(
+        r.body.contains("Platform &#60;R&#38;D&#62;") || r.body.contains("Platform &lt;R&amp;D&gt;"),
+        "escaped team name"
+    );
+    assert!(r.body.contains("<noscript>"), "works without script");
+    let csp = r.header("Content-Security-Policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(r.header("Cache-Control"), Some("no-store"));
+    assert_eq!(r.header("Referrer-Policy"), Some("no-referrer"));
+    // Scanners open every link: none of them writes.
+    for s in 1..=5 {
+        w.req("GET", &format!("/r/{t}"), &format!("s={s}"), "").await;
+        w.req("HEAD", &format!("/r/{t}"), &format!("s={s}"), "").await;
+    }
+    assert!(w.votes().await.is_empty());
+}
+
+#[tokio::test]
+async fn post_records_one_vote_and_a_later_one_replaces_it() {
+    let w = world().await;
+    let t = w.token(Purpose::Answer);
+    let r = w.req("POST", &format!("/r/{t}"), "", "s=2").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Thank you"));
+    assert!(r.body.contains(&format!("/r/{t}?s=5")), "a way to change the answer");
+    let v = w.votes().await;
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].score.value(), 2);
+    assert_eq!(v[0].voter, w.keys.voter_key(&w.team, &w.member));
+    assert_ne!(v[0].voter.0, w.member.as_str(), "the vote does not name the member");
+    // Later the same day: the latest answer wins, with its comment.
+    let api2 = ResponseApi {
+        store: w.store.clone(),
+        keys: w.keys.clone(),
+        clock: Arc::new(ManualClock::new(NOW.parse::<Timestamp>().unwrap() + SignedDuration::from_mins(3))),
+    };
+    let r = api2
+        .handle(&HttpRequest {
+            method: "POST".into(),
+            path: format!("/r/{t}"),
+            body: b"s=4&comment=Better+after+lunch+%3Cb%3Ehi%3C%2Fb%3E".to_vec(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Your comment was saved"));
+    assert!(!r.body.contains("<b>hi</b>"), "the comment is escaped on the page");
+    let v = w.votes().await;
+    assert_eq!(v.len(), 1);
+    assert_eq!((v[0].score.value(), v[0].comment.as_deref()), (4, Some("Better after lunch <b>hi</b>")));
+}
+
+#[tokio::test]
+async fn bad_tokens_and_scores_get_friendly_4xx_and_write_nothing() {
+    let w = world().await;
+    let t = w.token(Purpose::Answer);
+    let expired = w.keys.sign(Purpose::Answer, &w.team, &w.member, w.date, NOW.parse().unwrap());
+    let unsub = w.token(Purpose::Unsubscribe);
+    let mut forged = t.clone().into_bytes();
+    let i = forged.len() / 2;
+    forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    let huge = "x".repeat(20_000);
+    let cases: Vec<(String, &str, &str, u16)> = vec![
+        (format!("/r/{forged}"), "", "s=3", 400),
+        (format!("/r/{expired}"), "", "s=3", 410),
+        (format!("/r/{unsub}"), "", "s=3", 400),
+        ("/r/not-a-token".into(), "", "s=3", 400),
+        (format!("/r/{t}"), "", "s=0", 400),
+        (format!("/r/{t}"), "", "s=6", 400),
+        (format!("/r/{t}"), "", "s=three", 400),
+        (format!("/r/{t}"), "", "", 400),
+        (format!("/r/{t}"), "", &huge, 413),
+    ];
+    for (path, query, body, status) in &cases {
+        let r = w.req("POST", path, query, body).await;
+        assert_eq!(r.status, *status, "POST {path} {body}");
+        assert!(r.body.contains("<h1>"), "a page, not a stack trace");
+        assert_eq!(r.header("Cache-Control"), Some("no-store"));
+    }
+    let r = w.req("GET", &format!("/r/{t}"), "s=9", "").await;
+    assert_eq!(r.status, 400);
+    let long_comment = format!("s=3&comment={}", "a".repeat(1001));
+    assert_eq!(w.req("POST", &format!("/r/{t}"), "", &long_comment).await.status, 400);
+    assert!(w.votes().await.is_empty());
+    // Clients that ask for JSON get JSON.
+    let r = w
+        .api
+        .handle(&HttpRequest {
+            method: "GET".into(),
+            path: "/r/nope".into(),
+            accept: "application/json".into(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(r.status, 400);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["error"], "malformed");
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods() {
+    let w = world().await;
+    let t = w.token(Purpose::Answer);
+    let r = w.req("GET", "/", "", "").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(w.req("GET", "/admin/../../etc/passwd", "", "").await.status, 404);
+    let r = w.req("DELETE", &format!("/r/{t}"), "", "").await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("Allow"), Some("GET, HEAD, POST"));
+    let r = w.req("GET", &format!("/u/{t}/resubscribe"), "", "").await;
+    assert_eq!((r.status, r.header("Allow")), (405, Some("POST")));
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_and_resubscribe() {
+    let w = world().await;
+    let t = w.token(Purpose::Unsubscribe);
+    let r = w.req("GET", &format!("/u/{t}"), "", "").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Stop the daily email?"));
+    assert_eq!(w.member_status().await, MemberStatus::Active, "GET writes nothing");
+    // RFC 8058: the mail client POSTs List-Unsubscribe=One-Click.
+    let r = w.req("POST", &format!("/u/{t}"), "", "List-Unsubscribe=One-Click").await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("You are unsubscribed") && r.body.contains("Re-subscribe"));
+    assert_eq!(w.member_status().await, MemberStatus::Unsubscribed);
+    assert_eq!(w.req("POST", &format!("/u/{t}"), "", "List-Unsubscribe=One-Click").await.status, 200, "idempotent");
+    let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "").await;
+    assert!(r.body.contains("Welcome back"));
+    assert_eq!(w.member_status().await, MemberStatus::Active);
+    // A bounced member is not brought back by a link.
+    w.store
+        .set_member_status(
+            &w.team,
+            &w.member,
+            &[MemberStatus::Active],
+            MemberStatus::Bounced,
+            "5.1.1",
+            NOW.parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    w.req("POST", &format!("/u/{t}"), "", "").await;
+    let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "").await;
+    assert!(r.body.contains("Nothing to change"));
+    assert_eq!(w.member_status().await, MemberStatus::Bounced);
+    // An answer token cannot unsubscribe.
+    let answer = w.token(Purpose::Answer);
+    assert_eq!(w.req("POST", &format!("/u/{answer}"), "", "").await.status, 400);
+}
+
+/// 10,000 random and mutated tokens, scores and query strings: never a 5xx, never a write.
+#[tokio::test]
+async fn fuzzed_requests_never_fail_and_never_write() {
+    let w = world().await;
+    let good = w.token(Purpose::Answer);
+    let unsub = w.token(Purpose::Unsubscribe);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x6d6f72616c65);
+    let alphabet: Vec<char> =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=%&?/.+~ \u{e9}\u{1f600}".chars().collect();
+    let random = |rng: &mut rand::rngs::StdRng, n: usize| -> String {
+        (0..rng.random_range(0..n)).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect()
+    };
+    for i in 0..10_000 {
+        let token = match i % 4 {
+            0 => random(&mut rng, 200),
+            1 => {
+                // One changed character in a valid token.
+                let mut b: Vec<char> = good.chars().collect();
+                let at = rng.random_range(0..b.len());
+                let was = b[at];
+                while b[at] == was {
+                    b[at] = alphabet[rng.random_range(0..64)];
+                }
+                b.into_iter().collect()
+            }
+            2 => good[..rng.random_range(0..good.len())].to_string(),
+            _ => format!("{good}x{}", random(&mut rng, 10)),
+        };
+        let query = match rng.random_range(0..4) {
+            0 => format!("s={}", rng.random_range(-5i32..12)),
+            1 => random(&mut rng, 60),
+            2 => format!("s=4&s=1&{}", random(&mut rng, 20)),
+            _ => String::new(),
+        };
+        let prefix = ["r", "u", "r", "x"][rng.random_range(0..4)];
+        let method = ["GET", "POST", "HEAD", "PUT"][rng.random_range(0..4)];
+        // Mutated tokens must not become valid: POST only with a query-like body.
+        let r = w.req(method, &format!("/{prefix}/{token}"), &query, &query).await;
+        assert!(r.status < 500, "{method} /{prefix}/{token}?{query} → {}", r.status);
+        assert!(token != good && token != unsub);
+        assert!(r.status >= 400, "{method} /{prefix}/{token}?{query} was accepted");
+    }
+    assert!(w.votes().await.is_empty(), "no vote from fuzzing");
+    assert_eq!(w.member_status().await, MemberStatus::Active);
+}
