@@ -77,7 +77,7 @@ async fn get_shows_a_confirm_page_and_writes_nothing() {
     let t = w.token(Purpose::Answer);
     let r = w.req("GET", &format!("/r/{t}"), "s=4", "").await;
     assert_eq!(r.status, 200);
-    assert!(r.body.contains("Good") && r.body.contains("🙂"));
+    assert!(r.body.contains("Good") && r.body.contains("😊"));
     assert!(r.body.contains(&format!("action=\"/r/{t}\"")));
     assert!(r.body.contains("name=\"s\" value=\"4\""));
     assert!(

@@ -73,22 +73,9 @@ fn code<E: aws_sdk_sesv2::error::ProvideErrorMetadata>(e: &E) -> String {
     e.code().unwrap_or("?").to_string()
 }
 
-/// A plain HTTP/1.1 request, for what SDKs never send (malformed bodies) and for the control API.
 async fn http(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = url.trim_start_matches("http://");
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut out)).await.expect("an answer").unwrap();
-    let out = String::from_utf8_lossy(&out).into_owned();
-    let status = out.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0);
-    let body = out.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
+    let r = morale_tests::http(url, method, path, "application/json", body).await;
+    (r.status, r.body)
 }
 
 #[tokio::test]

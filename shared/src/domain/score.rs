@@ -32,8 +32,9 @@ impl Score {
         ["Awful", "Not great", "Okay", "Good", "Great"][usize::from(self.0 - 1)]
     }
 
+    /// From Unicode 6.0's emoticons, which every mail client and phone of the last decade draws.
     pub fn emoji(self) -> &'static str {
-        ["😫", "🙁", "😐", "🙂", "😄"][usize::from(self.0 - 1)]
+        ["😫", "😞", "😐", "😊", "😄"][usize::from(self.0 - 1)]
     }
 }
 

@@ -1,4 +1,5 @@
 mod contract;
 mod events;
+mod responses;
 mod sender;
 mod system;

@@ -34,6 +34,15 @@ pub struct System {
     pub clock: Arc<ManualClock>,
     pub alerts: AlertInbox,
     pub config: SenderConfig,
+    /// The response API, served on 127.0.0.1 over the same table: the emails' links lead here.
+    pub api_url: String,
+    api_task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for System {
+    fn drop(&mut self) {
+        self.api_task.abort();
+    }
 }
 
 impl System {
@@ -89,7 +98,14 @@ impl System {
         } else {
             None
         };
-        let sys = Self { table, store, ses, clock: Arc::new(ManualClock::new(ts(now))), alerts, config };
+        let clock = Arc::new(ManualClock::new(ts(now)));
+        let api = morale_response_api::ResponseApi {
+            store: store.clone(),
+            keys: TokenKeys::development(),
+            clock: clock.clone(),
+        };
+        let (addr, api_task) = morale_response_api::local::serve(Arc::new(api), 0).await.unwrap();
+        let sys = Self { table, store, ses, clock, alerts, config, api_url: format!("http://{addr}"), api_task };
         (sys, route)
     }
 
@@ -110,7 +126,7 @@ impl System {
             )),
             alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&local), &self.alerts.topic_arn)),
             clock: self.clock.clone(),
-            renderer: EmailRenderer::new(TokenKeys::development(), "https://api.morale.example"),
+            renderer: EmailRenderer::new(TokenKeys::development(), &self.api_url),
             config,
         }
     }
