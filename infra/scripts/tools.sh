@@ -3,6 +3,16 @@
 # requirements change). Needs Python 3 with venv; nothing else by hand.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Chromium and ChromeDriver (Debian's packages) for the browser tests.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "==> installing Chromium and ChromeDriver (Debian packages chromium, chromium-driver) for the browser tests"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null || { echo "apt-get is missing: install chromium and chromedriver at /usr/bin by hand" >&2; exit 1; }
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 req=infra/requirements.txt
 stamp=.venv/.requirements.sha256
 want=$(sha256sum "$req" | cut -d' ' -f1)

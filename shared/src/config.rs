@@ -30,6 +30,24 @@ pub mod env {
     pub const CATCH_UP_GRACE_HOURS: &str = "MORALE_CATCH_UP_GRACE_HOURS";
 }
 
+/// What each function reads (checked against `template.yaml` by a test).
+pub const SENDER_READS: &[&str] = &[
+    env::TABLE,
+    env::SENDER_IDENTITY,
+    env::FROM_ADDRESS,
+    env::CONFIGURATION_SET,
+    env::ALERT_TOPIC_ARN,
+    env::API_BASE_URL,
+    env::TOKEN_KEYS_PARAMETER,
+    env::SEND_RATE_HEADROOM,
+    env::ALERT_REMINDER_MINUTES,
+    env::MAX_CONCURRENCY,
+];
+pub const BOUNCE_HANDLER_READS: &[&str] = &[env::TABLE, env::ALERT_TOPIC_ARN];
+pub const RESPONSE_API_READS: &[&str] = &[env::TABLE, env::TOKEN_KEYS_PARAMETER];
+/// Read if set, with a default otherwise; the template may leave them out.
+pub const OPTIONAL: &[&str] = &[env::TOKEN_KEYS, env::CATCH_UP_GRACE_HOURS];
+
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
 pub struct ConfigError(pub String);

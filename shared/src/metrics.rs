@@ -151,10 +151,14 @@ impl Metrics {
     }
 
     /// Writes the EMF lines to stdout, where the Lambda runtime sends them to CloudWatch Logs.
+    /// `MORALE_METRICS=off` silences them (benchmarks, local runs).
     pub fn flush(&mut self) {
-        let now = jiff::Timestamp::now().as_millisecond();
-        for line in self.to_emf(now) {
-            println!("{line}");
+        static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if !*OFF.get_or_init(|| std::env::var("MORALE_METRICS").is_ok_and(|v| v == "off")) {
+            let now = jiff::Timestamp::now().as_millisecond();
+            for line in self.to_emf(now) {
+                println!("{line}");
+            }
         }
         self.values.clear();
     }

@@ -14,8 +14,11 @@ async fn main() -> Result<(), Error> {
     morale::telemetry::init();
     let sdk = morale::aws::load().await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config::required(env::TABLE)?);
-    // Warm the connection (TLS, credentials) during init, not on the first event.
-    let _ = store.get_state("preflight").await;
+    // Warm the connection (TLS, credentials) alongside init, without delaying it.
+    tokio::spawn({
+        let store = store.clone();
+        async move { store.get_state("preflight").await.map(|_| ()) }
+    });
     let handler = BounceHandler {
         store: Arc::new(store),
         alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&sdk), &config::required(env::ALERT_TOPIC_ARN)?)),

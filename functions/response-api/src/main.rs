@@ -13,8 +13,11 @@ async fn main() -> Result<(), Error> {
     let sdk = morale::aws::load().await;
     let keys = config::load_token_keys(&sdk).await?;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config::required(env::TABLE)?);
-    // Warm the connection (TLS, credentials) during init, not on the first click.
-    let _ = store.get_state("preflight").await;
+    // Warm the connection (TLS, credentials) alongside init, without delaying it.
+    tokio::spawn({
+        let store = store.clone();
+        async move { store.get_state("preflight").await.map(|_| ()) }
+    });
     let api = ResponseApi { store: Arc::new(store), keys, clock: Arc::new(SystemClock) };
     let api = &api;
     run(service_fn(move |req: Request| async move {

@@ -26,8 +26,11 @@ async fn main() -> Result<(), Error> {
         )
         .build();
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config::required(env::TABLE)?);
-    // Warm the connection (TLS, credentials) during init, not on the first tick.
-    let _ = store.get_state("preflight").await;
+    // Warm the connection (TLS, credentials) alongside init, without delaying it.
+    tokio::spawn({
+        let store = store.clone();
+        async move { store.get_state("preflight").await.map(|_| ()) }
+    });
     let sender = Sender {
         store: Arc::new(store),
         mailer: Arc::new(SesMailer::new(

@@ -3,3 +3,4 @@ mod events;
 mod responses;
 mod sender;
 mod system;
+mod template;

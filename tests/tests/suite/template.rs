@@ -1,0 +1,178 @@
+//! template.yaml against the code: every metric an alarm or the dashboard names is emitted by
+//! the code, and every environment variable a function reads is set for it by the template.
+
+use morale::config;
+use serde_yaml::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn template() -> Value {
+    serde_yaml::from_str(&std::fs::read_to_string(root().join("template.yaml")).unwrap()).unwrap()
+}
+
+/// A tagged value (`!Sub "..."`) as its plain value.
+fn untag(v: &Value) -> &Value {
+    match v {
+        Value::Tagged(t) => &t.value,
+        other => other,
+    }
+}
+
+fn resources(t: &Value) -> Vec<(String, &Value)> {
+    t["Resources"].as_mapping().unwrap().iter().map(|(k, v)| (k.as_str().unwrap().to_string(), v)).collect()
+}
+
+/// Metric names in the `Morale` namespace that the template's alarms and dashboard use.
+fn template_metrics(t: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (_, r) in resources(t) {
+        let props = &r["Properties"];
+        match r["Type"].as_str() {
+            Some("AWS::CloudWatch::Alarm") => {
+                if props["Namespace"].as_str() == Some("Morale") {
+                    out.insert(props["MetricName"].as_str().unwrap().to_string());
+                }
+                for m in props["Metrics"].as_sequence().into_iter().flatten() {
+                    let metric = &m["MetricStat"]["Metric"];
+                    if metric["Namespace"].as_str() == Some("Morale") {
+                        out.insert(metric["MetricName"].as_str().unwrap().to_string());
+                    }
+                }
+            }
+            Some("AWS::CloudWatch::Dashboard") => {
+                let body = untag(&props["DashboardBody"]).as_str().unwrap();
+                // `${...}` substitutions are not JSON-safe until CloudFormation fills them in.
+                let mut plain = String::new();
+                let mut rest = body;
+                while let Some(i) = rest.find("${") {
+                    plain.push_str(&rest[..i]);
+                    plain.push('x');
+                    rest = &rest[i + rest[i..].find('}').unwrap() + 1..];
+                }
+                plain.push_str(rest);
+                let json: serde_json::Value = serde_json::from_str(&plain).expect("the dashboard body is JSON");
+                for w in json["widgets"].as_array().unwrap() {
+                    for m in w["properties"]["metrics"].as_array().into_iter().flatten() {
+                        if m[0] == "Morale" {
+                            out.insert(m[1].as_str().unwrap().to_string());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `pub const IDENT: &str = "Name";` in metrics.rs → Name → IDENT.
+fn metric_constants() -> BTreeMap<String, String> {
+    let src = std::fs::read_to_string(root().join("shared/src/metrics.rs")).unwrap();
+    src.lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const "))
+        .filter_map(|l| {
+            let (ident, rest) = l.split_once(": &str = \"")?;
+            Some((rest.trim_end_matches("\";").to_string(), ident.to_string()))
+        })
+        .filter(|(name, _)| name != "Morale")
+        .collect()
+}
+
+fn rust_sources() -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root().join("shared/src"), root().join("functions")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() && !p.ends_with("tests") && !p.ends_with("examples") && !p.ends_with("benches") {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("metrics.rs") {
+                out.push((p.clone(), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_metric_the_alarms_and_dashboard_name_is_emitted_by_the_code() {
+    let t = template();
+    let used = template_metrics(&t);
+    assert!(used.len() >= 10, "the template's alarms and dashboard were found: {used:?}");
+    let consts = metric_constants();
+    let sources = rust_sources();
+    for name in &used {
+        let ident = consts
+            .get(name)
+            .unwrap_or_else(|| panic!("template.yaml names metric {name}, which morale::metrics does not define"));
+        let emitted = sources.iter().any(|(_, src)| src.contains(&format!("metrics::{ident}")));
+        assert!(emitted, "template.yaml names metric {name} ({ident}), but no function emits it");
+    }
+    // And what the code lists as its metrics is what metrics.rs defines.
+    for name in morale::metrics::ALL {
+        assert!(consts.contains_key(*name), "{name}");
+    }
+}
+
+#[test]
+fn every_environment_variable_a_function_reads_is_set_by_the_template() {
+    let t = template();
+    let globals: BTreeSet<String> = t["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .map(|m| m.keys().map(|k| k.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    let binary_of = |r: &Value| r["Metadata"]["BuildProperties"]["Binary"].as_str().map(str::to_string);
+    let mut functions = BTreeMap::new();
+    for (_, r) in resources(&t) {
+        if r["Type"].as_str() == Some("AWS::Serverless::Function") {
+            let mut vars = globals.clone();
+            if let Some(m) = r["Properties"]["Environment"]["Variables"].as_mapping() {
+                vars.extend(m.keys().map(|k| k.as_str().unwrap().to_string()));
+            }
+            functions.insert(binary_of(r).expect("every function names its binary"), vars);
+        }
+    }
+    let reads: [(&str, &[&str]); 3] = [
+        ("sender", config::SENDER_READS),
+        ("bounce-handler", config::BOUNCE_HANDLER_READS),
+        ("response-api", config::RESPONSE_API_READS),
+    ];
+    assert_eq!(functions.len(), reads.len(), "{:?}", functions.keys());
+    for (binary, needs) in reads {
+        let set = functions.get(binary).unwrap_or_else(|| panic!("template.yaml has no function for {binary}"));
+        for v in needs {
+            assert!(set.contains(*v), "{binary} reads {v}, which template.yaml does not set for it");
+        }
+        for v in set.iter().filter(|v| v.starts_with("MORALE_")) {
+            assert!(
+                needs.contains(&v.as_str()) || config::OPTIONAL.contains(&v.as_str()),
+                "template.yaml sets {v} for {binary}, which does not read it"
+            );
+        }
+    }
+    // Every variable defined in config::env is read by some function or optional.
+    let src = std::fs::read_to_string(root().join("shared/src/config.rs")).unwrap();
+    let defined: Vec<&str> = src
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const "))
+        .filter_map(|l| l.split_once(": &str = \"").map(|(_, v)| v.trim_end_matches("\";")))
+        .collect();
+    let all: BTreeSet<&str> =
+        reads.iter().flat_map(|(_, r)| r.iter().copied()).chain(config::OPTIONAL.iter().copied()).collect();
+    for v in defined {
+        assert!(all.contains(v), "config::env defines {v}, but no function's list mentions it");
+    }
+    // Environment variables are read only through config.rs (and the logging and metrics
+    // switches), so the lists above are the whole truth.
+    for (path, src) in rust_sources() {
+        let allowed = ["config.rs", "telemetry.rs", "metrics.rs", "moto.rs"];
+        if allowed.iter().any(|a| path.ends_with(a)) {
+            continue;
+        }
+        assert!(!src.contains("std::env::var("), "{} reads the environment outside config.rs", path.display());
+    }
+}
