@@ -1,24 +1,35 @@
 # Every target installs what it needs itself (make tools is idempotent and cached).
 SHELL := /bin/bash
 CARGO ?= cargo
+export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all tools test lint fmt demo
+.PHONY: all tools sam-tools test lint fmt demo dev sam-build
 
 all: test
 
-## tools: the project's Python virtualenv (.venv) with the pinned local stack (moto) and cfn-lint
+## tools: .venv with the pinned local stack (moto), cfn-lint and boto3; Chromium for browser tests
 tools:
 	@infra/scripts/tools.sh
 
-## test: every test — unit, property, contract (fake and DynamoDB on moto), integration
+## sam-tools: .venv-sam with the pinned SAM CLI and cargo-lambda (with Zig)
+sam-tools:
+	@infra/scripts/sam-tools.sh
+
+## test: every test — unit, property, contract (fake and DynamoDB on moto), integration, browser
 test: tools
 	infra/scripts/with-stack.sh $(CARGO) test --workspace
 
-## lint: rustfmt, clippy with warnings denied, cfn-lint on template.yaml
-lint: tools
+## lint: rustfmt, clippy with warnings denied, cfn-lint and sam validate on template.yaml
+lint: tools sam-tools
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 	.venv/bin/cfn-lint template.yaml
+	.venv-sam/bin/sam validate --region us-east-1 --lint
+
+## sam-build: the Lambda artifacts, as `sam build` makes them (x86_64, offline)
+sam-build: sam-tools
+	PATH="$(CURDIR)/.venv-sam/bin:$$PATH" .venv-sam/bin/sam build --config-file infra/samconfig.toml \
+	  --parameter-overrides Architecture=x86_64 SenderIdentity=build.invalid FromAddress=build@build.invalid
 
 fmt:
 	$(CARGO) fmt --all
@@ -26,3 +37,7 @@ fmt:
 ## demo: the whole system locally, end to end; starts and stops everything itself
 demo: tools
 	$(CARGO) run -q -p moralectl -- demo
+
+## dev: the same local stack, staying up and ticking every minute; Ctrl-C stops it
+dev: tools
+	$(CARGO) run -q -p moralectl -- dev

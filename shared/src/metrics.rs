@@ -71,6 +71,13 @@ impl Unit {
     }
 }
 
+static SILENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// No more EMF lines from this process: for the local stack, where nobody reads them.
+pub fn silence() {
+    SILENT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// One dimension (name, value), or none.
 type Dimension = Option<(String, String)>;
 
@@ -151,10 +158,11 @@ impl Metrics {
     }
 
     /// Writes the EMF lines to stdout, where the Lambda runtime sends them to CloudWatch Logs.
-    /// `MORALE_METRICS=off` silences them (benchmarks, local runs).
+    /// `MORALE_METRICS=off` or [`silence`] turns them off (benchmarks, the local stack).
     pub fn flush(&mut self) {
         static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        if !*OFF.get_or_init(|| std::env::var("MORALE_METRICS").is_ok_and(|v| v == "off")) {
+        let off = *OFF.get_or_init(|| std::env::var("MORALE_METRICS").is_ok_and(|v| v == "off"));
+        if !off && !SILENT.load(std::sync::atomic::Ordering::Relaxed) {
             let now = jiff::Timestamp::now().as_millisecond();
             for line in self.to_emf(now) {
                 println!("{line}");

@@ -16,6 +16,7 @@ use morale::email::{DailyEmail, EmailRenderer};
 use morale::mail::{Mailer, OutgoingEmail, SendErrorKind, tags};
 use morale::metrics::{self, Metrics, Unit};
 use morale::model::{Member, OutboxItem, OutboxKey, OutboxStatus, Team};
+use morale::preflight::{self, Readiness};
 use morale::reputation;
 use morale::store::{DueItem, Store, StoreError};
 use pacer::{Pacer, backoff};
@@ -99,13 +100,6 @@ struct PreflightState {
     last_alert_at: Option<Timestamp>,
 }
 
-/// Whether SES can send right now.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Readiness {
-    Ready { max_send_rate: f64 },
-    NotReady { problem: String, advice: String },
-}
-
 impl Sender {
     /// Handles one invocation. `deadline` is when the Lambda invocation ends.
     pub async fn handle(&self, command: Command, deadline: Instant) -> Result<Report, SenderError> {
@@ -156,82 +150,9 @@ impl Sender {
         Ok(report)
     }
 
-    /// SESv2 GetAccount and GetEmailIdentity: is the account sending, and is the identity
-    /// verified for sending with DKIM in order?
+    /// SESv2 GetAccount and GetEmailIdentity, and the reputation guard's pause.
     pub async fn preflight(&self) -> Readiness {
-        let id = &self.config.identity;
-        let not_ready = |problem: String, advice: &str| Readiness::NotReady { problem, advice: advice.to_string() };
-        match reputation::current_pause(self.store.as_ref(), self.clock.now()).await {
-            Ok(Some(p)) => {
-                return not_ready(
-                    format!("sending is paused by the reputation guard: {}", p.reason),
-                    "look at the bounced and complaining addresses (moralectl suppressions list), then lift the pause (moralectl pause lift)",
-                );
-            }
-            Ok(None) => {}
-            Err(e) => {
-                return not_ready(
-                    format!("the sending pause could not be read ({e})"),
-                    "check the table and the sender's permissions",
-                );
-            }
-        }
-        let account = match self.mailer.account().await {
-            Ok(a) => a,
-            Err(e) => {
-                return not_ready(
-                    format!("SES could not be asked about the account ({e})"),
-                    "check the sender's IAM permissions (ses:GetAccount) and SES in this region",
-                );
-            }
-        };
-        if account.enforcement_status == "SHUTDOWN" {
-            return not_ready(
-                "the SES account is shut down (enforcement status SHUTDOWN)".into(),
-                "open the SES console's reputation dashboard and contact AWS support",
-            );
-        }
-        if !account.sending_enabled {
-            return not_ready(
-                "SES sending is paused for the account".into(),
-                "find out why in the SES console, then resume it (aws sesv2 put-account-sending-attributes --sending-enabled)",
-            );
-        }
-        if account.max_24_hour_send > 0.0 && account.sent_last_24_hours >= account.max_24_hour_send {
-            return not_ready(
-                format!(
-                    "the SES daily quota is used up ({} of {} in the last 24 hours)",
-                    account.sent_last_24_hours, account.max_24_hour_send
-                ),
-                "wait for the 24-hour window to move on, or request a higher quota",
-            );
-        }
-        let identity = match self.mailer.identity(id).await {
-            Ok(i) => i,
-            Err(e) => {
-                return not_ready(
-                    format!("identity {id}: SES could not be asked about it ({e})"),
-                    "check that the identity exists in SES in this region and that the sender may read it (ses:GetEmailIdentity)",
-                );
-            }
-        };
-        if !identity.verified_for_sending {
-            return not_ready(
-                format!(
-                    "identity {id}: not verified for sending (verification status {})",
-                    identity.verification_status
-                ),
-                "check the identity's DNS records (DKIM CNAMEs) in the SES console and re-verify it",
-            );
-        }
-        // A domain identity's DKIM status matters; an address identity has none to check.
-        if id.contains('.') && !id.contains('@') && identity.dkim_status != "SUCCESS" {
-            return not_ready(
-                format!("identity {id}: DKIM status {}", identity.dkim_status),
-                "check the DKIM CNAME records",
-            );
-        }
-        Readiness::Ready { max_send_rate: account.max_send_rate }
+        preflight::check(self.mailer.as_ref(), self.store.as_ref(), &self.config.identity, self.clock.now()).await
     }
 
     /// Emails due now and not sent: how many, for how many teams, and the oldest's age.

@@ -1,56 +1,126 @@
-//! The local demo: a throwaway local stack, the table from template.yaml, a seeded team.
+//! `make demo`: the whole system on one machine, end to end, then stops. The report is read
+//! back from the store, and checked against what ses-local accepted.
 
-use anyhow::{Context, Result};
+use crate::stack::LocalStack;
+use anyhow::{Result, bail};
 use morale::clock::{Clock, SystemClock};
-use morale::domain::{EmailAddress, LocalTime, Schedule, TeamId, TimeZone, Workdays};
-use morale::model::{Member, Team};
-use morale::store::{DynamoStore, Store};
-use morale_localstack::{Moto, TableSchema};
+use morale::insights;
+use morale::model::{MemberStatus, OutboxStatus};
+use morale::store::Store;
+use morale_localstack::http::http;
+use serde_json::json;
+use std::time::Duration;
 
-const TABLE: &str = "morale-demo";
+/// Members who answer in the demo, and what they answer.
+const ANSWERS: &[(&str, u8)] =
+    &[("ana@example.com", 4), ("bob@example.com", 5), ("chen@example.com", 3), ("dana@example.com", 4)];
 
-pub async fn run() -> Result<()> {
-    println!("==> starting the local AWS stack (moto)");
-    let moto = Moto::start()?;
-    println!("    moto at {}", moto.url);
-    let config = morale_localstack::sdk_config(&moto.url).await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    println!("==> creating table {TABLE} from template.yaml");
-    TableSchema::from_template()?.create_table(&client, TABLE).await.context("create the demo table")?;
-    let store = DynamoStore::new(client, TABLE);
+pub async fn run(json_out: bool) -> Result<()> {
+    let say = |s: &str| {
+        if !json_out {
+            println!("{s}");
+        }
+    };
+    say("==> starting the local stack: moto, ses-local, the table from template.yaml, the response API");
+    let stack = LocalStack::start().await?;
+    say("==> seeding the demo team (members include SES's bounce@, complaint@ and ooto@ simulator addresses)");
+    let team = stack.seed().await?;
+    say("==> a tick of the sender: preflight, due teams, outbox drain");
+    let tick = stack.tick().await?;
+    if tick.preflight != "ok" {
+        bail!("the local preflight failed: {}", tick.preflight);
+    }
+    say("==> SES events through EventBridge to the bounce handler");
+    // Send for each; Delivery for all but bounce@; Bounce; Complaint.
+    let n = crate::stack::MEMBERS.len();
+    let expected = n + (n - 1) + 1 + 1;
+    let handled = stack.pump_events(expected, Duration::from_secs(10)).await?;
+    say("==> answering through the response API, as a browser does (GET the link, then POST)");
+    let mut answered = 0;
+    for (to, score) in ANSWERS {
+        let msg = stack.ses.app().messages().into_iter().find(|m| m.to.iter().any(|t| t == to));
+        let Some(msg) = msg else { bail!("no email reached {to}") };
+        let html = msg.html.clone().unwrap_or_default();
+        let link = html
+            .split("href=\"")
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap_or_default().replace("&amp;", "&").replace("&#38;", "&"))
+            .find(|u| u.ends_with(&format!("s={score}")))
+            .ok_or_else(|| anyhow::anyhow!("no answer link for {score} in the email to {to}"))?;
+        let path = link.trim_start_matches(&stack.api_url).to_string();
+        let form = "application/x-www-form-urlencoded";
+        let get = http(&stack.api_url, "GET", &path, form, "").await;
+        if get.status != 200 {
+            bail!("GET {path}: {}", get.status);
+        }
+        let (post_path, _) = path.split_once('?').unwrap_or((&path, ""));
+        let post = http(&stack.api_url, "POST", post_path, form, &format!("s={score}")).await;
+        if post.status != 200 || !post.body.contains("Thank you") {
+            bail!("POST {post_path}: {}", post.status);
+        }
+        answered += 1;
+    }
 
-    println!("==> seeding the demo team");
+    // The report, from the store.
     let now = SystemClock.now();
-    let team = Team::new(
-        TeamId::parse("demo")?,
-        "Demo team".into(),
-        Schedule::new(TimeZone::parse("America/New_York")?, LocalTime::parse("15:00")?, Workdays::parse("mon-fri")?),
-        vec![EmailAddress::parse("lead@example.com")?],
-        now,
-    );
-    store.create_team(&team).await?;
-    let members = [
-        ("ana@example.com", "Ana"),
-        ("bob@example.com", "Bob"),
-        ("chen@example.com", "Chen"),
-        ("success@simulator.amazonses.com", "Simulator: delivered"),
-        ("bounce@simulator.amazonses.com", "Simulator: bounce"),
-        ("complaint@simulator.amazonses.com", "Simulator: complaint"),
-        ("ooto@simulator.amazonses.com", "Simulator: out of office"),
-    ];
-    for (email, name) in members {
-        store.add_member(&Member::new(team.id.clone(), EmailAddress::parse(email)?, Some(name.into()), now)).await?;
+    let date = team.schedule.local_date(now);
+    let items = stack.store.list_outbox(&team.id, Some(date)).await?;
+    let count = |s: OutboxStatus| items.iter().filter(|i| i.status == s).count();
+    let members = stack.store.list_members(&team.id).await?;
+    let with = |s: MemberStatus| members.iter().filter(|m| m.status == s).count();
+    let responses = stack.store.list_responses(&team.id, date, date).await?;
+    let day = insights::daily(&responses, date, date).remove(0);
+    let sent_total = items.iter().filter(|i| i.attempts > 0).count();
+    let accepted = stack
+        .ses
+        .app()
+        .messages()
+        .iter()
+        .filter(|m| m.tags.iter().any(|(k, v)| k == "morale-team" && v == "demo"))
+        .count();
+    if accepted != sent_total || answered != responses.len() {
+        bail!(
+            "the report does not match: SES accepted {accepted}, the outbox says {sent_total} sent; {answered} answered, {} stored",
+            responses.len()
+        );
     }
-
-    let stored = store.get_team(&team.id).await?.context("the demo team was stored")?;
-    println!();
-    crate::print_team(&stored, false);
-    println!("  members    {}", store.list_members(&team.id).await?.len());
-    for m in store.list_members(&team.id).await? {
-        println!("    {:<36} {}", m.email, m.status);
+    let report = json!({
+        "team": team.id,
+        "date": date,
+        "members": members.len(),
+        "sent": sent_total,
+        "delivered": count(OutboxStatus::Delivered),
+        "bounced": with(MemberStatus::Bounced),
+        "complained": with(MemberStatus::Complained),
+        "failed": count(OutboxStatus::Failed),
+        "ses_events_handled": handled,
+        "responses": responses.len(),
+        "mean_today": day.figures.as_ref().map(|f| (f.mean * 100.0).round() / 100.0),
+        "inbox": stack.inbox_url(),
+    });
+    if json_out {
+        println!("{report}");
+    } else {
+        println!();
+        println!("Morale demo — team {} ({}), {date}", team.id, team.name);
+        println!("  emails sent        {sent_total} (ses-local accepted {accepted})");
+        println!("  delivered          {}", count(OutboxStatus::Delivered));
+        println!(
+            "  bounced            {} member(s) — suppressed, their email failed with its reason",
+            with(MemberStatus::Bounced)
+        );
+        println!("  complained         {} member(s) — never emailed again", with(MemberStatus::Complained));
+        println!("  SES events handled {handled}");
+        println!("  responses          {}", responses.len());
+        match &day.figures {
+            Some(f) => println!("  today's mean       {:.2} (distribution 1..5: {:?})", f.mean, f.distribution),
+            None => println!("  today's mean       not enough answers (fewer than 3)"),
+        }
+        println!();
+        println!("The inbox page was {} — it is gone now that the demo stopped.", stack.inbox_url());
+        println!("Run `make dev` to keep the stack up, open the inbox in a browser and click the answers.");
+        println!("==> stopping the local stack");
     }
-    println!();
-    println!("==> stopping the local stack");
-    drop(moto);
+    drop(stack);
     Ok(())
 }

@@ -1,65 +1,126 @@
 //! `moralectl`: operate Morale, on AWS or against the local stack.
 
+mod commands;
+mod conn;
+mod csv_import;
 mod demo;
+mod output;
+mod stack;
 
-use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use morale::clock::{Clock, SystemClock};
-use morale::domain::{EmailAddress, LocalTime, Schedule, TeamId, TimeZone, Workdays};
-use morale::model::{Member, Team};
-use morale::store::{DynamoStore, Store, TABLE_ENV};
+use morale::domain::{EmailAddress, LocalTime, SendDate, TeamId, TimeZone, Workdays};
 
 const EXAMPLES: &str = "\
 Examples:
-  # Create a team that gets its email at 09:30 London time, Monday to Friday
-  moralectl team create platform --name \"Platform\" --zone Europe/London --time 09:30 --workdays mon-fri --admin lead@example.com
+  # Is SES ready to send? (identity verified with DKIM, account sending, quota, configuration set)
+  moralectl preflight --identity morale.example.com --configuration-set morale-mail
 
-  # Add a member, list the team
-  moralectl member add platform ana@example.com --name \"Ana\"
+  # A team that gets its email at 09:30 London time, Monday to Friday, and its members
+  moralectl team create platform --name Platform --zone Europe/London --time 09:30 --admin lead@example.com
+  moralectl member import platform members.csv        # CSV: email,name (name optional)
   moralectl member list platform
 
-  # The same against the local stack (moto) instead of AWS
-  moralectl --local --endpoint http://127.0.0.1:5000 --table morale team list
+  # What is in the outbox today, and replaying what failed once the cause is fixed
+  moralectl outbox --team platform
+  moralectl replay --team platform --date 2026-11-24
 
-  # The local demo: start a local stack, seed a team, show its next send time
-  moralectl demo
+  # The coming send windows: the busy times not to deploy or change SES settings in
+  moralectl schedule --next
 
-On AWS, moralectl uses the normal credential chain and region (AWS_PROFILE, AWS_REGION, ...)
-and the table named by --table or MORALE_TABLE (the stack's TableName output).";
+  # The local stack instead of AWS
+  make demo          # everything, end to end, then stops
+  make dev           # the same stack, staying up: open the inbox page and click the answers
+
+Against AWS, moralectl uses the normal credential chain and region (AWS_PROFILE, AWS_REGION)
+and the table named by --table or MORALE_TABLE (the stack's TableName output). With --local it
+talks to moto at --endpoint (MORALE_MOTO_URL) and ses-local at --ses-endpoint (MORALE_SES_URL).";
 
 #[derive(Parser)]
-#[command(name = "moralectl", version, about = "Operate Morale: teams, members and the local stack", after_help = EXAMPLES)]
-struct Cli {
-    /// Talk to the local stack instead of AWS (moto at --endpoint or MORALE_MOTO_URL).
+#[command(name = "moralectl", version, about = "Operate Morale: teams, members, preflight, outbox, replay, the local stack", after_help = EXAMPLES)]
+pub struct Cli {
+    /// Talk to the local stack (moto and ses-local) instead of AWS.
     #[arg(long, global = true)]
-    local: bool,
-    /// The local stack's address, e.g. http://127.0.0.1:5000.
-    #[arg(long, global = true, env = "MORALE_MOTO_URL")]
-    endpoint: Option<String>,
+    pub local: bool,
+    /// The local stack's moto address, e.g. http://127.0.0.1:5000.
+    #[arg(long, global = true, env = "MORALE_MOTO_URL", hide_env_values = true)]
+    pub endpoint: Option<String>,
+    /// The local stack's ses-local address.
+    #[arg(long, global = true, env = "MORALE_SES_URL", hide_env_values = true)]
+    pub ses_endpoint: Option<String>,
     /// The DynamoDB table (the stack's TableName output).
-    #[arg(long, global = true, env = TABLE_ENV)]
-    table: Option<String>,
+    #[arg(long, global = true, env = "MORALE_TABLE")]
+    pub table: Option<String>,
+    /// The SES sending identity (domain or address) the sender checks.
+    #[arg(long, global = true, env = "MORALE_SENDER_IDENTITY")]
+    pub identity: Option<String>,
+    /// The SES configuration set that publishes Morale's mail events.
+    #[arg(long, global = true, env = "MORALE_CONFIGURATION_SET")]
+    pub configuration_set: Option<String>,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
-    json: bool,
+    pub json: bool,
     #[command(subcommand)]
-    cmd: Cmd,
+    pub cmd: Cmd,
 }
 
 #[derive(Subcommand)]
-enum Cmd {
-    /// Create, list and show teams.
+pub enum Cmd {
+    /// Create, change, pause and delete teams.
     #[command(subcommand)]
     Team(TeamCmd),
-    /// Add and list a team's members.
+    /// Add, import, pause and remove a team's members.
     #[command(subcommand)]
     Member(MemberCmd),
-    /// Run the local demo: a throwaway local stack with a seeded team. Needs `make tools`.
+    /// Check that SES can send: identity verified for sending, DKIM, MAIL FROM, account
+    /// sending, quota, configuration set and its event destination. Exits 1 when not ready.
+    Preflight,
+    /// Send a test email through the same path as the daily email, and wait for its SES event.
+    #[command(
+        name = "test-email",
+        after_help = "Example:\n  moralectl test-email you@example.com --from \"Morale <morale@morale.example.com>\""
+    )]
+    TestEmail(TestEmail),
+    /// The outbox: counts by status, the oldest pending email, failures with their reasons.
+    Outbox(OutboxArgs),
+    /// Re-queue a team's failed emails for a date (after fixing the cause).
+    Replay {
+        #[arg(long, value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(long, value_parser = SendDate::parse)]
+        date: SendDate,
+    },
+    /// Members who bounced or complained, and lifting a suppression.
+    #[command(subcommand)]
+    Suppressions(SuppressionsCmd),
+    /// The reputation guard's sending pause.
+    #[command(subcommand)]
+    Pause(PauseCmd),
+    /// A team's daily mean, answer distribution and participation (days with fewer than 3
+    /// voters show no figures).
+    Trends {
+        #[arg(long, value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=366))]
+        days: u16,
+    },
+    /// The coming send windows, team by team, in UTC and local time.
+    Schedule {
+        /// Show the sends of the next N days (default 1).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=31))]
+        next: u16,
+    },
+    /// The local demo: a throwaway local stack, a seeded team, a tick, events, answers, a report.
     Demo,
+    /// The local stack for a person: stays up, ticks every minute; Ctrl-C stops everything.
+    Dev {
+        /// Seconds between ticks.
+        #[arg(long, default_value_t = 60)]
+        tick_every: u64,
+    },
 }
 
 #[derive(Subcommand)]
-enum TeamCmd {
+pub enum TeamCmd {
     /// Create a team.
     #[command(
         after_help = "Example:\n  moralectl team create platform --name Platform --zone Europe/London --time 09:30 --workdays mon-fri --admin lead@example.com"
@@ -69,37 +130,68 @@ enum TeamCmd {
     List,
     /// Show one team.
     Show {
-        /// The team's id, e.g. platform.
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+    },
+    /// Change a team's name, zone, send time, workdays or admins.
+    #[command(after_help = "Example:\n  moralectl team update platform --time 10:00 --workdays mon-thu")]
+    Update(TeamUpdate),
+    /// Pause a team's emails (--resume to start again from the next workday).
+    Pause {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Delete a team (its members must be removed first; answers are kept).
+    Delete {
         #[arg(value_parser = TeamId::parse)]
         team: TeamId,
     },
 }
 
 #[derive(Args)]
-struct TeamCreate {
+pub struct TeamCreate {
     /// The team's id: lowercase letters, digits and '-', e.g. platform.
     #[arg(value_parser = TeamId::parse)]
-    id: TeamId,
+    pub id: TeamId,
     /// A display name; defaults to the id.
     #[arg(long)]
-    name: Option<String>,
+    pub name: Option<String>,
     /// IANA time zone of the team, e.g. Europe/London.
     #[arg(long, value_parser = TimeZone::parse)]
-    zone: TimeZone,
+    pub zone: TimeZone,
     /// Local send time, HH:MM.
     #[arg(long, value_parser = LocalTime::parse, default_value = "09:30")]
-    time: LocalTime,
+    pub time: LocalTime,
     /// Days the team works, e.g. mon-fri or sun-thu.
     #[arg(long, value_parser = Workdays::parse, default_value = "mon-fri")]
-    workdays: Workdays,
-    /// An admin's email address (repeat for several): they get delivery problem reports.
+    pub workdays: Workdays,
+    /// An admin's email address (repeat for several): they get delivery-problem digests.
     #[arg(long = "admin", value_parser = EmailAddress::parse)]
-    admins: Vec<EmailAddress>,
+    pub admins: Vec<EmailAddress>,
+}
+
+#[derive(Args)]
+pub struct TeamUpdate {
+    #[arg(value_parser = TeamId::parse)]
+    pub id: TeamId,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_parser = TimeZone::parse)]
+    pub zone: Option<TimeZone>,
+    #[arg(long, value_parser = LocalTime::parse)]
+    pub time: Option<LocalTime>,
+    #[arg(long, value_parser = Workdays::parse)]
+    pub workdays: Option<Workdays>,
+    /// Replace the admins (repeat for several).
+    #[arg(long = "admin", value_parser = EmailAddress::parse)]
+    pub admins: Vec<EmailAddress>,
 }
 
 #[derive(Subcommand)]
-enum MemberCmd {
-    /// Add one member to a team.
+pub enum MemberCmd {
+    /// Add one member.
     Add {
         #[arg(value_parser = TeamId::parse)]
         team: TeamId,
@@ -109,140 +201,101 @@ enum MemberCmd {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Import members from a CSV file (header: email,name). Every row is checked first; if any
+    /// is bad, each bad row is reported with its line number and nothing is imported.
+    Import {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        file: std::path::PathBuf,
+    },
     /// List a team's members and their status.
     List {
         #[arg(value_parser = TeamId::parse)]
         team: TeamId,
     },
+    /// Stop emailing a member for now.
+    Pause {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(value_parser = EmailAddress::parse)]
+        email: EmailAddress,
+    },
+    /// Email a paused member again.
+    Resume {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(value_parser = EmailAddress::parse)]
+        email: EmailAddress,
+    },
+    /// Remove a member from a team (their past answers stay, anonymous).
+    Remove {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(value_parser = EmailAddress::parse)]
+        email: EmailAddress,
+    },
+}
+
+#[derive(Args)]
+pub struct TestEmail {
+    #[arg(value_parser = EmailAddress::parse)]
+    pub to: EmailAddress,
+    /// The From header (default: the sender's, MORALE_FROM_ADDRESS).
+    #[arg(long, env = "MORALE_FROM_ADDRESS")]
+    pub from: Option<String>,
+    /// Seconds to wait for the SES event.
+    #[arg(long, default_value_t = 120)]
+    pub timeout: u64,
+}
+
+#[derive(Args)]
+pub struct OutboxArgs {
+    /// Only this team (default: every team).
+    #[arg(long, value_parser = TeamId::parse)]
+    pub team: Option<TeamId>,
+    /// Only this local date (default: every date).
+    #[arg(long, value_parser = SendDate::parse)]
+    pub date: Option<SendDate>,
+    /// List the failed emails with their reasons.
+    #[arg(long)]
+    pub failed: bool,
+}
+
+#[derive(Subcommand)]
+pub enum SuppressionsCmd {
+    /// Members who bounced or complained.
+    List {
+        #[arg(long, value_parser = TeamId::parse)]
+        team: Option<TeamId>,
+    },
+    /// Email a bounced member again (after the address was fixed). A member who complained
+    /// needs --they-asked-for-it: they reported the email as spam.
+    Remove {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(value_parser = EmailAddress::parse)]
+        email: EmailAddress,
+        #[arg(long)]
+        they_asked_for_it: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PauseCmd {
+    /// Whether sending is paused, and why.
+    Show,
+    /// Lift the reputation guard's pause (after fixing the member lists).
+    Lift,
 }
 
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    if let Err(e) = run(cli).await {
+    if let Err(e) = commands::run(cli).await {
         eprintln!("error: {e:#}");
-        std::process::exit(1);
+        std::process::exit(match e.downcast_ref::<commands::NotReady>() {
+            Some(_) => 1,
+            None => 2,
+        });
     }
-}
-
-async fn run(cli: Cli) -> Result<()> {
-    if let Cmd::Demo = cli.cmd {
-        return demo::run().await;
-    }
-    let store = connect(&cli).await?;
-    let clock = SystemClock;
-    match cli.cmd {
-        Cmd::Team(TeamCmd::Create(c)) => {
-            let team = Team::new(
-                c.id.clone(),
-                c.name.unwrap_or_else(|| c.id.to_string()),
-                Schedule::new(c.zone, c.time, c.workdays),
-                c.admins,
-                clock.now(),
-            );
-            store.create_team(&team).await.with_context(|| format!("could not create team {}", team.id))?;
-            print_team(&team, cli.json);
-        }
-        Cmd::Team(TeamCmd::List) => {
-            let teams = store.list_teams().await?;
-            if cli.json {
-                println!("{}", serde_json::Value::Array(teams.iter().map(team_json).collect()));
-            } else if teams.is_empty() {
-                println!("No teams yet. Create one with: moralectl team create <id> --zone <IANA zone>");
-            } else {
-                for t in &teams {
-                    println!("{:<24} {:<28} next send {}", t.id, t.name, next_send_text(t));
-                }
-            }
-        }
-        Cmd::Team(TeamCmd::Show { team }) => {
-            let t = store
-                .get_team(&team)
-                .await?
-                .with_context(|| format!("there is no team {team}: see `moralectl team list`"))?;
-            print_team(&t, cli.json);
-        }
-        Cmd::Member(MemberCmd::Add { team, email, name }) => {
-            if store.get_team(&team).await?.is_none() {
-                bail!(
-                    "there is no team {team}: create it first with `moralectl team create {team} --zone <IANA zone>`"
-                );
-            }
-            let m = Member::new(team, email, name, clock.now());
-            store.add_member(&m).await?;
-            if cli.json {
-                println!("{}", member_json(&m));
-            } else {
-                println!("Added {} to {} (member id {})", m.email, m.team, m.id);
-            }
-        }
-        Cmd::Member(MemberCmd::List { team }) => {
-            let members = store.list_members(&team).await?;
-            if cli.json {
-                println!("{}", serde_json::Value::Array(members.iter().map(member_json).collect()));
-            } else {
-                for m in &members {
-                    println!("{:<22} {:<36} {}", m.id, m.email, m.status);
-                }
-                println!("{} member(s)", members.len());
-            }
-        }
-        Cmd::Demo => unreachable!(),
-    }
-    Ok(())
-}
-
-async fn connect(cli: &Cli) -> Result<DynamoStore> {
-    let table = cli
-        .table
-        .clone()
-        .context("which table? Give --table or set MORALE_TABLE (the TableName output of the deployed stack)")?;
-    let config = if cli.local {
-        let endpoint = cli.endpoint.as_deref().context("--local needs --endpoint or MORALE_MOTO_URL")?;
-        morale_localstack::sdk_config(endpoint).await
-    } else {
-        morale::aws::load().await
-    };
-    Ok(DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table))
-}
-
-pub(crate) fn next_send_text(t: &Team) -> String {
-    match t.next_send_at {
-        None => "paused".into(),
-        Some(at) => {
-            let local = at.to_zoned_datetime(t.schedule.zone.jiff().clone());
-            format!(
-                "{} ({}) = {} UTC",
-                local.strftime("%a %Y-%m-%d %H:%M %Z"),
-                t.schedule.zone,
-                at.strftime("%Y-%m-%d %H:%M")
-            )
-        }
-    }
-}
-
-pub(crate) fn print_team(t: &Team, json: bool) {
-    if json {
-        println!("{}", team_json(t));
-        return;
-    }
-    println!("Team {} — {}", t.id, t.name);
-    println!("  zone       {}", t.schedule.zone);
-    println!("  send time  {} on {}", t.schedule.time, t.schedule.workdays);
-    println!("  next send  {}", next_send_text(t));
-    let admins: Vec<&str> = t.admins.iter().map(EmailAddress::as_str).collect();
-    println!("  admins     {}", if admins.is_empty() { "(none)".into() } else { admins.join(", ") });
-}
-
-fn team_json(t: &Team) -> serde_json::Value {
-    serde_json::json!({
-        "id": t.id, "name": t.name, "zone": t.schedule.zone, "send_time": t.schedule.time,
-        "workdays": t.schedule.workdays, "admins": t.admins,
-        "next_send_at": t.next_send_at.map(|n| n.to_string()),
-        "next_send_local": t.next_send_at.map(|n| n.to_zoned_datetime(t.schedule.zone.jiff().clone()).to_string()),
-    })
-}
-
-fn member_json(m: &Member) -> serde_json::Value {
-    serde_json::json!({ "team": m.team, "id": m.id, "email": m.email, "name": m.name, "status": m.status.as_str() })
 }

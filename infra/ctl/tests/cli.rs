@@ -50,3 +50,192 @@ async fn bad_input_is_rejected_naming_the_value_and_nothing_is_stored() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert_eq!(table.store.list_members(&team).await.unwrap().len(), 1);
 }
+
+fn ctl_with(table: &TestTable, ses: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_moralectl"))
+        .args(["--local", "--endpoint", &moto_url(), "--ses-endpoint", ses, "--table", &table.name])
+        .args(args)
+        .output()
+        .expect("run moralectl")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_import_reports_every_bad_row_and_imports_nothing() {
+    let table = TestTable::new().await;
+    assert!(ctl(&table, &["team", "create", "imp", "--zone", "Europe/London"]).status.success());
+    let dir = std::env::temp_dir().join(format!("morale-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "email,name\nana@example.com,Ana\nnot-an-address,Bob\nchen@example.com,Chen\nana@example.com,Ana twice\n,\n\"dana@example\",Dana\n").unwrap();
+    let out = ctl(&table, &["member", "import", "imp", bad.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("nothing was imported"), "{err}");
+    for line in ["line 3:", "line 5:", "line 7:"] {
+        assert!(err.contains(line), "{line} reported: {err}");
+    }
+    assert!(!err.contains("line 2:") && !err.contains("line 4:"), "good rows are not reported: {err}");
+    let team = TeamId::parse("imp").unwrap();
+    assert!(table.store.list_members(&team).await.unwrap().is_empty(), "nothing imported");
+
+    let good = dir.join("good.csv");
+    let mut text = String::from("email,name\n");
+    for i in 0..120 {
+        text.push_str(&format!("m{i}@example.com,Member {i}\n"));
+    }
+    std::fs::write(&good, &text).unwrap();
+    let out = ctl(&table, &["member", "import", "imp", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(table.store.list_members(&team).await.unwrap().len(), 120);
+    // Importing again: every row is already a member, nothing changes.
+    let out = ctl(&table, &["member", "import", "imp", good.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already a member"));
+    assert_eq!(table.store.list_members(&team).await.unwrap().len(), 120);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preflight_fails_until_the_identity_is_verified() {
+    let table = TestTable::new().await;
+    let ses = ses_local::SesLocal::start(ses_local::Config {
+        configuration_sets: vec!["morale".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    ses.app().set_identity_state("morale.example", "pending").unwrap();
+    let args = ["preflight", "--identity", "morale.example", "--configuration-set", "morale"];
+    let out = ctl_with(&table, &ses.url(), &args);
+    assert_eq!(out.status.code(), Some(1), "not ready: exit 1");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL") && text.contains("not verified for sending"), "{text}");
+    ses.app().set_identity_state("morale.example", "verified").unwrap();
+    let out = ctl_with(&table, &ses.url(), &args);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // A configuration set without an event destination is caught too.
+    let out = ctl_with(&table, &ses.url(), &["preflight", "--identity", "morale.example"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_and_replay_after_an_injected_failure() {
+    use morale::model::OutboxStatus;
+    let table = TestTable::new().await;
+    let ses = ses_local::SesLocal::start(ses_local::Config {
+        identities: vec!["morale.example".into()],
+        configuration_sets: vec!["morale".into()],
+        max_send_rate: 100.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert!(
+        ctl(&table, &["team", "create", "rep", "--zone", "UTC", "--time", "00:00", "--workdays", "mon-sun"])
+            .status
+            .success()
+    );
+    for who in ["ana", "bob", "chen"] {
+        assert!(ctl(&table, &["member", "add", "rep", &format!("{who}@example.com")]).status.success());
+    }
+    // SES refuses the email for bob as a bad request: that one email fails.
+    ses.app()
+        .set_faults(ses_local::Faults { invalid_recipients: vec!["bob@example.com".into()], ..Default::default() })
+        .unwrap();
+    let team = TeamId::parse("rep").unwrap();
+    let store = std::sync::Arc::new(table.store.clone());
+    let send_now = |store: std::sync::Arc<morale::store::DynamoStore>, url: String| async move {
+        let sdk = morale_localstack::sdk_config(&url).await;
+        let sender = morale_sender::Sender {
+            store,
+            mailer: std::sync::Arc::new(morale::mail::SesMailer::new(
+                aws_sdk_sesv2::Client::new(&sdk),
+                "noreply@morale.example",
+                Some("morale"),
+            )),
+            alerter: std::sync::Arc::new(morale::alert::RecordingAlerter::new()),
+            clock: std::sync::Arc::new(morale::clock::SystemClock),
+            renderer: morale::email::EmailRenderer::new(morale::token::TokenKeys::development(), "http://127.0.0.1:1"),
+            config: morale::config::SenderConfig::new("morale.example", "noreply@morale.example", Some("morale")),
+        };
+        sender
+            .handle(
+                morale_sender::Command::SendNow { team: TeamId::parse("rep").unwrap() },
+                tokio::time::Instant::now() + std::time::Duration::from_secs(300),
+            )
+            .await
+            .unwrap()
+    };
+    let r = send_now(store.clone(), ses.url()).await;
+    assert_eq!((r.sent, r.failed), (2, 1), "{r:?}");
+    let items = table.store.list_outbox(&team, None).await.unwrap();
+    let bob = items.iter().find(|i| i.email.as_str() == "bob@example.com").unwrap();
+    assert_eq!(bob.status, OutboxStatus::Failed);
+    let out = ctl(&table, &["outbox", "--team", "rep", "--failed"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("failed      1") && text.contains("FAILED") && text.contains("Illegal address"), "{text}");
+    let out = ctl(&table, &["--json", "outbox", "--team", "rep"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["counts"]["failed"], 1);
+    ses.app().set_faults(ses_local::Faults::default()).unwrap();
+    let date = bob.key.date.to_string();
+    let out = ctl(&table, &["replay", "--team", "rep", "--date", &date]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Re-queued 1 email(s)"));
+    let r = send_now(store, ses.url()).await;
+    assert_eq!(r.sent, 1, "the replayed email goes out on the next run: {r:?}");
+    let items = table.store.list_outbox(&team, None).await.unwrap();
+    assert!(items.iter().all(|i| i.status == OutboxStatus::Sent), "{items:?}");
+}
+
+/// `make demo`'s command: exits 0 with a report read back from the store; twice in a row.
+#[test]
+fn the_demo_runs_end_to_end_twice() {
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_moralectl")).args(["demo", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["members"], 8);
+        assert_eq!(v["sent"], 8, "{v}");
+        assert_eq!(v["delivered"], 7, "all but bounce@ (ooto@ is not a bounce)");
+        assert_eq!(
+            (v["bounced"].as_u64(), v["complained"].as_u64(), v["failed"].as_u64()),
+            (Some(1), Some(1), Some(1))
+        );
+        assert_eq!(v["responses"], 4);
+        assert_eq!(v["mean_today"], 4.0);
+    }
+}
+
+/// `make dev`: stays up and ticks until interrupted, then stops everything and exits 0.
+#[test]
+fn dev_ticks_until_interrupted() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_moralectl"))
+        .args(["dev", "--tick-every", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut inbox = None;
+    let mut ticks = 0;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("inbox (read the emails") {
+            inbox = line.split_whitespace().last().map(str::to_string);
+        }
+        if line.contains(" tick: ") {
+            ticks += 1;
+            if ticks == 2 {
+                break;
+            }
+        }
+    }
+    let inbox = inbox.expect("the inbox address is printed");
+    assert!(inbox.starts_with("http://127.0.0.1:"), "{inbox}");
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success());
+    assert!(rest.iter().any(|l| l.contains("stopping the local stack")), "{rest:?}");
+}

@@ -1,14 +1,20 @@
 //! The local AWS stack: `moto` in server mode on a loopback port, reached by the real AWS SDK,
 //! and tables created from `template.yaml`.
 
+pub mod http;
 pub mod moto;
+pub mod route;
 pub mod schema;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 
 pub use moto::Moto;
+pub use route::EventRoute;
 pub use schema::TableSchema;
+
+/// The default EventBridge bus of the local stack's account.
+pub const DEFAULT_BUS_ARN: &str = "arn:aws:events:us-east-1:123456789012:event-bus/default";
 
 /// The region the local stack pretends to be in.
 pub const REGION: &str = "us-east-1";

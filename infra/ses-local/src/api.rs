@@ -322,6 +322,9 @@ async fn send_email_inner(app: &App, body: &Bytes) -> Result<String> {
         if s.faults.reject_recipients.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
             return Err(SesError::rejected(format!("Recipient address rejected: {a}")));
         }
+        if s.faults.invalid_recipients.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+            return Err(SesError::bad_request(format!("Illegal address: {a}")));
+        }
     }
     let throttle_fraction = s.faults.throttle_fraction;
     if s.chance(throttle_fraction) {

@@ -19,7 +19,7 @@ pub use control::{AccountChange, IdentityChange};
 pub use state::{Faults, Outcome, Status, StoredMessage};
 
 /// The default EventBridge bus, as a configuration set's event destination names it.
-pub const DEFAULT_BUS_ARN: &str = "arn:aws:events:us-east-1:123456789012:event-bus/default";
+pub use morale_localstack::DEFAULT_BUS_ARN;
 
 #[derive(Debug, Clone)]
 pub struct Config {

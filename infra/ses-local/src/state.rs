@@ -164,6 +164,8 @@ pub struct Faults {
     pub error_fraction: f64,
     /// Recipients whose mail is rejected with MessageRejected.
     pub reject_recipients: Vec<String>,
+    /// Recipients SES refuses as a bad request (BadRequestException): one message fails.
+    pub invalid_recipients: Vec<String>,
 }
 
 /// What happens to mail for a recipient after SES accepts it.

@@ -7,10 +7,8 @@ use serde_json::Value;
 use ses_local::{Config, Outcome, SesLocal};
 use std::collections::BTreeMap;
 
-use morale_tests::EventRoute;
-
-async fn route(name: &str) -> EventRoute {
-    EventRoute::new(name).await
+async fn route(name: &str) -> morale_localstack::EventRoute {
+    morale_tests::event_route(name).await
 }
 
 fn simple() -> EmailContent {
@@ -97,7 +95,7 @@ async fn every_simulator_address_produces_its_documented_events() {
         .unwrap();
 
     let expected: usize = cases.iter().map(|(_, e)| e.len()).sum();
-    let events = route.collect(expected).await;
+    let events = route.collect(expected).await.unwrap();
     assert_eq!(events.len(), expected, "every event arrives once, none for mail without a configuration set");
 
     let mut by_recipient: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
@@ -193,7 +191,7 @@ async fn a_destination_gets_only_its_matching_event_types() {
             .await
             .unwrap();
     }
-    let events = route.collect(1).await;
+    let events = route.collect(1).await.unwrap();
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["detail-type"], "Email Bounced");
 }

@@ -910,16 +910,20 @@ impl Store for DynamoStore {
         Ok(self.update(u.val(":now", s(now.to_string()))).await?.is_some())
     }
 
-    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp) -> Result<bool, StoreError> {
+    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp, deadline: Timestamp) -> Result<bool, StoreError> {
         let (pk, sk) = outbox_key_values(key);
         let mut u = Update::new(
             pk,
             sk,
-            &format!("SET #status = :pending, updated_at = :now, {SET_DUE} REMOVE released_status"),
+            &format!(
+                "SET #status = :pending, updated_at = :now, deadline = :deadline, expires_at = :exp, {SET_DUE} REMOVE released_status"
+            ),
             "#status = :failed",
         )
         .val(":pending", s("pending"))
         .val(":failed", s("failed"))
+        .val(":deadline", s(deadline.to_string()))
+        .val(":exp", n((deadline + OUTBOX_TTL).as_second()))
         .val(":now", s(now.to_string()));
         for (k, v) in set_due(now, &key.member) {
             u = u.val(k, v);

@@ -324,7 +324,7 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
-    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp) -> Result<bool, StoreError> {
+    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp, deadline: Timestamp) -> Result<bool, StoreError> {
         let mut t = self.lock();
         let Some(item) = t.outbox.get_mut(key).filter(|i| i.status == OutboxStatus::Failed) else {
             return Ok(false);
@@ -332,6 +332,7 @@ impl Store for MemoryStore {
         item.status = OutboxStatus::Pending;
         item.released_status = None;
         item.due_at = Some(now);
+        item.deadline = deadline;
         item.updated_at = now;
         Ok(true)
     }

@@ -152,8 +152,9 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// A mail event. `Ok(false)` if it does not apply (a late or repeated event).
     async fn apply_event(&self, key: &OutboxKey, event: &OutboxEvent, now: Timestamp) -> Result<bool, StoreError>;
-    /// Operator replay: failed → pending, due at `now`. `Ok(false)` if not failed.
-    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp) -> Result<bool, StoreError>;
+    /// Operator replay: failed → pending, due at `now`, to be sent before `deadline`.
+    /// `Ok(false)` if not failed.
+    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp, deadline: Timestamp) -> Result<bool, StoreError>;
 
     // --- responses -----------------------------------------------------------------------
     /// Records a vote; a later vote by the same voter on the same date replaces an earlier

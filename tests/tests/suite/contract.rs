@@ -303,10 +303,11 @@ pub async fn mail_events_only_move_forward(store: &dyn Store) {
     assert_eq!((got.status, got.last_error.as_deref()), (OutboxStatus::Failed, Some("permanent bounce")));
     assert_eq!(got.updated_at, due + mins(3));
     // Operator replay: failed → pending, due now; only from failed.
-    assert!(store.requeue_failed(k, due + mins(10)).await.unwrap());
-    assert!(!store.requeue_failed(k, due + mins(10)).await.unwrap());
+    let later = due + SignedDuration::from_hours(20);
+    assert!(store.requeue_failed(k, due + mins(10), later).await.unwrap());
+    assert!(!store.requeue_failed(k, due + mins(10), later).await.unwrap());
     let got = store.get_outbox(k).await.unwrap().unwrap();
-    assert_eq!((got.status, got.due_at), (OutboxStatus::Pending, Some(due + mins(10))));
+    assert_eq!((got.status, got.due_at, got.deadline), (OutboxStatus::Pending, Some(due + mins(10)), later));
     assert_eq!(store.due_outbox(due + mins(10), 10).await.unwrap().len(), 1);
     // Unknown items: nothing happens.
     let ghost = outbox("alpha", "2026-11-23", "ghost@example.com", due);

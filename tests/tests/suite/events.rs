@@ -6,7 +6,7 @@ use morale::clock::Clock;
 use morale::model::{MemberStatus, OutboxStatus};
 use morale::store::Store;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
-use morale_tests::EventRoute;
+use morale_localstack::EventRoute;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ impl System {
 /// Feeds every routed event to the bounce handler, as the rule's Lambda target would, until
 /// `n` have been handled.
 async fn pump(route: &EventRoute, handler: &BounceHandler, n: usize) -> usize {
-    let events = route.collect(n).await;
+    let events = route.collect(n).await.unwrap();
     for e in &events {
         handler.handle(e.clone()).await.expect("every event handled");
     }

@@ -52,12 +52,12 @@ impl System {
 
     /// The same, with SES events published to EventBridge on the local stack: a configuration
     /// set `events` whose destination is a bus of this test's own, routed to a queue.
-    pub async fn with_events(now: &str, max_send_rate: f64) -> (Self, morale_tests::EventRoute) {
+    pub async fn with_events(now: &str, max_send_rate: f64) -> (Self, morale_localstack::EventRoute) {
         let (sys, route) = Self::start(now, max_send_rate, true).await;
         (sys, route.expect("a route"))
     }
 
-    async fn start(now: &str, max_send_rate: f64, events: bool) -> (Self, Option<morale_tests::EventRoute>) {
+    async fn start(now: &str, max_send_rate: f64, events: bool) -> (Self, Option<morale_localstack::EventRoute>) {
         static N: AtomicU32 = AtomicU32::new(0);
         let table = TestTable::new().await;
         let store = Arc::new(table.store.clone());
@@ -75,7 +75,7 @@ impl System {
         let mut config = SenderConfig::new(IDENTITY, FROM, Some("morale"));
         let route = if events {
             let name = format!("ses-events-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-            let route = morale_tests::EventRoute::new(&name).await;
+            let route = morale_tests::event_route(&name).await;
             use aws_sdk_sesv2::types::{EventBridgeDestination, EventDestinationDefinition, EventType};
             let ses_client = aws_sdk_sesv2::Client::new(&morale_localstack::sdk_config(&ses.url()).await);
             ses_client.create_configuration_set().configuration_set_name("events").send().await.unwrap();

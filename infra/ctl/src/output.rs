@@ -1,0 +1,48 @@
+//! Printing for people and for scripts (`--json`).
+
+use morale::model::{Member, Team};
+use serde_json::{Value, json};
+
+pub fn next_send_text(t: &Team) -> String {
+    match t.next_send_at {
+        None => "paused".into(),
+        Some(at) => {
+            let local = at.to_zoned_datetime(t.schedule.zone.jiff().clone());
+            format!(
+                "{} ({}) = {} UTC",
+                local.strftime("%a %Y-%m-%d %H:%M %Z"),
+                t.schedule.zone,
+                at.strftime("%Y-%m-%d %H:%M")
+            )
+        }
+    }
+}
+
+pub fn team_json(t: &Team) -> Value {
+    json!({
+        "id": t.id, "name": t.name, "zone": t.schedule.zone, "send_time": t.schedule.time,
+        "workdays": t.schedule.workdays, "admins": t.admins, "paused": t.is_paused(),
+        "next_send_at": t.next_send_at.map(|n| n.to_string()),
+        "next_send_local": t.next_send_at.map(|n| n.to_zoned_datetime(t.schedule.zone.jiff().clone()).to_string()),
+    })
+}
+
+pub fn print_team(t: &Team, json: bool) {
+    if json {
+        println!("{}", team_json(t));
+        return;
+    }
+    println!("Team {} — {}", t.id, t.name);
+    println!("  zone       {}", t.schedule.zone);
+    println!("  send time  {} on {}", t.schedule.time, t.schedule.workdays);
+    println!("  next send  {}", next_send_text(t));
+    let admins: Vec<&str> = t.admins.iter().map(|a| a.as_str()).collect();
+    println!("  admins     {}", if admins.is_empty() { "(none)".into() } else { admins.join(", ") });
+}
+
+pub fn member_json(m: &Member) -> Value {
+    json!({
+        "team": m.team, "id": m.id, "email": m.email, "name": m.name, "status": m.status.as_str(),
+        "status_reason": m.status_reason, "soft_bounces": m.soft_bounces,
+    })
+}

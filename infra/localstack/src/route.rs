@@ -1,0 +1,120 @@
+//! Routing SES events on the local stack's EventBridge to a queue.
+
+/// A rule for `source: aws.ses` (the pattern `template.yaml`'s rule uses) with an SQS queue as
+/// its target, from which the caller reads what the rule routed — the local stand-in for the
+/// rule's Lambda target. On a bus of its own (parallel tests stay apart) or the default bus.
+use anyhow::{Context, Result};
+
+pub struct EventRoute {
+    pub bus_arn: String,
+    name: String,
+    bus: String,
+    queue_url: String,
+    sqs: aws_sdk_sqs::Client,
+    eb: aws_sdk_eventbridge::Client,
+}
+
+impl EventRoute {
+    pub async fn new(sdk: &aws_config::SdkConfig, name: &str, own_bus: bool) -> Result<Self> {
+        let eb = aws_sdk_eventbridge::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let bus = if own_bus { name } else { "default" };
+        let bus_arn = if own_bus {
+            eb.create_event_bus().name(name).send().await.context("create bus")?.event_bus_arn.context("arn")?
+        } else {
+            crate::DEFAULT_BUS_ARN.to_string()
+        };
+        let queue_url =
+            sqs.create_queue().queue_name(name).send().await.context("create queue")?.queue_url.context("url")?;
+        let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(arn_attr.clone())
+            .send()
+            .await
+            .context("queue arn")?;
+        let queue_arn = attrs.attributes.context("attributes")?[&arn_attr].clone();
+        eb.put_rule()
+            .name(name)
+            .event_bus_name(bus)
+            .event_pattern(r#"{"source": ["aws.ses"]}"#)
+            .send()
+            .await
+            .context("rule")?;
+        eb.put_targets()
+            .rule(name)
+            .event_bus_name(bus)
+            .targets(
+                aws_sdk_eventbridge::types::Target::builder().id("queue").arn(queue_arn).build().context("target")?,
+            )
+            .send()
+            .await
+            .context("target")?;
+        Ok(Self { bus_arn, name: name.to_string(), bus: bus.to_string(), queue_url, sqs, eb })
+    }
+
+    /// What is on the queue now (each an EventBridge event), removed from it.
+    pub async fn take(&self) -> Result<Vec<serde_json::Value>> {
+        let mut out = Vec::new();
+        loop {
+            let r = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .context("receive")?;
+            let msgs = r.messages.unwrap_or_default();
+            if msgs.is_empty() {
+                return Ok(out);
+            }
+            for m in msgs {
+                out.push(serde_json::from_str(m.body.as_deref().unwrap_or("null")).context("JSON event")?);
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle.unwrap_or_default())
+                    .send()
+                    .await
+                    .context("delete")?;
+            }
+        }
+    }
+
+    /// Reads events until `n` have arrived (or 30 s pass), then two seconds more, so that
+    /// an event too many would be seen.
+    pub async fn collect(&self, n: usize) -> Result<Vec<serde_json::Value>> {
+        let mut out = Vec::new();
+        let mut deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut settled = false;
+        while std::time::Instant::now() < deadline {
+            if out.len() >= n && !settled {
+                settled = true;
+                deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+            }
+            out.extend(self.take().await?);
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Ok(out)
+    }
+
+    /// Removes the rule, its target and the queue (and a bus of its own).
+    pub async fn delete(self) -> Result<()> {
+        self.eb
+            .remove_targets()
+            .rule(&self.name)
+            .event_bus_name(&self.bus)
+            .ids("queue")
+            .send()
+            .await
+            .context("remove target")?;
+        self.eb.delete_rule().name(&self.name).event_bus_name(&self.bus).send().await.context("delete rule")?;
+        self.sqs.delete_queue().queue_url(&self.queue_url).send().await.context("delete queue")?;
+        if self.bus != "default" {
+            self.eb.delete_event_bus().name(&self.bus).send().await.context("delete bus")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,89 @@
+//! The preflight: whether SES can send right now, and if not, what is wrong and what to do.
+//! The sender runs it before every batch; `moralectl preflight` runs it for people.
+
+use crate::mail::Mailer;
+use crate::reputation;
+use crate::store::Store;
+use jiff::Timestamp;
+
+/// Whether SES can send right now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Readiness {
+    Ready { max_send_rate: f64 },
+    NotReady { problem: String, advice: String },
+}
+
+/// Is the reputation guard's pause off, is the account sending, and is the identity verified
+/// for sending with DKIM in order?
+pub async fn check(mailer: &dyn Mailer, store: &dyn Store, identity: &str, now: Timestamp) -> Readiness {
+    let id = identity;
+    let not_ready = |problem: String, advice: &str| Readiness::NotReady { problem, advice: advice.to_string() };
+    match reputation::current_pause(store, now).await {
+        Ok(Some(p)) => {
+            return not_ready(
+                format!("sending is paused by the reputation guard: {}", p.reason),
+                "look at the bounced and complaining addresses (moralectl suppressions list), then lift the pause (moralectl pause lift)",
+            );
+        }
+        Ok(None) => {}
+        Err(e) => {
+            return not_ready(
+                format!("the sending pause could not be read ({e})"),
+                "check the table and the sender's permissions",
+            );
+        }
+    }
+    let account = match mailer.account().await {
+        Ok(a) => a,
+        Err(e) => {
+            return not_ready(
+                format!("SES could not be asked about the account ({e})"),
+                "check the sender's IAM permissions (ses:GetAccount) and SES in this region",
+            );
+        }
+    };
+    if account.enforcement_status == "SHUTDOWN" {
+        return not_ready(
+            "the SES account is shut down (enforcement status SHUTDOWN)".into(),
+            "open the SES console's reputation dashboard and contact AWS support",
+        );
+    }
+    if !account.sending_enabled {
+        return not_ready(
+            "SES sending is paused for the account".into(),
+            "find out why in the SES console, then resume it (aws sesv2 put-account-sending-attributes --sending-enabled)",
+        );
+    }
+    if account.max_24_hour_send > 0.0 && account.sent_last_24_hours >= account.max_24_hour_send {
+        return not_ready(
+            format!(
+                "the SES daily quota is used up ({} of {} in the last 24 hours)",
+                account.sent_last_24_hours, account.max_24_hour_send
+            ),
+            "wait for the 24-hour window to move on, or request a higher quota",
+        );
+    }
+    let identity = match mailer.identity(id).await {
+        Ok(i) => i,
+        Err(e) => {
+            return not_ready(
+                format!("identity {id}: SES could not be asked about it ({e})"),
+                "check that the identity exists in SES in this region and that the sender may read it (ses:GetEmailIdentity)",
+            );
+        }
+    };
+    if !identity.verified_for_sending {
+        return not_ready(
+            format!("identity {id}: not verified for sending (verification status {})", identity.verification_status),
+            "check the identity's DNS records (DKIM CNAMEs) in the SES console and re-verify it",
+        );
+    }
+    // A domain identity's DKIM status matters; an address identity has none to check.
+    if id.contains('.') && !id.contains('@') && identity.dkim_status != "SUCCESS" {
+        return not_ready(
+            format!("identity {id}: DKIM status {}", identity.dkim_status),
+            "check the DKIM CNAME records",
+        );
+    }
+    Readiness::Ready { max_send_rate: account.max_send_rate }
+}
