@@ -51,6 +51,54 @@ struct DigestText<'a> {
     lines: &'a [String],
 }
 
+#[derive(Template)]
+#[template(path = "email/weekly.html")]
+struct WeeklyHtml<'a> {
+    subject: &'a str,
+    headline: &'a str,
+    team_name: &'a str,
+    this_mean: &'a str,
+    last_mean: &'a str,
+    this_participation: &'a str,
+    last_participation: &'a str,
+    this_days: &'a str,
+    last_days: &'a str,
+    problems: &'a str,
+    trend_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/weekly.txt")]
+struct WeeklyText<'a> {
+    headline: &'a str,
+    team_name: &'a str,
+    this_mean: &'a str,
+    last_mean: &'a str,
+    this_participation: &'a str,
+    last_participation: &'a str,
+    this_days: &'a str,
+    last_days: &'a str,
+    problems: &'a str,
+    trend_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/low_morale.html")]
+struct LowMoraleHtml<'a> {
+    subject: &'a str,
+    team_name: &'a str,
+    days: &'a [String],
+    trend_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/low_morale.txt")]
+struct LowMoraleText<'a> {
+    team_name: &'a str,
+    days: &'a [String],
+    trend_url: &'a str,
+}
+
 /// An email ready for the mailer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedEmail {
@@ -148,6 +196,86 @@ impl EmailRenderer {
 }
 
 impl EmailRenderer {
+    /// A signed link to the team's trend page, for one of its admins.
+    pub fn trend_url(
+        &self,
+        team: &TeamId,
+        admin: &crate::domain::EmailAddress,
+        date: SendDate,
+        now: Timestamp,
+    ) -> String {
+        let token =
+            self.keys.sign(Purpose::Admin, team, &MemberId::for_email(admin), date, now + crate::token::ADMIN_TTL);
+        format!("{}/t/{token}", self.api_base)
+    }
+
+    /// The admins' weekly digest: last week against the week before.
+    pub fn weekly(
+        &self,
+        team_name: &str,
+        this: &crate::insights::Week,
+        last: &crate::insights::Week,
+        problems: &str,
+        trend_url: &str,
+    ) -> RenderedEmail {
+        let mean = |w: &crate::insights::Week| {
+            w.mean.map(|m| format!("{m:.2}")).unwrap_or_else(|| "not enough answers".into())
+        };
+        let part = |w: &crate::insights::Week| {
+            w.participation.map(|p| format!("{:.0}%", p * 100.0)).unwrap_or_else(|| "-".into())
+        };
+        let days = |w: &crate::insights::Week| format!("{} of {}", w.days_with_enough, w.workdays);
+        let headline = match (this.mean, last.mean) {
+            (Some(a), Some(b)) if a > b + 0.05 => format!("{team_name}: a better week ({a:.2}, up from {b:.2})"),
+            (Some(a), Some(b)) if a < b - 0.05 => format!("{team_name}: a harder week ({a:.2}, down from {b:.2})"),
+            (Some(a), Some(_)) => format!("{team_name}: a steady week ({a:.2})"),
+            (Some(a), None) => format!("{team_name}: last week's mean was {a:.2}"),
+            _ => format!("{team_name}: not enough answers last week to show a mean"),
+        };
+        let subject = format!("{team_name}: your weekly Morale digest");
+        let (tm, lm, tp, lp, td, ld) = (mean(this), mean(last), part(this), part(last), days(this), days(last));
+        let html = WeeklyHtml {
+            subject: &subject,
+            headline: &headline,
+            team_name,
+            this_mean: &tm,
+            last_mean: &lm,
+            this_participation: &tp,
+            last_participation: &lp,
+            this_days: &td,
+            last_days: &ld,
+            problems,
+            trend_url,
+        }
+        .render()
+        .expect("weekly HTML renders");
+        let text = WeeklyText {
+            headline: &headline,
+            team_name,
+            this_mean: &tm,
+            last_mean: &lm,
+            this_participation: &tp,
+            last_participation: &lp,
+            this_days: &td,
+            last_days: &ld,
+            problems,
+            trend_url,
+        }
+        .render()
+        .expect("weekly text renders");
+        RenderedEmail { subject, html, text, headers: vec![] }
+    }
+
+    /// The admins' low-morale alert: the days of the streak, team means only.
+    pub fn low_morale(&self, team_name: &str, days: &[(SendDate, f64)], trend_url: &str) -> RenderedEmail {
+        let subject = format!("{team_name}: a few hard days in a row");
+        let lines: Vec<String> =
+            days.iter().map(|(d, m)| format!("{}: team mean {m:.2}", d.date().strftime("%A %-d %B"))).collect();
+        let html = LowMoraleHtml { subject: &subject, team_name, days: &lines, trend_url }.render().expect("renders");
+        let text = LowMoraleText { team_name, days: &lines, trend_url }.render().expect("renders");
+        RenderedEmail { subject, html, text, headers: vec![] }
+    }
+
     /// The admins' daily digest of delivery problems.
     pub fn digest(&self, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
         let subject = format!("{team_name}: some daily emails could not be delivered");

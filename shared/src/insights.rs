@@ -67,6 +67,62 @@ pub fn mean_of(days: &[Day]) -> Option<f64> {
     Some(total / voters as f64)
 }
 
+/// A week of a team, for the weekly digest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Week {
+    /// The mean over the days with enough answers.
+    pub mean: Option<f64>,
+    /// Voters per workday over active members.
+    pub participation: Option<f64>,
+    pub days_with_enough: usize,
+    pub workdays: usize,
+}
+
+/// The week `from..=to` (workdays only) of a team with `active` members.
+pub fn week(
+    responses: &[Response],
+    from: SendDate,
+    to: SendDate,
+    workdays: crate::domain::Workdays,
+    active: usize,
+) -> Week {
+    let days: Vec<Day> =
+        daily(responses, from, to).into_iter().filter(|d| workdays.contains(d.date.date().weekday())).collect();
+    let voters: usize = days.iter().map(|d| d.voters).sum();
+    Week {
+        mean: mean_of(&days),
+        participation: (active > 0 && !days.is_empty()).then(|| voters as f64 / (active * days.len()) as f64),
+        days_with_enough: days.iter().filter(|d| d.enough()).count(),
+        workdays: days.len(),
+    }
+}
+
+/// The low-morale streak that ends the day before `date`: the dates of the consecutive
+/// workdays, each with enough answers and a mean of 2.0 or less, going back from there —
+/// or nothing if there are fewer than `length`.
+pub fn low_streak(
+    responses: &[Response],
+    date: SendDate,
+    workdays: crate::domain::Workdays,
+    length: usize,
+) -> Vec<(SendDate, f64)> {
+    let mut streak = Vec::new();
+    let mut d = date.previous_day();
+    // Walk back at most two months of days.
+    for _ in 0..62 {
+        if workdays.contains(d.date().weekday()) {
+            let day = daily(responses, d, d).remove(0);
+            match day.figures {
+                Some(f) if f.mean <= 2.0 => streak.push((d, f.mean)),
+                _ => break,
+            }
+        }
+        d = d.previous_day();
+    }
+    streak.reverse();
+    if streak.len() >= length { streak } else { Vec::new() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

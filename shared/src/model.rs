@@ -12,6 +12,8 @@ pub struct Team {
     pub admins: Vec<EmailAddress>,
     /// The next send instant; `None` while the team is paused.
     pub next_send_at: Option<Timestamp>,
+    /// When the admins get the weekly digest: a workday of the team, and a local time.
+    pub digest: Option<WeeklyDigest>,
     pub created_at: Timestamp,
     /// Optimistic concurrency: every update is conditional on the version it read.
     pub version: u64,
@@ -20,11 +22,49 @@ pub struct Team {
 impl Team {
     pub fn new(id: TeamId, name: String, schedule: Schedule, admins: Vec<EmailAddress>, now: Timestamp) -> Self {
         let next_send_at = Some(schedule.next_send_after(now));
-        Self { id, name, schedule, admins, next_send_at, created_at: now, version: 1 }
+        Self { id, name, schedule, admins, next_send_at, digest: None, created_at: now, version: 1 }
     }
 
     pub fn is_paused(&self) -> bool {
         self.next_send_at.is_none()
+    }
+}
+
+/// The weekly digest's day and time, in the team's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeeklyDigest {
+    pub weekday: jiff::civil::Weekday,
+    pub time: crate::domain::LocalTime,
+}
+
+impl WeeklyDigest {
+    /// Parses `mon 09:00`; the day must be one of `workdays` (the sender runs for a team on
+    /// its workdays).
+    pub fn parse(s: &str, workdays: crate::domain::Workdays) -> Result<Self, crate::domain::ParseError> {
+        let bad = |why: &str| crate::domain::ParseError {
+            what: "weekly digest",
+            value: s.to_string(),
+            reason: why.to_string(),
+        };
+        let (day, time) =
+            s.trim().split_once(' ').ok_or_else(|| bad("expected a day and a time, e.g. \"mon 09:00\""))?;
+        let one = crate::domain::Workdays::parse(day).map_err(|e| bad(&e.reason))?;
+        let weekday = (0..7)
+            .map(|i| jiff::civil::Weekday::from_monday_zero_offset(i).expect("0..7"))
+            .find(|d| one.contains(*d))
+            .ok_or_else(|| bad("no day given"))?;
+        if one.as_str().contains([',', '-']) {
+            return Err(bad("give one day, e.g. mon"));
+        }
+        if !workdays.contains(weekday) {
+            return Err(bad("the day must be one of the team's workdays"));
+        }
+        let time = crate::domain::LocalTime::parse(time.trim()).map_err(|e| bad(&e.reason))?;
+        Ok(Self { weekday, time })
+    }
+
+    pub fn day_name(&self) -> &'static str {
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][self.weekday.to_monday_zero_offset() as usize]
     }
 }
 
@@ -164,6 +204,29 @@ impl std::fmt::Display for OutboxStatus {
     }
 }
 
+/// What an outbox email is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKind {
+    /// "How do you feel about work today?" to a member.
+    #[default]
+    Daily,
+    /// The admins' weekly digest.
+    Weekly,
+    /// The admins' low-morale alert (once per streak).
+    LowMorale,
+}
+
+impl OutboxKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Daily => "daily",
+            Self::Weekly => "weekly",
+            Self::LowMorale => "low_morale",
+        }
+    }
+}
+
 /// One email: one member, one local date.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OutboxKey {
@@ -181,6 +244,7 @@ impl std::fmt::Display for OutboxKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxItem {
     pub key: OutboxKey,
+    pub kind: OutboxKind,
     /// The recipient as it was when the email was scheduled.
     pub email: EmailAddress,
     pub status: OutboxStatus,
@@ -205,6 +269,7 @@ impl OutboxItem {
     pub fn new(key: OutboxKey, email: EmailAddress, due_at: Timestamp, deadline: Timestamp, now: Timestamp) -> Self {
         Self {
             key,
+            kind: OutboxKind::Daily,
             email,
             status: OutboxStatus::Pending,
             due_at: Some(due_at),
@@ -217,6 +282,21 @@ impl OutboxItem {
             created_at: now,
             updated_at: now,
         }
+    }
+
+    /// An email to a team's admin: its key holds the admin's own id for that kind, so that it
+    /// never meets an admin's daily email as a member.
+    pub fn for_admin(
+        kind: OutboxKind,
+        team: TeamId,
+        date: SendDate,
+        admin: EmailAddress,
+        due_at: Timestamp,
+        deadline: Timestamp,
+        now: Timestamp,
+    ) -> Self {
+        let key = OutboxKey { team, date, member: MemberId::for_admin(kind, &admin) };
+        Self { kind, ..Self::new(key, admin, due_at, deadline, now) }
     }
 }
 

@@ -12,6 +12,7 @@
 #[cfg(feature = "local")]
 pub mod local;
 pub mod pages;
+pub mod trend;
 
 use askama::Template;
 use jiff::Timestamp;
@@ -69,6 +70,7 @@ enum Reject {
     NotFound,
     Method(&'static str),
     UnknownTeam,
+    NotAdmin,
 }
 
 impl Reject {
@@ -81,6 +83,7 @@ impl Reject {
             Self::NotFound => "not_found",
             Self::Method(_) => "method",
             Self::UnknownTeam => "unknown_team",
+            Self::NotAdmin => "not_admin",
         }
     }
 
@@ -91,6 +94,7 @@ impl Reject {
             Self::TooLarge => 413,
             Self::NotFound | Self::UnknownTeam => 404,
             Self::Method(_) => 405,
+            Self::NotAdmin => 403,
         }
     }
 
@@ -116,6 +120,9 @@ impl Reject {
             Self::UnknownTeam => {
                 ("This team no longer exists", "Nothing was recorded. You will not get more emails from it.")
             }
+            Self::NotAdmin => {
+                ("This link is for the team's admins", "Whoever it was sent to is no longer an admin of the team.")
+            }
         }
     }
 }
@@ -128,6 +135,7 @@ impl From<TokenError> for Reject {
 
 enum Outcome {
     Page(u16, String),
+    Csv(String),
     Rejected(Reject),
 }
 
@@ -152,6 +160,11 @@ impl ResponseApi {
         };
         let resp = match outcome {
             Outcome::Page(status, body) => with_headers(status, "text/html; charset=utf-8", body),
+            Outcome::Csv(body) => {
+                let mut r = with_headers(200, "text/csv; charset=utf-8", body);
+                r.headers.push(("Content-Disposition", "attachment; filename=\"morale-trend.csv\"".into()));
+                r
+            }
             Outcome::Rejected(r) => {
                 m.count_by(metrics::RESPONSES_REJECTED, "Reason", r.reason(), 1);
                 let (title, message) = r.title_and_message();
@@ -197,6 +210,9 @@ impl ResponseApi {
             (["u", token, "resubscribe"], false, "POST") => self.resubscribe(token, now).await,
             (["u", _], _, _) => Ok(Outcome::Rejected(Reject::Method("GET, HEAD, POST"))),
             (["u", _, "resubscribe"], _, _) => Ok(Outcome::Rejected(Reject::Method("POST"))),
+            (["t", token], true, _) => self.trend(token, req, now, false).await,
+            (["t", token, "export.csv"], true, _) => self.trend(token, req, now, true).await,
+            (["t", ..], _, _) => Ok(Outcome::Rejected(Reject::Method("GET, HEAD"))),
             _ => Ok(Outcome::Rejected(Reject::NotFound)),
         }
     }
@@ -269,6 +285,74 @@ impl ResponseApi {
             comment_saved: comment.is_some(),
         };
         Ok(Outcome::Page(200, page.render().expect("thanks page renders")))
+    }
+
+    /// GET /t/{token}: the team's trend for its admins; `/export.csv` the same as CSV.
+    async fn trend(&self, token: &str, req: &HttpRequest, now: Timestamp, csv: bool) -> Result<Outcome, StoreError> {
+        let claims = match self.keys.verify(token, Purpose::Admin, now) {
+            Ok(c) => c,
+            Err(e) => return Ok(Outcome::Rejected(e.into())),
+        };
+        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        if !team.admins.iter().any(|a| morale::domain::MemberId::for_email(a) == claims.member) {
+            return Ok(Outcome::Rejected(Reject::NotAdmin));
+        }
+        let days: u16 = match query_param(&req.query, "days").as_deref() {
+            None | Some("30") => 30,
+            Some("90") => 90,
+            Some(_) => return Ok(Outcome::Rejected(Reject::NotFound)),
+        };
+        let to = team.schedule.local_date(now);
+        let from = (1..days).fold(to, |d, _| d.previous_day());
+        let responses = self.store.list_responses(&team.id, from, to).await?;
+        let all_days = morale::insights::daily(&responses, from, to);
+        if csv {
+            return Ok(Outcome::Csv(trend::csv(&all_days)));
+        }
+        let members = self.store.list_members(&team.id).await?;
+        let active = members.iter().filter(|m| m.status.receives_email()).count();
+        let workdays: Vec<&morale::insights::Day> =
+            all_days.iter().filter(|d| team.schedule.workdays.contains(d.date.date().weekday())).collect();
+        let voters: usize = workdays.iter().map(|d| d.voters).sum();
+        let participation = if active > 0 && !workdays.is_empty() {
+            format!("{:.0}%", 100.0 * voters as f64 / (active * workdays.len()) as f64)
+        } else {
+            "-".into()
+        };
+        let statuses: Vec<String> = [
+            (MemberStatus::Paused, "paused"),
+            (MemberStatus::Unsubscribed, "unsubscribed"),
+            (MemberStatus::Bounced, "bounced (suppressed)"),
+            (MemberStatus::Complained, "complained (suppressed)"),
+        ]
+        .into_iter()
+        .filter_map(|(s, what)| {
+            let n = members.iter().filter(|m| m.status == s).count();
+            (n > 0).then(|| format!("{n} {what}"))
+        })
+        .collect();
+        let week_from = (1..7).fold(to, |d, _| d.previous_day());
+        let mut comments: Vec<String> = all_days
+            .iter()
+            .filter(|d| d.date >= week_from)
+            .filter_map(|d| d.figures.as_ref())
+            .flat_map(|f| f.comments.iter().cloned())
+            .collect();
+        comments.sort();
+        let page = pages::Trend {
+            css: CSS,
+            token,
+            team_name: &team.name,
+            days,
+            mean: morale::insights::mean_of(&all_days).map(|m| format!("{m:.2}")).unwrap_or_else(|| "–".into()),
+            participation,
+            enough_days: format!("{} of {}", all_days.iter().filter(|d| d.enough()).count(), workdays.len()),
+            chart: trend::Chart::new(&all_days),
+            active,
+            statuses,
+            comments,
+        };
+        Ok(Outcome::Page(200, page.render().expect("trend page renders")))
     }
 
     async fn unsubscribe_page(&self, token: &str, now: Timestamp) -> Result<Outcome, StoreError> {
@@ -395,6 +479,8 @@ fn route_name(path: &str) -> &'static str {
         ["r", _] => "/r/:token",
         ["u", _] => "/u/:token",
         ["u", _, "resubscribe"] => "/u/:token/resubscribe",
+        ["t", _] => "/t/:token",
+        ["t", _, "export.csv"] => "/t/:token/export.csv",
         _ => "other",
     }
 }

@@ -20,7 +20,15 @@ label{display:block;font-weight:600;margin-bottom:6px}textarea{width:100%;font:i
 .small{font-size:14px;color:var(--muted)}.ok{color:var(--ok);font-weight:600}\
 .others{list-style:none;padding:0;margin:0 0 16px;display:flex;flex-wrap:wrap;gap:8px}\
 .others a{display:inline-block;min-height:44px;padding:10px 14px;border:2px solid var(--line);border-radius:10px;color:var(--ink);text-decoration:none}\
-a{color:var(--accent)}";
+a{color:var(--accent)}\
+.card:has(.chart){max-width:720px}h2{font-size:18px;margin:24px 0 8px}\
+.stats{display:flex;gap:12px;flex-wrap:wrap;margin:0 0 16px}.stats div{flex:1;min-width:120px;padding:12px;border:2px solid var(--line);border-radius:10px}\
+.big{display:block;font-size:26px;font-weight:700}.chart{width:100%;height:auto;display:block;margin:8px 0}\
+.grid{stroke:var(--line);stroke-width:1}.axis{fill:var(--muted);font-size:11px}\
+.s1{fill:#dc2626}.s2{fill:#f97316}.s3{fill:#eab308}.s4{fill:#84cc16}.s5{fill:#16a34a}rect.s1,rect.s2,rect.s3,rect.s4,rect.s5{fill-opacity:.55}\
+.thin{fill:var(--muted);fill-opacity:.5}.mean{fill:none;stroke:var(--accent);stroke-width:2}.point{fill:var(--accent)}\
+.key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 2px 0 8px}.key.s1{background:#dc2626}.key.s2{background:#f97316}.key.s3{background:#eab308}.key.s4{background:#84cc16}.key.s5{background:#16a34a}\
+.comments{padding-left:20px}.comments li{margin-bottom:6px}";
 
 /// Submits the confirm page's form by itself; people without script tap the button.
 pub const AUTOSUBMIT_JS: &str = "\
@@ -93,6 +101,22 @@ pub struct Unsubscribed<'a> {
     pub heading: &'a str,
     pub message: &'a str,
     pub offer_resubscribe: bool,
+}
+
+#[derive(Template)]
+#[template(path = "trend.html")]
+pub struct Trend<'a> {
+    pub css: &'a str,
+    pub token: &'a str,
+    pub team_name: &'a str,
+    pub days: u16,
+    pub mean: String,
+    pub participation: String,
+    pub enough_days: String,
+    pub chart: crate::trend::Chart,
+    pub active: usize,
+    pub statuses: Vec<String>,
+    pub comments: Vec<String>,
 }
 
 #[derive(Template)]

@@ -13,9 +13,10 @@ use morale::clock::Clock;
 use morale::config::SenderConfig;
 use morale::domain::{MemberId, SendDate, TeamId};
 use morale::email::{DailyEmail, EmailRenderer};
+use morale::insights;
 use morale::mail::{Mailer, OutgoingEmail, SendErrorKind, tags};
 use morale::metrics::{self, Metrics, Unit};
-use morale::model::{Member, OutboxItem, OutboxKey, OutboxStatus, Team};
+use morale::model::{Member, OutboxItem, OutboxKey, OutboxKind, OutboxStatus, Team};
 use morale::preflight::{self, Readiness};
 use morale::reputation;
 use morale::store::{DueItem, Store, StoreError};
@@ -84,6 +85,8 @@ pub struct Sender {
 }
 
 const PREFLIGHT_STATE: &str = "preflight";
+/// Workdays in a row with a team mean of 2.0 or less that make the admins' low-morale alert.
+const LOW_STREAK: usize = 3;
 /// Throttling and 5xx are retried inline this many times before the email is released for a
 /// later tick.
 const INLINE_RETRIES: u32 = 4;
@@ -201,6 +204,7 @@ impl Sender {
                     report.emails_scheduled += created;
                     m.count(metrics::EMAILS_SCHEDULED, created);
                     tracing::info!(team = %team.id, %date, created, "scheduled");
+                    self.schedule_admin_mail(&team, date, at, end, now).await?;
                 } else {
                     report.sends_missed += 1;
                     m.count(metrics::SENDS_MISSED, 1);
@@ -222,6 +226,56 @@ impl Sender {
             }
             if self.store.advance_team(&team.id, expected, at).await? {
                 report.teams_scheduled += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// On the team's digest day, the admins' weekly digest; after three hard workdays in a
+    /// row, their low-morale alert, once per streak. Both go through the outbox.
+    async fn schedule_admin_mail(
+        &self,
+        team: &Team,
+        date: SendDate,
+        at: Timestamp,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if team.admins.is_empty() {
+            return Ok(());
+        }
+        if let Some(d) = team.digest.filter(|d| d.weekday == date.date().weekday()) {
+            let on_time = morale::domain::Schedule::new(team.schedule.zone.clone(), d.time, team.schedule.workdays);
+            let due = on_time.instant_on(date).unwrap_or(at);
+            for admin in &team.admins {
+                let item =
+                    OutboxItem::for_admin(OutboxKind::Weekly, team.id.clone(), date, admin.clone(), due, end, now);
+                self.store.enqueue(&item).await?;
+            }
+        }
+        let from = (0..62).fold(date, |d, _| d.previous_day());
+        let responses = self.store.list_responses(&team.id, from, date.previous_day()).await?;
+        let streak = insights::low_streak(&responses, date, team.schedule.workdays, LOW_STREAK);
+        if let Some((start, _)) = streak.first() {
+            let name = format!("low-morale#{}", team.id);
+            let rec = self.store.get_state(&name).await?;
+            if rec.as_ref().map(|r| r.data.as_str()) != Some(start.as_str()) {
+                // Once per streak: whoever records this streak's start sends the alert.
+                if self.store.put_state(&name, start.as_str(), rec.map(|r| r.version), now).await? {
+                    for admin in &team.admins {
+                        let item = OutboxItem::for_admin(
+                            OutboxKind::LowMorale,
+                            team.id.clone(),
+                            date,
+                            admin.clone(),
+                            at,
+                            end,
+                            now,
+                        );
+                        self.store.enqueue(&item).await?;
+                    }
+                    tracing::warn!(team = %team.id, since = %start, "low morale: the admins are told");
+                }
             }
         }
         Ok(())
@@ -577,13 +631,25 @@ impl Ctx {
         let Some(team) = &data.team else {
             return self.finish(&key, OutboxStatus::Suppressed, "the team was deleted").await;
         };
-        let Some(member) = data.members.get(&key.member) else {
-            return self.finish(&key, OutboxStatus::Suppressed, "the member was removed from the team").await;
+        let email = match item.kind {
+            OutboxKind::Daily => {
+                let Some(member) = data.members.get(&key.member) else {
+                    return self.finish(&key, OutboxStatus::Suppressed, "the member was removed from the team").await;
+                };
+                if !member.status.receives_email() {
+                    return self
+                        .finish(&key, OutboxStatus::Suppressed, &format!("the member is {}", member.status))
+                        .await;
+                }
+                self.compose(team, member, key.date, &item, now)
+            }
+            OutboxKind::Weekly | OutboxKind::LowMorale => {
+                if !team.admins.contains(&item.email) {
+                    return self.finish(&key, OutboxStatus::Suppressed, "no longer an admin of the team").await;
+                }
+                self.compose_admin(team, &data, &item, now).await?
+            }
         };
-        if !member.status.receives_email() {
-            return self.finish(&key, OutboxStatus::Suppressed, &format!("the member is {}", member.status)).await;
-        }
-        let email = self.compose(team, member, key.date, &item, now);
         let mut attempt = 0;
         loop {
             if self.run.open.load(Ordering::SeqCst) {
@@ -637,6 +703,66 @@ impl Ctx {
                 },
             }
         }
+    }
+
+    /// The weekly digest or the low-morale alert, for one admin.
+    async fn compose_admin(
+        &self,
+        team: &Team,
+        data: &TeamData,
+        item: &OutboxItem,
+        now: Timestamp,
+    ) -> Result<OutgoingEmail, StoreError> {
+        use morale::model::MemberStatus::{Bounced, Complained, Paused, Unsubscribed};
+        let date = item.key.date;
+        let back = |n: usize| (0..n).fold(date, |d, _| d.previous_day());
+        let responses = self.store.list_responses(&team.id, back(62), date.previous_day()).await?;
+        let trend_url = self.renderer.trend_url(&team.id, &item.email, date, now);
+        let rendered = match item.kind {
+            OutboxKind::Weekly => {
+                let active = data.members.values().filter(|m| m.status.receives_email()).count();
+                let this = insights::week(&responses, back(7), back(1), team.schedule.workdays, active);
+                let last = insights::week(&responses, back(14), back(8), team.schedule.workdays, active);
+                let count = |s| data.members.values().filter(|m| m.status == s).count();
+                let problems: Vec<String> = [
+                    (Bounced, "bounced"),
+                    (Complained, "complained"),
+                    (Unsubscribed, "unsubscribed"),
+                    (Paused, "paused"),
+                ]
+                .into_iter()
+                .filter(|(s, _)| count(*s) > 0)
+                .map(|(s, what)| format!("{} {what}", count(s)))
+                .collect();
+                let problems = if problems.is_empty() {
+                    format!("All {active} members get the daily email.")
+                } else {
+                    format!(
+                        "{active} members get the daily email; {}. `moralectl suppressions list` names the addresses.",
+                        problems.join(", ")
+                    )
+                };
+                self.renderer.weekly(&team.name, &this, &last, &problems, &trend_url)
+            }
+            _ => {
+                let streak = insights::low_streak(&responses, date, team.schedule.workdays, LOW_STREAK);
+                self.renderer.low_morale(&team.name, &streak, &trend_url)
+            }
+        };
+        Ok(OutgoingEmail {
+            to: item.email.clone(),
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+            headers: rendered.headers,
+            tags: vec![
+                (tags::TEAM.into(), team.id.to_string()),
+                (tags::MEMBER.into(), item.key.member.to_string()),
+                (tags::DATE.into(), date.to_string()),
+                (tags::SEND.into(), (item.attempts + 1).to_string()),
+                (tags::KIND.into(), item.kind.as_str().replace('_', "-")),
+            ],
+        })
     }
 
     fn compose(

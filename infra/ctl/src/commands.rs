@@ -9,7 +9,7 @@ use morale::clock::{Clock, SystemClock};
 use morale::domain::{EmailAddress, MemberId, Schedule, SendDate, TeamId};
 use morale::insights;
 use morale::mail::{Mailer, OutgoingEmail, SesMailer, tags};
-use morale::model::{Member, MemberStatus, OutboxStatus, Team};
+use morale::model::{Member, MemberStatus, OutboxStatus, Team, WeeklyDigest};
 use morale::preflight::{self, Readiness};
 use morale::reputation;
 use morale::store::{Store, StoreError};
@@ -33,6 +33,23 @@ pub async fn run(cli: Cli) -> Result<()> {
     let now = SystemClock.now();
     let json = cli.json;
     match &cli.cmd {
+        Cmd::Team(TeamCmd::Link { team, admin, api }) => {
+            let t = get_team(store, team).await?;
+            if !t.admins.contains(admin) {
+                bail!(
+                    "{admin} is not an admin of {team}: add them with `moralectl team update {team} --admin {admin}` (repeat --admin for every admin)"
+                );
+            }
+            let keys = if conn.local {
+                morale::token::TokenKeys::development()
+            } else {
+                morale::config::load_token_keys(&conn.sdk).await?
+            };
+            let url =
+                morale::email::EmailRenderer::new(keys, api).trend_url(team, admin, t.schedule.local_date(now), now);
+            println!("{}", if json { json!({"url": url}).to_string() } else { url });
+            Ok(())
+        }
         Cmd::Team(c) => team(store, c, now, json).await,
         Cmd::Member(c) => member(store, c, now, json).await,
         Cmd::Preflight => preflight_cmd(&cli, &conn, now, json).await,
@@ -54,13 +71,16 @@ async fn get_team(store: &dyn Store, id: &TeamId) -> Result<Team> {
 async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: bool) -> Result<()> {
     match c {
         TeamCmd::Create(c) => {
-            let t = Team::new(
+            let mut t = Team::new(
                 c.id.clone(),
                 c.name.clone().unwrap_or_else(|| c.id.to_string()),
                 Schedule::new(c.zone.clone(), c.time, c.workdays),
                 c.admins.clone(),
                 now,
             );
+            if let Some(d) = &c.digest {
+                t.digest = Some(WeeklyDigest::parse(d, c.workdays)?);
+            }
             store.create_team(&t).await.with_context(|| format!("could not create team {}", t.id))?;
             print_team(&t, json);
         }
@@ -95,6 +115,11 @@ async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: bool) -> Res
             if !u.admins.is_empty() {
                 t.admins = u.admins.clone();
             }
+            match u.digest.as_deref() {
+                None => {}
+                Some("off") => t.digest = None,
+                Some(d) => t.digest = Some(WeeklyDigest::parse(d, schedule.workdays)?),
+            }
             if schedule != t.schedule {
                 t.schedule = schedule;
                 // The next send follows the new schedule. A day already sent is not sent again:
@@ -112,6 +137,7 @@ async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: bool) -> Res
             let t = store.update_team(&t).await?;
             print_team(&t, json);
         }
+        TeamCmd::Link { .. } => unreachable!("handled before"),
         TeamCmd::Delete { team } => {
             let members = store.list_members(team).await?;
             if !members.is_empty() {

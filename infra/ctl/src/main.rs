@@ -148,6 +148,19 @@ pub enum TeamCmd {
         #[arg(value_parser = TeamId::parse)]
         team: TeamId,
     },
+    /// A signed link to the team's trend page, for one of its admins (valid for 90 days).
+    #[command(
+        after_help = "Example:\n  MORALE_API_BASE_URL=https://abc.execute-api.eu-west-1.amazonaws.com moralectl team link platform --admin lead@example.com"
+    )]
+    Link {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(long, value_parser = EmailAddress::parse)]
+        admin: EmailAddress,
+        /// The response API's URL (the stack's ApiUrl output).
+        #[arg(long, env = "MORALE_API_BASE_URL")]
+        api: String,
+    },
 }
 
 #[derive(Args)]
@@ -170,6 +183,9 @@ pub struct TeamCreate {
     /// An admin's email address (repeat for several): they get delivery-problem digests.
     #[arg(long = "admin", value_parser = EmailAddress::parse)]
     pub admins: Vec<EmailAddress>,
+    /// The admins' weekly digest: one of the team's workdays and a time, e.g. "mon 09:00".
+    #[arg(long)]
+    pub digest: Option<String>,
 }
 
 #[derive(Args)]
@@ -187,6 +203,9 @@ pub struct TeamUpdate {
     /// Replace the admins (repeat for several).
     #[arg(long = "admin", value_parser = EmailAddress::parse)]
     pub admins: Vec<EmailAddress>,
+    /// The admins' weekly digest, e.g. "mon 09:00"; "off" for none.
+    #[arg(long)]
+    pub digest: Option<String>,
 }
 
 #[derive(Subcommand)]

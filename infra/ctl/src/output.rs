@@ -22,6 +22,7 @@ pub fn team_json(t: &Team) -> Value {
     json!({
         "id": t.id, "name": t.name, "zone": t.schedule.zone, "send_time": t.schedule.time,
         "workdays": t.schedule.workdays, "admins": t.admins, "paused": t.is_paused(),
+        "digest": t.digest.map(|d| format!("{} {}", d.day_name(), d.time)),
         "next_send_at": t.next_send_at.map(|n| n.to_string()),
         "next_send_local": t.next_send_at.map(|n| n.to_zoned_datetime(t.schedule.zone.jiff().clone()).to_string()),
     })
@@ -38,6 +39,9 @@ pub fn print_team(t: &Team, json: bool) {
     println!("  next send  {}", next_send_text(t));
     let admins: Vec<&str> = t.admins.iter().map(|a| a.as_str()).collect();
     println!("  admins     {}", if admins.is_empty() { "(none)".into() } else { admins.join(", ") });
+    if let Some(d) = t.digest {
+        println!("  digest     weekly, {} {}", d.day_name(), d.time);
+    }
 }
 
 pub fn member_json(m: &Member) -> Value {

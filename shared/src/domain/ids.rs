@@ -32,10 +32,22 @@ impl MemberId {
 
     /// `m` followed by 20 base32 characters of the SHA-256 of the address (case-folded).
     pub fn for_email(email: &EmailAddress) -> Self {
+        Self::derived('m', "", email)
+    }
+
+    /// The id under which a team admin gets mail of a kind (`a…`): never a member's id.
+    pub fn for_admin(kind: crate::model::OutboxKind, email: &EmailAddress) -> Self {
+        Self::derived('a', kind.as_str(), email)
+    }
+
+    fn derived(prefix: char, salt: &str, email: &EmailAddress) -> Self {
         const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-        let digest = Sha256::digest(email.as_str().to_ascii_lowercase().as_bytes());
+        let mut h = Sha256::new();
+        h.update(salt.as_bytes());
+        h.update(email.as_str().to_ascii_lowercase().as_bytes());
+        let digest = h.finalize();
         let mut id = String::with_capacity(21);
-        id.push('m');
+        id.push(prefix);
         let mut acc: u64 = 0;
         let mut bits = 0;
         for byte in digest.iter().take(13) {

@@ -4,7 +4,8 @@
 use super::{DueItem, OutboxEvent, StateRecord, Store, StoreError};
 use crate::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
 use crate::model::{
-    Digest, IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey,
+    Digest, IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus, Response, Team,
+    VoterKey, WeeklyDigest,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -320,6 +321,11 @@ struct TeamRecord {
     admins: Vec<EmailAddress>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     next_send_at: Option<Timestamp>,
+    /// The weekly digest: 1 = Monday … 7 = Sunday, and a local time.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    digest_day: Option<i8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    digest_time: Option<LocalTime>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     due_kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -341,6 +347,8 @@ impl From<&Team> for TeamRecord {
             workdays: t.schedule.workdays,
             admins: t.admins.clone(),
             next_send_at: t.next_send_at,
+            digest_day: t.digest.map(|d| d.weekday.to_monday_one_offset()),
+            digest_time: t.digest.map(|d| d.time),
             due_kind: t.next_send_at.map(|_| "team".into()),
             due_at: t.next_send_at.map(nanos),
             created_at: t.created_at,
@@ -357,6 +365,12 @@ impl From<TeamRecord> for Team {
             schedule: Schedule::new(r.zone, r.send_time, r.workdays),
             admins: r.admins,
             next_send_at: r.next_send_at,
+            digest: match (r.digest_day, r.digest_time) {
+                (Some(d), Some(time)) => {
+                    jiff::civil::Weekday::from_monday_one_offset(d).ok().map(|weekday| WeeklyDigest { weekday, time })
+                }
+                _ => None,
+            },
             created_at: r.created_at,
             version: r.version,
         }
@@ -428,6 +442,8 @@ struct OutboxRecord {
     team: TeamId,
     date: SendDate,
     member: MemberId,
+    #[serde(default)]
+    mail: OutboxKind,
     email: EmailAddress,
     status: OutboxStatus,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -461,6 +477,7 @@ impl From<&OutboxItem> for OutboxRecord {
             team: i.key.team.clone(),
             date: i.key.date,
             member: i.key.member.clone(),
+            mail: i.kind,
             email: i.email.clone(),
             status: i.status,
             due_kind: (waiting && i.due_at.is_some()).then(|| outbox_shard(&i.key.member)),
@@ -483,6 +500,7 @@ impl From<OutboxRecord> for OutboxItem {
     fn from(r: OutboxRecord) -> Self {
         OutboxItem {
             key: OutboxKey { team: r.team, date: r.date, member: r.member },
+            kind: r.mail,
             email: r.email,
             status: r.status,
             due_at: r.due,

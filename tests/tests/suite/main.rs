@@ -1,5 +1,6 @@
 mod contract;
 mod events;
+mod insights;
 mod responses;
 mod sender;
 mod system;

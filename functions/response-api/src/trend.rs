@@ -1,0 +1,167 @@
+//! The trend page's chart and the CSV export, from the anonymous daily aggregates.
+
+use morale::insights::Day;
+use std::fmt::Write;
+
+pub struct Grid {
+    pub y: String,
+    /// Where the axis label goes.
+    pub lx: String,
+    pub ly: String,
+    pub label: u8,
+}
+
+pub struct Bar {
+    pub x: String,
+    pub y: String,
+    pub w: String,
+    pub h: String,
+    pub score: u8,
+    pub title: String,
+}
+
+pub struct Thin {
+    pub x: String,
+    pub y: String,
+    pub w: String,
+    pub title: String,
+}
+
+pub struct Point {
+    pub x: String,
+    pub y: String,
+    pub title: String,
+}
+
+pub struct Label {
+    pub x: String,
+    pub label: String,
+}
+
+/// An inline SVG chart: per day, the answers as a stacked bar and the mean as a point on a
+/// line. Days with too few answers get only a grey mark.
+pub struct Chart {
+    pub width: u32,
+    pub height: u32,
+    pub left: f64,
+    pub right: f64,
+    pub grid: Vec<Grid>,
+    pub bars: Vec<Bar>,
+    pub thin: Vec<Thin>,
+    pub line: String,
+    pub points: Vec<Point>,
+    pub labels: Vec<Label>,
+    pub label_y: u32,
+    pub description: String,
+}
+
+fn f(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+impl Chart {
+    pub fn new(days: &[Day]) -> Self {
+        let (width, height) = (640u32, 260u32);
+        let (left, right, top, bottom) = (28.0, 632.0, 10.0, 232.0);
+        let plot = bottom - top;
+        let step = (right - left) / days.len().max(1) as f64;
+        let y_of = |mean: f64| bottom - (mean - 1.0) / 4.0 * plot;
+        let most = days.iter().filter(|d| d.enough()).map(|d| d.voters).max().unwrap_or(1).max(1) as f64;
+        let mut c = Chart {
+            width,
+            height,
+            left,
+            right,
+            grid: (1..=5)
+                .map(|s| {
+                    let y = y_of(f64::from(s));
+                    Grid { y: f(y), lx: f(left - 6.0), ly: f(y + 4.0), label: s }
+                })
+                .collect(),
+            bars: Vec::new(),
+            thin: Vec::new(),
+            line: String::new(),
+            points: Vec::new(),
+            labels: Vec::new(),
+            label_y: height - 4,
+            description: String::new(),
+        };
+        for (i, d) in days.iter().enumerate() {
+            let x = left + i as f64 * step;
+            let w = (step * 0.7).max(1.0);
+            let bx = x + (step - w) / 2.0;
+            let date = d.date.date().strftime("%a %-d %b").to_string();
+            match &d.figures {
+                Some(fig) => {
+                    // The stack takes up to a third of the height, scaled by the day's voters.
+                    let total_h = plot / 3.0 * (d.voters as f64 / most);
+                    let mut y = bottom;
+                    for (s, n) in fig.distribution.iter().enumerate() {
+                        if *n == 0 {
+                            continue;
+                        }
+                        let h = total_h * (*n as f64 / d.voters as f64);
+                        y -= h;
+                        c.bars.push(Bar {
+                            x: f(bx),
+                            y: f(y),
+                            w: f(w),
+                            h: f(h),
+                            score: s as u8 + 1,
+                            title: format!("{date}: {n} answered {}", s + 1),
+                        });
+                    }
+                    let (px, py) = (x + step / 2.0, y_of(fig.mean));
+                    let _ = write!(c.line, "{} {} ", f(px), f(py));
+                    c.points.push(Point {
+                        x: f(px),
+                        y: f(py),
+                        title: format!("{date}: mean {:.2} from {} answers", fig.mean, d.voters),
+                    });
+                }
+                None if d.voters > 0 => c.thin.push(Thin {
+                    x: f(bx),
+                    y: f(bottom - 4.0),
+                    w: f(w),
+                    title: format!("{date}: not enough answers"),
+                }),
+                None => {}
+            }
+            let every = (days.len() / 6).max(1);
+            if i % every == 0 {
+                c.labels.push(Label { x: f(x + step / 2.0), label: d.date.date().strftime("%-d %b").to_string() });
+            }
+        }
+        c.line = c.line.trim_end().to_string();
+        let shown: Vec<&Day> = days.iter().filter(|d| d.enough()).collect();
+        c.description = if shown.is_empty() {
+            "No day in this period had enough answers to show.".into()
+        } else {
+            let (lo, hi) = shown
+                .iter()
+                .filter_map(|d| d.figures.as_ref())
+                .fold((5.0f64, 1.0f64), |(lo, hi), f| (lo.min(f.mean), hi.max(f.mean)));
+            format!("{} days with enough answers; daily means between {lo:.1} and {hi:.1}.", shown.len())
+        };
+        c
+    }
+}
+
+/// `date,voters,mean,answered_1,…,answered_5`: aggregates only, and blank figures for days with
+/// too few answers.
+pub fn csv(days: &[Day]) -> String {
+    let mut out = String::from("date,voters,mean,answered_1,answered_2,answered_3,answered_4,answered_5\n");
+    for d in days {
+        match &d.figures {
+            Some(f) => {
+                let dist: Vec<String> = f.distribution.iter().map(|n| n.to_string()).collect();
+                let _ = writeln!(out, "{},{},{:.2},{}", d.date, d.voters, f.mean, dist.join(","));
+            }
+            None => {
+                // The voter count of a thin day is shown as "fewer than 3", never the number.
+                let _ = writeln!(out, "{},{},,,,,,", d.date, if d.voters == 0 { "0" } else { "<3" });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,183 @@
+//! The trend page and CSV export for admins, and the anonymity rule across every output:
+//! no page, export or email reveals a figure or a comment for a day with fewer than 3 voters.
+
+use jiff::Timestamp;
+use morale::clock::ManualClock;
+use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
+use morale::email::EmailRenderer;
+use morale::insights;
+use morale::model::{Member, Response, Team, VoterKey};
+use morale::store::{MemoryStore, Store};
+use morale::token::{ADMIN_TTL, DEFAULT_TTL, Purpose, TokenKeys};
+use morale_response_api::{HttpRequest, ResponseApi};
+use proptest::prelude::*;
+use std::sync::Arc;
+
+const NOW: &str = "2026-11-27T12:00:00Z"; // Friday
+
+struct World {
+    store: Arc<MemoryStore>,
+    keys: TokenKeys,
+    api: ResponseApi,
+    team: Team,
+    admin: EmailAddress,
+}
+
+async fn world() -> World {
+    let now: Timestamp = NOW.parse().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let admin = EmailAddress::parse("lead@example.com").unwrap();
+    let team = Team::new(
+        TeamId::parse("platform").unwrap(),
+        "Platform".into(),
+        Schedule::new(
+            TimeZone::parse("UTC").unwrap(),
+            LocalTime::parse("09:00").unwrap(),
+            Workdays::parse("mon-fri").unwrap(),
+        ),
+        vec![admin.clone()],
+        now,
+    );
+    store.create_team(&team).await.unwrap();
+    for i in 0..5 {
+        store
+            .add_member(&Member::new(
+                team.id.clone(),
+                EmailAddress::parse(&format!("m{i}@example.com")).unwrap(),
+                None,
+                now,
+            ))
+            .await
+            .unwrap();
+    }
+    let keys = TokenKeys::development();
+    let api = ResponseApi { store: store.clone(), keys: keys.clone(), clock: Arc::new(ManualClock::new(now)) };
+    World { store, keys, api, team, admin }
+}
+
+fn vote(team: &TeamId, date: &str, voter: usize, score: u8, comment: Option<String>) -> Response {
+    Response {
+        team: team.clone(),
+        date: SendDate::parse(date).unwrap(),
+        voter: VoterKey(format!("v{voter}")),
+        score: Score::new(score).unwrap(),
+        comment,
+        recorded_at: "2026-11-20T10:00:00Z".parse().unwrap(),
+    }
+}
+
+impl World {
+    fn admin_token(&self) -> String {
+        let now: Timestamp = NOW.parse().unwrap();
+        self.keys.sign(
+            Purpose::Admin,
+            &self.team.id,
+            &MemberId::for_email(&self.admin),
+            SendDate::parse("2026-11-27").unwrap(),
+            now + ADMIN_TTL,
+        )
+    }
+
+    async fn get(&self, path: &str, query: &str) -> morale_response_api::HttpResponse {
+        self.api
+            .handle(&HttpRequest { method: "GET".into(), path: path.into(), query: query.into(), ..Default::default() })
+            .await
+    }
+}
+
+#[tokio::test]
+async fn admins_see_the_trend_and_thin_days_show_nothing() {
+    let w = world().await;
+    let t = &w.team.id;
+    for r in [
+        vote(t, "2026-11-24", 1, 4, Some("good sprint".into())),
+        vote(t, "2026-11-24", 2, 5, None),
+        vote(t, "2026-11-24", 3, 3, None),
+        vote(t, "2026-11-25", 1, 1, Some("SECRET thin day".into())),
+        vote(t, "2026-11-25", 2, 1, None),
+    ] {
+        w.store.put_response(&r).await.unwrap();
+    }
+    let token = w.admin_token();
+    let r = w.get(&format!("/t/{token}"), "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("How Platform feels about work"));
+    assert!(r.body.contains("4.00"), "the one day with enough answers: mean 4");
+    assert!(r.body.contains("good sprint"));
+    assert!(!r.body.contains("SECRET"), "no comment from a thin day");
+    assert_eq!(r.body.matches("<circle").count(), 1, "one point: the one day with enough answers");
+    assert!(r.body.contains("not enough answers"));
+    assert!(r.body.contains("<svg") && !r.body.contains("<script"), "inline SVG, no script");
+    assert!(r.header("Content-Security-Policy").unwrap().contains("default-src 'none'"));
+    let csv = w.get(&format!("/t/{token}/export.csv"), "").await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("Content-Type"), Some("text/csv; charset=utf-8"));
+    assert!(csv.body.contains("2026-11-24,3,4.00,0,0,1,1,1"), "{}", csv.body);
+    assert!(csv.body.contains("2026-11-25,<3,,,,,,"), "{}", csv.body);
+    assert!(!csv.body.contains("SECRET") && !csv.body.contains("good sprint"), "aggregates only");
+    assert_eq!(w.get(&format!("/t/{token}"), "days=90").await.status, 200);
+    assert_eq!(w.get(&format!("/t/{token}"), "days=7").await.status, 404);
+    // Not for members' links, nor for people who are no longer admins.
+    let now: Timestamp = NOW.parse().unwrap();
+    let m = MemberId::parse("mx").unwrap();
+    let answer = w.keys.sign(Purpose::Answer, t, &m, SendDate::parse("2026-11-27").unwrap(), now + DEFAULT_TTL);
+    assert_eq!(w.get(&format!("/t/{answer}"), "").await.status, 400);
+    let stranger = w.keys.sign(Purpose::Admin, t, &m, SendDate::parse("2026-11-27").unwrap(), now + ADMIN_TTL);
+    assert_eq!(w.get(&format!("/t/{stranger}"), "").await.status, 403);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Whatever the votes, nothing about a day with fewer than three voters leaks: not its
+    /// comments (page, export, emails), not its figures (the CSV row is blank, the page has no
+    /// point for it, the weekly mean is the mean of the other days).
+    #[test]
+    fn no_output_reveals_a_thin_day(votes in proptest::collection::vec((0usize..10, 0usize..6, 1u8..=5, any::<bool>()), 0..80)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let w = world().await;
+            let t = w.team.id.clone();
+            let start = SendDate::parse("2026-11-18").unwrap();
+            let mut seen = std::collections::HashSet::new();
+            let mut all = Vec::new();
+            for (day, voter, score, comment) in &votes {
+                let date = (0..*day).fold(start, |d, _| d.next_day());
+                if !seen.insert((date, *voter)) {
+                    continue;
+                }
+                let r = vote(&t, date.as_str(), *voter, *score, comment.then(|| format!("C-{date}-{voter}-X")));
+                w.store.put_response(&r).await.unwrap();
+                all.push(r);
+            }
+            let thin: Vec<SendDate> = (0..10)
+                .map(|i| (0..i).fold(start, |d, _| d.next_day()))
+                .filter(|d| { let n = all.iter().filter(|r| r.date == *d).count(); n > 0 && n < 3 })
+                .collect();
+            let token = w.admin_token();
+            let page = w.get(&format!("/t/{token}"), "").await.body;
+            let csv = w.get(&format!("/t/{token}/export.csv"), "").await.body;
+            let renderer = EmailRenderer::new(w.keys.clone(), "https://api.example");
+            let workdays = w.team.schedule.workdays;
+            let friday = SendDate::parse("2026-11-27").unwrap();
+            let this = insights::week(&all, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-26").unwrap(), workdays, 5);
+            let last = insights::week(&all, SendDate::parse("2026-11-13").unwrap(), SendDate::parse("2026-11-19").unwrap(), workdays, 5);
+            let weekly = renderer.weekly("Platform", &this, &last, "All members get the email.", "https://x");
+            let low = renderer.low_morale("Platform", &insights::low_streak(&all, friday, workdays, 3), "https://x");
+            for d in &thin {
+                let marker = format!("C-{d}-");
+                for (what, text) in [("page", &page), ("export", &csv), ("weekly html", &weekly.html), ("weekly text", &weekly.text), ("low-morale", &low.text)] {
+                    prop_assert!(!text.contains(&marker), "{} shows a comment of thin day {}", what, d);
+                }
+                prop_assert!(csv.contains(&format!("{d},<3,,,,,,")), "CSV row of thin day {} is blank", d);
+            }
+            let enough = insights::daily(&all, start, friday).iter().filter(|d| d.enough()).count();
+            prop_assert_eq!(page.matches("<circle").count(), enough);
+            // The weekly mean is computed from days with enough answers only.
+            let expected = insights::mean_of(&insights::daily(&all, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-26").unwrap())
+                .into_iter().filter(|d| workdays.contains(d.date.date().weekday())).collect::<Vec<_>>());
+            prop_assert_eq!(this.mean, expected);
+            Ok(())
+        })?;
+    }
+}

@@ -1,0 +1,129 @@
+//! Insights on the local stack: the weekly digest and the low-morale alert go through the
+//! outbox and ses-local, and the trend page in a browser.
+
+use crate::system::{System, ts};
+use morale::clock::Clock;
+use morale::domain::{Score, SendDate};
+use morale::model::{OutboxKind, OutboxStatus, Response, VoterKey, WeeklyDigest};
+use morale::store::Store;
+use morale_tests::browser::Browser;
+use std::time::Duration;
+
+async fn votes(sys: &System, team: &morale::domain::TeamId, date: &str, scores: &[u8]) {
+    for (i, s) in scores.iter().enumerate() {
+        sys.store
+            .put_response(&Response {
+                team: team.clone(),
+                date: SendDate::parse(date).unwrap(),
+                voter: VoterKey(format!("voter-{i}")),
+                score: Score::new(*s).unwrap(),
+                comment: (i == 0).then(|| format!("note from {date}")),
+                recorded_at: ts(&format!("{date}T12:00:00Z")),
+            })
+            .await
+            .unwrap();
+    }
+}
+
+fn to_admin(sys: &System) -> Vec<std::sync::Arc<ses_local::StoredMessage>> {
+    sys.ses.app().messages().into_iter().filter(|m| m.to == vec!["lead@example.com".to_string()]).collect()
+}
+
+/// The digest goes out on its day and time through the outbox; the low-morale alert after
+/// three hard workdays, once for the whole stretch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weekly_digest_and_low_morale_alert_reach_the_admins_once() {
+    // Monday 23 November, 08:00 UTC; the team sends at 09:00, its digest is Wednesday 10:00.
+    let sys = System::new("2026-11-23T08:00:00Z", 100.0).await;
+    let mut team = sys.team("insight", "UTC", "09:00", "mon-fri", 3).await;
+    team.digest = Some(WeeklyDigest::parse("wed 10:00", team.schedule.workdays).unwrap());
+    let team = sys.store.update_team(&team).await.unwrap();
+    // The week before: good days. Then Friday fine, and Mon/Tue/Wed hard.
+    for d in ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"] {
+        votes(&sys, &team.id, d, &[4, 4, 5]).await;
+    }
+
+    let mut admin_mail = Vec::new();
+    let mut arrived = Vec::new();
+    let mut day = ts("2026-11-23T08:55:00Z");
+    for (date, scores) in
+        [("2026-11-23", [2, 1, 2]), ("2026-11-24", [1, 2, 2]), ("2026-11-25", [2, 2, 1]), ("2026-11-26", [1, 1, 2])]
+    {
+        // Ticks every five minutes from 08:55 to 10:30.
+        sys.clock.set(day);
+        while sys.clock.now() <= day + jiff::SignedDuration::from_mins(95) {
+            let before = to_admin(&sys).len();
+            sys.tick().await;
+            if to_admin(&sys).len() > before {
+                arrived.push(sys.clock.now());
+            }
+            sys.advance(5);
+        }
+        admin_mail.push((date, to_admin(&sys).len()));
+        votes(&sys, &team.id, date, &scores).await;
+        day += jiff::SignedDuration::from_hours(24);
+    }
+    // Wednesday: the weekly digest (10:00). Thursday: Mon-Wed were hard → the alert, once.
+    assert_eq!(
+        admin_mail,
+        vec![("2026-11-23", 0), ("2026-11-24", 0), ("2026-11-25", 1), ("2026-11-26", 2)],
+        "{admin_mail:?}"
+    );
+    let mail = to_admin(&sys);
+    let weekly = &mail[0];
+    assert_eq!(weekly.subject, "Team insight: your weekly Morale digest");
+    let text = weekly.text.clone().unwrap();
+    assert!(text.contains("Mean answer"), "{text}");
+    assert!(text.contains("/t/"), "a link to the trend page: {text}");
+    assert!(weekly.tags.contains(&("morale-kind".into(), "weekly".into())));
+    assert_eq!(arrived[0], ts("2026-11-25T10:00:00Z"), "on its day and time: the tick at 10:00");
+    assert_eq!(arrived[1], ts("2026-11-26T09:00:00Z"), "the alert with Thursday's daily email");
+    let alert = &mail[1];
+    assert_eq!(alert.subject, "Team insight: a few hard days in a row");
+    let text = alert.text.clone().unwrap();
+    assert!(text.contains("Monday 23 November: team mean 1.67"), "{text}");
+    assert!(!text.contains("note from"), "no individual answers");
+    // Friday: the stretch goes on (Thursday was hard too), and no second alert comes.
+    sys.clock.set(ts("2026-11-27T08:55:00Z"));
+    for _ in 0..4 {
+        sys.tick().await;
+        sys.advance(5);
+    }
+    assert_eq!(to_admin(&sys).len(), 2, "once per streak");
+    // Both went through the outbox, and are recorded as sent.
+    let items = sys.store.list_outbox(&team.id, None).await.unwrap();
+    let admin_items: Vec<_> = items.iter().filter(|i| i.kind != OutboxKind::Daily).collect();
+    assert_eq!(admin_items.len(), 2);
+    assert!(admin_items.iter().all(|i| i.status == OutboxStatus::Sent));
+    // The digest's link opens the trend page.
+    let link = text.lines().find(|l| l.contains("/t/")).unwrap().split_whitespace().last().unwrap().to_string();
+    let path = link.trim_start_matches(&sys.api_url);
+    let page = morale_tests::http(&sys.api_url, "GET", path, "text/html", "").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("How Team insight feels about work"));
+}
+
+/// The trend page in headless Chromium; the screenshot lands in `artifacts/screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trend_page_in_a_browser() {
+    let sys = System::new("2026-11-27T12:00:00Z", 100.0).await;
+    let team = sys.team("trend", "UTC", "09:00", "mon-fri", 6).await;
+    // Thirty days of answers, some days too thin to show.
+    let mut d = SendDate::parse("2026-10-29").unwrap();
+    for i in 0..30u32 {
+        if team.schedule.workdays.contains(d.date().weekday()) {
+            let n = if i % 7 == 3 { 2 } else { 3 + (i % 4) as usize };
+            let scores: Vec<u8> = (0..n).map(|k| (((i + k as u32 * 3) % 5) + 1) as u8).collect();
+            votes(&sys, &team.id, d.as_str(), &scores).await;
+        }
+        d = d.next_day();
+    }
+    let renderer = morale::email::EmailRenderer::new(morale::token::TokenKeys::development(), &sys.api_url);
+    let admin = morale::domain::EmailAddress::parse("lead@example.com").unwrap();
+    let url = renderer.trend_url(&team.id, &admin, SendDate::parse("2026-11-27").unwrap(), sys.clock.now());
+    let b = Browser::start(false).await.unwrap();
+    b.goto(&url).await.unwrap();
+    let src = b.wait_for("How Team trend feels about work", Duration::from_secs(10)).await.unwrap();
+    assert!(src.contains("<svg") && src.contains("<circle"));
+    b.screenshot("trend").await.unwrap();
+}
