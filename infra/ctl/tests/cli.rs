@@ -239,3 +239,31 @@ fn dev_ticks_until_interrupted() {
     assert!(child.wait().unwrap().success());
     assert!(rest.iter().any(|l| l.contains("stopping the local stack")), "{rest:?}");
 }
+
+/// test-email: through the daily email's path (the configuration set publishing to EventBridge),
+/// and back: moralectl listens on EventBridge for the SES event of its message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_email_waits_for_the_ses_verdict() {
+    let table = TestTable::new().await;
+    let ses = ses_local::SesLocal::start(ses_local::Config {
+        eventbridge_endpoint: Some(moto_url()),
+        identities: vec!["morale.example".into()],
+        configuration_sets: vec!["morale".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let args = |to: &'static str| {
+        ["--configuration-set", "morale", "test-email", to, "--from", "Morale <noreply@morale.example>", "--timeout", "20"]
+    };
+    let out = ctl_with(&table, &ses.url(), &args("success@simulator.amazonses.com"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("→ delivered"), "{text}");
+    let out = ctl_with(&table, &ses.url(), &args("bounce@simulator.amazonses.com"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("bounced (Permanent General)"));
+    let sent = ses.app().messages();
+    assert_eq!(sent.len(), 2);
+    assert!(sent[0].subject.starts_with("[test]") && sent[0].configuration_set.as_deref() == Some("morale"));
+}

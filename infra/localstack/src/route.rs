@@ -56,31 +56,11 @@ impl EventRoute {
 
     /// What is on the queue now (each an EventBridge event), removed from it.
     pub async fn take(&self) -> Result<Vec<serde_json::Value>> {
-        let mut out = Vec::new();
-        loop {
-            let r = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .context("receive")?;
-            let msgs = r.messages.unwrap_or_default();
-            if msgs.is_empty() {
-                return Ok(out);
-            }
-            for m in msgs {
-                out.push(serde_json::from_str(m.body.as_deref().unwrap_or("null")).context("JSON event")?);
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(m.receipt_handle.unwrap_or_default())
-                    .send()
-                    .await
-                    .context("delete")?;
-            }
-        }
+        drain(&self.sqs, &self.queue_url)
+            .await?
+            .iter()
+            .map(|body| serde_json::from_str(body).context("an event that is not JSON"))
+            .collect()
     }
 
     /// Reads events until `n` have arrived (or 30 s pass), then two seconds more, so that
@@ -116,5 +96,26 @@ impl EventRoute {
             self.eb.delete_event_bus().name(&self.bus).send().await.context("delete bus")?;
         }
         Ok(())
+    }
+}
+
+/// Receives and deletes every message on a queue now; their bodies, in the order received.
+pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    loop {
+        let r = sqs.receive_message().queue_url(queue_url).max_number_of_messages(10).send().await.context("receive")?;
+        let msgs = r.messages.unwrap_or_default();
+        if msgs.is_empty() {
+            return Ok(out);
+        }
+        for m in msgs {
+            out.push(m.body.unwrap_or_default());
+            sqs.delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(m.receipt_handle.unwrap_or_default())
+                .send()
+                .await
+                .context("delete")?;
+        }
     }
 }

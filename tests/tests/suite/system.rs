@@ -219,34 +219,12 @@ impl AlertInbox {
 
     /// Every alert published so far, as (subject, message), in order of arrival.
     pub async fn all(&self) -> Vec<(String, String)> {
-        loop {
-            let r = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(0)
-                .send()
-                .await
-                .unwrap();
-            let msgs = r.messages.unwrap_or_default();
-            if msgs.is_empty() {
-                break;
-            }
-            for m in msgs {
-                let v: Value = serde_json::from_str(m.body.as_deref().unwrap()).unwrap();
-                self.seen.lock().unwrap().push((
-                    v["Subject"].as_str().unwrap_or_default().to_string(),
-                    v["Message"].as_str().unwrap_or_default().to_string(),
-                ));
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(m.receipt_handle.unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
+        for body in morale_localstack::route::drain(&self.sqs, &self.queue_url).await.unwrap() {
+            let v: Value = serde_json::from_str(&body).unwrap();
+            self.seen.lock().unwrap().push((
+                v["Subject"].as_str().unwrap_or_default().to_string(),
+                v["Message"].as_str().unwrap_or_default().to_string(),
+            ));
         }
         self.seen.lock().unwrap().clone()
     }
