@@ -755,13 +755,7 @@ impl Ctx {
             html: rendered.html,
             text: rendered.text,
             headers: rendered.headers,
-            tags: vec![
-                (tags::TEAM.into(), team.id.to_string()),
-                (tags::MEMBER.into(), item.key.member.to_string()),
-                (tags::DATE.into(), date.to_string()),
-                (tags::SEND.into(), (item.attempts + 1).to_string()),
-                (tags::KIND.into(), item.kind.as_str().replace('_', "-")),
-            ],
+            tags: email_tags(item),
         })
     }
 
@@ -789,14 +783,24 @@ impl Ctx {
             html: rendered.html,
             text: rendered.text,
             headers: rendered.headers,
-            tags: vec![
-                (tags::TEAM.into(), team.id.to_string()),
-                (tags::MEMBER.into(), member.id.to_string()),
-                (tags::DATE.into(), date.to_string()),
-                (tags::SEND.into(), (item.attempts + 1).to_string()),
-            ],
+            tags: email_tags(item),
         }
     }
+}
+
+/// The tags SES events come back with: which outbox item, which attempt, what kind of mail.
+fn email_tags(item: &OutboxItem) -> Vec<(String, String)> {
+    let mut tags = vec![
+        (tags::TEAM.into(), item.key.team.to_string()),
+        (tags::MEMBER.into(), item.key.member.to_string()),
+        (tags::DATE.into(), item.key.date.to_string()),
+        (tags::SEND.into(), (item.attempts + 1).to_string()),
+    ];
+    if item.kind != OutboxKind::Daily {
+        // Tag values allow letters, digits, '_' and '-'.
+        tags.push((tags::KIND.into(), item.kind.as_str().replace('_', "-")));
+    }
+    tags
 }
 
 fn held_text(held: u64, teams: usize) -> String {

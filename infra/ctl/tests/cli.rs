@@ -254,7 +254,16 @@ async fn test_email_waits_for_the_ses_verdict() {
     .await
     .unwrap();
     let args = |to: &'static str| {
-        ["--configuration-set", "morale", "test-email", to, "--from", "Morale <noreply@morale.example>", "--timeout", "20"]
+        [
+            "--configuration-set",
+            "morale",
+            "test-email",
+            to,
+            "--from",
+            "Morale <noreply@morale.example>",
+            "--timeout",
+            "20",
+        ]
     };
     let out = ctl_with(&table, &ses.url(), &args("success@simulator.amazonses.com"));
     let text = String::from_utf8_lossy(&out.stdout);

@@ -46,7 +46,10 @@ fn main() {
                 if line.contains("/runtime/invocation/next") {
                     break start.elapsed();
                 }
-                let _ = std::io::Write::write_all(&mut stream, b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                let _ = std::io::Write::write_all(
+                    &mut stream,
+                    b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
             };
             times.push(took);
             let _ = child.kill();

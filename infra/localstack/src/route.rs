@@ -103,7 +103,8 @@ impl EventRoute {
 pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     loop {
-        let r = sqs.receive_message().queue_url(queue_url).max_number_of_messages(10).send().await.context("receive")?;
+        let r =
+            sqs.receive_message().queue_url(queue_url).max_number_of_messages(10).send().await.context("receive")?;
         let msgs = r.messages.unwrap_or_default();
         if msgs.is_empty() {
             return Ok(out);
