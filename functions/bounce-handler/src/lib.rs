@@ -90,7 +90,8 @@ impl BounceHandler {
             Ok(event) => self.apply(&event, &mut m).await,
             Err(e) => {
                 m.count(metrics::UNPARSEABLE_EVENTS, 1);
-                tracing::error!(error = %e, "an SES event could not be parsed");
+                let error = morale::domain::mask_emails(&e.to_string());
+                tracing::error!(%error, "an SES event could not be parsed");
                 Err(e.into())
             }
         };

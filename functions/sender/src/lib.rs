@@ -461,7 +461,8 @@ impl Sender {
                     tags: vec![(tags::TEAM.into(), team.id.to_string()), (tags::KIND.into(), "digest".into())],
                 };
                 if let Err(e) = self.mailer.send(&email).await {
-                    tracing::warn!(team = %team.id, error = %e, "the admins' digest could not be sent; next tick tries again");
+                    let error = morale::domain::mask_emails(&e.to_string());
+                    tracing::warn!(team = %team.id, %error, "the admins' digest could not be sent; next tick tries again");
                     ok = false;
                     break;
                 }
@@ -690,14 +691,16 @@ impl Ctx {
                     SendErrorKind::CircuitOpen => {
                         self.run.counts.rejected.fetch_add(1, Ordering::Relaxed);
                         if !self.run.open.swap(true, Ordering::SeqCst) {
-                            *self.run.circuit.lock().expect("lock") = Some(e.to_string());
-                            tracing::error!(error = %e, "SES refused to send: circuit open, releasing every claim");
+                            let error = morale::domain::mask_emails(&e.to_string());
+                            tracing::error!(%error, "SES refused to send: circuit open, releasing every claim");
+                            *self.run.circuit.lock().expect("lock") = Some(error);
                         }
                         return self.release(&key, self.clock.now(), Some(&e.to_string())).await;
                     }
                     SendErrorKind::BadMessage => {
                         self.run.counts.bad.fetch_add(1, Ordering::Relaxed);
-                        tracing::error!(%key, error = %e, "SES refused this one email");
+                        let error = morale::domain::mask_emails(&e.to_string());
+                        tracing::error!(%key, %error, "SES refused this one email");
                         return self.finish(&key, OutboxStatus::Failed, &e.to_string()).await;
                     }
                 },

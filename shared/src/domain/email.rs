@@ -74,6 +74,47 @@ impl EmailAddress {
 }
 string_newtype!(EmailAddress);
 
+/// Masks every email address in free text (SES error messages may quote one) before it is
+/// logged: `ana@example.com` becomes `a***@example.com`. It masks anything shaped like an
+/// address, so it errs on the side of hiding.
+pub fn mask_emails(text: &str) -> String {
+    const LOCAL_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~.";
+    let local_char = |c: char| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c);
+    let domain_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(at) = chars[i..].iter().position(|&c| c == '@').map(|p| i + p) else {
+            out.extend(&chars[i..]);
+            break;
+        };
+        let mut left = at;
+        while left > i && local_char(chars[left - 1]) {
+            left -= 1;
+        }
+        let mut right = at + 1;
+        while right < chars.len() && domain_char(chars[right]) {
+            right += 1;
+        }
+        // A sentence may end right after the address.
+        while right > at + 1 && matches!(chars[right - 1], '.' | '-') {
+            right -= 1;
+        }
+        let domain: String = chars[at + 1..right].iter().collect();
+        out.extend(&chars[i..left]);
+        if left < at && domain.contains('.') {
+            out.push(chars[left]);
+            out.push_str("***@");
+            out.push_str(&domain.to_ascii_lowercase());
+        } else {
+            out.extend(&chars[left..right]);
+        }
+        i = right;
+    }
+    out
+}
+
 // Debug is what ends up in logs by accident (`?member`), so it masks too.
 impl std::fmt::Debug for EmailAddress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -133,6 +174,23 @@ mod tests {
         let e = EmailAddress::parse("ana@example.com").unwrap();
         assert_eq!(e.masked(), "a***@example.com");
         assert!(!format!("{e:?}").contains("ana"));
+    }
+
+    #[test]
+    fn masks_addresses_in_free_text() {
+        assert_eq!(
+            mask_emails("Illegal address: bob@example.com; see <ana@Example.com>."),
+            "Illegal address: b***@example.com; see <a***@example.com>."
+        );
+        assert_eq!(mask_emails("no address here @ all, a@b"), "no address here @ all, a@b");
+        assert_eq!(
+            mask_emails("to=\"Ana\"<ana.k+x@mail.example.org>,bob@example.com"),
+            "to=\"Ana\"<a***@mail.example.org>,b***@example.com"
+        );
+        // Text with nothing address-shaped comes back unchanged, whatever its characters.
+        for text in ["x", "", "@", "@@", "a@.", "@example.com", "é@é.é ü"] {
+            assert_eq!(mask_emails(text), text);
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod schedule;
 mod score;
 mod time;
 
-pub use email::EmailAddress;
+pub use email::{EmailAddress, mask_emails};
 pub use ids::{MemberId, TeamId};
 pub use schedule::Schedule;
 pub use score::Score;
