@@ -1,6 +1,7 @@
 //! The daily email, in HTML and plain text, from one set of templates (`templates/email`).
 
-use crate::domain::{MemberId, Score, SendDate, TeamId};
+use crate::domain::{EmailAddress, MemberId, Score, SendDate, TeamId};
+use crate::mail::OutgoingEmail;
 use crate::token::{DEFAULT_TTL, Purpose, TokenKeys};
 use askama::Template;
 use jiff::Timestamp;
@@ -107,6 +108,13 @@ pub struct RenderedEmail {
     pub text: String,
     /// Extra headers: `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058).
     pub headers: Vec<(String, String)>,
+}
+
+impl RenderedEmail {
+    /// The email addressed to one recipient, with the SES tags its events come back with.
+    pub fn to(self, to: EmailAddress, tags: Vec<(String, String)>) -> OutgoingEmail {
+        OutgoingEmail { to, subject: self.subject, html: self.html, text: self.text, headers: self.headers, tags }
+    }
 }
 
 /// Renders emails with signed links to the response API.

@@ -136,7 +136,31 @@ impl From<TokenError> for Reject {
 enum Outcome {
     Page(u16, String),
     Csv(String),
-    Rejected(Reject),
+}
+
+/// Why a route stopped early: a refusal the visitor sees as a friendly 4xx page, or a store
+/// failure (a 503: the request can simply be repeated). `?` turns either into this.
+enum Stop {
+    Refused(Reject),
+    Store(StoreError),
+}
+
+impl From<Reject> for Stop {
+    fn from(r: Reject) -> Self {
+        Self::Refused(r)
+    }
+}
+
+impl From<TokenError> for Stop {
+    fn from(e: TokenError) -> Self {
+        Self::Refused(e.into())
+    }
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
 }
 
 impl ResponseApi {
@@ -144,28 +168,14 @@ impl ResponseApi {
     /// simply be repeated), everything else a friendly page.
     pub async fn handle(&self, req: &HttpRequest) -> HttpResponse {
         let mut m = Metrics::new();
-        let outcome = match self.route(req, &mut m).await {
-            Ok(o) => o,
-            Err(e) => {
-                tracing::error!(error = %e, "the table could not be reached");
-                m.flush();
-                return self.respond(
-                    req,
-                    503,
-                    "Please try again",
-                    "Your answer could not be saved just now. Please try the link again in a minute.",
-                    "unavailable",
-                );
-            }
-        };
-        let resp = match outcome {
-            Outcome::Page(status, body) => with_headers(status, "text/html; charset=utf-8", body),
-            Outcome::Csv(body) => {
+        let resp = match self.route(req, &mut m).await {
+            Ok(Outcome::Page(status, body)) => with_headers(status, "text/html; charset=utf-8", body),
+            Ok(Outcome::Csv(body)) => {
                 let mut r = with_headers(200, "text/csv; charset=utf-8", body);
                 r.headers.push(("Content-Disposition", "attachment; filename=\"morale-trend.csv\"".into()));
                 r
             }
-            Outcome::Rejected(r) => {
+            Err(Stop::Refused(r)) => {
                 m.count_by(metrics::RESPONSES_REJECTED, "Reason", r.reason(), 1);
                 let (title, message) = r.title_and_message();
                 let mut resp = self.respond(req, r.status(), title, message, r.reason());
@@ -173,6 +183,16 @@ impl ResponseApi {
                     resp.headers.push(("Allow", allow.to_string()));
                 }
                 resp
+            }
+            Err(Stop::Store(e)) => {
+                tracing::error!(error = %e, "the table could not be reached");
+                self.respond(
+                    req,
+                    503,
+                    "Please try again",
+                    "Your answer could not be saved just now. Please try the link again in a minute.",
+                    "unavailable",
+                )
             }
         };
         // Logs carry neither tokens nor addresses: the route's shape and the outcome only.
@@ -190,12 +210,12 @@ impl ResponseApi {
         with_headers(status, "text/html; charset=utf-8", body)
     }
 
-    async fn route(&self, req: &HttpRequest, m: &mut Metrics) -> Result<Outcome, StoreError> {
+    async fn route(&self, req: &HttpRequest, m: &mut Metrics) -> Result<Outcome, Stop> {
         if req.path.len() + req.query.len() > MAX_TARGET {
-            return Ok(Outcome::Rejected(Reject::NotFound));
+            return Err(Reject::NotFound.into());
         }
         if req.body.len() > MAX_BODY {
-            return Ok(Outcome::Rejected(Reject::TooLarge));
+            return Err(Reject::TooLarge.into());
         }
         let parts: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
         let method = req.method.as_str();
@@ -204,33 +224,30 @@ impl ResponseApi {
         match (parts.as_slice(), get, method) {
             (["r", token], true, _) => self.confirm(token, req, now).await,
             (["r", token], false, "POST") => self.record(token, req, now, m).await,
-            (["r", _], _, _) => Ok(Outcome::Rejected(Reject::Method("GET, HEAD, POST"))),
+            (["r", _], _, _) => Err(Reject::Method("GET, HEAD, POST").into()),
             (["u", token], true, _) => self.unsubscribe_page(token, now).await,
             (["u", token], false, "POST") => self.unsubscribe(token, now).await,
             (["u", token, "resubscribe"], false, "POST") => self.resubscribe(token, now).await,
-            (["u", _], _, _) => Ok(Outcome::Rejected(Reject::Method("GET, HEAD, POST"))),
-            (["u", _, "resubscribe"], _, _) => Ok(Outcome::Rejected(Reject::Method("POST"))),
+            (["u", _], _, _) => Err(Reject::Method("GET, HEAD, POST").into()),
+            (["u", _, "resubscribe"], _, _) => Err(Reject::Method("POST").into()),
             (["t", token], true, _) => self.trend(token, req, now, false).await,
             (["t", token, "export.csv"], true, _) => self.trend(token, req, now, true).await,
-            (["t", ..], _, _) => Ok(Outcome::Rejected(Reject::Method("GET, HEAD"))),
-            _ => Ok(Outcome::Rejected(Reject::NotFound)),
+            (["t", ..], _, _) => Err(Reject::Method("GET, HEAD").into()),
+            _ => Err(Reject::NotFound.into()),
         }
     }
 
-    async fn team(&self, c: &Claims) -> Result<Option<Team>, StoreError> {
-        self.store.get_team(&c.team).await
+    async fn team(&self, c: &Claims) -> Result<Team, Stop> {
+        self.store.get_team(&c.team).await?.ok_or(Stop::Refused(Reject::UnknownTeam))
     }
 
     /// GET /r/{token}?s=N: a confirm page. Writes nothing.
-    async fn confirm(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, StoreError> {
-        let claims = match self.keys.verify(token, Purpose::Answer, now) {
-            Ok(c) => c,
-            Err(e) => return Ok(Outcome::Rejected(e.into())),
-        };
+    async fn confirm(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
+        let claims = self.keys.verify(token, Purpose::Answer, now)?;
         let Some(score) = query_param(&req.query, "s").and_then(|s| Score::parse(&s).ok()) else {
-            return Ok(Outcome::Rejected(Reject::BadScore));
+            return Err(Reject::BadScore.into());
         };
-        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        let team = self.team(&claims).await?;
         let page = pages::Confirm {
             css: CSS,
             script: AUTOSUBMIT_JS,
@@ -243,26 +260,17 @@ impl ResponseApi {
     }
 
     /// POST /r/{token}: records the vote, thanks, offers a comment box and other answers.
-    async fn record(
-        &self,
-        token: &str,
-        req: &HttpRequest,
-        now: Timestamp,
-        m: &mut Metrics,
-    ) -> Result<Outcome, StoreError> {
-        let claims = match self.keys.verify(token, Purpose::Answer, now) {
-            Ok(c) => c,
-            Err(e) => return Ok(Outcome::Rejected(e.into())),
-        };
+    async fn record(&self, token: &str, req: &HttpRequest, now: Timestamp, m: &mut Metrics) -> Result<Outcome, Stop> {
+        let claims = self.keys.verify(token, Purpose::Answer, now)?;
         let form = parse_form(&req.body);
         let Some(score) = form_value(&form, "s").and_then(|s| Score::parse(s).ok()) else {
-            return Ok(Outcome::Rejected(Reject::BadScore));
+            return Err(Reject::BadScore.into());
         };
         let comment = form_value(&form, "comment").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
         if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
-            return Ok(Outcome::Rejected(Reject::CommentTooLong));
+            return Err(Reject::CommentTooLong.into());
         }
-        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+        let team = self.team(&claims).await?;
         let response = Response {
             team: claims.team.clone(),
             date: claims.date,
@@ -288,19 +296,16 @@ impl ResponseApi {
     }
 
     /// GET /t/{token}: the team's trend for its admins; `/export.csv` the same as CSV.
-    async fn trend(&self, token: &str, req: &HttpRequest, now: Timestamp, csv: bool) -> Result<Outcome, StoreError> {
-        let claims = match self.keys.verify(token, Purpose::Admin, now) {
-            Ok(c) => c,
-            Err(e) => return Ok(Outcome::Rejected(e.into())),
-        };
-        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+    async fn trend(&self, token: &str, req: &HttpRequest, now: Timestamp, csv: bool) -> Result<Outcome, Stop> {
+        let claims = self.keys.verify(token, Purpose::Admin, now)?;
+        let team = self.team(&claims).await?;
         if !team.admins.iter().any(|a| morale::domain::MemberId::for_email(a) == claims.member) {
-            return Ok(Outcome::Rejected(Reject::NotAdmin));
+            return Err(Reject::NotAdmin.into());
         }
         let days: u16 = match query_param(&req.query, "days").as_deref() {
             None | Some("30") => 30,
             Some("90") => 90,
-            Some(_) => return Ok(Outcome::Rejected(Reject::NotFound)),
+            Some(_) => return Err(Reject::NotFound.into()),
         };
         let to = team.schedule.local_date(now);
         let from = (1..days).fold(to, |d, _| d.previous_day());
@@ -355,24 +360,18 @@ impl ResponseApi {
         Ok(Outcome::Page(200, page.render().expect("trend page renders")))
     }
 
-    async fn unsubscribe_page(&self, token: &str, now: Timestamp) -> Result<Outcome, StoreError> {
-        let claims = match self.keys.verify(token, Purpose::Unsubscribe, now) {
-            Ok(c) => c,
-            Err(e) => return Ok(Outcome::Rejected(e.into())),
-        };
-        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+    async fn unsubscribe_page(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
+        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
+        let team = self.team(&claims).await?;
         let page = pages::Unsubscribe { css: CSS, token, team_name: &team.name };
         Ok(Outcome::Page(200, page.render().expect("unsubscribe page renders")))
     }
 
     /// POST /u/{token}: from the page's button, or a mail client's RFC 8058 one-click
     /// (`List-Unsubscribe=One-Click`). Either way the member is unsubscribed.
-    async fn unsubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, StoreError> {
-        let claims = match self.keys.verify(token, Purpose::Unsubscribe, now) {
-            Ok(c) => c,
-            Err(e) => return Ok(Outcome::Rejected(e.into())),
-        };
-        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+    async fn unsubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
+        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
+        let team = self.team(&claims).await?;
         let changed = self
             .store
             .set_member_status(
@@ -398,7 +397,7 @@ impl ResponseApi {
                 format!("You are no longer a member of {}: nothing to do.", team.name),
                 false,
             ),
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let page = pages::Unsubscribed {
             css: CSS,
@@ -411,12 +410,9 @@ impl ResponseApi {
         Ok(Outcome::Page(200, page.render().expect("unsubscribed page renders")))
     }
 
-    async fn resubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, StoreError> {
-        let claims = match self.keys.verify(token, Purpose::Unsubscribe, now) {
-            Ok(c) => c,
-            Err(e) => return Ok(Outcome::Rejected(e.into())),
-        };
-        let Some(team) = self.team(&claims).await? else { return Ok(Outcome::Rejected(Reject::UnknownTeam)) };
+    async fn resubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
+        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
+        let team = self.team(&claims).await?;
         let r = self
             .store
             .set_member_status(
@@ -440,7 +436,7 @@ impl ResponseApi {
             Err(StoreError::NotFound(_)) => {
                 ("You are not on this list", format!("You are no longer a member of {}.", team.name))
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let page = pages::Unsubscribed {
             css: CSS,

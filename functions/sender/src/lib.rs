@@ -452,14 +452,10 @@ impl Sender {
             let rendered = self.renderer.digest(&team.name, d.date, &d.lines);
             let mut ok = true;
             for admin in &team.admins {
-                let email = OutgoingEmail {
-                    to: admin.clone(),
-                    subject: rendered.subject.clone(),
-                    html: rendered.html.clone(),
-                    text: rendered.text.clone(),
-                    headers: vec![],
-                    tags: vec![(tags::TEAM.into(), team.id.to_string()), (tags::KIND.into(), "digest".into())],
-                };
+                let email = rendered.clone().to(
+                    admin.clone(),
+                    vec![(tags::TEAM.into(), team.id.to_string()), (tags::KIND.into(), "digest".into())],
+                );
                 if let Err(e) = self.mailer.send(&email).await {
                     let error = morale::domain::mask_emails(&e.to_string());
                     tracing::warn!(team = %team.id, %error, "the admins' digest could not be sent; next tick tries again");
@@ -752,14 +748,7 @@ impl Ctx {
                 self.renderer.low_morale(&team.name, &streak, &trend_url)
             }
         };
-        Ok(OutgoingEmail {
-            to: item.email.clone(),
-            subject: rendered.subject,
-            html: rendered.html,
-            text: rendered.text,
-            headers: rendered.headers,
-            tags: email_tags(item),
-        })
+        Ok(rendered.to(item.email.clone(), email_tags(item)))
     }
 
     fn compose(
@@ -780,14 +769,7 @@ impl Ctx {
             },
             now,
         );
-        OutgoingEmail {
-            to: item.email.clone(),
-            subject: rendered.subject,
-            html: rendered.html,
-            text: rendered.text,
-            headers: rendered.headers,
-            tags: email_tags(item),
-        }
+        rendered.to(item.email.clone(), email_tags(item))
     }
 }
 

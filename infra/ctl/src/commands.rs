@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use morale::clock::{Clock, SystemClock};
 use morale::domain::{EmailAddress, MemberId, Schedule, SendDate, TeamId};
 use morale::insights;
-use morale::mail::{Mailer, OutgoingEmail, SesMailer, tags};
+use morale::mail::{Mailer, SesMailer, tags};
 use morale::model::{Member, MemberStatus, OutboxStatus, Team, WeeklyDigest};
 use morale::preflight::{self, Readiness};
 use morale::reputation;
@@ -367,14 +367,8 @@ async fn test_email(cli: &Cli, conn: &Conn, t: &TestEmail, json: bool) -> Result
         .await
         .context("listening for SES events on EventBridge (events:PutRule, sqs:CreateQueue)")?;
     let mailer = SesMailer::new(conn.ses.clone(), &from, cli.configuration_set.as_deref());
-    let email = OutgoingEmail {
-        to: t.to.clone(),
-        subject: format!("[test] {}", r.subject),
-        html: r.html,
-        text: r.text,
-        headers: r.headers,
-        tags: vec![(tags::KIND.into(), "test".into())],
-    };
+    let mut email = r.to(t.to.clone(), vec![(tags::KIND.into(), "test".into())]);
+    email.subject = format!("[test] {}", email.subject);
     let sent = mailer.send(&email).await;
     let message_id = match sent {
         Ok(id) => id,
