@@ -317,7 +317,7 @@ impl Sender {
         // Enough in flight to keep the rate up through SES's latency, never more than allowed.
         let concurrency = ((rate * 0.5).ceil() as usize + 4).clamp(1, self.config.max_concurrency);
         let run = Arc::new(Run {
-            pacer: Pacer::new(rate),
+            pacer: Pacer::new(rate, max_send_rate),
             owner: format!("sender-{:016x}", rand::random::<u64>()),
             circuit: Mutex::new(None),
             open: AtomicBool::new(false),
