@@ -69,6 +69,8 @@ pub async fn run(json_out: bool) -> Result<()> {
     let members = stack.store.list_members(&team.id).await?;
     let with = |s: MemberStatus| members.iter().filter(|m| m.status == s).count();
     let responses = stack.store.list_responses(&team.id, date, date).await?;
+    // After the tick: today's send is done, the next one is the next workday's.
+    let Some(team) = stack.store.get_team(&team.id).await? else { bail!("the demo team is gone from the table") };
     let day = insights::daily(&responses, date, date).remove(0);
     let sent_total = items.iter().filter(|i| i.attempts > 0).count();
     let accepted = stack
@@ -96,6 +98,10 @@ pub async fn run(json_out: bool) -> Result<()> {
         "ses_events_handled": handled,
         "responses": responses.len(),
         "mean_today": day.figures.as_ref().map(|f| (f.mean * 100.0).round() / 100.0),
+        "zone": team.schedule.zone,
+        "send_time": team.schedule.time,
+        "next_send_at": team.next_send_at.map(|n| n.to_string()),
+        "next_send_local": team.next_send_at.map(|n| n.to_zoned_datetime(team.schedule.zone.jiff().clone()).to_string()),
         "inbox": stack.inbox_url(),
     });
     if json_out {
@@ -103,6 +109,14 @@ pub async fn run(json_out: bool) -> Result<()> {
     } else {
         println!();
         println!("Morale demo — team {} ({}), {date}", team.id, team.name);
+        println!(
+            "  schedule           {} {} in {}; next send {}",
+            team.schedule.workdays,
+            team.schedule.time,
+            team.schedule.zone,
+            crate::output::next_send_text(&team)
+        );
+        println!("  members            {}", members.len());
         println!("  emails sent        {sent_total} (ses-local accepted {accepted})");
         println!("  delivered          {}", count(OutboxStatus::Delivered));
         println!(

@@ -134,15 +134,17 @@ impl LocalStack {
     /// The demo team: due now, with members including the SES mailbox simulator's addresses.
     pub async fn seed(&self) -> Result<Team> {
         let now = SystemClock.now();
+        // Its send time is this very minute, so it is due now, and its next send is tomorrow's.
+        let zone = TimeZone::parse("Europe/London")?;
+        let time = LocalTime::parse(&now.to_zoned_datetime(zone.jiff().clone()).strftime("%H:%M").to_string())?;
         let mut team = Team::new(
             TeamId::parse("demo")?,
             "Demo team".into(),
-            Schedule::new(TimeZone::parse("Europe/London")?, LocalTime::parse("09:30")?, Workdays::parse("mon-sun")?),
+            Schedule::new(zone, time, Workdays::parse("mon-sun")?),
             vec![EmailAddress::parse("lead@example.com")?],
             now,
         );
-        // Due now, as if its send time had just come.
-        team.next_send_at = Some(now - jiff::SignedDuration::from_secs(1));
+        team.next_send_at = Some(team.schedule.instant_on(team.schedule.local_date(now)).unwrap_or(now).min(now));
         self.store.create_team(&team).await?;
         for (email, name) in MEMBERS {
             self.store

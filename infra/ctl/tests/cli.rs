@@ -204,6 +204,14 @@ fn the_demo_runs_end_to_end_twice() {
         );
         assert_eq!(v["responses"], 4);
         assert_eq!(v["mean_today"], 4.0);
+        // The team's send time was the minute the demo ran; today's email went out, so the
+        // next send is at the same local time the next day (a workday: the demo's are mon-sun).
+        let next: jiff::Timestamp = v["next_send_at"].as_str().unwrap().parse().unwrap();
+        let local = next.to_zoned_datetime(jiff::tz::TimeZone::get(v["zone"].as_str().unwrap()).unwrap());
+        let today: jiff::civil::Date = v["date"].as_str().unwrap().parse().unwrap();
+        assert_eq!(local.date(), today.tomorrow().unwrap(), "{v}");
+        assert_eq!(local.strftime("%H:%M").to_string(), v["send_time"].as_str().unwrap(), "{v}");
+        assert!(v["next_send_local"].as_str().unwrap().ends_with(&format!("[{}]", v["zone"].as_str().unwrap())), "{v}");
     }
 }
 
