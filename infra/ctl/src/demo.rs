@@ -62,8 +62,8 @@ pub async fn run(json_out: bool) -> Result<()> {
     }
 
     // The report, from the store.
-    let now = SystemClock.now();
-    let date = team.schedule.local_date(now);
+    // The day the seeded team was due (not today's date now: the demo may cross midnight).
+    let date = team.schedule.local_date(team.next_send_at.unwrap_or_else(|| SystemClock.now()));
     let items = stack.store.list_outbox(&team.id, Some(date)).await?;
     let count = |s: OutboxStatus| items.iter().filter(|i| i.status == s).count();
     let members = stack.store.list_members(&team.id).await?;
