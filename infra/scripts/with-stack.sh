@@ -5,7 +5,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 [ -x "$root/.venv/bin/moto_server" ] || { echo "moto is not installed: run 'make tools'" >&2; exit 1; }
 port=$("$root/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/morale-moto-$port.log" 2>&1 &
+# moto with DynamoDB's item operations made atomic, as DynamoDB's are (see the launcher).
+"$root/.venv/bin/python" "$root/infra/localstack/python/moto_server.py" -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/morale-moto-$port.log" 2>&1 &
 moto_pid=$!
 trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 300); do

@@ -2,8 +2,8 @@
 //! fewer than [`MIN_VOTERS`] voters shows no figures at all — no mean, no distribution, no
 //! comments — so that nobody's answer can be singled out.
 
+use crate::domain::Response;
 use crate::domain::SendDate;
-use crate::model::Response;
 use serde::Serialize;
 
 pub const MIN_VOTERS: usize = 3;
@@ -126,8 +126,8 @@ pub fn low_streak(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::VoterKey;
     use crate::domain::{Score, TeamId};
-    use crate::model::VoterKey;
     use proptest::prelude::*;
 
     fn vote(date: &str, voter: &str, score: u8, comment: Option<&str>) -> Response {

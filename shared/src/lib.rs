@@ -12,11 +12,11 @@ pub mod email;
 pub mod insights;
 pub mod mail;
 pub mod metrics;
-pub mod model;
 pub mod preflight;
 pub mod reputation;
 pub mod ses_event;
 pub mod store;
+pub mod tags;
 pub mod telemetry;
 pub mod token;
 

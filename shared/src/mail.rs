@@ -6,17 +6,6 @@ use async_trait::async_trait;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-/// The SES message tags on every daily email: how SES events find their outbox item again.
-pub mod tags {
-    pub const TEAM: &str = "morale-team";
-    pub const MEMBER: &str = "morale-member";
-    pub const DATE: &str = "morale-date";
-    /// Which attempt this message is (1, 2, …).
-    pub const SEND: &str = "morale-send";
-    /// Mail other than the daily email (`digest`): events for it change no outbox item.
-    pub const KIND: &str = "morale-kind";
-}
-
 /// One email to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingEmail {
@@ -25,7 +14,7 @@ pub struct OutgoingEmail {
     pub html: String,
     pub text: String,
     pub headers: Vec<(String, String)>,
-    /// SES message tags: how events are correlated back to the outbox (team, member, date, send).
+    /// SES message tags (see [`crate::tags`]).
     pub tags: Vec<(String, String)>,
 }
 

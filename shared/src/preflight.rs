@@ -3,7 +3,7 @@
 
 use crate::mail::Mailer;
 use crate::reputation;
-use crate::store::Store;
+use crate::store::StateStore;
 use jiff::Timestamp;
 
 /// Whether SES can send right now.
@@ -15,7 +15,7 @@ pub enum Readiness {
 
 /// Is the reputation guard's pause off, is the account sending, and is the identity verified
 /// for sending with DKIM in order?
-pub async fn check(mailer: &dyn Mailer, store: &dyn Store, identity: &str, now: Timestamp) -> Readiness {
+pub async fn check(mailer: &dyn Mailer, store: &dyn StateStore, identity: &str, now: Timestamp) -> Readiness {
     let id = identity;
     let not_ready = |problem: String, advice: &str| Readiness::NotReady { problem, advice: advice.to_string() };
     match reputation::current_pause(store, now).await {

@@ -3,7 +3,8 @@
 //! the pause or it expires: SES itself pauses accounts with bad reputations, and it is better
 //! to stop first, on our terms.
 
-use crate::store::{Store, StoreError};
+use crate::store::record::{self, Versioned};
+use crate::store::{StateStore, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -63,21 +64,19 @@ fn oldest_hour_kept(now: Timestamp) -> String {
 }
 
 /// Adds to the current hour's counts (read, then a conditional write; retried on conflict).
-pub async fn add(store: &dyn Store, now: Timestamp, delta: Counts) -> Result<(), StoreError> {
+pub async fn add(store: &dyn StateStore, now: Timestamp, delta: Counts) -> Result<(), StoreError> {
     if delta == Counts::default() {
         return Ok(());
     }
     for _ in 0..20 {
-        let rec = store.get_state(COUNTS_STATE).await?;
-        let mut h: Hours = rec.as_ref().and_then(|r| serde_json::from_str(&r.data).ok()).unwrap_or_default();
+        let Versioned { value: mut h, version } = record::read::<Hours>(store, COUNTS_STATE).await?;
         let oldest = oldest_hour_kept(now);
         h.hours.retain(|k, _| *k >= oldest);
         let c = h.hours.entry(hour(now)).or_default();
         c.sent += delta.sent;
         c.bounced += delta.bounced;
         c.complained += delta.complained;
-        let data = serde_json::to_string(&h).expect("serializable");
-        if store.put_state(COUNTS_STATE, &data, rec.map(|r| r.version), now).await? {
+        if record::write(store, COUNTS_STATE, &h, version, now).await? {
             return Ok(());
         }
     }
@@ -85,9 +84,8 @@ pub async fn add(store: &dyn Store, now: Timestamp, delta: Counts) -> Result<(),
 }
 
 /// Counts over the last 24 hours (the current hour and the 23 before it).
-pub async fn window(store: &dyn Store, now: Timestamp) -> Result<Counts, StoreError> {
-    let Some(rec) = store.get_state(COUNTS_STATE).await? else { return Ok(Counts::default()) };
-    let h: Hours = serde_json::from_str(&rec.data).unwrap_or_default();
+pub async fn window(store: &dyn StateStore, now: Timestamp) -> Result<Counts, StoreError> {
+    let h = record::read::<Hours>(store, COUNTS_STATE).await?.value;
     let (oldest, newest) = (oldest_hour_kept(now), hour(now));
     let mut total = Counts::default();
     for (_, c) in h.hours.range(oldest..=newest) {
@@ -99,15 +97,18 @@ pub async fn window(store: &dyn Store, now: Timestamp) -> Result<Counts, StoreEr
 }
 
 /// The pause in force at `now`, if any.
-pub async fn current_pause(store: &dyn Store, now: Timestamp) -> Result<Option<SendingPause>, StoreError> {
-    let Some(rec) = store.get_state(PAUSE_STATE).await? else { return Ok(None) };
-    let p: SendingPause = serde_json::from_str(&rec.data).unwrap_or_default();
+pub async fn current_pause(store: &dyn StateStore, now: Timestamp) -> Result<Option<SendingPause>, StoreError> {
+    let p = record::read::<SendingPause>(store, PAUSE_STATE).await?.value;
     Ok((p.paused && p.until.is_none_or(|u| now < u)).then_some(p))
 }
 
 /// Pauses sending if the window's rates pass the thresholds and no pause is in force.
 /// Returns the new pause (the caller alerts) — `None` if nothing changed.
-pub async fn evaluate(store: &dyn Store, now: Timestamp, t: &Thresholds) -> Result<Option<SendingPause>, StoreError> {
+pub async fn evaluate(
+    store: &dyn StateStore,
+    now: Timestamp,
+    t: &Thresholds,
+) -> Result<Option<SendingPause>, StoreError> {
     let c = window(store, now).await?;
     if c.sent < t.min_sent {
         return Ok(None);
@@ -133,8 +134,7 @@ pub async fn evaluate(store: &dyn Store, now: Timestamp, t: &Thresholds) -> Resu
     } else {
         return Ok(None);
     };
-    let rec = store.get_state(PAUSE_STATE).await?;
-    let old: SendingPause = rec.as_ref().and_then(|r| serde_json::from_str(&r.data).ok()).unwrap_or_default();
+    let Versioned { value: old, version } = record::read::<SendingPause>(store, PAUSE_STATE).await?;
     if old.paused && old.until.is_none_or(|u| now < u) {
         return Ok(None);
     }
@@ -145,21 +145,18 @@ pub async fn evaluate(store: &dyn Store, now: Timestamp, t: &Thresholds) -> Resu
         }
     }
     let pause = SendingPause { paused: true, reason, since: Some(now), until: Some(now + t.pause_for), lifted: None };
-    let data = serde_json::to_string(&pause).expect("serializable");
-    Ok(store.put_state(PAUSE_STATE, &data, rec.map(|r| r.version), now).await?.then_some(pause))
+    Ok(record::write(store, PAUSE_STATE, &pause, version, now).await?.then_some(pause))
 }
 
 /// Lifts a pause. `Ok(false)` if there was none in force.
-pub async fn lift(store: &dyn Store, now: Timestamp, by: &str) -> Result<bool, StoreError> {
-    let Some(rec) = store.get_state(PAUSE_STATE).await? else { return Ok(false) };
-    let mut p: SendingPause = serde_json::from_str(&rec.data).unwrap_or_default();
+pub async fn lift(store: &dyn StateStore, now: Timestamp, by: &str) -> Result<bool, StoreError> {
+    let Versioned { value: mut p, version } = record::read::<SendingPause>(store, PAUSE_STATE).await?;
     if !(p.paused && p.until.is_none_or(|u| now < u)) {
         return Ok(false);
     }
     p.paused = false;
     p.lifted = Some(format!("lifted by {by} at {now}"));
-    let data = serde_json::to_string(&p).expect("serializable");
-    store.put_state(PAUSE_STATE, &data, Some(rec.version), now).await
+    record::write(store, PAUSE_STATE, &p, version, now).await
 }
 
 #[cfg(test)]
@@ -205,5 +202,14 @@ mod tests {
         assert!(p.reason.starts_with("complaint rate 0.25%"), "{}", p.reason);
         // Pauses expire by themselves.
         assert!(current_pause(&s, now + SignedDuration::from_hours(25)).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_pause_record_is_an_error_not_unpaused() {
+        let s = MemoryStore::new();
+        let now = ts("2026-11-24T15:00:00Z");
+        s.put_state(PAUSE_STATE, r#"{"paused": tru"#, None, now).await.unwrap();
+        assert!(matches!(current_pause(&s, now).await, Err(StoreError::Corrupt { .. })));
+        assert!(lift(&s, now, "ops").await.is_err(), "nothing is decided on a record that cannot be read");
     }
 }

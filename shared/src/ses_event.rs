@@ -4,8 +4,8 @@
 //! after AWS's documented event format. Unknown fields are ignored; an unknown event type is
 //! parsed as [`MailEvent::Other`] so that it can be counted, not failed.
 
-use crate::domain::{MemberId, SendDate, TeamId};
-use crate::mail::tags;
+use crate::tags;
+pub use crate::tags::Correlation;
 use jiff::Timestamp;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -162,16 +162,6 @@ impl MailEvent {
     }
 }
 
-/// The outbox item an email belongs to, from the tags the sender put on it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Correlation {
-    pub team: TeamId,
-    pub member: MemberId,
-    pub date: SendDate,
-    /// Which attempt (1, 2, …) this message was.
-    pub send: u32,
-}
-
 /// One parsed SES event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SesEvent {
@@ -198,19 +188,6 @@ pub const MAX_EVENT_BYTES: usize = 256 * 1024;
 
 fn ts(s: Option<&String>) -> Option<Timestamp> {
     s.and_then(|s| s.parse().ok())
-}
-
-fn tag<'a>(tags: &'a HashMap<String, Vec<String>>, name: &str) -> Option<&'a str> {
-    tags.get(name).and_then(|v| v.first()).map(String::as_str)
-}
-
-fn correlation(tags: &HashMap<String, Vec<String>>) -> Option<Correlation> {
-    Some(Correlation {
-        team: TeamId::parse(tag(tags, tags::TEAM)?).ok()?,
-        member: MemberId::parse(tag(tags, tags::MEMBER)?).ok()?,
-        date: SendDate::parse(tag(tags, tags::DATE)?).ok()?,
-        send: tag(tags, tags::SEND)?.parse().ok()?,
-    })
 }
 
 fn recipients_text(r: &[Recipient]) -> String {
@@ -309,5 +286,5 @@ fn from_envelope(env: Envelope) -> Result<SesEvent, EventError> {
         "" => return Err(EventError::Shape("no eventType".into())),
         other => MailEvent::Other { event_type: other.to_string() },
     };
-    Ok(SesEvent { message_id: mail.message_id, correlation: correlation(&mail.tags), event, at })
+    Ok(SesEvent { message_id: mail.message_id, correlation: tags::read(&mail.tags), event, at })
 }

@@ -6,8 +6,8 @@
 //! where `mac` is HMAC-SHA256 under the key `kid` over everything before it. Several keys are
 //! accepted (rotation); one signs. Verification is constant-time.
 
+use crate::domain::VoterKey;
 use crate::domain::{MemberId, SendDate, TeamId};
-use crate::model::VoterKey;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};

@@ -9,11 +9,12 @@
 use jiff::{SignedDuration, Timestamp};
 use morale::alert::{Alert, Alerter};
 use morale::clock::Clock;
+use morale::domain::outbox::Change;
+use morale::domain::{MemberStatus, OutboxKey};
 use morale::metrics::{self, Metrics};
-use morale::model::{MemberStatus, OutboxKey, OutboxStatus};
 use morale::reputation::{self, Counts, Thresholds};
 use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
-use morale::store::{OutboxEvent, Store, StoreError};
+use morale::store::{DigestStore, MemberStore, OutboxStore, StateStore, StoreError};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -46,8 +47,13 @@ impl Default for BounceConfig {
     }
 }
 
+/// What the bounce handler reads and changes: outbox items, members, the admins' digests and
+/// the reputation state.
+pub trait BounceStore: OutboxStore + MemberStore + DigestStore + StateStore {}
+impl<T: OutboxStore + MemberStore + DigestStore + StateStore> BounceStore for T {}
+
 pub struct BounceHandler {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn BounceStore>,
     pub alerter: Arc<dyn Alerter>,
     pub clock: Arc<dyn Clock>,
     pub config: BounceConfig,
@@ -113,7 +119,7 @@ impl BounceHandler {
         let out = match &e.event {
             MailEvent::Sent => vec![Outcome::Noted],
             MailEvent::Delivered => {
-                if self.store.apply_event(&key, &OutboxEvent::Delivered, now).await? {
+                if self.store.change(&key, &Change::Delivered, now).await?.is_some() {
                     m.count(metrics::EMAILS_DELIVERED, 1);
                     self.ignore_missing(self.store.reset_soft_bounces(&c.team, &c.member, now).await)?;
                     vec![Outcome::Delivered]
@@ -124,7 +130,7 @@ impl BounceHandler {
             MailEvent::Bounced { kind: BounceType::Permanent, sub_type, detail } => {
                 let reason = format!("permanent bounce ({sub_type}): {detail}");
                 let mut out = Vec::new();
-                if self.store.apply_event(&key, &OutboxEvent::Failed { reason: reason.clone() }, now).await? {
+                if self.store.change(&key, &Change::Fail { reason: &reason }, now).await?.is_some() {
                     m.count_by(metrics::EMAILS_BOUNCED, "Type", "Permanent", 1);
                     reputation::add(self.store.as_ref(), now, Counts { bounced: 1, ..Default::default() }).await?;
                     out.push(Outcome::Failed);
@@ -157,7 +163,7 @@ impl BounceHandler {
             MailEvent::Rejected { reason } | MailEvent::RenderingFailed { message: reason } => {
                 let what = if matches!(e.event, MailEvent::Rejected { .. }) { "rejected" } else { "rendering failed" };
                 let reason = format!("{what} by SES: {reason}");
-                if self.store.apply_event(&key, &OutboxEvent::Failed { reason: reason.clone() }, now).await? {
+                if self.store.change(&key, &Change::Fail { reason: &reason }, now).await?.is_some() {
                     m.count(metrics::EMAILS_FAILED, 1);
                     self.alert(
                         format!("Morale: an email was {what} by SES"),
@@ -198,8 +204,9 @@ impl BounceHandler {
         m: &mut Metrics,
     ) -> Result<Vec<Outcome>, HandlerError> {
         let Some(item) = self.store.get_outbox(key).await? else { return Ok(vec![Outcome::NotOurs]) };
-        // Only the current attempt can be deferred; an older one's news is late.
-        if item.status != OutboxStatus::Sent || item.message_id.as_deref() != Some(e.message_id.as_str()) {
+        // Only what the lifecycle lets be deferred now (the latest attempt, still sent) is
+        // retried or given up on; anything else is late or repeated news.
+        if !(Change::Defer { message_id: &e.message_id, retry_at: now, reason }).admits(&item, now) {
             return Ok(vec![Outcome::AlreadyApplied]);
         }
         let backoff = self.config.retry_backoff * (1i32 << item.attempts.saturating_sub(1).min(10));
@@ -214,7 +221,7 @@ impl BounceHandler {
         let mut out = Vec::new();
         if counts_as_bounce && (item.attempts >= self.config.max_attempts || retry_at >= last_chance) {
             let why = format!("retries exhausted after {} attempt(s); last: {reason}", item.attempts);
-            if self.store.apply_event(key, &OutboxEvent::Failed { reason: why.clone() }, now).await? {
+            if self.store.change(key, &Change::Fail { reason: &why }, now).await?.is_some() {
                 m.count(metrics::RETRIES_EXHAUSTED, 1);
                 m.count(metrics::EMAILS_FAILED, 1);
                 m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
@@ -232,8 +239,8 @@ impl BounceHandler {
             // No retry fits in the day: leave it to SES, whose next event settles it.
             return Ok(vec![Outcome::Noted]);
         } else {
-            let ev = OutboxEvent::Deferred { message_id: e.message_id.clone(), retry_at, reason: reason.to_string() };
-            if self.store.apply_event(key, &ev, now).await? {
+            let defer = Change::Defer { message_id: &e.message_id, retry_at, reason };
+            if self.store.change(key, &defer, now).await?.is_some() {
                 m.count(metrics::EMAILS_DEFERRED, 1);
                 if counts_as_bounce {
                     m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);

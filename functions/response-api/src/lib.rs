@@ -17,10 +17,10 @@ pub mod trend;
 use askama::Template;
 use jiff::Timestamp;
 use morale::clock::Clock;
+use morale::domain::{MemberStatus, Response, Team};
 use morale::domain::{Score, SendDate};
 use morale::metrics::{self, Metrics};
-use morale::model::{MemberStatus, Response, Team};
-use morale::store::{Store, StoreError};
+use morale::store::{MemberStore, ResponseStore, StoreError, TeamStore};
 use morale::token::{Claims, Purpose, TokenError, TokenKeys};
 use pages::{AUTOSUBMIT_JS, CSP, CSS};
 use std::sync::Arc;
@@ -54,8 +54,12 @@ impl HttpResponse {
     }
 }
 
+/// What the response API reads and changes: a team, its members' subscription, responses.
+pub trait ApiStore: TeamStore + MemberStore + ResponseStore {}
+impl<T: TeamStore + MemberStore + ResponseStore> ApiStore for T {}
+
 pub struct ResponseApi {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn ApiStore>,
     pub keys: TokenKeys,
     pub clock: Arc<dyn Clock>,
 }

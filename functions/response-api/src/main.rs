@@ -3,7 +3,8 @@
 use lambda_http::{Body, Error, Request, RequestExt, Response, run, service_fn};
 use morale::clock::SystemClock;
 use morale::config::{self, env};
-use morale::store::{DynamoStore, Store};
+use morale::store::DynamoStore;
+use morale::store::prelude::*;
 use morale_response_api::{HttpRequest, ResponseApi};
 use std::sync::Arc;
 

@@ -3,8 +3,9 @@
 use jiff::{SignedDuration, Timestamp};
 use morale::clock::ManualClock;
 use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, SendDate, TeamId, TimeZone, Workdays};
-use morale::model::{Member, MemberStatus, Team};
-use morale::store::{MemoryStore, Store};
+use morale::domain::{Member, MemberStatus, Team};
+use morale::store::MemoryStore;
+use morale::store::prelude::*;
 use morale::token::{DEFAULT_TTL, Purpose, TokenKeys};
 use morale_response_api::{HttpRequest, HttpResponse, ResponseApi};
 use rand::{Rng, SeedableRng};
@@ -62,7 +63,7 @@ impl World {
             .await
     }
 
-    async fn votes(&self) -> Vec<morale::model::Response> {
+    async fn votes(&self) -> Vec<morale::domain::Response> {
         self.store.list_responses(&self.team, self.date, self.date).await.unwrap()
     }
 

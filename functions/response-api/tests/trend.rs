@@ -4,10 +4,11 @@
 use jiff::Timestamp;
 use morale::clock::ManualClock;
 use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::{Member, Response, Team, VoterKey};
 use morale::email::EmailRenderer;
 use morale::insights;
-use morale::model::{Member, Response, Team, VoterKey};
-use morale::store::{MemoryStore, Store};
+use morale::store::MemoryStore;
+use morale::store::prelude::*;
 use morale::token::{ADMIN_TTL, DEFAULT_TTL, Purpose, TokenKeys};
 use morale_response_api::{HttpRequest, ResponseApi};
 use proptest::prelude::*;

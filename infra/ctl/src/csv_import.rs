@@ -1,9 +1,9 @@
 //! Importing members from CSV: every row is checked first, then all are imported or none.
 
 use anyhow::{Result, bail};
+use morale::domain::Member;
 use morale::domain::{EmailAddress, MemberId, TeamId};
-use morale::model::Member;
-use morale::store::Store;
+use morale::store::prelude::*;
 use std::collections::HashMap;
 
 #[derive(Debug)]

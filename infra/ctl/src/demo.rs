@@ -4,9 +4,9 @@
 use crate::stack::LocalStack;
 use anyhow::{Result, bail};
 use morale::clock::{Clock, SystemClock};
+use morale::domain::{MemberStatus, OutboxStatus};
 use morale::insights;
-use morale::model::{MemberStatus, OutboxStatus};
-use morale::store::Store;
+use morale::store::prelude::*;
 use morale_localstack::http::http;
 use serde_json::json;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Printing for people and for scripts (`--json`).
 
-use morale::model::{Member, Team};
+use morale::domain::{Member, Team};
 use serde_json::{Value, json};
 
 pub fn next_send_text(t: &Team) -> String {

@@ -2,7 +2,7 @@
 //! value, and nothing is stored.
 
 use morale::domain::TeamId;
-use morale::store::Store;
+use morale::store::prelude::*;
 use morale_tests::{TestTable, moto_url};
 use std::process::{Command, Output};
 
@@ -119,7 +119,7 @@ async fn preflight_fails_until_the_identity_is_verified() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_and_replay_after_an_injected_failure() {
-    use morale::model::OutboxStatus;
+    use morale::domain::OutboxStatus;
     let table = TestTable::new().await;
     let ses = ses_local::SesLocal::start(ses_local::Config {
         identities: vec!["morale.example".into()],

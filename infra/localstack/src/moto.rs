@@ -27,24 +27,25 @@ impl Moto {
     /// Starts `moto_server` on a free loopback port and waits until it answers. The server
     /// watches this process and exits with it, even if this process is killed.
     pub fn start() -> Result<Self> {
-        let bin = moto_server_path()?;
+        let (python, launcher) = moto_server_path()?;
         let port = free_port()?;
         let me = std::process::id();
         // A tiny watchdog: the server goes when its parent does, so no moto is ever left over.
         let script = format!(
-            "\"$0\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
+            "\"$0\" \"$1\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; \
              trap 'kill $m 2>/dev/null' EXIT TERM INT; \
              while kill -0 {me} 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 1; done"
         );
         let child = Command::new("sh")
             .arg("-c")
             .arg(script)
-            .arg(&bin)
+            .arg(&python)
+            .arg(&launcher)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("could not start {}", bin.display()))?;
+            .with_context(|| format!("could not start {}", python.display()))?;
         let url = format!("http://127.0.0.1:{port}");
         let moto = Self { url, child: Some(child) };
         moto.wait_ready(Duration::from_secs(30))?;
@@ -82,8 +83,11 @@ pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("."))
 }
 
-fn moto_server_path() -> Result<PathBuf> {
-    let bin = project_root().join(".venv/bin/moto_server");
+/// The virtualenv's Python and the launcher that runs moto with DynamoDB's item operations
+/// made atomic (see `infra/localstack/python/moto_server.py`).
+fn moto_server_path() -> Result<(PathBuf, PathBuf)> {
+    let root = project_root();
+    let bin = root.join(".venv/bin/moto_server");
     if !bin.exists() {
         bail!(
             "moto is not installed ({} is missing). Run `make tools` once: it creates the project's \
@@ -91,7 +95,7 @@ fn moto_server_path() -> Result<PathBuf> {
             bin.display()
         );
     }
-    Ok(bin)
+    Ok((root.join(".venv/bin/python"), root.join("infra/localstack/python/moto_server.py")))
 }
 
 fn free_port() -> Result<u16> {

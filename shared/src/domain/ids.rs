@@ -36,7 +36,7 @@ impl MemberId {
     }
 
     /// The id under which a team admin gets mail of a kind (`a…`): never a member's id.
-    pub fn for_admin(kind: crate::model::OutboxKind, email: &EmailAddress) -> Self {
+    pub fn for_admin(kind: super::OutboxKind, email: &EmailAddress) -> Self {
         Self::derived('a', kind.as_str(), email)
     }
 

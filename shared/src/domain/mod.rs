@@ -1,16 +1,29 @@
-//! Domain types. Every value that comes from outside (CSV, CLI, HTTP, SES events, config)
+//! Domain types: the newtypes, and the entities made of them (teams, members, outbox items,
+//! responses) with their rules. Nothing here knows AWS.
+//!
+//! Every value that comes from outside (CSV, CLI, HTTP, SES events, config)
 //! becomes one of these at the edge, or a [`ParseError`] that names the bad value.
 
-mod email;
+mod address;
 mod ids;
+mod member;
+pub mod outbox;
+mod report;
+mod response;
 mod schedule;
 mod score;
+mod team;
 mod time;
 
-pub use email::{EmailAddress, mask_emails};
+pub use address::{EmailAddress, mask_emails};
 pub use ids::{MemberId, TeamId};
+pub use member::{Member, MemberStatus};
+pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
+pub use report::Digest;
+pub use response::{Response, VoterKey};
 pub use schedule::Schedule;
 pub use score::Score;
+pub use team::{Team, WeeklyDigest};
 pub use time::{LocalTime, SendDate, TimeZone, Workdays};
 
 /// Why a value from outside was rejected. The message always names the bad value and, where

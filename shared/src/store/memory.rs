@@ -1,11 +1,12 @@
 //! The in-memory store for fast unit tests. It keeps to the same conditions as the DynamoDB
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
-use super::{DueItem, OutboxEvent, StateRecord, Store, StoreError};
-use crate::domain::{MemberId, SendDate, TeamId};
-use crate::model::{
-    Digest, IdempotencyBegin, IdempotencyRecord, IdempotencyState, Member, MemberStatus, OutboxItem, OutboxKey,
-    OutboxStatus, Response, Team, VoterKey,
+use super::{
+    DigestStore, DueItem, MemberStore, OutboxStore, ResponseStore, StateRecord, StateStore, StoreError, TeamStore,
+};
+use crate::domain::outbox::Change;
+use crate::domain::{
+    Digest, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, Response, SendDate, Team, TeamId, VoterKey,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -18,7 +19,6 @@ struct Tables {
     members: BTreeMap<(TeamId, MemberId), Member>,
     outbox: BTreeMap<OutboxKey, OutboxItem>,
     responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
-    idempotency: BTreeMap<String, IdempotencyRecord>,
     state: BTreeMap<String, StateRecord>,
     digests: BTreeMap<(TeamId, SendDate), Digest>,
 }
@@ -39,12 +39,8 @@ impl MemoryStore {
     }
 }
 
-fn held_by(item: &OutboxItem, owner: &str) -> bool {
-    item.status == OutboxStatus::Sending && item.lease_owner.as_deref() == Some(owner)
-}
-
 #[async_trait]
-impl Store for MemoryStore {
+impl TeamStore for MemoryStore {
     async fn create_team(&self, team: &Team) -> Result<(), StoreError> {
         let mut t = self.lock();
         if t.teams.contains_key(&team.id) {
@@ -98,7 +94,10 @@ impl Store for MemoryStore {
             _ => Ok(false),
         }
     }
+}
 
+#[async_trait]
+impl MemberStore for MemoryStore {
     async fn add_member(&self, member: &Member) -> Result<(), StoreError> {
         let mut t = self.lock();
         let key = (member.team.clone(), member.id.clone());
@@ -169,7 +168,10 @@ impl Store for MemoryStore {
             .map(|_| ())
             .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))
     }
+}
 
+#[async_trait]
+impl OutboxStore for MemoryStore {
     async fn enqueue(&self, item: &OutboxItem) -> Result<bool, StoreError> {
         let mut t = self.lock();
         if t.outbox.contains_key(&item.key) {
@@ -206,137 +208,22 @@ impl Store for MemoryStore {
         Ok(due)
     }
 
-    async fn claim(
+    async fn change(
         &self,
         key: &OutboxKey,
-        owner: &str,
+        change: &Change<'_>,
         now: Timestamp,
-        lease_until: Timestamp,
     ) -> Result<Option<OutboxItem>, StoreError> {
         let mut t = self.lock();
         let Some(item) = t.outbox.get_mut(key) else { return Ok(None) };
-        if !item.status.awaits_sender() || item.due_at.is_none_or(|d| d > now) {
-            return Ok(None);
-        }
-        if item.status != OutboxStatus::Sending {
-            item.released_status = Some(item.status);
-        }
-        item.status = OutboxStatus::Sending;
-        item.lease_owner = Some(owner.to_string());
-        item.due_at = Some(lease_until);
-        item.updated_at = now;
-        Ok(Some(item.clone()))
+        let Some(next) = change.apply(item, now) else { return Ok(None) };
+        *item = next.clone();
+        Ok(Some(next))
     }
+}
 
-    async fn release(
-        &self,
-        key: &OutboxKey,
-        owner: &str,
-        due_at: Timestamp,
-        error: Option<&str>,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        let mut t = self.lock();
-        let Some(item) = t.outbox.get_mut(key).filter(|i| held_by(i, owner)) else { return Ok(false) };
-        item.status = item.released_status.take().unwrap_or(OutboxStatus::Pending);
-        item.lease_owner = None;
-        item.due_at = Some(due_at);
-        if let Some(e) = error {
-            item.last_error = Some(e.to_string());
-        }
-        item.updated_at = now;
-        Ok(true)
-    }
-
-    async fn mark_sent(
-        &self,
-        key: &OutboxKey,
-        owner: &str,
-        message_id: &str,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        let mut t = self.lock();
-        let Some(item) = t.outbox.get_mut(key).filter(|i| held_by(i, owner)) else { return Ok(false) };
-        item.status = OutboxStatus::Sent;
-        item.lease_owner = None;
-        item.released_status = None;
-        item.due_at = None;
-        item.attempts += 1;
-        item.message_id = Some(message_id.to_string());
-        item.updated_at = now;
-        Ok(true)
-    }
-
-    async fn finish_unsent(
-        &self,
-        key: &OutboxKey,
-        owner: &str,
-        to: OutboxStatus,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
-        assert!(matches!(to, OutboxStatus::Failed | OutboxStatus::Suppressed), "finish_unsent to {to}");
-        let mut t = self.lock();
-        let Some(item) = t.outbox.get_mut(key).filter(|i| held_by(i, owner)) else { return Ok(false) };
-        item.status = to;
-        item.lease_owner = None;
-        item.released_status = None;
-        item.due_at = None;
-        item.last_error = Some(reason.to_string());
-        item.updated_at = now;
-        Ok(true)
-    }
-
-    async fn apply_event(&self, key: &OutboxKey, event: &OutboxEvent, now: Timestamp) -> Result<bool, StoreError> {
-        use OutboxStatus::*;
-        let mut t = self.lock();
-        let Some(item) = t.outbox.get_mut(key) else { return Ok(false) };
-        match event {
-            OutboxEvent::Delivered => {
-                if !matches!(item.status, Sent | Deferred | Sending) {
-                    return Ok(false);
-                }
-                item.status = Delivered;
-                item.due_at = None;
-                item.lease_owner = None;
-                item.released_status = None;
-            }
-            OutboxEvent::Deferred { message_id, retry_at, reason } => {
-                if item.status != Sent || item.message_id.as_deref() != Some(message_id) {
-                    return Ok(false);
-                }
-                item.status = Deferred;
-                item.due_at = Some(*retry_at);
-                item.last_error = Some(reason.clone());
-            }
-            OutboxEvent::Failed { reason } => {
-                if matches!(item.status, Failed | Suppressed) {
-                    return Ok(false);
-                }
-                item.status = Failed;
-                item.due_at = None;
-                item.lease_owner = None;
-                item.released_status = None;
-                item.last_error = Some(reason.clone());
-            }
-        }
-        item.updated_at = now;
-        Ok(true)
-    }
-
-    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp, deadline: Timestamp) -> Result<bool, StoreError> {
-        let mut t = self.lock();
-        let Some(item) = t.outbox.get_mut(key).filter(|i| i.status == OutboxStatus::Failed) else {
-            return Ok(false);
-        };
-        item.status = OutboxStatus::Pending;
-        item.released_status = None;
-        item.due_at = Some(now);
-        item.deadline = deadline;
-        item.updated_at = now;
-        Ok(true)
-    }
-
+#[async_trait]
+impl ResponseStore for MemoryStore {
     async fn put_response(&self, r: &Response) -> Result<bool, StoreError> {
         let mut t = self.lock();
         let key = (r.team.clone(), r.date, r.voter.clone());
@@ -356,7 +243,10 @@ impl Store for MemoryStore {
             .cloned()
             .collect())
     }
+}
 
+#[async_trait]
+impl DigestStore for MemoryStore {
     async fn note_for_digest(
         &self,
         team: &TeamId,
@@ -395,7 +285,10 @@ impl Store for MemoryStore {
             _ => Ok(false),
         }
     }
+}
 
+#[async_trait]
+impl StateStore for MemoryStore {
     async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError> {
         Ok(self.lock().state.get(name).cloned())
     }
@@ -415,52 +308,5 @@ impl Store for MemoryStore {
         t.state
             .insert(name.to_string(), StateRecord { name: name.into(), data: data.into(), version, updated_at: now });
         Ok(true)
-    }
-
-    async fn idempotency_begin(
-        &self,
-        key: &str,
-        now: Timestamp,
-        in_progress_until: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<IdempotencyBegin, StoreError> {
-        let mut t = self.lock();
-        if let Some(rec) = t.idempotency.get(key) {
-            // Expired records count as absent even before TTL deletes them. The table keeps
-            // the expiry in seconds (TTL's unit) and the in-progress window in milliseconds.
-            if rec.expires_at.as_second() > now.as_second() {
-                match &rec.state {
-                    IdempotencyState::Completed { result } => {
-                        return Ok(IdempotencyBegin::Completed { result: result.clone() });
-                    }
-                    IdempotencyState::InProgress if rec.in_progress_until.as_millisecond() > now.as_millisecond() => {
-                        return Ok(IdempotencyBegin::InProgress);
-                    }
-                    IdempotencyState::InProgress => {}
-                }
-            }
-        }
-        t.idempotency.insert(
-            key.to_string(),
-            IdempotencyRecord {
-                key: key.to_string(),
-                state: IdempotencyState::InProgress,
-                in_progress_until,
-                expires_at,
-            },
-        );
-        Ok(IdempotencyBegin::Started)
-    }
-
-    async fn idempotency_complete(&self, key: &str, result: &str, expires_at: Timestamp) -> Result<(), StoreError> {
-        let mut t = self.lock();
-        match t.idempotency.get_mut(key) {
-            Some(rec) if rec.state == IdempotencyState::InProgress => {
-                rec.state = IdempotencyState::Completed { result: result.to_string() };
-                rec.expires_at = expires_at;
-                Ok(())
-            }
-            _ => Err(StoreError::Conflict(format!("idempotency record {key}"))),
-        }
     }
 }

@@ -1,4 +1,6 @@
-//! The store port: everything Morale keeps, in one DynamoDB table (see `template.yaml`).
+//! The store ports: one trait per stored thing, each with a DynamoDB adapter (one table, see
+//! `template.yaml`) and an in-memory fake that obeys the same contract (`tests/` runs the same
+//! cases against both). A caller asks for the traits it uses; [`Store`] is all of them.
 //!
 //! Every state change is conditional: on an item (not) existing, on the version or status it
 //! was read with, or on the lease its caller holds. A condition that does not hold is not an
@@ -7,14 +9,13 @@
 
 mod dynamo;
 mod memory;
+pub mod record;
 
 pub use dynamo::{DynamoStore, INDEX_DUE, TABLE_ENV};
 pub use memory::MemoryStore;
 
-use crate::domain::{MemberId, SendDate, TeamId};
-use crate::model::{
-    Digest, IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team,
-};
+use crate::domain::outbox::{Change, Unsent};
+use crate::domain::{Digest, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, Response, SendDate, Team, TeamId};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -33,27 +34,14 @@ pub enum StoreError {
     Backend(String),
 }
 
-/// How a mail event moves an outbox item. Each only moves it forward.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutboxEvent {
-    /// Delivered (any attempt): sent / deferred / sending → delivered.
-    Delivered,
-    /// A transient bounce or delay of the current attempt (`message_id`): sent → deferred,
-    /// due again at `retry_at`.
-    Deferred { message_id: String, retry_at: Timestamp, reason: String },
-    /// Permanent: anything but failed / suppressed → failed (a bounce after a delivery is
-    /// still recorded as a bounce).
-    Failed { reason: String },
-}
-
-/// An outbox item that is due: see [`Store::due_outbox`].
+/// An outbox item that is due: see [`OutboxStore::due_outbox`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueItem {
     pub key: OutboxKey,
     pub due_at: Timestamp,
 }
 
-/// See [`Store::get_state`].
+/// See [`StateStore::get_state`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateRecord {
     pub name: String,
@@ -64,8 +52,7 @@ pub struct StateRecord {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
-    // --- teams ---------------------------------------------------------------------------
+pub trait TeamStore: Send + Sync {
     /// Creates the team; [`StoreError::AlreadyExists`] if its id is taken.
     async fn create_team(&self, team: &Team) -> Result<(), StoreError>;
     async fn get_team(&self, id: &TeamId) -> Result<Option<Team>, StoreError>;
@@ -81,8 +68,10 @@ pub trait Store: Send + Sync {
     /// Moves a team's next send instant from `expected` to `next`. `Ok(false)` if another
     /// sender moved it first (or the team was paused meanwhile).
     async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> Result<bool, StoreError>;
+}
 
-    // --- members -------------------------------------------------------------------------
+#[async_trait]
+pub trait MemberStore: Send + Sync {
     /// [`StoreError::AlreadyExists`] if the address is already a member of the team.
     async fn add_member(&self, member: &Member) -> Result<(), StoreError>;
     async fn get_member(&self, team: &TeamId, id: &MemberId) -> Result<Option<Member>, StoreError>;
@@ -103,8 +92,12 @@ pub trait Store: Send + Sync {
     /// Sets the transient-bounce count back to zero (after a delivery).
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<(), StoreError>;
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> Result<(), StoreError>;
+}
 
-    // --- outbox --------------------------------------------------------------------------
+/// The outbox. Its items change only through [`OutboxStore::change`], by the lifecycle table
+/// of [`crate::domain::outbox`]; the other methods are that, named for the sender.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
     /// Creates the item unless one exists for that member and date. `Ok(true)` if created.
     async fn enqueue(&self, item: &OutboxItem) -> Result<bool, StoreError>;
     async fn get_outbox(&self, key: &OutboxKey) -> Result<Option<OutboxItem>, StoreError>;
@@ -114,17 +107,29 @@ pub trait Store: Send + Sync {
     /// slightly: claims re-check), oldest first, at most `limit`. Keys and due times only:
     /// claiming returns the whole item.
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<DueItem>, StoreError>;
+    /// Applies `change` if the lifecycle table admits it for the stored item at `now`, in one
+    /// conditional write. The item as changed, or `Ok(None)` if the table does not admit it
+    /// (someone else holds it, a late or repeated event, no such item).
+    async fn change(
+        &self,
+        key: &OutboxKey,
+        change: &Change<'_>,
+        now: Timestamp,
+    ) -> Result<Option<OutboxItem>, StoreError>;
+
     /// Takes a due item (pending, deferred, or sending with a lapsed lease) for `owner` until
-    /// `lease_until`. `Ok(None)` if it is not claimable (someone else has it, or it is done).
+    /// `lease_until`. `Ok(None)` if it is not claimable.
     async fn claim(
         &self,
         key: &OutboxKey,
         owner: &str,
         now: Timestamp,
         lease_until: Timestamp,
-    ) -> Result<Option<OutboxItem>, StoreError>;
-    /// Gives a claimed item back unchanged, due at `due_at` (throttling, circuit open, out of
-    /// time), noting `error` if given. `Ok(false)` if `owner` no longer holds it.
+    ) -> Result<Option<OutboxItem>, StoreError> {
+        self.change(key, &Change::Claim { owner, lease_until }, now).await
+    }
+    /// Gives a claimed item back unchanged, due at `due_at`, noting `error` if given.
+    /// `Ok(false)` if `owner` no longer holds it.
     async fn release(
         &self,
         key: &OutboxKey,
@@ -132,38 +137,44 @@ pub trait Store: Send + Sync {
         due_at: Timestamp,
         error: Option<&str>,
         now: Timestamp,
-    ) -> Result<bool, StoreError>;
-    /// SES accepted the email: sending → sent, one more attempt, its message id.
+    ) -> Result<bool, StoreError> {
+        Ok(self.change(key, &Change::Release { owner, due_at, error }, now).await?.is_some())
+    }
+    /// SES accepted the email: one more attempt, its message id.
     async fn mark_sent(
         &self,
         key: &OutboxKey,
         owner: &str,
         message_id: &str,
         now: Timestamp,
-    ) -> Result<bool, StoreError>;
-    /// The sender gives up on a claimed item: sending → `to` (failed or suppressed).
+    ) -> Result<bool, StoreError> {
+        Ok(self.change(key, &Change::MarkSent { owner, message_id }, now).await?.is_some())
+    }
+    /// The sender gives up on a claimed item.
     async fn finish_unsent(
         &self,
         key: &OutboxKey,
         owner: &str,
-        to: OutboxStatus,
+        to: Unsent,
         reason: &str,
         now: Timestamp,
-    ) -> Result<bool, StoreError>;
-    /// A mail event. `Ok(false)` if it does not apply (a late or repeated event).
-    async fn apply_event(&self, key: &OutboxKey, event: &OutboxEvent, now: Timestamp) -> Result<bool, StoreError>;
-    /// Operator replay: failed → pending, due at `now`, to be sent before `deadline`.
-    /// `Ok(false)` if not failed.
-    async fn requeue_failed(&self, key: &OutboxKey, now: Timestamp, deadline: Timestamp) -> Result<bool, StoreError>;
+    ) -> Result<bool, StoreError> {
+        Ok(self.change(key, &Change::FinishUnsent { owner, to, reason }, now).await?.is_some())
+    }
+}
 
-    // --- responses -----------------------------------------------------------------------
+#[async_trait]
+pub trait ResponseStore: Send + Sync {
     /// Records a vote; a later vote by the same voter on the same date replaces an earlier
     /// one. `Ok(false)` if a vote recorded later than this one is already stored.
     async fn put_response(&self, response: &Response) -> Result<bool, StoreError>;
     /// A team's responses for dates in `from..=to`.
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError>;
+}
 
-    // --- admins' digests of delivery problems -------------------------------------------
+/// The admins' digests of delivery problems, one per team and day.
+#[async_trait]
+pub trait DigestStore: Send + Sync {
     /// Adds a line to the team's digest for `date`, due at `send_after` (an earlier due time
     /// is kept). `Ok(false)` if that day's digest was already sent.
     async fn note_for_digest(
@@ -178,9 +189,12 @@ pub trait Store: Send + Sync {
     async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError>;
     /// Marks a digest sent. `Ok(false)` if it was already (another sender got there first).
     async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError>;
+}
 
-    // --- operational state ---------------------------------------------------------------
-    /// A small named record of operational state (alert bookkeeping, the sending pause).
+/// Small named records of operational state (alert bookkeeping, the reputation window, the
+/// sending pause), versioned.
+#[async_trait]
+pub trait StateStore: Send + Sync {
     async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError>;
     /// Writes `data` if the stored version is `expected` (`None`: if there is no record yet).
     /// `Ok(false)` if someone else wrote first: re-read and decide again.
@@ -191,16 +205,14 @@ pub trait Store: Send + Sync {
         expected: Option<u64>,
         now: Timestamp,
     ) -> Result<bool, StoreError>;
+}
 
-    // --- idempotency ---------------------------------------------------------------------
-    async fn idempotency_begin(
-        &self,
-        key: &str,
-        now: Timestamp,
-        in_progress_until: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<IdempotencyBegin, StoreError>;
-    /// Stores the result for a key this caller began. `Conflict` if the record is not in
-    /// progress any more.
-    async fn idempotency_complete(&self, key: &str, result: &str, expires_at: Timestamp) -> Result<(), StoreError>;
+/// Everything Morale keeps, for callers that really use most of it (the sender, moralectl).
+pub trait Store: TeamStore + MemberStore + OutboxStore + ResponseStore + DigestStore + StateStore {}
+
+impl<T: TeamStore + MemberStore + OutboxStore + ResponseStore + DigestStore + StateStore> Store for T {}
+
+/// Every port trait, for code that calls store methods on a concrete store (tests, the CLI).
+pub mod prelude {
+    pub use super::{DigestStore, MemberStore, OutboxStore, ResponseStore, StateStore, Store, TeamStore};
 }

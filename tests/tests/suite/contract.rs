@@ -2,11 +2,11 @@
 //! stack, so that the fake cannot drift from the real thing.
 
 use jiff::{SignedDuration, Timestamp};
+use morale::domain::outbox::{Change, Unsent};
 use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
-use morale::model::{
-    IdempotencyBegin, Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey,
-};
-use morale::store::{OutboxEvent, Store, StoreError};
+use morale::domain::{Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey};
+use morale::store::StoreError;
+use morale::store::prelude::*;
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -245,8 +245,8 @@ pub async fn release_gives_the_item_back_unchanged(store: &dyn Store) {
     store.claim(k, "s1", due + mins(5), due + mins(7)).await.unwrap().unwrap();
     store.mark_sent(k, "s1", "m1", due + mins(5)).await.unwrap();
     let retry_at = due + mins(30);
-    let deferred = OutboxEvent::Deferred { message_id: "m1".into(), retry_at, reason: "mailbox full".into() };
-    assert!(store.apply_event(k, &deferred, due + mins(6)).await.unwrap());
+    let deferred = Change::Defer { message_id: "m1", retry_at, reason: "mailbox full" };
+    assert!(store.change(k, &deferred, due + mins(6)).await.unwrap().is_some());
     store.claim(k, "s2", retry_at, retry_at + mins(2)).await.unwrap().unwrap();
     assert!(store.release(k, "s2", retry_at + mins(10), None, retry_at).await.unwrap());
     let back = store.get_outbox(k).await.unwrap().unwrap();
@@ -262,12 +262,12 @@ pub async fn the_sender_can_fail_or_suppress_what_it_holds(store: &dyn Store) {
     store.enqueue(&a).await.unwrap();
     store.enqueue(&b).await.unwrap();
     // Not held: refused.
-    assert!(!store.finish_unsent(&a.key, "s1", OutboxStatus::Failed, "bad request", due).await.unwrap());
+    assert!(!store.finish_unsent(&a.key, "s1", Unsent::Failed, "bad request", due).await.unwrap());
     store.claim(&a.key, "s1", due, due + mins(2)).await.unwrap().unwrap();
     store.claim(&b.key, "s1", due, due + mins(2)).await.unwrap().unwrap();
-    assert!(!store.finish_unsent(&a.key, "s2", OutboxStatus::Failed, "bad request", due).await.unwrap());
-    assert!(store.finish_unsent(&a.key, "s1", OutboxStatus::Failed, "bad request", due).await.unwrap());
-    assert!(store.finish_unsent(&b.key, "s1", OutboxStatus::Suppressed, "member unsubscribed", due).await.unwrap());
+    assert!(!store.finish_unsent(&a.key, "s2", Unsent::Failed, "bad request", due).await.unwrap());
+    assert!(store.finish_unsent(&a.key, "s1", Unsent::Failed, "bad request", due).await.unwrap());
+    assert!(store.finish_unsent(&b.key, "s1", Unsent::Suppressed, "member unsubscribed", due).await.unwrap());
     let a2 = store.get_outbox(&a.key).await.unwrap().unwrap();
     assert_eq!((a2.status, a2.last_error.as_deref(), a2.due_at), (OutboxStatus::Failed, Some("bad request"), None));
     assert_eq!(store.get_outbox(&b.key).await.unwrap().unwrap().status, OutboxStatus::Suppressed);
@@ -280,39 +280,39 @@ pub async fn mail_events_only_move_forward(store: &dyn Store) {
     store.enqueue(&item).await.unwrap();
     let k = &item.key;
     // Nothing to deliver before it was sent.
-    assert!(!store.apply_event(k, &OutboxEvent::Delivered, due).await.unwrap());
+    assert!(store.change(k, &Change::Delivered, due).await.unwrap().is_none());
     store.claim(k, "s1", due, due + mins(2)).await.unwrap().unwrap();
     store.mark_sent(k, "s1", "m1", due).await.unwrap();
-    let delay = OutboxEvent::Deferred { message_id: "m1".into(), retry_at: due + mins(30), reason: "delayed".into() };
+    let delay = Change::Defer { message_id: "m1", retry_at: due + mins(30), reason: "delayed" };
     // A deferral for another message (an older attempt) does not apply.
-    let other = OutboxEvent::Deferred { message_id: "m0".into(), retry_at: due + mins(30), reason: "old".into() };
-    assert!(!store.apply_event(k, &other, due).await.unwrap());
-    assert!(store.apply_event(k, &OutboxEvent::Delivered, due + mins(1)).await.unwrap());
+    let other = Change::Defer { message_id: "m0", retry_at: due + mins(30), reason: "old" };
+    assert!(store.change(k, &other, due).await.unwrap().is_none());
+    assert!(store.change(k, &Change::Delivered, due + mins(1)).await.unwrap().is_some());
     // Repeated delivery: no change. Late delay: never overwrites delivered.
-    assert!(!store.apply_event(k, &OutboxEvent::Delivered, due + mins(2)).await.unwrap());
-    assert!(!store.apply_event(k, &delay, due + mins(2)).await.unwrap());
+    assert!(store.change(k, &Change::Delivered, due + mins(2)).await.unwrap().is_none());
+    assert!(store.change(k, &delay, due + mins(2)).await.unwrap().is_none());
     let got = store.get_outbox(k).await.unwrap().unwrap();
     assert_eq!(got.status, OutboxStatus::Delivered);
     assert_eq!(got.due_at, None);
     // A bounce after a delivery is recorded as a bounce.
-    let bounce = OutboxEvent::Failed { reason: "permanent bounce".into() };
-    assert!(store.apply_event(k, &bounce, due + mins(3)).await.unwrap());
-    assert!(!store.apply_event(k, &bounce, due + mins(4)).await.unwrap());
-    assert!(!store.apply_event(k, &OutboxEvent::Delivered, due + mins(4)).await.unwrap());
+    let bounce = Change::Fail { reason: "permanent bounce" };
+    assert!(store.change(k, &bounce, due + mins(3)).await.unwrap().is_some());
+    assert!(store.change(k, &bounce, due + mins(4)).await.unwrap().is_none());
+    assert!(store.change(k, &Change::Delivered, due + mins(4)).await.unwrap().is_none());
     let got = store.get_outbox(k).await.unwrap().unwrap();
     assert_eq!((got.status, got.last_error.as_deref()), (OutboxStatus::Failed, Some("permanent bounce")));
     assert_eq!(got.updated_at, due + mins(3));
     // Operator replay: failed → pending, due now; only from failed.
     let later = due + SignedDuration::from_hours(20);
-    assert!(store.requeue_failed(k, due + mins(10), later).await.unwrap());
-    assert!(!store.requeue_failed(k, due + mins(10), later).await.unwrap());
+    assert!(store.change(k, &Change::Requeue { deadline: later }, due + mins(10)).await.unwrap().is_some());
+    assert!(store.change(k, &Change::Requeue { deadline: later }, due + mins(10)).await.unwrap().is_none());
     let got = store.get_outbox(k).await.unwrap().unwrap();
     assert_eq!((got.status, got.due_at, got.deadline), (OutboxStatus::Pending, Some(due + mins(10)), later));
     assert_eq!(store.due_outbox(due + mins(10), 10).await.unwrap().len(), 1);
     // Unknown items: nothing happens.
     let ghost = outbox("alpha", "2026-11-23", "ghost@example.com", due);
-    assert!(!store.apply_event(&ghost.key, &OutboxEvent::Delivered, due).await.unwrap());
-    assert!(!store.apply_event(&ghost.key, &bounce, due).await.unwrap());
+    assert!(store.change(&ghost.key, &Change::Delivered, due).await.unwrap().is_none());
+    assert!(store.change(&ghost.key, &bounce, due).await.unwrap().is_none());
     assert_eq!(store.get_outbox(&ghost.key).await.unwrap(), None);
 }
 
@@ -324,9 +324,9 @@ pub async fn deferred_items_come_due_again(store: &dyn Store) {
     store.claim(k, "s1", due, due + mins(2)).await.unwrap().unwrap();
     store.mark_sent(k, "s1", "m1", due).await.unwrap();
     let retry_at = due + mins(30);
-    let soft = OutboxEvent::Deferred { message_id: "m1".into(), retry_at, reason: "transient bounce".into() };
-    assert!(store.apply_event(k, &soft, due + mins(1)).await.unwrap());
-    assert!(!store.apply_event(k, &soft, due + mins(1)).await.unwrap(), "repeated: no second deferral");
+    let soft = Change::Defer { message_id: "m1", retry_at, reason: "transient bounce" };
+    assert!(store.change(k, &soft, due + mins(1)).await.unwrap().is_some());
+    assert!(store.change(k, &soft, due + mins(1)).await.unwrap().is_none(), "repeated: no second deferral");
     assert!(store.due_outbox(retry_at - mins(1), 10).await.unwrap().is_empty());
     assert_eq!(store.due_outbox(retry_at, 10).await.unwrap().len(), 1);
     let again = store.claim(k, "s2", retry_at, retry_at + mins(2)).await.unwrap().unwrap();
@@ -363,35 +363,6 @@ pub async fn responses_latest_vote_wins(store: &dyn Store) {
     assert_eq!(store.list_responses(&t, d, d.next_day()).await.unwrap().len(), 3);
     assert_eq!(store.list_responses(&t, d.next_day(), d.next_day().next_day()).await.unwrap().len(), 1);
     assert!(store.list_responses(&TeamId::parse("beta").unwrap(), d, d).await.unwrap().is_empty());
-}
-
-pub async fn idempotency_records(store: &dyn Store) {
-    let now = ts(NOW);
-    let hour = SignedDuration::from_hours(1);
-    assert_eq!(store.idempotency_begin("k1", now, now + mins(1), now + hour).await.unwrap(), IdempotencyBegin::Started);
-    assert_eq!(
-        store.idempotency_begin("k1", now, now + mins(1), now + hour).await.unwrap(),
-        IdempotencyBegin::InProgress
-    );
-    // The first caller crashed: after the in-progress window, another may take over.
-    let later = now + mins(2);
-    assert_eq!(
-        store.idempotency_begin("k1", later, later + mins(1), later + hour).await.unwrap(),
-        IdempotencyBegin::Started
-    );
-    store.idempotency_complete("k1", "done:42", later + hour).await.unwrap();
-    assert_eq!(
-        store.idempotency_begin("k1", later, later + mins(1), later + hour).await.unwrap(),
-        IdempotencyBegin::Completed { result: "done:42".into() }
-    );
-    assert!(matches!(store.idempotency_complete("k1", "again", later + hour).await, Err(StoreError::Conflict(_))));
-    assert!(matches!(store.idempotency_complete("never-begun", "x", later + hour).await, Err(StoreError::Conflict(_))));
-    // Expired records count as absent even if TTL has not removed them.
-    let much_later = later + hour + mins(1);
-    assert_eq!(
-        store.idempotency_begin("k1", much_later, much_later + mins(1), much_later + hour).await.unwrap(),
-        IdempotencyBegin::Started
-    );
 }
 
 pub async fn operational_state_is_versioned(store: &dyn Store) {
@@ -465,7 +436,6 @@ contract_cases!(
     mail_events_only_move_forward,
     deferred_items_come_due_again,
     responses_latest_vote_wins,
-    idempotency_records,
     operational_state_is_versioned,
     digests_collect_lines_and_go_out_once,
 );

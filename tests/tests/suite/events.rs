@@ -3,8 +3,8 @@
 
 use crate::system::System;
 use morale::clock::Clock;
-use morale::model::{MemberStatus, OutboxStatus};
-use morale::store::Store;
+use morale::domain::{MemberStatus, OutboxStatus};
+use morale::store::prelude::*;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
 use morale_localstack::EventRoute;
 use std::collections::HashMap;
@@ -45,8 +45,12 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
         "ooto@simulator.amazonses.com",
         "flaky@example.com",
     ] {
-        let m =
-            morale::model::Member::new(team.id.clone(), morale::domain::EmailAddress::parse(email).unwrap(), None, now);
+        let m = morale::domain::Member::new(
+            team.id.clone(),
+            morale::domain::EmailAddress::parse(email).unwrap(),
+            None,
+            now,
+        );
         ids.insert(email, m.id.clone());
         sys.store.add_member(&m).await.unwrap();
     }
@@ -64,7 +68,7 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
         let team = team.id.clone();
         let id = ids[email].clone();
         async move {
-            let key = morale::model::OutboxKey {
+            let key = morale::domain::OutboxKey {
                 team: team.clone(),
                 date: morale::domain::SendDate::parse("2026-11-23").unwrap(),
                 member: id.clone(),

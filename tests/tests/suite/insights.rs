@@ -3,9 +3,9 @@
 
 use crate::system::{System, ts};
 use morale::clock::Clock;
+use morale::domain::{OutboxKind, OutboxStatus, Response, VoterKey, WeeklyDigest};
 use morale::domain::{Score, SendDate};
-use morale::model::{OutboxKind, OutboxStatus, Response, VoterKey, WeeklyDigest};
-use morale::store::Store;
+use morale::store::prelude::*;
 use morale_tests::browser::Browser;
 use std::time::Duration;
 

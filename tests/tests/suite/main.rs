@@ -1,6 +1,7 @@
 mod contract;
 mod events;
 mod insights;
+mod lifecycle;
 mod responses;
 mod sender;
 mod system;

@@ -2,8 +2,8 @@
 //! response API served on 127.0.0.1 over DynamoDB on moto — by HTTP and in a browser.
 
 use crate::system::{System, ts};
-use morale::model::MemberStatus;
-use morale::store::Store;
+use morale::domain::MemberStatus;
+use morale::store::prelude::*;
 use morale_tests::browser::Browser;
 use morale_tests::http;
 use std::time::Duration;
@@ -29,7 +29,7 @@ fn path_of(url: &str) -> String {
     rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_default()
 }
 
-async fn one_member(sys: &System) -> morale::model::Team {
+async fn one_member(sys: &System) -> morale::domain::Team {
     let team = sys.team("answers", "America/New_York", "15:00", "mon-fri", 1).await;
     assert_eq!(sys.tick().await.sent, 1);
     team

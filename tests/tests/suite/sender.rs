@@ -4,13 +4,13 @@
 use crate::system::{IDENTITY, System, far_deadline, ts};
 use morale::clock::Clock;
 use morale::config::SenderConfig;
-use morale::model::OutboxStatus;
-use morale::store::Store;
+use morale::domain::OutboxStatus;
+use morale::store::prelude::*;
 use morale_sender::Command;
 use rand::Rng;
 use std::time::Duration;
 
-async fn assert_each_member_exactly_once(sys: &System, team: &morale::model::Team, n: usize) {
+async fn assert_each_member_exactly_once(sys: &System, team: &morale::domain::Team, n: usize) {
     let accepted = sys.accepted();
     let members = sys.store.list_members(&team.id).await.unwrap();
     assert_eq!(members.len(), n);

@@ -1,0 +1,145 @@
+//! Scheduling: teams whose send time has passed become outbox items, one per active member
+//! and local date, and the admins' weekly digest and low-morale alert join them.
+
+use crate::{LOW_STREAK, Report, Sender, SenderError};
+use jiff::Timestamp;
+use morale::domain::{Member, OutboxItem, OutboxKey, OutboxKind, SendDate, Team, TeamId};
+use morale::insights;
+use morale::metrics::{self, Metrics};
+use morale::store::StoreError;
+
+impl Sender {
+    /// Teams whose send instant has passed get one outbox item per active member for that
+    /// local date; then their next instant moves on. A send missed during an outage still
+    /// goes out later the same local day, never on the next.
+    pub(crate) async fn schedule_due(
+        &self,
+        now: Timestamp,
+        report: &mut Report,
+        m: &mut Metrics,
+    ) -> Result<(), StoreError> {
+        for team in self.store.due_teams(now).await? {
+            let Some(expected) = team.next_send_at else { continue };
+            let members: Vec<Member> =
+                self.store.list_members(&team.id).await?.into_iter().filter(|m| m.status.receives_email()).collect();
+            let mut at = expected;
+            // Bounded: at most a month of missed days is walked in one tick.
+            for _ in 0..31 {
+                if at > now {
+                    break;
+                }
+                let date = team.schedule.local_date(at);
+                let mut end = team.schedule.end_of_local_day(date);
+                if let Some(grace) = self.config.catch_up_grace {
+                    end = end.min(at + grace);
+                }
+                if now < end {
+                    let mut created = 0;
+                    for member in &members {
+                        let key = OutboxKey { team: team.id.clone(), date, member: member.id.clone() };
+                        let item = OutboxItem::new(key, member.email.clone(), at, end, now);
+                        if self.store.enqueue(&item).await? {
+                            created += 1;
+                        }
+                    }
+                    report.emails_scheduled += created;
+                    m.count(metrics::EMAILS_SCHEDULED, created);
+                    tracing::info!(team = %team.id, %date, created, "scheduled");
+                    self.schedule_admin_mail(&team, date, at, end, now).await?;
+                } else {
+                    report.sends_missed += 1;
+                    m.count(metrics::SENDS_MISSED, 1);
+                    tracing::error!(team = %team.id, %date, "a daily send was missed entirely");
+                    self.alert(
+                        format!("Morale: team {}'s email for {date} was never sent", team.id),
+                        format!(
+                            "Team {} ({}) was due at {} but no sender ran before the end of its local day {date}. \
+                                 Nothing was queued for that day; the next send is scheduled as usual. \
+                                 Check the sender's schedule and errors for that time.",
+                            team.id, team.name, at
+                        ),
+                    )
+                    .await;
+                }
+                at = team.schedule.next_send_after(at);
+            }
+            if self.store.advance_team(&team.id, expected, at).await? {
+                report.teams_scheduled += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// On the team's digest day, the admins' weekly digest; after three hard workdays in a
+    /// row, their low-morale alert, once per streak. Both go through the outbox.
+    pub(crate) async fn schedule_admin_mail(
+        &self,
+        team: &Team,
+        date: SendDate,
+        at: Timestamp,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if team.admins.is_empty() {
+            return Ok(());
+        }
+        if let Some(d) = team.digest.filter(|d| d.weekday == date.date().weekday()) {
+            let on_time = morale::domain::Schedule::new(team.schedule.zone.clone(), d.time, team.schedule.workdays);
+            let due = on_time.instant_on(date).unwrap_or(at);
+            for admin in &team.admins {
+                let item =
+                    OutboxItem::for_admin(OutboxKind::Weekly, team.id.clone(), date, admin.clone(), due, end, now);
+                self.store.enqueue(&item).await?;
+            }
+        }
+        let from = (0..62).fold(date, |d, _| d.previous_day());
+        let responses = self.store.list_responses(&team.id, from, date.previous_day()).await?;
+        let streak = insights::low_streak(&responses, date, team.schedule.workdays, LOW_STREAK);
+        if let Some((start, _)) = streak.first() {
+            let name = format!("low-morale#{}", team.id);
+            let rec = self.store.get_state(&name).await?;
+            if rec.as_ref().map(|r| r.data.as_str()) != Some(start.as_str()) {
+                // Once per streak: whoever records this streak's start sends the alert.
+                if self.store.put_state(&name, start.as_str(), rec.map(|r| r.version), now).await? {
+                    for admin in &team.admins {
+                        let item = OutboxItem::for_admin(
+                            OutboxKind::LowMorale,
+                            team.id.clone(),
+                            date,
+                            admin.clone(),
+                            at,
+                            end,
+                            now,
+                        );
+                        self.store.enqueue(&item).await?;
+                    }
+                    tracing::warn!(team = %team.id, since = %start, "low morale: the admins are told");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn send_now(
+        &self,
+        team_id: &TeamId,
+        now: Timestamp,
+        report: &mut Report,
+        m: &mut Metrics,
+    ) -> Result<(), SenderError> {
+        let team = self.store.get_team(team_id).await?.ok_or_else(|| SenderError::UnknownTeam(team_id.clone()))?;
+        let date = team.schedule.local_date(now);
+        let end = team.schedule.end_of_local_day(date);
+        for member in self.store.list_members(&team.id).await? {
+            if !member.status.receives_email() {
+                continue;
+            }
+            let key = OutboxKey { team: team.id.clone(), date, member: member.id.clone() };
+            if self.store.enqueue(&OutboxItem::new(key, member.email.clone(), now, end, now)).await? {
+                report.emails_scheduled += 1;
+                m.count(metrics::EMAILS_SCHEDULED, 1);
+            }
+        }
+        Ok(())
+    }
+}

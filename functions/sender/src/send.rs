@@ -1,0 +1,154 @@
+//! One email: claim it, check it may still go, compose it, wait for the pacer, send it, and
+//! record what happened.
+
+use crate::drain::{Run, TeamData};
+use crate::pacer::backoff;
+use crate::{INLINE_RETRIES, RETRY_BASE, RETRY_CAP, RETRY_LATER};
+use jiff::{SignedDuration, Timestamp};
+use morale::clock::Clock;
+use morale::domain::outbox::Unsent;
+use morale::domain::{OutboxKey, OutboxKind, TeamId};
+use morale::email::EmailRenderer;
+use morale::mail::{Mailer, SendErrorKind};
+use morale::store::StoreError;
+use morale::store::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::time::Instant;
+
+pub(crate) struct Ctx {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) renderer: EmailRenderer,
+    pub(crate) lease: SignedDuration,
+    pub(crate) run: Arc<Run>,
+}
+
+impl Ctx {
+    pub(crate) async fn team(&self, id: &TeamId) -> Result<Arc<TeamData>, StoreError> {
+        let cell = self.run.teams.lock().expect("lock").entry(id.clone()).or_default().clone();
+        cell.get_or_try_init(|| async {
+            let team = self.store.get_team(id).await?;
+            let members = self.store.list_members(id).await?.into_iter().map(|m| (m.id.clone(), m)).collect();
+            Ok(Arc::new(TeamData { team, members }))
+        })
+        .await
+        .cloned()
+    }
+
+    pub(crate) async fn release(&self, key: &OutboxKey, due: Timestamp, error: Option<&str>) -> Result<(), StoreError> {
+        if self.store.release(key, &self.run.owner, due, error, self.clock.now()).await? {
+            self.run.counts.released.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn finish(&self, key: &OutboxKey, to: Unsent, reason: &str) -> Result<(), StoreError> {
+        if self.store.finish_unsent(key, &self.run.owner, to, reason, self.clock.now()).await? {
+            let c = &self.run.counts;
+            if to == Unsent::Failed {
+                c.failed.fetch_add(1, Ordering::Relaxed);
+                self.run.failures.lock().expect("lock").push((key.clone(), reason.to_string()));
+            } else {
+                c.suppressed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    }
+
+    /// One email: claim, check, render, pace, send, record.
+    pub(crate) async fn process(&self, key: OutboxKey) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let Some(item) = self.store.claim(&key, &self.run.owner, now, now + self.lease).await? else {
+            return Ok(()); // another sender has it, or it is no longer due
+        };
+        if self.run.open.load(Ordering::SeqCst) {
+            return self.release(&key, now, None).await;
+        }
+        if now >= item.deadline {
+            let reason = format!(
+                "not sent before the end of the team's local day {} (last error: {})",
+                key.date,
+                item.last_error.as_deref().unwrap_or("none")
+            );
+            return self.finish(&key, Unsent::Failed, &reason).await;
+        }
+        let data = self.team(&key.team).await?;
+        let Some(team) = &data.team else {
+            return self.finish(&key, Unsent::Suppressed, "the team was deleted").await;
+        };
+        let email = match item.kind {
+            OutboxKind::Daily => {
+                let Some(member) = data.members.get(&key.member) else {
+                    return self.finish(&key, Unsent::Suppressed, "the member was removed from the team").await;
+                };
+                if !member.status.receives_email() {
+                    return self.finish(&key, Unsent::Suppressed, &format!("the member is {}", member.status)).await;
+                }
+                self.compose(team, member, key.date, &item, now)
+            }
+            OutboxKind::Weekly | OutboxKind::LowMorale => {
+                if !team.admins.contains(&item.email) {
+                    return self.finish(&key, Unsent::Suppressed, "no longer an admin of the team").await;
+                }
+                self.compose_admin(team, &data, &item, now).await?
+            }
+        };
+        let mut attempt = 0;
+        loop {
+            if self.run.open.load(Ordering::SeqCst) {
+                return self.release(&key, self.clock.now(), None).await;
+            }
+            self.run.pacer.acquire().await;
+            let result = self.mailer.send(&email).await;
+            let at = Instant::now();
+            match result {
+                Ok(message_id) => {
+                    {
+                        let mut first = self.run.first_send.lock().expect("lock");
+                        first.get_or_insert(at);
+                        *self.run.last_send.lock().expect("lock") = Some(at);
+                    }
+                    self.run.counts.sent.fetch_add(1, Ordering::Relaxed);
+                    if !self.store.mark_sent(&key, &self.run.owner, &message_id, self.clock.now()).await? {
+                        // The lease lapsed and someone else took the item: it may go twice.
+                        tracing::warn!(%key, "sent, but the claim had been taken over meanwhile");
+                    }
+                    return Ok(());
+                }
+                Err(e) => match e.kind {
+                    SendErrorKind::Throttled | SendErrorKind::Transient => {
+                        let counter = if e.kind == SendErrorKind::Throttled {
+                            &self.run.counts.throttled
+                        } else {
+                            &self.run.counts.transient
+                        };
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        if attempt >= INLINE_RETRIES {
+                            let later = self.clock.now() + RETRY_LATER;
+                            return self.release(&key, later, Some(&e.to_string())).await;
+                        }
+                        tokio::time::sleep(backoff(attempt, RETRY_BASE, RETRY_CAP)).await;
+                        attempt += 1;
+                    }
+                    SendErrorKind::CircuitOpen => {
+                        self.run.counts.rejected.fetch_add(1, Ordering::Relaxed);
+                        if !self.run.open.swap(true, Ordering::SeqCst) {
+                            let error = morale::domain::mask_emails(&e.to_string());
+                            tracing::error!(%error, "SES refused to send: circuit open, releasing every claim");
+                            *self.run.circuit.lock().expect("lock") = Some(error);
+                        }
+                        return self.release(&key, self.clock.now(), Some(&e.to_string())).await;
+                    }
+                    SendErrorKind::BadMessage => {
+                        self.run.counts.bad.fetch_add(1, Ordering::Relaxed);
+                        let error = morale::domain::mask_emails(&e.to_string());
+                        tracing::error!(%key, %error, "SES refused this one email");
+                        return self.finish(&key, Unsent::Failed, &e.to_string()).await;
+                    }
+                },
+            }
+        }
+    }
+}

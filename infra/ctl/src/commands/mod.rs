@@ -1,0 +1,76 @@
+//! What each moralectl command does, one file per group: `people` (teams, members), `ses`
+//! (preflight, test email), `outbox` (outbox, replay, suppressions, pause), `reports`
+//! (trends, schedule).
+
+mod outbox;
+mod people;
+mod reports;
+mod ses;
+
+use crate::conn::Conn;
+use crate::{Cli, Cmd, TeamCmd};
+use anyhow::{Context, Result, bail};
+use morale::clock::{Clock, SystemClock};
+use morale::domain::Team;
+use morale::domain::TeamId;
+use morale::store::prelude::*;
+use serde_json::json;
+use std::time::Duration;
+
+/// Preflight found SES not ready: exit status 1, for scripts.
+#[derive(Debug, thiserror::Error)]
+#[error("SES is not ready to send: {0}")]
+pub struct NotReady(pub String);
+
+pub async fn run(cli: Cli) -> Result<()> {
+    match &cli.cmd {
+        Cmd::Demo => return crate::demo::run(cli.json).await,
+        Cmd::Dev { tick_every } => return crate::stack::dev(Duration::from_secs(*tick_every)).await,
+        _ => {}
+    }
+    let conn = Conn::open(&cli).await?;
+    let store = conn.store.as_ref();
+    let now = SystemClock.now();
+    let json = cli.json;
+    match &cli.cmd {
+        Cmd::Team(TeamCmd::Link { team, admin, api }) => {
+            let t = get_team(store, team).await?;
+            if !t.admins.contains(admin) {
+                bail!(
+                    "{admin} is not an admin of {team}: add them with `moralectl team update {team} --admin {admin}` (repeat --admin for every admin)"
+                );
+            }
+            let keys = if conn.local {
+                morale::token::TokenKeys::development()
+            } else {
+                morale::config::load_token_keys(&conn.sdk).await?
+            };
+            let url =
+                morale::email::EmailRenderer::new(keys, api).trend_url(team, admin, t.schedule.local_date(now), now);
+            println!("{}", if json { json!({"url": url}).to_string() } else { url });
+            Ok(())
+        }
+        Cmd::Team(c) => people::team(store, c, now, json).await,
+        Cmd::Member(c) => people::member(store, c, now, json).await,
+        Cmd::Preflight => ses::preflight_cmd(&cli, &conn, now, json).await,
+        Cmd::TestEmail(t) => ses::test_email(&cli, &conn, t, json).await,
+        Cmd::Outbox(a) => outbox::outbox(store, a, now, json).await,
+        Cmd::Replay { team, date } => outbox::replay(store, team, *date, now, json).await,
+        Cmd::Suppressions(c) => outbox::suppressions(store, c, now, json).await,
+        Cmd::Pause(c) => outbox::pause(store, c, now, json).await,
+        Cmd::Trends { team, days } => reports::trends(store, team, *days, now, json).await,
+        Cmd::Schedule { next } => reports::schedule(store, *next, now, json).await,
+        Cmd::Demo | Cmd::Dev { .. } => unreachable!(),
+    }
+}
+
+pub(super) async fn get_team(store: &dyn Store, id: &TeamId) -> Result<Team> {
+    store.get_team(id).await?.with_context(|| format!("there is no team {id}: see `moralectl team list`"))
+}
+
+pub(super) async fn teams_of(store: &dyn Store, team: &Option<TeamId>) -> Result<Vec<Team>> {
+    Ok(match team {
+        Some(t) => vec![get_team(store, t).await?],
+        None => store.list_teams().await?,
+    })
+}

@@ -1,0 +1,208 @@
+//! Teams and members.
+
+use super::get_team;
+use crate::output::{member_json, next_send_text, print_team, team_json};
+use crate::{MemberCmd, TeamCmd};
+use anyhow::{Context, Result, bail};
+use jiff::Timestamp;
+use morale::domain::{EmailAddress, MemberId, Schedule, TeamId};
+use morale::domain::{Member, MemberStatus, Team, WeeklyDigest};
+use morale::store::StoreError;
+use morale::store::prelude::*;
+use serde_json::json;
+
+pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: bool) -> Result<()> {
+    match c {
+        TeamCmd::Create(c) => {
+            let mut t = Team::new(
+                c.id.clone(),
+                c.name.clone().unwrap_or_else(|| c.id.to_string()),
+                Schedule::new(c.zone.clone(), c.time, c.workdays),
+                c.admins.clone(),
+                now,
+            );
+            if let Some(d) = &c.digest {
+                t.digest = Some(WeeklyDigest::parse(d, c.workdays)?);
+            }
+            store.create_team(&t).await.with_context(|| format!("could not create team {}", t.id))?;
+            print_team(&t, json);
+        }
+        TeamCmd::List => {
+            let teams = store.list_teams().await?;
+            if json {
+                println!("{}", serde_json::Value::Array(teams.iter().map(team_json).collect()));
+            } else if teams.is_empty() {
+                println!("No teams yet. Create one with: moralectl team create <id> --zone <IANA zone>");
+            } else {
+                for t in &teams {
+                    println!("{:<24} {:<28} next send {}", t.id, t.name, next_send_text(t));
+                }
+            }
+        }
+        TeamCmd::Show { team } => print_team(&get_team(store, team).await?, json),
+        TeamCmd::Update(u) => {
+            let mut t = get_team(store, &u.id).await?;
+            if let Some(n) = &u.name {
+                t.name = n.clone();
+            }
+            let mut schedule = t.schedule.clone();
+            if let Some(z) = &u.zone {
+                schedule.zone = z.clone();
+            }
+            if let Some(x) = u.time {
+                schedule.time = x;
+            }
+            if let Some(w) = u.workdays {
+                schedule.workdays = w;
+            }
+            if !u.admins.is_empty() {
+                t.admins = u.admins.clone();
+            }
+            match u.digest.as_deref() {
+                None => {}
+                Some("off") => t.digest = None,
+                Some(d) => t.digest = Some(WeeklyDigest::parse(d, schedule.workdays)?),
+            }
+            if schedule != t.schedule {
+                t.schedule = schedule;
+                // The next send follows the new schedule. A day already sent is not sent again:
+                // the outbox holds one email per member and day.
+                if !t.is_paused() {
+                    t.next_send_at = Some(t.schedule.next_send_after(now));
+                }
+            }
+            let t = store.update_team(&t).await?;
+            print_team(&t, json);
+        }
+        TeamCmd::Pause { team, resume } => {
+            let mut t = get_team(store, team).await?;
+            t.next_send_at = if *resume { Some(t.schedule.next_send_after(now)) } else { None };
+            let t = store.update_team(&t).await?;
+            print_team(&t, json);
+        }
+        TeamCmd::Link { .. } => unreachable!("handled before"),
+        TeamCmd::Delete { team } => {
+            let members = store.list_members(team).await?;
+            if !members.is_empty() {
+                bail!(
+                    "team {team} still has {} member(s): remove them first (moralectl member list {team}; moralectl member remove {team} <email>)",
+                    members.len()
+                );
+            }
+            store.delete_team(team).await?;
+            if json {
+                println!("{}", json!({"deleted": team}));
+            } else {
+                println!("Deleted team {team}. Its past answers are kept.");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn set_status(
+    store: &dyn Store,
+    team: &TeamId,
+    email: &EmailAddress,
+    from: &[MemberStatus],
+    to: MemberStatus,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Member> {
+    let id = MemberId::for_email(email);
+    match store.set_member_status(team, &id, from, to, reason, now).await {
+        Ok(Some(m)) => Ok(m),
+        Ok(None) => {
+            let m = store.get_member(team, &id).await?.context("the member is gone")?;
+            bail!(
+                "{email} is {} in {team}; it can only become {to} from {}",
+                m.status,
+                from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
+            )
+        }
+        Err(StoreError::NotFound(_)) => bail!("{email} is not a member of {team}: see `moralectl member list {team}`"),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, json: bool) -> Result<()> {
+    match c {
+        MemberCmd::Add { team, email, name } => {
+            get_team(store, team).await.map_err(|_| {
+                anyhow::anyhow!(
+                    "there is no team {team}: create it first with `moralectl team create {team} --zone <IANA zone>`"
+                )
+            })?;
+            let m = Member::new(team.clone(), email.clone(), name.clone(), now);
+            store.add_member(&m).await?;
+            if json {
+                println!("{}", member_json(&m));
+            } else {
+                println!("Added {} to {} (member id {})", m.email, m.team, m.id);
+            }
+        }
+        MemberCmd::Import { team, file } => {
+            get_team(store, team).await?;
+            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let rows =
+                crate::csv_import::parse(&text).map_err(|bad| anyhow::anyhow!(crate::csv_import::report(&bad)))?;
+            let progress = !json && rows.len() > 50 && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let n = crate::csv_import::import(store, team, rows, now, progress).await?;
+            if json {
+                println!("{}", json!({"team": team, "imported": n}));
+            } else {
+                println!("Imported {n} member(s) into {team}.");
+            }
+        }
+        MemberCmd::List { team } => {
+            let members = store.list_members(team).await?;
+            if json {
+                println!("{}", serde_json::Value::Array(members.iter().map(member_json).collect()));
+            } else {
+                for m in &members {
+                    let reason = m.status_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+                    println!("{:<22} {:<40} {}{reason}", m.id, m.email, m.status);
+                }
+                println!("{} member(s)", members.len());
+            }
+        }
+        MemberCmd::Pause { team, email } => {
+            let m = set_status(
+                store,
+                team,
+                email,
+                &[MemberStatus::Active],
+                MemberStatus::Paused,
+                "paused by an operator",
+                now,
+            )
+            .await?;
+            println!("{}", if json { member_json(&m).to_string() } else { format!("Paused {email}") });
+        }
+        MemberCmd::Resume { team, email } => {
+            let m = set_status(
+                store,
+                team,
+                email,
+                &[MemberStatus::Paused],
+                MemberStatus::Active,
+                "resumed by an operator",
+                now,
+            )
+            .await?;
+            println!("{}", if json { member_json(&m).to_string() } else { format!("Resumed {email}") });
+        }
+        MemberCmd::Remove { team, email } => {
+            match store.remove_member(team, &MemberId::for_email(email)).await {
+                Ok(()) => {}
+                Err(StoreError::NotFound(_)) => bail!("{email} is not a member of {team}"),
+                Err(e) => return Err(e.into()),
+            }
+            println!(
+                "{}",
+                if json { json!({"removed": email}).to_string() } else { format!("Removed {email} from {team}") }
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! A member of a team, and whether Morale may email them.
+
+use super::{EmailAddress, MemberId, TeamId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatus {
+    Active,
+    Paused,
+    Unsubscribed,
+    Bounced,
+    Complained,
+}
+
+impl MemberStatus {
+    pub const ALL: [MemberStatus; 5] =
+        [Self::Active, Self::Paused, Self::Unsubscribed, Self::Bounced, Self::Complained];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Unsubscribed => "unsubscribed",
+            Self::Bounced => "bounced",
+            Self::Complained => "complained",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Only active members get email.
+    pub fn receives_email(self) -> bool {
+        self == Self::Active
+    }
+
+    /// Suppressions set by mail events outrank what people choose, and a complaint outranks a
+    /// bounce: events may arrive in any order and must end in the same state.
+    pub fn suppression_rank(self) -> u8 {
+        match self {
+            Self::Active | Self::Paused | Self::Unsubscribed => 0,
+            Self::Bounced => 1,
+            Self::Complained => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for MemberStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub team: TeamId,
+    pub id: MemberId,
+    pub email: EmailAddress,
+    pub name: Option<String>,
+    pub status: MemberStatus,
+    /// Why the status is what it is ("permanent bounce 5.1.1", "unsubscribed by link").
+    pub status_reason: Option<String>,
+    /// Transient bounces in a row; reset by a delivery.
+    pub soft_bounces: u32,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Member {
+    pub fn new(team: TeamId, email: EmailAddress, name: Option<String>, now: Timestamp) -> Self {
+        Self {
+            team,
+            id: MemberId::for_email(&email),
+            email,
+            name,
+            status: MemberStatus::Active,
+            status_reason: None,
+            soft_bounces: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! The outbox lifecycle as data: every way an item may change, from which statuses, on which
+//! condition, and what it sets. The in-memory store applies this table ([`Change::apply`]);
+//! the DynamoDB store derives its condition and update expressions from it. No other code
+//! writes an outbox rule.
+//!
+//! ```text
+//!  pending ──claim──► sending ──mark_sent──► sent ──delivered──► delivered
+//!     ▲                 │  │                  │  ▲                  │
+//!     └──release────────┘  └─► failed /       │  └──claim── deferred ◄─ defer (transient bounce, delay)
+//!                              suppressed     └─► failed ◄─ fail (permanent bounce, reject, retries exhausted)
+//!  failed ──requeue (operator's replay)──► pending
+//! ```
+//! Mail events only move an item forward: a late delay never undoes `delivered`, and a bounce
+//! after a delivery is still recorded as failed.
+
+use super::{OutboxItem, OutboxStatus};
+use OutboxStatus::*;
+use jiff::Timestamp;
+
+/// A condition on the stored item, beyond its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// `due_at <= now`: the item is due, or the lease of whoever claimed it has lapsed.
+    Due,
+    /// The caller holds the lease (`lease_owner` is the change's owner).
+    Held,
+    /// The event is about the latest accepted attempt (`message_id` is the change's).
+    CurrentAttempt,
+}
+
+/// The status an item ends in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    To(OutboxStatus),
+    /// Back to what the claim remembered (pending when nothing was).
+    Remembered,
+    /// One of these, chosen by the change (see [`Unsent`]).
+    Chosen(&'static [OutboxStatus]),
+}
+
+/// A field a transition sets, with the value its [`Change`] carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Remember the status to return to on release, unless a lapsed claim already did.
+    RememberStatus,
+    /// The caller holds the lease.
+    TakeLease,
+    /// Nobody holds it, and nothing is remembered.
+    DropLease,
+    /// Due at the change's time: the lease's end, the retry time, or now.
+    Due,
+    /// No longer waiting for the sender.
+    NotDue,
+    /// One more attempt accepted by SES.
+    CountAttempt,
+    /// The latest accepted attempt's SES message id.
+    MessageId,
+    /// Why, when the change says (`last_error`).
+    Error,
+    /// A new last moment to send (a replay on a later day).
+    Deadline,
+}
+
+/// One row of the table. Every transition also sets `updated_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub name: &'static str,
+    pub from: &'static [OutboxStatus],
+    pub guards: &'static [Guard],
+    pub to: Target,
+    pub effects: &'static [Effect],
+}
+
+use Effect::*;
+
+/// The table.
+pub const TRANSITIONS: [Transition; 8] = [
+    // A sender takes a due item, or one whose last sender's lease lapsed.
+    Transition {
+        name: "claim",
+        from: &[Pending, Deferred, Sending],
+        guards: &[Guard::Due],
+        to: Target::To(Sending),
+        effects: &[RememberStatus, TakeLease, Due],
+    },
+    // Given back unsent (throttled, circuit open, out of time), due again later.
+    Transition {
+        name: "release",
+        from: &[Sending],
+        guards: &[Guard::Held],
+        to: Target::Remembered,
+        effects: &[Due, Error, DropLease],
+    },
+    Transition {
+        name: "mark_sent",
+        from: &[Sending],
+        guards: &[Guard::Held],
+        to: Target::To(Sent),
+        effects: &[CountAttempt, MessageId, NotDue, DropLease],
+    },
+    // The sender gives up on what it holds: a refusal, a suppressed member, the day is over.
+    Transition {
+        name: "finish_unsent",
+        from: &[Sending],
+        guards: &[Guard::Held],
+        to: Target::Chosen(&[Failed, Suppressed]),
+        effects: &[Error, NotDue, DropLease],
+    },
+    // Any attempt's delivery settles it, even one a retry is about to repeat.
+    Transition {
+        name: "delivered",
+        from: &[Sent, Deferred, Sending],
+        guards: &[],
+        to: Target::To(Delivered),
+        effects: &[NotDue, DropLease],
+    },
+    // A transient bounce or delay of the latest attempt: the sender tries again at the time given.
+    Transition {
+        name: "defer",
+        from: &[Sent],
+        guards: &[Guard::CurrentAttempt],
+        to: Target::To(Deferred),
+        effects: &[Error, Due],
+    },
+    // Permanent: a bounce, a rejection, retries used up. Also after a delivery.
+    Transition {
+        name: "fail",
+        from: &[Pending, Sending, Sent, Deferred, Delivered],
+        guards: &[],
+        to: Target::To(Failed),
+        effects: &[Error, NotDue, DropLease],
+    },
+    // An operator's replay once the cause is fixed.
+    Transition {
+        name: "requeue",
+        from: &[Failed],
+        guards: &[],
+        to: Target::To(Pending),
+        effects: &[Due, Deadline, DropLease],
+    },
+];
+
+/// How the sender ends an item it could not send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsent {
+    /// Refused, or out of time: an operator may replay it.
+    Failed,
+    /// Not to be sent: the member was suppressed, paused or removed meanwhile.
+    Suppressed,
+}
+
+impl Unsent {
+    pub fn status(self) -> OutboxStatus {
+        match self {
+            Self::Failed => Failed,
+            Self::Suppressed => Suppressed,
+        }
+    }
+}
+
+/// One change to an outbox item, with the values its transition needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change<'a> {
+    Claim { owner: &'a str, lease_until: Timestamp },
+    Release { owner: &'a str, due_at: Timestamp, error: Option<&'a str> },
+    MarkSent { owner: &'a str, message_id: &'a str },
+    FinishUnsent { owner: &'a str, to: Unsent, reason: &'a str },
+    Delivered,
+    Defer { message_id: &'a str, retry_at: Timestamp, reason: &'a str },
+    Fail { reason: &'a str },
+    Requeue { deadline: Timestamp },
+}
+
+impl<'a> Change<'a> {
+    /// This change's row of the table.
+    pub fn transition(&self) -> &'static Transition {
+        let name = match self {
+            Self::Claim { .. } => "claim",
+            Self::Release { .. } => "release",
+            Self::MarkSent { .. } => "mark_sent",
+            Self::FinishUnsent { .. } => "finish_unsent",
+            Self::Delivered => "delivered",
+            Self::Defer { .. } => "defer",
+            Self::Fail { .. } => "fail",
+            Self::Requeue { .. } => "requeue",
+        };
+        TRANSITIONS.iter().find(|t| t.name == name).expect("every change has a row")
+    }
+
+    /// Who holds (or takes) the lease, for [`Guard::Held`] and [`Effect::TakeLease`].
+    pub fn owner(&self) -> Option<&'a str> {
+        match self {
+            Self::Claim { owner, .. }
+            | Self::Release { owner, .. }
+            | Self::MarkSent { owner, .. }
+            | Self::FinishUnsent { owner, .. } => Some(owner),
+            _ => None,
+        }
+    }
+
+    /// The message id, for [`Guard::CurrentAttempt`] and [`Effect::MessageId`].
+    pub fn message_id(&self) -> Option<&'a str> {
+        match self {
+            Self::MarkSent { message_id, .. } | Self::Defer { message_id, .. } => Some(message_id),
+            _ => None,
+        }
+    }
+
+    /// When the item falls due, for [`Effect::Due`].
+    pub fn due_at(&self, now: Timestamp) -> Option<Timestamp> {
+        match self {
+            Self::Claim { lease_until, .. } => Some(*lease_until),
+            Self::Release { due_at, .. } => Some(*due_at),
+            Self::Defer { retry_at, .. } => Some(*retry_at),
+            Self::Requeue { .. } => Some(now),
+            _ => None,
+        }
+    }
+
+    /// Why, for [`Effect::Error`]; `None` leaves `last_error` as it was.
+    pub fn error(&self) -> Option<&'a str> {
+        match self {
+            Self::Release { error, .. } => *error,
+            Self::FinishUnsent { reason, .. } | Self::Defer { reason, .. } | Self::Fail { reason } => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// The new deadline, for [`Effect::Deadline`].
+    pub fn deadline(&self) -> Option<Timestamp> {
+        match self {
+            Self::Requeue { deadline } => Some(*deadline),
+            _ => None,
+        }
+    }
+
+    /// The status chosen for a [`Target::Chosen`] transition.
+    pub fn chosen(&self) -> Option<OutboxStatus> {
+        match self {
+            Self::FinishUnsent { to, .. } => Some(to.status()),
+            _ => None,
+        }
+    }
+
+    /// Whether the table lets this change happen to `item` at `now`.
+    pub fn admits(&self, item: &OutboxItem, now: Timestamp) -> bool {
+        let t = self.transition();
+        t.from.contains(&item.status)
+            && t.guards.iter().all(|g| match g {
+                Guard::Due => item.due_at.is_some_and(|d| d <= now),
+                Guard::Held => item.lease_owner.is_some() && item.lease_owner.as_deref() == self.owner(),
+                Guard::CurrentAttempt => item.message_id.is_some() && item.message_id.as_deref() == self.message_id(),
+            })
+    }
+
+    /// The item after this change, or `None` if the table does not admit it. Every field is
+    /// computed from the item as it was, as one DynamoDB update does.
+    pub fn apply(&self, item: &OutboxItem, now: Timestamp) -> Option<OutboxItem> {
+        if !self.admits(item, now) {
+            return None;
+        }
+        let t = self.transition();
+        let mut next = item.clone();
+        next.status = match t.to {
+            Target::To(s) => s,
+            Target::Remembered => item.released_status.unwrap_or(Pending),
+            Target::Chosen(allowed) => {
+                let s = self.chosen().expect("a chosen transition's change names its status");
+                assert!(allowed.contains(&s), "{} may not end in {s}", t.name);
+                s
+            }
+        };
+        for e in t.effects {
+            match e {
+                RememberStatus => next.released_status = Some(item.released_status.unwrap_or(item.status)),
+                TakeLease => next.lease_owner = self.owner().map(str::to_string),
+                DropLease => {
+                    next.lease_owner = None;
+                    next.released_status = None;
+                }
+                Due => next.due_at = self.due_at(now),
+                NotDue => next.due_at = None,
+                CountAttempt => next.attempts = item.attempts + 1,
+                MessageId => next.message_id = self.message_id().map(str::to_string),
+                Error => {
+                    if let Some(e) = self.error() {
+                        next.last_error = Some(e.to_string());
+                    }
+                }
+                Deadline => next.deadline = self.deadline().expect("a deadline change carries one"),
+            }
+        }
+        next.updated_at = now;
+        Some(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_is_named_once_and_reached_by_a_change() {
+        let names: std::collections::BTreeSet<_> = TRANSITIONS.iter().map(|t| t.name).collect();
+        assert_eq!(names.len(), TRANSITIONS.len());
+        let now = Timestamp::UNIX_EPOCH;
+        let changes = [
+            Change::Claim { owner: "o", lease_until: now },
+            Change::Release { owner: "o", due_at: now, error: None },
+            Change::MarkSent { owner: "o", message_id: "m" },
+            Change::FinishUnsent { owner: "o", to: Unsent::Failed, reason: "r" },
+            Change::Delivered,
+            Change::Defer { message_id: "m", retry_at: now, reason: "r" },
+            Change::Fail { reason: "r" },
+            Change::Requeue { deadline: now },
+        ];
+        let reached: std::collections::BTreeSet<_> = changes.iter().map(|c| c.transition().name).collect();
+        assert_eq!(reached, names);
+    }
+
+    #[test]
+    fn each_change_carries_what_its_row_needs() {
+        let now = Timestamp::UNIX_EPOCH;
+        let changes = [
+            Change::Claim { owner: "o", lease_until: now },
+            Change::Release { owner: "o", due_at: now, error: Some("e") },
+            Change::MarkSent { owner: "o", message_id: "m" },
+            Change::FinishUnsent { owner: "o", to: Unsent::Suppressed, reason: "r" },
+            Change::Delivered,
+            Change::Defer { message_id: "m", retry_at: now, reason: "r" },
+            Change::Fail { reason: "r" },
+            Change::Requeue { deadline: now },
+        ];
+        for c in &changes {
+            let t = c.transition();
+            let needs_owner = t.guards.contains(&Guard::Held) || t.effects.contains(&TakeLease);
+            assert_eq!(c.owner().is_some(), needs_owner, "{}", t.name);
+            let needs_mid = t.guards.contains(&Guard::CurrentAttempt) || t.effects.contains(&MessageId);
+            assert_eq!(c.message_id().is_some(), needs_mid, "{}", t.name);
+            assert_eq!(c.due_at(now).is_some(), t.effects.contains(&Due), "{}", t.name);
+            assert_eq!(c.deadline().is_some(), t.effects.contains(&Deadline), "{}", t.name);
+            assert_eq!(c.chosen().is_some(), matches!(t.to, Target::Chosen(_)), "{}", t.name);
+            if let (Target::Chosen(allowed), Some(s)) = (t.to, c.chosen()) {
+                assert!(allowed.contains(&s));
+            }
+        }
+        for u in [Unsent::Failed, Unsent::Suppressed] {
+            let Target::Chosen(allowed) = Change::FinishUnsent { owner: "o", to: u, reason: "r" }.transition().to
+            else {
+                unreachable!()
+            };
+            assert!(allowed.contains(&u.status()));
+        }
+    }
+
+    #[test]
+    fn nothing_leaves_a_final_state_but_an_operators_requeue_or_a_late_bounce() {
+        for t in &TRANSITIONS {
+            if t.from.contains(&Delivered) {
+                assert_eq!(t.to, Target::To(Failed), "{} moves a delivered item back", t.name);
+            }
+            if t.from.contains(&Failed) || t.from.contains(&Suppressed) {
+                assert_eq!(t.name, "requeue", "{} leaves a final state", t.name);
+            }
+        }
+    }
+}

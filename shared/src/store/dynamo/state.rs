@@ -1,0 +1,99 @@
+//! The admins' digests of delivery problems, and operational state records.
+
+use super::records::{DigestItem, StateItem};
+use super::{DynamoStore, STATE_SK, Update, digest_sk, from_item, n, nanos, s, state_pk, team_pk, to_item};
+use crate::domain::{Digest, SendDate, TeamId};
+use crate::store::{DigestStore, StateRecord, StateStore, StoreError};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use jiff::Timestamp;
+
+#[async_trait]
+impl DigestStore for DynamoStore {
+    async fn note_for_digest(
+        &self,
+        team: &TeamId,
+        date: SendDate,
+        line: &str,
+        send_after: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let u = Update::new(
+            team_pk(team),
+            digest_sk(date),
+            "SET #lines = list_append(if_not_exists(#lines, :empty), :line), \
+             #send_after = if_not_exists(#send_after, :sa), due_kind = :dk, due_at = if_not_exists(due_at, :da), \
+             #team = :team, #date = :date, #kind = :kind, #updated_at = :now",
+            "attribute_not_exists(#sent_at)",
+        )
+        .val(":empty", AttributeValue::L(vec![]))
+        .val(":line", AttributeValue::L(vec![s(line)]))
+        .val(":sa", s(send_after.to_string()))
+        .val(":dk", s("digest"))
+        .val(":da", n(nanos(send_after)))
+        .val(":team", s(team.as_str()))
+        .val(":date", s(date.as_str()))
+        .val(":kind", s("digest"))
+        .val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+
+    async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError> {
+        let items = self.query_due("digest", now, None, None).await?;
+        let mut out = Vec::new();
+        for i in items {
+            let d: Digest = from_item::<DigestItem>(i)?.into();
+            // The index holds the first due time in whole precision; the record decides.
+            if d.sent_at.is_none() && d.send_after <= now {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError> {
+        let u = Update::new(
+            team_pk(team),
+            digest_sk(date),
+            "SET #sent_at = :now REMOVE due_kind, due_at",
+            "attribute_exists(PK) AND attribute_not_exists(#sent_at)",
+        )
+        .val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+}
+
+#[async_trait]
+impl StateStore for DynamoStore {
+    async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError> {
+        match self.get(state_pk(name), STATE_SK).await? {
+            Some(item) => {
+                let r: StateItem = from_item(item)?;
+                Ok(Some(StateRecord { name: r.name, data: r.data, version: r.version, updated_at: r.updated_at }))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn put_state(
+        &self,
+        name: &str,
+        data: &str,
+        expected: Option<u64>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let item = to_item(&StateItem {
+            pk: state_pk(name),
+            sk: STATE_SK.into(),
+            kind: "state".into(),
+            name: name.into(),
+            data: data.into(),
+            version: expected.unwrap_or(0) + 1,
+            updated_at: now,
+        });
+        match expected {
+            None => self.put(item, "attribute_not_exists(PK)", vec![]).await,
+            Some(v) => self.put(item, "version = :v", vec![(":v", n(v))]).await,
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Teams and members.
+
+use super::records::{MemberRecord, TeamRecord};
+use super::{DynamoStore, Item, TEAM_SK, Update, backend, from_item, member_sk, n, nanos, s, team_pk, to_item};
+use crate::domain::{Member, MemberId, MemberStatus, Team, TeamId};
+use crate::store::{MemberStore, StoreError, TeamStore};
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+#[async_trait]
+impl TeamStore for DynamoStore {
+    async fn create_team(&self, team: &Team) -> Result<(), StoreError> {
+        let item = to_item(&TeamRecord::from(team));
+        if self.put(item, "attribute_not_exists(PK)", vec![]).await? {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists(format!("team {}", team.id)))
+        }
+    }
+
+    async fn get_team(&self, id: &TeamId) -> Result<Option<Team>, StoreError> {
+        match self.get(team_pk(id), TEAM_SK).await? {
+            Some(item) => Ok(Some(from_item::<TeamRecord>(item)?.into())),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_teams(&self) -> Result<Vec<Team>, StoreError> {
+        // Operators list teams rarely; a scan keeps the table free of a "kind" index.
+        let items: Vec<Item> = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression("SK = :sk")
+            .expression_attribute_values(":sk", s(TEAM_SK))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(backend)?;
+        let mut teams =
+            items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
+        teams.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(teams)
+    }
+
+    async fn update_team(&self, team: &Team) -> Result<Team, StoreError> {
+        let stored = self.get_team(&team.id).await?.ok_or_else(|| StoreError::NotFound(format!("team {}", team.id)))?;
+        let mut updated = team.clone();
+        updated.version = team.version + 1;
+        updated.created_at = stored.created_at;
+        let ok = self.put(to_item(&TeamRecord::from(&updated)), "version = :v", vec![(":v", n(team.version))]).await?;
+        if ok { Ok(updated) } else { Err(StoreError::Conflict(format!("team {}", team.id))) }
+    }
+
+    async fn delete_team(&self, id: &TeamId) -> Result<(), StoreError> {
+        self.delete_existing(team_pk(id), TEAM_SK.into(), format!("team {id}")).await
+    }
+
+    async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError> {
+        let items = self.query_due("team", now, None, None).await?;
+        let mut teams: Vec<Team> =
+            items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
+        // The index holds whole seconds; the exact instant decides.
+        teams.retain(|t| t.next_send_at.is_some_and(|n| n <= now));
+        teams.sort_by_key(|t| t.next_send_at);
+        Ok(teams)
+    }
+
+    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> Result<bool, StoreError> {
+        let u = Update::new(
+            team_pk(id),
+            TEAM_SK.into(),
+            "SET next_send_at = :next, due_at = :due_at, version = version + :one",
+            "next_send_at = :expected",
+        )
+        .val(":next", s(next.to_string()))
+        .val(":due_at", n(nanos(next)))
+        .val(":one", n(1))
+        .val(":expected", s(expected.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+}
+
+#[async_trait]
+impl MemberStore for DynamoStore {
+    async fn add_member(&self, member: &Member) -> Result<(), StoreError> {
+        if self.put(to_item(&MemberRecord::from(member)), "attribute_not_exists(PK)", vec![]).await? {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists(format!("member {} of team {}", member.email.masked(), member.team)))
+        }
+    }
+
+    async fn get_member(&self, team: &TeamId, id: &MemberId) -> Result<Option<Member>, StoreError> {
+        match self.get(team_pk(team), &member_sk(id)).await? {
+            Some(item) => Ok(Some(from_item::<MemberRecord>(item)?.into())),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_members(&self, team: &TeamId) -> Result<Vec<Member>, StoreError> {
+        self.query_prefix(team_pk(team), "MEMBER#")
+            .await?
+            .into_iter()
+            .map(|i| from_item::<MemberRecord>(i).map(Member::from))
+            .collect()
+    }
+
+    async fn set_member_status(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        from: &[MemberStatus],
+        to: MemberStatus,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Option<Member>, StoreError> {
+        const FROM: [&str; 5] = [":f0", ":f1", ":f2", ":f3", ":f4"];
+        let placeholders = FROM[..from.len()].join(", ");
+        if from.is_empty() {
+            return match self.get_member(team, id).await? {
+                Some(_) => Ok(None),
+                None => Err(StoreError::NotFound(format!("member {id} of team {team}"))),
+            };
+        }
+        let cond = format!("attribute_exists(PK) AND #status IN ({placeholders})");
+        let mut u = Update::new(
+            team_pk(team),
+            member_sk(id),
+            "SET #status = :to, status_reason = :reason, updated_at = :now",
+            &cond,
+        )
+        .val(":to", s(to.as_str()))
+        .val(":reason", s(reason))
+        .val(":now", s(now.to_string()));
+        for (i, f) in from.iter().enumerate() {
+            u = u.val(FROM[i], s(f.as_str()));
+        }
+        match self.update(u).await? {
+            Some(item) => Ok(Some(from_item::<MemberRecord>(item)?.into())),
+            None => match self.get_member(team, id).await? {
+                Some(_) => Ok(None),
+                None => Err(StoreError::NotFound(format!("member {id} of team {team}"))),
+            },
+        }
+    }
+
+    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<u32, StoreError> {
+        let u = Update::new(
+            team_pk(team),
+            member_sk(id),
+            "SET soft_bounces = soft_bounces + :one, updated_at = :now",
+            "attribute_exists(PK)",
+        )
+        .val(":one", n(1))
+        .val(":now", s(now.to_string()));
+        match self.update(u).await? {
+            Some(item) => Ok(from_item::<MemberRecord>(item)?.soft_bounces),
+            None => Err(StoreError::NotFound(format!("member {id} of team {team}"))),
+        }
+    }
+
+    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<(), StoreError> {
+        let u = Update::new(
+            team_pk(team),
+            member_sk(id),
+            "SET soft_bounces = :zero, updated_at = :now",
+            "attribute_exists(PK)",
+        )
+        .val(":zero", n(0))
+        .val(":now", s(now.to_string()));
+        match self.update(u).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::NotFound(format!("member {id} of team {team}"))),
+        }
+    }
+
+    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> Result<(), StoreError> {
+        self.delete_existing(team_pk(team), member_sk(id), format!("member {id} of team {team}")).await
+    }
+}
