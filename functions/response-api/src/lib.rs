@@ -9,50 +9,32 @@
 //!
 //! A bad, forged or expired token, or a bad score, gets a friendly 4xx page and writes nothing.
 
+mod http;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod pages;
+mod refusal;
 pub mod trend;
 
 use askama::Template;
 use jiff::Timestamp;
 use morale::clock::Clock;
+use morale::domain::Score;
 use morale::domain::{MemberStatus, Response, Team};
-use morale::domain::{Score, SendDate};
 use morale::metrics::{self, Metrics};
 use morale::store::{MemberStore, ResponseStore, StoreError, TeamStore};
-use morale::token::{Claims, Purpose, TokenError, TokenKeys};
-use pages::{AUTOSUBMIT_JS, CSP, CSS};
+use morale::token::{Claims, Purpose, TokenKeys};
+use pages::{AUTOSUBMIT_JS, CSS};
 use std::sync::Arc;
+
+pub use http::{HttpRequest, HttpResponse};
+use http::{date_text, form_value, parse_form, query_param, route_name, with_headers};
+use refusal::{Outcome, Reject, Stop};
 
 /// Bodies larger than this are refused: a vote with a 1,000-character comment is far smaller.
 pub const MAX_BODY: usize = 16 * 1024;
 pub const MAX_COMMENT: usize = 1000;
 const MAX_TARGET: usize = 2048;
-
-/// What the API needs of a request: adapters turn Lambda's and a local server's into this.
-#[derive(Debug, Clone, Default)]
-pub struct HttpRequest {
-    pub method: String,
-    pub path: String,
-    pub query: String,
-    pub accept: String,
-    pub content_type: String,
-    pub body: Vec<u8>,
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: String,
-}
-
-impl HttpResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-}
 
 /// What the response API reads and changes: a team, its members' subscription, responses.
 pub trait ApiStore: TeamStore + MemberStore + ResponseStore {}
@@ -62,109 +44,6 @@ pub struct ResponseApi {
     pub store: Arc<dyn ApiStore>,
     pub keys: TokenKeys,
     pub clock: Arc<dyn Clock>,
-}
-
-/// Why a request was turned away: the `Reason` of `ResponsesRejected`.
-#[derive(Debug)]
-enum Reject {
-    Token(TokenError),
-    BadScore,
-    CommentTooLong,
-    TooLarge,
-    NotFound,
-    Method(&'static str),
-    UnknownTeam,
-    NotAdmin,
-}
-
-impl Reject {
-    fn reason(&self) -> &'static str {
-        match self {
-            Self::Token(e) => e.reason(),
-            Self::BadScore => "bad_score",
-            Self::CommentTooLong => "comment_too_long",
-            Self::TooLarge => "too_large",
-            Self::NotFound => "not_found",
-            Self::Method(_) => "method",
-            Self::UnknownTeam => "unknown_team",
-            Self::NotAdmin => "not_admin",
-        }
-    }
-
-    fn status(&self) -> u16 {
-        match self {
-            Self::Token(TokenError::Expired) => 410,
-            Self::Token(_) | Self::BadScore | Self::CommentTooLong => 400,
-            Self::TooLarge => 413,
-            Self::NotFound | Self::UnknownTeam => 404,
-            Self::Method(_) => 405,
-            Self::NotAdmin => 403,
-        }
-    }
-
-    fn title_and_message(&self) -> (&'static str, &'static str) {
-        match self {
-            Self::Token(TokenError::Expired) => (
-                "This link has expired",
-                "Links in the daily email work for a week. Tomorrow's email brings fresh ones.",
-            ),
-            Self::Token(_) => (
-                "This link does not work",
-                "It may have been cut short or changed on its way. Open it again from the email, or answer tomorrow's.",
-            ),
-            Self::BadScore => ("That answer is not one of the five", "Pick one of the five answers in the email."),
-            Self::CommentTooLong => {
-                ("That comment is too long", "Comments can be up to 1,000 characters. Go back and shorten it.")
-            }
-            Self::TooLarge => ("That was too much", "The request was larger than any answer can be."),
-            Self::NotFound => {
-                ("Page not found", "There is nothing here. The links in the daily email lead to the right pages.")
-            }
-            Self::Method(_) => ("Not allowed", "This page cannot be used that way."),
-            Self::UnknownTeam => {
-                ("This team no longer exists", "Nothing was recorded. You will not get more emails from it.")
-            }
-            Self::NotAdmin => {
-                ("This link is for the team's admins", "Whoever it was sent to is no longer an admin of the team.")
-            }
-        }
-    }
-}
-
-impl From<TokenError> for Reject {
-    fn from(e: TokenError) -> Self {
-        Self::Token(e)
-    }
-}
-
-enum Outcome {
-    Page(u16, String),
-    Csv(String),
-}
-
-/// Why a route stopped early: a refusal the visitor sees as a friendly 4xx page, or a store
-/// failure (a 503: the request can simply be repeated). `?` turns either into this.
-enum Stop {
-    Refused(Reject),
-    Store(StoreError),
-}
-
-impl From<Reject> for Stop {
-    fn from(r: Reject) -> Self {
-        Self::Refused(r)
-    }
-}
-
-impl From<TokenError> for Stop {
-    fn from(e: TokenError) -> Self {
-        Self::Refused(e.into())
-    }
-}
-
-impl From<StoreError> for Stop {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
 }
 
 impl ResponseApi {
@@ -452,47 +331,4 @@ impl ResponseApi {
         };
         Ok(Outcome::Page(200, page.render().expect("page renders")))
     }
-}
-
-fn with_headers(status: u16, content_type: &str, body: String) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: vec![
-            ("Content-Type", content_type.to_string()),
-            ("Content-Security-Policy", CSP.clone()),
-            ("Referrer-Policy", "no-referrer".into()),
-            ("Cache-Control", "no-store".into()),
-            ("X-Content-Type-Options", "nosniff".into()),
-            ("X-Frame-Options", "DENY".into()),
-        ],
-        body,
-    }
-}
-
-fn date_text(d: SendDate) -> String {
-    d.date().strftime("%A %-d %B").to_string()
-}
-
-/// The route's shape for logs: `/r/:token`, never the token.
-fn route_name(path: &str) -> &'static str {
-    match path.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice() {
-        ["r", _] => "/r/:token",
-        ["u", _] => "/u/:token",
-        ["u", _, "resubscribe"] => "/u/:token/resubscribe",
-        ["t", _] => "/t/:token",
-        ["t", _, "export.csv"] => "/t/:token/export.csv",
-        _ => "other",
-    }
-}
-
-fn parse_form(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-}
-
-fn form_value<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
-
-fn query_param(query: &str, name: &str) -> Option<String> {
-    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }

@@ -1,0 +1,108 @@
+//! Why a route stops early: a refusal the visitor sees as a friendly 4xx page, or a store
+//! failure; and what a route that did not stop gives back.
+
+use morale::store::StoreError;
+use morale::token::TokenError;
+
+/// Why a request was turned away: the `Reason` of `ResponsesRejected`.
+#[derive(Debug)]
+pub(crate) enum Reject {
+    Token(TokenError),
+    BadScore,
+    CommentTooLong,
+    TooLarge,
+    NotFound,
+    Method(&'static str),
+    UnknownTeam,
+    NotAdmin,
+}
+
+impl Reject {
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            Self::Token(e) => e.reason(),
+            Self::BadScore => "bad_score",
+            Self::CommentTooLong => "comment_too_long",
+            Self::TooLarge => "too_large",
+            Self::NotFound => "not_found",
+            Self::Method(_) => "method",
+            Self::UnknownTeam => "unknown_team",
+            Self::NotAdmin => "not_admin",
+        }
+    }
+
+    pub(crate) fn status(&self) -> u16 {
+        match self {
+            Self::Token(TokenError::Expired) => 410,
+            Self::Token(_) | Self::BadScore | Self::CommentTooLong => 400,
+            Self::TooLarge => 413,
+            Self::NotFound | Self::UnknownTeam => 404,
+            Self::Method(_) => 405,
+            Self::NotAdmin => 403,
+        }
+    }
+
+    pub(crate) fn title_and_message(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Token(TokenError::Expired) => (
+                "This link has expired",
+                "Links in the daily email work for a week. Tomorrow's email brings fresh ones.",
+            ),
+            Self::Token(_) => (
+                "This link does not work",
+                "It may have been cut short or changed on its way. Open it again from the email, or answer tomorrow's.",
+            ),
+            Self::BadScore => ("That answer is not one of the five", "Pick one of the five answers in the email."),
+            Self::CommentTooLong => {
+                ("That comment is too long", "Comments can be up to 1,000 characters. Go back and shorten it.")
+            }
+            Self::TooLarge => ("That was too much", "The request was larger than any answer can be."),
+            Self::NotFound => {
+                ("Page not found", "There is nothing here. The links in the daily email lead to the right pages.")
+            }
+            Self::Method(_) => ("Not allowed", "This page cannot be used that way."),
+            Self::UnknownTeam => {
+                ("This team no longer exists", "Nothing was recorded. You will not get more emails from it.")
+            }
+            Self::NotAdmin => {
+                ("This link is for the team's admins", "Whoever it was sent to is no longer an admin of the team.")
+            }
+        }
+    }
+}
+
+impl From<TokenError> for Reject {
+    fn from(e: TokenError) -> Self {
+        Self::Token(e)
+    }
+}
+
+pub(crate) enum Outcome {
+    Page(u16, String),
+    Csv(String),
+}
+
+/// Why a route stopped early: a refusal the visitor sees as a friendly 4xx page, or a store
+/// failure (a 503: the request can simply be repeated). `?` turns either into this.
+pub(crate) enum Stop {
+    Refused(Reject),
+    Store(StoreError),
+}
+
+impl From<Reject> for Stop {
+    fn from(r: Reject) -> Self {
+        Self::Refused(r)
+    }
+}
+
+impl From<TokenError> for Stop {
+    fn from(e: TokenError) -> Self {
+        Self::Refused(e.into())
+    }
+}
+
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
