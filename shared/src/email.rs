@@ -285,7 +285,7 @@ impl EmailRenderer {
     }
 
     /// The admins' daily digest of delivery problems.
-    pub fn digest(&self, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
+    pub fn problem_report(&self, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
         let subject = format!("{team_name}: some daily emails could not be delivered");
         let date = date.date().strftime("%A %-d %B %Y").to_string();
         let html =
@@ -359,7 +359,7 @@ mod tests {
     fn the_digest_lists_every_line_escaped() {
         let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
         let lines = vec!["ana@example.com — bounced: 5.1.1".to_string(), "<b>x</b> — complained".to_string()];
-        let e = r.digest("Platform", SendDate::parse("2026-11-24").unwrap(), &lines);
+        let e = r.problem_report("Platform", SendDate::parse("2026-11-24").unwrap(), &lines);
         assert!(e.subject.contains("Platform"));
         assert!(e.text.contains("ana@example.com — bounced: 5.1.1") && e.text.contains("Tuesday 24 November 2026"));
         assert!(e.html.contains("ana@example.com — bounced: 5.1.1"));

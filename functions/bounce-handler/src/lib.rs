@@ -14,7 +14,7 @@ use morale::domain::{MemberStatus, OutboxKey};
 use morale::metrics::{self, Metrics};
 use morale::reputation::{self, Counts, Thresholds};
 use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
-use morale::store::{DigestStore, MemberStore, OutboxStore, StateStore, StoreError};
+use morale::store::{MemberStore, OutboxStore, ProblemReportStore, StateStore, StoreError};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -49,8 +49,8 @@ impl Default for BounceConfig {
 
 /// What the bounce handler reads and changes: outbox items, members, the admins' digests and
 /// the reputation state.
-pub trait BounceStore: OutboxStore + MemberStore + DigestStore + StateStore {}
-impl<T: OutboxStore + MemberStore + DigestStore + StateStore> BounceStore for T {}
+pub trait BounceStore: OutboxStore + MemberStore + ProblemReportStore + StateStore {}
+impl<T: OutboxStore + MemberStore + ProblemReportStore + StateStore> BounceStore for T {}
 
 pub struct BounceHandler {
     pub store: Arc<dyn BounceStore>,
@@ -277,7 +277,7 @@ impl BounceHandler {
         let changed = match self.store.set_member_status(&c.team, &c.member, &from, to, reason, now).await {
             Ok(Some(member)) => {
                 let line = format!("{} — {}: {reason}", member.email, to);
-                self.store.note_for_digest(&c.team, c.date, &line, now + self.config.digest_delay, now).await?;
+                self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay, now).await?;
                 true
             }
             Ok(None) | Err(StoreError::NotFound(_)) => false,

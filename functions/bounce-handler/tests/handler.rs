@@ -224,8 +224,8 @@ async fn a_permanent_bounce_fails_the_email_bounces_the_member_and_queues_one_di
         w.handler.handle(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Permanent", sub)))).await.unwrap();
         assert_eq!(w.status(&key2).await.1, MemberStatus::Bounced);
         // One digest for the day, both lines, due an hour later; no operator alert per bounce.
-        assert!(w.store.due_digests(w.clock.now()).await.unwrap().is_empty());
-        let digests = w.store.due_digests(w.clock.now() + SignedDuration::from_hours(1)).await.unwrap();
+        assert!(w.store.due_problem_reports(w.clock.now()).await.unwrap().is_empty());
+        let digests = w.store.due_problem_reports(w.clock.now() + SignedDuration::from_hours(1)).await.unwrap();
         assert_eq!(digests.len(), 1);
         assert_eq!(digests[0].lines.len(), 2);
         assert!(digests[0].lines[0].starts_with("member1@example.com — bounced"), "{:?}", digests[0].lines);

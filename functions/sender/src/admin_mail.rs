@@ -1,10 +1,10 @@
-//! The admins' emails: the weekly digest and the low-morale alert (composed for the outbox),
-//! and the digest of delivery problems.
+//! The admins' emails, all sent through the outbox: the weekly digest, the low-morale alert,
+//! and the report of a day's delivery problems.
 
 use crate::drain::TeamData;
 use crate::send::Ctx;
 use crate::{LOW_STREAK, Sender};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use morale::domain::{Member, OutboxItem, OutboxKind, SendDate, Team};
 use morale::email::DailyEmail;
 use morale::insights;
@@ -12,49 +12,60 @@ use morale::mail::OutgoingEmail;
 use morale::store::StoreError;
 use morale::tags;
 
+/// A problem report not sent by then is failed (and alerted) like any email out of time.
+const PROBLEM_REPORT_LIFETIME: SignedDuration = SignedDuration::from_hours(24);
+
 impl Sender {
-    /// Admins' digests of delivery problems (bounced and complaining members) that are due:
-    /// at most one per team per day. One that cannot go out now is tried again next tick.
-    pub(crate) async fn send_digests(&self, now: Timestamp) -> Result<u64, StoreError> {
-        let mut sent = 0;
-        for d in self.store.due_digests(now).await? {
-            let Some(team) = self.store.get_team(&d.team).await? else {
-                self.store.mark_digest_sent(&d.team, d.date, now).await?;
-                continue;
-            };
-            let rendered = self.renderer.digest(&team.name, d.date, &d.lines);
-            let mut ok = true;
-            for admin in &team.admins {
-                let email = rendered.clone().to(admin.clone(), tags::for_other("digest", Some(&team.id)));
-                if let Err(e) = self.mailer.send(&email).await {
-                    let error = morale::domain::mask_emails(&e.to_string());
-                    tracing::warn!(team = %team.id, %error, "the admins' digest could not be sent; next tick tries again");
-                    ok = false;
-                    break;
+    /// Reports of delivery problems (bounced and complaining members) that are due become one
+    /// outbox item per admin, once per team and day; the drain sends them like every other
+    /// email (claimed, paced, behind the circuit breaker, to current admins only). Returns how
+    /// many reports were queued.
+    pub(crate) async fn queue_problem_reports(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let mut queued = 0;
+        for report in self.store.due_problem_reports(now).await? {
+            if let Some(team) = self.store.get_team(&report.team).await? {
+                if team.admins.is_empty() {
+                    tracing::warn!(team = %team.id, lines = report.lines.len(), "delivery problems, but the team has no admins to tell");
+                }
+                for admin in &team.admins {
+                    let item = OutboxItem::for_admin(
+                        OutboxKind::ProblemReport,
+                        team.id.clone(),
+                        report.date,
+                        admin.clone(),
+                        now,
+                        now + PROBLEM_REPORT_LIFETIME,
+                        now,
+                    );
+                    // An item already there (an overlapping tick queued it) is the same email.
+                    self.store.enqueue(&item).await?;
                 }
             }
-            if team.admins.is_empty() {
-                tracing::warn!(team = %team.id, lines = d.lines.len(), "delivery problems, but the team has no admins to tell");
-            }
-            if ok && self.store.mark_digest_sent(&d.team, d.date, now).await? {
-                sent += 1;
+            if self.store.mark_problem_report_queued(&report.team, report.date, now).await? {
+                queued += 1;
             }
         }
-        Ok(sent)
+        Ok(queued)
     }
 }
 
 impl Ctx {
-    /// The weekly digest or the low-morale alert, for one admin.
+    /// The weekly digest, the low-morale alert or the report of delivery problems, for one admin.
+    /// `None` when there is nothing to say any more (the report is gone).
     pub(crate) async fn compose_admin(
         &self,
         team: &Team,
         data: &TeamData,
         item: &OutboxItem,
         now: Timestamp,
-    ) -> Result<OutgoingEmail, StoreError> {
+    ) -> Result<Option<OutgoingEmail>, StoreError> {
         use morale::domain::MemberStatus::{Bounced, Complained, Paused, Unsubscribed};
         let date = item.key.date;
+        if item.kind == OutboxKind::ProblemReport {
+            let Some(report) = self.store.get_problem_report(&team.id, date).await? else { return Ok(None) };
+            let rendered = self.renderer.problem_report(&team.name, date, &report.lines);
+            return Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))));
+        }
         let back = |n: usize| (0..n).fold(date, |d, _| d.previous_day());
         let responses = self.store.list_responses(&team.id, back(62), date.previous_day()).await?;
         let trend_url = self.renderer.trend_url(&team.id, &item.email, date, now);
@@ -89,7 +100,7 @@ impl Ctx {
                 self.renderer.low_morale(&team.name, &streak, &trend_url)
             }
         };
-        Ok(rendered.to(item.email.clone(), tags::for_outbox(item)))
+        Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))))
     }
 
     pub(crate) fn compose(

@@ -67,8 +67,8 @@ pub struct Report {
     pub stopped_for_deadline: bool,
     /// Emails due but not sent when the invocation ended.
     pub held: u64,
-    /// Admins' digests of delivery problems sent.
-    pub digests_sent: u64,
+    /// Admins' reports of delivery problems queued to the outbox (one email per admin).
+    pub problem_reports_queued: u64,
     pub achieved_send_rate: f64,
 }
 
@@ -111,6 +111,8 @@ impl Sender {
             Command::SendNow { team } => self.send_now(team, now, &mut report, &mut m).await?,
             Command::Drain => {}
         }
+        // Queued like every other email: whether and when it goes is the drain's to decide.
+        report.problem_reports_queued = self.queue_problem_reports(now).await?;
         match self.preflight().await {
             Readiness::NotReady { problem, advice } => {
                 report.preflight = problem.clone();
@@ -133,9 +135,6 @@ impl Sender {
                     reputation::Counts { sent: report.sent, ..Default::default() },
                 )
                 .await?;
-                if !self.out_of_time(deadline) && report.circuit_opened.is_none() {
-                    report.digests_sent = self.send_digests(now).await?;
-                }
                 let (held, _, oldest) = self.held(now).await?;
                 report.held = held;
                 m.gauge(metrics::HELD_EMAILS, held as f64, Unit::Count);

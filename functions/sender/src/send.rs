@@ -88,11 +88,14 @@ impl Ctx {
                 }
                 self.compose(team, member, key.date, &item, now)
             }
-            OutboxKind::Weekly | OutboxKind::LowMorale => {
+            OutboxKind::Weekly | OutboxKind::LowMorale | OutboxKind::ProblemReport => {
                 if !team.admins.contains(&item.email) {
                     return self.finish(&key, Unsent::Suppressed, "no longer an admin of the team").await;
                 }
-                self.compose_admin(team, &data, &item, now).await?
+                match self.compose_admin(team, &data, &item, now).await? {
+                    Some(email) => email,
+                    None => return self.finish(&key, Unsent::Suppressed, "the report of problems is gone").await,
+                }
             }
         };
         let mut attempt = 0;

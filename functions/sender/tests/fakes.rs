@@ -494,3 +494,75 @@ async fn dst_changes_exactly_one_send_per_workday() {
         assert!(w.alerter.alerts().is_empty(), "{zone}: {:?}", w.alerter.alerts());
     }
 }
+
+/// Throttles every send to one recipient, `times` times.
+struct ThrottleFor {
+    inner: Arc<FakeMailer>,
+    to: &'static str,
+    times: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl morale::mail::Mailer for ThrottleFor {
+    async fn account(&self) -> Result<morale::mail::AccountStatus, morale::mail::MailerError> {
+        self.inner.account().await
+    }
+    async fn identity(&self, n: &str) -> Result<morale::mail::IdentityStatus, morale::mail::MailerError> {
+        self.inner.identity(n).await
+    }
+    async fn send(&self, e: &morale::mail::OutgoingEmail) -> Result<String, SendError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if e.to.as_str() == self.to && self.times.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok() {
+            return Err(SendError::new(
+                SendErrorKind::Throttled,
+                "TooManyRequestsException",
+                "Maximum sending rate exceeded",
+            ));
+        }
+        self.inner.send(e).await
+    }
+}
+
+/// The admins' report of a day's delivery problems goes through the outbox like every email:
+/// two overlapping ticks queue it once, each admin gets exactly one, and a send that fails for
+/// one admin is retried for that admin alone.
+#[tokio::test]
+async fn the_problem_report_goes_out_once_per_admin_through_the_outbox() {
+    let w = world(MONDAY_1400_NY);
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 0).await;
+    let mut t = w.store.get_team(&team.id).await.unwrap().unwrap();
+    t.admins.push(EmailAddress::parse("second@example.com").unwrap());
+    w.store.update_team(&t).await.unwrap();
+    let date = SendDate::parse("2026-11-23").unwrap();
+    let now = w.clock.now();
+    w.store.note_problem(&team.id, date, "ana@example.com — bounced", now, now).await.unwrap();
+
+    // The lead's sends are throttled through all of the first tick's inline retries.
+    let mailer = Arc::new(ThrottleFor { inner: w.mailer.clone(), to: "lead@example.com", times: 5.into() });
+    let sender = || Sender { mailer: mailer.clone(), ..clone(&w) };
+    let (a, b) = (sender(), sender());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(900);
+    let (ra, rb) = tokio::join!(a.handle(Command::Tick, deadline), b.handle(Command::Tick, deadline));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.problem_reports_queued + rb.problem_reports_queued, 1, "{ra:?} {rb:?}");
+    let to = |who: &str| -> Vec<morale::mail::OutgoingEmail> {
+        w.mailer.sent().into_iter().map(|(_, e)| e).filter(|e| e.to.as_str() == who).collect()
+    };
+    assert_eq!(to("second@example.com").len(), 1);
+    assert!(to("lead@example.com").is_empty(), "throttled: kept for a later tick");
+    let items = w.store.list_outbox(&team.id, Some(date)).await.unwrap();
+    assert_eq!(items.len(), 2, "one item per admin");
+    let lead = items.iter().find(|i| i.email.as_str() == "lead@example.com").unwrap();
+    assert_eq!(lead.status, OutboxStatus::Pending);
+    assert!(lead.last_error.as_deref().unwrap().contains("Maximum sending rate"), "{lead:?}");
+
+    w.advance(5);
+    let r = w.tick().await;
+    assert_eq!(r.problem_reports_queued, 0, "queued once a day");
+    let (lead, second) = (to("lead@example.com"), to("second@example.com"));
+    assert_eq!((lead.len(), second.len()), (1, 1), "the retry goes to the lead alone");
+    assert!(lead[0].text.contains("ana@example.com"), "{}", lead[0].text);
+    assert!(lead[0].tags.contains(&("morale-kind".into(), "problem-report".into())), "{:?}", lead[0].tags);
+    let items = w.store.list_outbox(&team.id, Some(date)).await.unwrap();
+    assert!(items.iter().all(|i| i.status == OutboxStatus::Sent), "{items:?}");
+}

@@ -19,7 +19,7 @@ pub use address::{EmailAddress, mask_emails};
 pub use ids::{MemberId, TeamId};
 pub use member::{Member, MemberStatus};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
-pub use report::Digest;
+pub use report::ProblemReport;
 pub use response::{Response, VoterKey};
 pub use schedule::Schedule;
 pub use score::Score;

@@ -2,11 +2,12 @@
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
 use super::{
-    DigestStore, DueItem, MemberStore, OutboxStore, ResponseStore, StateRecord, StateStore, StoreError, TeamStore,
+    DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore, StoreError,
+    TeamStore,
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Digest, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, Response, SendDate, Team, TeamId, VoterKey,
+    Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, Team, TeamId, VoterKey,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -20,7 +21,7 @@ struct Tables {
     outbox: BTreeMap<OutboxKey, OutboxItem>,
     responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
     state: BTreeMap<String, StateRecord>,
-    digests: BTreeMap<(TeamId, SendDate), Digest>,
+    problem_reports: BTreeMap<(TeamId, SendDate), ProblemReport>,
 }
 
 #[derive(Default)]
@@ -246,8 +247,8 @@ impl ResponseStore for MemoryStore {
 }
 
 #[async_trait]
-impl DigestStore for MemoryStore {
-    async fn note_for_digest(
+impl ProblemReportStore for MemoryStore {
+    async fn note_problem(
         &self,
         team: &TeamId,
         date: SendDate,
@@ -256,30 +257,39 @@ impl DigestStore for MemoryStore {
         _now: Timestamp,
     ) -> Result<bool, StoreError> {
         let mut t = self.lock();
-        let d = t.digests.entry((team.clone(), date)).or_insert_with(|| Digest {
+        let d = t.problem_reports.entry((team.clone(), date)).or_insert_with(|| ProblemReport {
             team: team.clone(),
             date,
             lines: Vec::new(),
             send_after,
-            sent_at: None,
+            queued_at: None,
         });
-        if d.sent_at.is_some() {
+        if d.queued_at.is_some() {
             return Ok(false);
         }
         d.lines.push(line.to_string());
         Ok(true)
     }
 
-    async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError> {
+    async fn due_problem_reports(&self, now: Timestamp) -> Result<Vec<ProblemReport>, StoreError> {
         let t = self.lock();
-        Ok(t.digests.values().filter(|d| d.sent_at.is_none() && d.send_after <= now).cloned().collect())
+        Ok(t.problem_reports.values().filter(|d| d.queued_at.is_none() && d.send_after <= now).cloned().collect())
     }
 
-    async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError> {
+    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> Result<Option<ProblemReport>, StoreError> {
+        Ok(self.lock().problem_reports.get(&(team.clone(), date)).cloned())
+    }
+
+    async fn mark_problem_report_queued(
+        &self,
+        team: &TeamId,
+        date: SendDate,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let mut t = self.lock();
-        match t.digests.get_mut(&(team.clone(), date)) {
-            Some(d) if d.sent_at.is_none() => {
-                d.sent_at = Some(now);
+        match t.problem_reports.get_mut(&(team.clone(), date)) {
+            Some(d) if d.queued_at.is_none() => {
+                d.queued_at = Some(now);
                 Ok(true)
             }
             _ => Ok(false),

@@ -15,7 +15,9 @@ pub use dynamo::{DynamoStore, INDEX_DUE, TABLE_ENV};
 pub use memory::MemoryStore;
 
 use crate::domain::outbox::{Change, Unsent};
-use crate::domain::{Digest, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, Response, SendDate, Team, TeamId};
+use crate::domain::{
+    Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, Team, TeamId,
+};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -172,12 +174,12 @@ pub trait ResponseStore: Send + Sync {
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError>;
 }
 
-/// The admins' digests of delivery problems, one per team and day.
+/// The admins' reports of delivery problems, one per team and day (see [`ProblemReport`]).
 #[async_trait]
-pub trait DigestStore: Send + Sync {
-    /// Adds a line to the team's digest for `date`, due at `send_after` (an earlier due time
-    /// is kept). `Ok(false)` if that day's digest was already sent.
-    async fn note_for_digest(
+pub trait ProblemReportStore: Send + Sync {
+    /// Adds a line to the team's report for `date`, due at `send_after` (an earlier due time
+    /// is kept). `Ok(false)` if that day's report was already queued.
+    async fn note_problem(
         &self,
         team: &TeamId,
         date: SendDate,
@@ -185,10 +187,17 @@ pub trait DigestStore: Send + Sync {
         send_after: Timestamp,
         now: Timestamp,
     ) -> Result<bool, StoreError>;
-    /// Unsent digests due at `now` (via the due index).
-    async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError>;
-    /// Marks a digest sent. `Ok(false)` if it was already (another sender got there first).
-    async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError>;
+    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> Result<Option<ProblemReport>, StoreError>;
+    /// Reports not yet queued, due at `now` (via the due index).
+    async fn due_problem_reports(&self, now: Timestamp) -> Result<Vec<ProblemReport>, StoreError>;
+    /// Marks a report queued to the outbox. `Ok(false)` if it was already (another sender got
+    /// there first).
+    async fn mark_problem_report_queued(
+        &self,
+        team: &TeamId,
+        date: SendDate,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Small named records of operational state (alert bookkeeping, the reputation window, the
@@ -208,11 +217,11 @@ pub trait StateStore: Send + Sync {
 }
 
 /// Everything Morale keeps, for callers that really use most of it (the sender, moralectl).
-pub trait Store: TeamStore + MemberStore + OutboxStore + ResponseStore + DigestStore + StateStore {}
+pub trait Store: TeamStore + MemberStore + OutboxStore + ResponseStore + ProblemReportStore + StateStore {}
 
-impl<T: TeamStore + MemberStore + OutboxStore + ResponseStore + DigestStore + StateStore> Store for T {}
+impl<T: TeamStore + MemberStore + OutboxStore + ResponseStore + ProblemReportStore + StateStore> Store for T {}
 
 /// Every port trait, for code that calls store methods on a concrete store (tests, the CLI).
 pub mod prelude {
-    pub use super::{DigestStore, MemberStore, OutboxStore, ResponseStore, StateStore, Store, TeamStore};
+    pub use super::{MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateStore, Store, TeamStore};
 }

@@ -380,24 +380,28 @@ pub async fn operational_state_is_versioned(store: &dyn Store) {
     assert_eq!(store.get_state("other").await.unwrap(), None);
 }
 
-pub async fn digests_collect_lines_and_go_out_once(store: &dyn Store) {
+pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store) {
     let now = ts(NOW);
     let team = TeamId::parse("alpha").unwrap();
     let d = SendDate::parse("2026-11-23").unwrap();
     let after = now + mins(60);
-    assert!(store.note_for_digest(&team, d, "ana@example.com — bounced", after, now).await.unwrap());
+    assert!(store.note_problem(&team, d, "ana@example.com — bounced", after, now).await.unwrap());
     // A later note keeps the first due time.
-    assert!(store.note_for_digest(&team, d, "bob@example.com — complained", after + mins(30), now).await.unwrap());
-    assert!(store.due_digests(after - mins(1)).await.unwrap().is_empty());
-    let due = store.due_digests(after).await.unwrap();
+    assert!(store.note_problem(&team, d, "bob@example.com — complained", after + mins(30), now).await.unwrap());
+    assert!(store.due_problem_reports(after - mins(1)).await.unwrap().is_empty());
+    let due = store.due_problem_reports(after).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].lines, vec!["ana@example.com — bounced", "bob@example.com — complained"]);
-    assert_eq!((due[0].team.as_str(), due[0].date, due[0].send_after, due[0].sent_at), ("alpha", d, after, None));
-    assert!(store.mark_digest_sent(&team, d, after).await.unwrap());
-    assert!(!store.mark_digest_sent(&team, d, after).await.unwrap(), "once");
-    assert!(store.due_digests(after + mins(600)).await.unwrap().is_empty());
-    assert!(!store.note_for_digest(&team, d, "late", after, now).await.unwrap(), "that day's digest is gone");
-    assert!(!store.mark_digest_sent(&team, d.next_day(), after).await.unwrap(), "no such digest");
+    assert_eq!((due[0].team.as_str(), due[0].date, due[0].send_after, due[0].queued_at), ("alpha", d, after, None));
+    assert!(store.mark_problem_report_queued(&team, d, after).await.unwrap());
+    assert!(!store.mark_problem_report_queued(&team, d, after).await.unwrap(), "once");
+    // The sender composes each admin's email from the stored report.
+    let stored = store.get_problem_report(&team, d).await.unwrap().expect("the report is kept");
+    assert_eq!((stored.lines.len(), stored.queued_at), (2, Some(after)));
+    assert_eq!(store.get_problem_report(&team, d.next_day()).await.unwrap(), None);
+    assert!(store.due_problem_reports(after + mins(600)).await.unwrap().is_empty());
+    assert!(!store.note_problem(&team, d, "late", after, now).await.unwrap(), "that day's digest is gone");
+    assert!(!store.mark_problem_report_queued(&team, d.next_day(), after).await.unwrap(), "no such digest");
 }
 
 /// Declares every case once for the fake and once for DynamoDB.
@@ -437,5 +441,5 @@ contract_cases!(
     deferred_items_come_due_again,
     responses_latest_vote_wins,
     operational_state_is_versioned,
-    digests_collect_lines_and_go_out_once,
+    problem_reports_collect_lines_and_are_queued_once,
 );

@@ -109,7 +109,7 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
     // An hour after the bounce, the team's admin gets one digest naming both problems.
     sys.advance(45);
     let r = sys.tick().await;
-    assert_eq!(r.digests_sent, 1);
+    assert_eq!(r.problem_reports_queued, 1);
     let digest = sys
         .ses
         .app()
@@ -124,8 +124,8 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
         "{text}"
     );
     sys.advance(60);
-    assert_eq!(sys.tick().await.digests_sent, 0, "at most one a day");
-    let _ = pump(&route, &handler, 0).await; // the digest's own events change nothing
+    assert_eq!(sys.tick().await.problem_reports_queued, 0, "at most one a day");
+    let _ = pump(&route, &handler, 0).await; // the report's own events settle its outbox items
 
     // The next day: the bounced and complaining members get nothing.
     sys.clock.set(crate::system::ts("2026-11-24T20:00:00Z")); // Tuesday 15:00 New York

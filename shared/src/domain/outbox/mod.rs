@@ -66,6 +66,8 @@ pub enum OutboxKind {
     Weekly,
     /// The admins' low-morale alert (once per streak).
     LowMorale,
+    /// The admins' report of a day's delivery problems (bounced and complaining members).
+    ProblemReport,
 }
 
 impl OutboxKind {
@@ -74,6 +76,7 @@ impl OutboxKind {
             Self::Daily => "daily",
             Self::Weekly => "weekly",
             Self::LowMorale => "low_morale",
+            Self::ProblemReport => "problem_report",
         }
     }
 }

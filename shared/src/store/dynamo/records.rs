@@ -2,8 +2,8 @@
 
 use super::{TEAM_SK, member_sk, nanos, outbox_shard, outbox_sk, team_pk};
 use crate::domain::{
-    Digest, EmailAddress, LocalTime, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus,
-    Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey, WeeklyDigest, Workdays,
+    EmailAddress, LocalTime, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus,
+    ProblemReport, Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey, WeeklyDigest, Workdays,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -237,7 +237,7 @@ pub(super) struct ResponseRecord {
 }
 
 #[derive(Serialize, Deserialize)]
-pub(super) struct DigestItem {
+pub(super) struct ProblemReportItem {
     pub(super) team: TeamId,
     pub(super) date: SendDate,
     #[serde(default)]
@@ -247,9 +247,9 @@ pub(super) struct DigestItem {
     pub(super) sent_at: Option<Timestamp>,
 }
 
-impl From<DigestItem> for Digest {
-    fn from(d: DigestItem) -> Self {
-        Digest { team: d.team, date: d.date, lines: d.lines, send_after: d.send_after, sent_at: d.sent_at }
+impl From<ProblemReportItem> for ProblemReport {
+    fn from(d: ProblemReportItem) -> Self {
+        ProblemReport { team: d.team, date: d.date, lines: d.lines, send_after: d.send_after, queued_at: d.sent_at }
     }
 }
 

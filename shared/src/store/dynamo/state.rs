@@ -1,16 +1,16 @@
 //! The admins' digests of delivery problems, and operational state records.
 
-use super::records::{DigestItem, StateItem};
+use super::records::{ProblemReportItem, StateItem};
 use super::{DynamoStore, STATE_SK, Update, digest_sk, from_item, n, nanos, s, state_pk, team_pk, to_item};
-use crate::domain::{Digest, SendDate, TeamId};
-use crate::store::{DigestStore, StateRecord, StateStore, StoreError};
+use crate::domain::{ProblemReport, SendDate, TeamId};
+use crate::store::{ProblemReportStore, StateRecord, StateStore, StoreError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
 
 #[async_trait]
-impl DigestStore for DynamoStore {
-    async fn note_for_digest(
+impl ProblemReportStore for DynamoStore {
+    async fn note_problem(
         &self,
         team: &TeamId,
         date: SendDate,
@@ -38,20 +38,32 @@ impl DigestStore for DynamoStore {
         Ok(self.update(u).await?.is_some())
     }
 
-    async fn due_digests(&self, now: Timestamp) -> Result<Vec<Digest>, StoreError> {
+    async fn due_problem_reports(&self, now: Timestamp) -> Result<Vec<ProblemReport>, StoreError> {
         let items = self.query_due("digest", now, None, None).await?;
         let mut out = Vec::new();
         for i in items {
-            let d: Digest = from_item::<DigestItem>(i)?.into();
+            let d: ProblemReport = from_item::<ProblemReportItem>(i)?.into();
             // The index holds the first due time in whole precision; the record decides.
-            if d.sent_at.is_none() && d.send_after <= now {
+            if d.queued_at.is_none() && d.send_after <= now {
                 out.push(d);
             }
         }
         Ok(out)
     }
 
-    async fn mark_digest_sent(&self, team: &TeamId, date: SendDate, now: Timestamp) -> Result<bool, StoreError> {
+    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> Result<Option<ProblemReport>, StoreError> {
+        match self.get(team_pk(team), &digest_sk(date)).await? {
+            Some(item) => Ok(Some(from_item::<ProblemReportItem>(item)?.into())),
+            None => Ok(None),
+        }
+    }
+
+    async fn mark_problem_report_queued(
+        &self,
+        team: &TeamId,
+        date: SendDate,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let u = Update::new(
             team_pk(team),
             digest_sk(date),
