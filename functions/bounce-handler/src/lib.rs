@@ -9,6 +9,7 @@
 use jiff::{SignedDuration, Timestamp};
 use morale::alert::{Alert, Alerter};
 use morale::clock::Clock;
+use morale::domain::StatusChange;
 use morale::domain::outbox::Change;
 use morale::domain::{MemberStatus, OutboxKey};
 use morale::metrics::{self, Metrics};
@@ -274,15 +275,16 @@ impl BounceHandler {
     ) -> Result<bool, HandlerError> {
         let from: Vec<MemberStatus> =
             MemberStatus::ALL.into_iter().filter(|s| s.suppression_rank() < to.suppression_rank()).collect();
-        let changed = match self.store.set_member_status(&c.team, &c.member, &from, to, reason, now).await {
-            Ok(Some(member)) => {
-                let line = format!("{} — {}: {reason}", member.email, to);
-                self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay, now).await?;
-                true
-            }
-            Ok(None) | Err(StoreError::NotFound(_)) => false,
-            Err(e) => return Err(e.into()),
-        };
+        let changed =
+            match self.store.set_status(&c.team, &c.member, StatusChange { from: &from, to, reason, at: now }).await {
+                Ok(Some(member)) => {
+                    let line = format!("{} — {}: {reason}", member.email, to);
+                    self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay).await?;
+                    true
+                }
+                Ok(None) | Err(StoreError::NotFound(_)) => false,
+                Err(e) => return Err(e.into()),
+            };
         Ok(changed)
     }
 

@@ -1,28 +1,18 @@
 //! The bounce-handler Lambda: initialise once, then handle SES events from EventBridge.
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
-use morale::alert::SnsAlerter;
+use morale::aws::Bootstrap;
 use morale::clock::SystemClock;
-use morale::config::{self, env};
-use morale::store::DynamoStore;
-use morale::store::prelude::*;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
 use serde_json::Value;
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    morale::telemetry::init();
-    let sdk = morale::aws::load().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config::required(env::TABLE)?);
-    // Warm the connection (TLS, credentials) alongside init, without delaying it.
-    tokio::spawn({
-        let store = store.clone();
-        async move { store.get_state("preflight").await.map(|_| ()) }
-    });
+    let boot = Bootstrap::start().await?;
     let handler = BounceHandler {
-        store: Arc::new(store),
-        alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&sdk), &config::required(env::ALERT_TOPIC_ARN)?)),
+        alerter: Arc::new(boot.alerter()?),
+        store: Arc::new(boot.store),
         clock: Arc::new(SystemClock),
         config: BounceConfig::default(),
     };

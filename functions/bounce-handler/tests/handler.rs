@@ -99,6 +99,11 @@ fn world() -> World {
 }
 
 impl World {
+    /// Hands the handler one event; it must not fail.
+    async fn on(&self, event: Value) -> Vec<Outcome> {
+        self.handler.handle(event).await.unwrap()
+    }
+
     /// A member with a sent email for today (attempt 1, message `m-<n>`).
     async fn sent(&self, n: usize) -> (MemberId, OutboxKey, String) {
         let team = TeamId::parse("platform").unwrap();
@@ -201,11 +206,11 @@ async fn delivered_marks_the_outbox_and_resets_soft_bounces() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;
     w.store.add_soft_bounce(&key.team, &m, w.clock.now()).await.unwrap();
-    let out = w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
+    let out = w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
     assert_eq!(out, vec![Outcome::Delivered]);
     assert_eq!(w.status(&key).await, (OutboxStatus::Delivered, MemberStatus::Active));
     assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 0);
-    let out = w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
+    let out = w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
     assert_eq!(out, vec![Outcome::AlreadyApplied]);
 }
 
@@ -215,13 +220,12 @@ async fn a_permanent_bounce_fails_the_email_bounces_the_member_and_queues_one_di
         let w = world();
         let (m, key, mid) = w.sent(1).await;
         let (m2, key2, mid2) = w.sent(2).await;
-        let out =
-            w.handler.handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", sub)))).await.unwrap();
+        let out = w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", sub)))).await;
         assert_eq!(out, vec![Outcome::Failed, Outcome::MemberBounced], "{sub}");
         assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Bounced));
         let item = w.store.get_outbox(&key).await.unwrap().unwrap();
         assert!(item.last_error.unwrap().contains(&format!("permanent bounce ({sub})")));
-        w.handler.handle(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Permanent", sub)))).await.unwrap();
+        w.on(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Permanent", sub)))).await;
         assert_eq!(w.status(&key2).await.1, MemberStatus::Bounced);
         // One digest for the day, both lines, due an hour later; no operator alert per bounce.
         assert!(w.store.due_problem_reports(w.clock.now()).await.unwrap().is_empty());
@@ -237,22 +241,14 @@ async fn a_permanent_bounce_fails_the_email_bounces_the_member_and_queues_one_di
 async fn transient_bounces_defer_then_fail_after_the_attempts() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;
-    let out = w
-        .handler
-        .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "MailboxFull"))))
-        .await
-        .unwrap();
+    let out = w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "MailboxFull")))).await;
     assert_eq!(out, vec![Outcome::Deferred]);
     let item = w.store.get_outbox(&key).await.unwrap().unwrap();
     assert_eq!(item.status, OutboxStatus::Deferred);
     assert_eq!(item.due_at, Some(w.clock.now() + SignedDuration::from_mins(15)));
     assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 1);
     // Repeated: nothing more.
-    let out = w
-        .handler
-        .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "MailboxFull"))))
-        .await
-        .unwrap();
+    let out = w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "MailboxFull")))).await;
     assert_eq!(out, vec![Outcome::AlreadyApplied]);
     // Attempts 2 and 3 bounce too: the second defers (30 min), the third fails and alerts.
     let mut last = mid;
@@ -262,11 +258,7 @@ async fn transient_bounces_defer_then_fail_after_the_attempts() {
         w.store.claim(&key, "s", at, at + SignedDuration::from_mins(2)).await.unwrap().unwrap();
         last = format!("m-1-{attempt}");
         w.store.mark_sent(&key, "s", &last, at).await.unwrap();
-        let out = w
-            .handler
-            .handle(event("Email Bounced", "Bounce", &m, &last, Some(bounce("Undetermined", "Undetermined"))))
-            .await
-            .unwrap();
+        let out = w.on(event("Email Bounced", "Bounce", &m, &last, Some(bounce("Undetermined", "Undetermined")))).await;
         assert_eq!(out[0], want, "attempt {attempt}");
     }
     let item = w.store.get_outbox(&key).await.unwrap().unwrap();
@@ -285,11 +277,7 @@ async fn retries_never_go_past_the_teams_local_day() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;
     w.clock.set(ts("2026-11-24T04:50:00Z")); // ten minutes before the day ends in New York
-    let out = w
-        .handler
-        .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "General"))))
-        .await
-        .unwrap();
+    let out = w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "General")))).await;
     assert_eq!(out, vec![Outcome::RetriesExhausted]);
     assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Active));
 }
@@ -298,25 +286,19 @@ async fn retries_never_go_past_the_teams_local_day() {
 async fn a_delay_waits_for_ses_and_a_late_delivery_wins() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;
-    let out = w
-        .handler
-        .handle(event("Email Delivery Delayed", "DeliveryDelay", &m, &mid, Some(delay("2026-11-23T23:00:00Z"))))
-        .await
-        .unwrap();
+    let out =
+        w.on(event("Email Delivery Delayed", "DeliveryDelay", &m, &mid, Some(delay("2026-11-23T23:00:00Z")))).await;
     assert_eq!(out, vec![Outcome::Deferred]);
     let item = w.store.get_outbox(&key).await.unwrap().unwrap();
     assert_eq!(item.due_at, Some(ts("2026-11-23T23:00:00Z")), "no re-send before SES gives up");
     assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 0, "a delay is not a bounce");
-    let out = w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
+    let out = w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
     assert_eq!(out, vec![Outcome::Delivered]);
     assert_eq!(w.status(&key).await.0, OutboxStatus::Delivered);
     // A delay whose expiry is past the day's end: left to SES.
     let (m2, key2, mid2) = w.sent(2).await;
-    let out = w
-        .handler
-        .handle(event("Email Delivery Delayed", "DeliveryDelay", &m2, &mid2, Some(delay("2026-11-24T09:00:00Z"))))
-        .await
-        .unwrap();
+    let out =
+        w.on(event("Email Delivery Delayed", "DeliveryDelay", &m2, &mid2, Some(delay("2026-11-24T09:00:00Z")))).await;
     assert_eq!(out, vec![Outcome::Noted]);
     assert_eq!(w.status(&key2).await.0, OutboxStatus::Sent);
 }
@@ -325,13 +307,12 @@ async fn a_delay_waits_for_ses_and_a_late_delivery_wins() {
 async fn complaints_suppress_the_member_for_good() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;
-    w.handler.handle(event("Email Delivered", "Delivery", &m, &mid, None)).await.unwrap();
-    let out =
-        w.handler.handle(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await.unwrap();
+    w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
+    let out = w.on(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await;
     assert_eq!(out, vec![Outcome::MemberComplained]);
     assert_eq!(w.status(&key).await, (OutboxStatus::Delivered, MemberStatus::Complained));
     // A later bounce does not lower a complaint to a bounce.
-    w.handler.handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await.unwrap();
+    w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await;
     assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Complained));
 }
 
@@ -339,24 +320,19 @@ async fn complaints_suppress_the_member_for_good() {
 async fn rejects_and_rendering_failures_fail_and_alert_the_operator() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;
-    let out = w
-        .handler
-        .handle(event("Email Rejected", "Reject", &m, &mid, Some(("reject", json!({"reason": "Bad content"})))))
-        .await
-        .unwrap();
+    let out =
+        w.on(event("Email Rejected", "Reject", &m, &mid, Some(("reject", json!({"reason": "Bad content"}))))).await;
     assert_eq!(out, vec![Outcome::Failed]);
     assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Active));
     let (m2, _, mid2) = w.sent(2).await;
-    w.handler
-        .handle(event(
-            "Email Rendering Failed",
-            "Rendering Failure",
-            &m2,
-            &mid2,
-            Some(("failure", json!({"errorMessage": "boom"}))),
-        ))
-        .await
-        .unwrap();
+    w.on(event(
+        "Email Rendering Failed",
+        "Rendering Failure",
+        &m2,
+        &mid2,
+        Some(("failure", json!({"errorMessage": "boom"}))),
+    ))
+    .await;
     let alerts = w.alerter.alerts();
     assert_eq!(alerts.len(), 2);
     assert!(alerts[0].message.contains("Bad content") && alerts[1].message.contains("boom"));
@@ -374,10 +350,7 @@ async fn the_reputation_guard_pauses_sending_and_alerts_once() {
     .unwrap();
     for n in 0..7 {
         let (m, _, mid) = w.sent(n).await;
-        w.handler
-            .handle(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General"))))
-            .await
-            .unwrap();
+        w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await;
     }
     let pause = morale::reputation::current_pause(w.store.as_ref(), w.clock.now()).await.unwrap().expect("paused");
     assert!(pause.reason.starts_with("bounce rate 6.0%"), "{}", pause.reason);
@@ -391,16 +364,12 @@ async fn events_for_mail_morale_did_not_send_are_ignored() {
     let w = world();
     let mut e = event("Email Delivered", "Delivery", &MemberId::parse("mx").unwrap(), "x", None);
     e["detail"]["mail"]["tags"] = json!({"ses:configuration-set": ["other"]});
-    assert_eq!(w.handler.handle(e).await.unwrap(), vec![Outcome::NotOurs]);
+    assert_eq!(w.on(e).await, vec![Outcome::NotOurs]);
     // Tags for an item that does not exist: nothing is created.
     let ghost = MemberId::parse("mghost").unwrap();
-    let out = w
-        .handler
-        .handle(event("Email Bounced", "Bounce", &ghost, "x", Some(bounce("Permanent", "General"))))
-        .await
-        .unwrap();
+    let out = w.on(event("Email Bounced", "Bounce", &ghost, "x", Some(bounce("Permanent", "General")))).await;
     assert_eq!(out, vec![Outcome::AlreadyApplied]);
-    let out = w.handler.handle(event("Email Opened", "Open", &ghost, "x", None)).await.unwrap();
+    let out = w.on(event("Email Opened", "Open", &ghost, "x", None)).await;
     assert_eq!(out, vec![Outcome::Noted]);
 }
 
@@ -517,7 +486,7 @@ async fn final_state(
         }
     }
     for e in seq {
-        w.handler.handle(e).await.unwrap();
+        w.on(e).await;
     }
     let mut out = Vec::new();
     for k in &keys {

@@ -8,7 +8,7 @@
 use criterion::{Criterion, criterion_group};
 use jiff::Timestamp;
 use morale::clock::ManualClock;
-use morale::domain::{EmailAddress, LocalTime, Schedule, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::{EmailAddress, Schedule, SendDate, TeamId};
 use morale::domain::{Member, Team};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
@@ -23,11 +23,7 @@ fn setup(rt: &tokio::runtime::Runtime) -> (ResponseApi, Vec<HttpRequest>) {
     let team = Team::new(
         TeamId::parse("bench").unwrap(),
         "Bench".into(),
-        Schedule::new(
-            TimeZone::parse("UTC").unwrap(),
-            LocalTime::parse("09:00").unwrap(),
-            Workdays::parse("mon-fri").unwrap(),
-        ),
+        Schedule::parse("UTC", "09:00", "mon-fri").unwrap(),
         vec![],
         now,
     );

@@ -1,8 +1,47 @@
-//! The API's own request and response, what Lambda's and the local server's are turned into,
-//! and the small HTTP helpers: headers every page carries, forms, the route's shape for logs.
+//! The API's router; its own request and response, what the router's are turned into; and the small HTTP helpers: headers every page carries, forms, the route's shape for logs.
 
+use crate::ResponseApi;
 use crate::pages::CSP;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use morale::domain::SendDate;
+use std::sync::Arc;
+
+/// The API as one axum router: Lambda runs it under `lambda_http`, the local stack serves it
+/// on 127.0.0.1. Routing itself is `ResponseApi::route`, so that every refusal (an unknown
+/// path, a wrong method) gets the same friendly page and metric.
+pub fn router(api: Arc<ResponseApi>) -> axum::Router {
+    axum::Router::new().fallback(handle).layer(DefaultBodyLimit::max(crate::MAX_BODY + 1)).with_state(api)
+}
+
+async fn handle(
+    State(api): State<Arc<ResponseApi>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let req = HttpRequest {
+        method: method.as_str().to_string(),
+        path: uri.path().to_string(),
+        query: uri.query().unwrap_or_default().to_string(),
+        accept: header("accept"),
+        content_type: header("content-type"),
+        body: body.to_vec(),
+    };
+    let resp = api.handle(&req).await;
+    let mut out =
+        (StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), resp.body).into_response();
+    for (k, v) in resp.headers {
+        if let Ok(v) = v.parse() {
+            out.headers_mut().insert(k, v);
+        }
+    }
+    out
+}
 
 /// What the API needs of a request: adapters turn Lambda's and a local server's into this.
 #[derive(Debug, Clone, Default)]

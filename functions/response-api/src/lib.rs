@@ -20,14 +20,15 @@ use askama::Template;
 use jiff::Timestamp;
 use morale::clock::Clock;
 use morale::domain::Score;
-use morale::domain::{MemberStatus, Response, Team};
+use morale::domain::StatusChange;
+use morale::domain::{Member, MemberStatus, Response, Team};
 use morale::metrics::{self, Metrics};
-use morale::store::{MemberStore, ResponseStore, StoreError, TeamStore};
+use morale::store::{MemberStore, ResponseStore, StoreError, StoreResult, TeamStore};
 use morale::token::{Claims, Purpose, TokenKeys};
 use pages::{AUTOSUBMIT_JS, CSS};
 use std::sync::Arc;
 
-pub use http::{HttpRequest, HttpResponse};
+pub use http::{HttpRequest, HttpResponse, router};
 use http::{date_text, form_value, parse_form, query_param, route_name, with_headers};
 use refusal::{Outcome, Reject, Stop};
 
@@ -253,19 +254,8 @@ impl ResponseApi {
     /// POST /u/{token}: from the page's button, or a mail client's RFC 8058 one-click
     /// (`List-Unsubscribe=One-Click`). Either way the member is unsubscribed.
     async fn unsubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
-        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
-        let team = self.team(&claims).await?;
-        let changed = self
-            .store
-            .set_member_status(
-                &claims.team,
-                &claims.member,
-                &[MemberStatus::Active, MemberStatus::Paused],
-                MemberStatus::Unsubscribed,
-                "unsubscribed by link",
-                now,
-            )
-            .await;
+        let from = [MemberStatus::Active, MemberStatus::Paused];
+        let (team, changed) = self.subscription(token, now, &from, MemberStatus::Unsubscribed).await?;
         let (heading, message, offer) = match changed {
             Ok(_) => (
                 "You are unsubscribed",
@@ -282,32 +272,13 @@ impl ResponseApi {
             ),
             Err(e) => return Err(e.into()),
         };
-        let page = pages::Unsubscribed {
-            css: CSS,
-            token,
-            team_name: &team.name,
-            heading,
-            message: &message,
-            offer_resubscribe: offer,
-        };
-        Ok(Outcome::Page(200, page.render().expect("unsubscribed page renders")))
+        subscription_page(token, &team, heading, &message, offer)
     }
 
     async fn resubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
-        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
-        let team = self.team(&claims).await?;
-        let r = self
-            .store
-            .set_member_status(
-                &claims.team,
-                &claims.member,
-                &[MemberStatus::Unsubscribed],
-                MemberStatus::Active,
-                "re-subscribed by link",
-                now,
-            )
-            .await;
-        let (heading, message) = match r {
+        let (team, changed) =
+            self.subscription(token, now, &[MemberStatus::Unsubscribed], MemberStatus::Active).await?;
+        let (heading, message) = match changed {
             Ok(Some(_)) => {
                 ("Welcome back", format!("You will get {}'s daily email again from the next workday.", team.name))
             }
@@ -321,14 +292,28 @@ impl ResponseApi {
             }
             Err(e) => return Err(e.into()),
         };
-        let page = pages::Unsubscribed {
-            css: CSS,
-            token,
-            team_name: &team.name,
-            heading,
-            message: &message,
-            offer_resubscribe: false,
-        };
-        Ok(Outcome::Page(200, page.render().expect("page renders")))
+        subscription_page(token, &team, heading, &message, false)
     }
+
+    /// Verifies an unsubscribe token, then changes its member's status from one of `from` to
+    /// `to`: the team, and what the store answered.
+    async fn subscription(
+        &self,
+        token: &str,
+        now: Timestamp,
+        from: &[MemberStatus],
+        to: MemberStatus,
+    ) -> Result<(Team, StoreResult<Option<Member>>), Stop> {
+        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
+        let team = self.team(&claims).await?;
+        let reason = if to == MemberStatus::Active { "re-subscribed by link" } else { "unsubscribed by link" };
+        let change = StatusChange { from, to, reason, at: now };
+        Ok((team, self.store.set_status(&claims.team, &claims.member, change).await))
+    }
+}
+
+fn subscription_page(token: &str, team: &Team, heading: &str, message: &str, offer: bool) -> Result<Outcome, Stop> {
+    let page =
+        pages::Unsubscribed { css: CSS, token, team_name: &team.name, heading, message, offer_resubscribe: offer };
+    Ok(Outcome::Page(200, page.render().expect("the subscription page renders")))
 }

@@ -2,7 +2,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 use morale::clock::ManualClock;
-use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::StatusChange;
+use morale::domain::{EmailAddress, MemberId, Schedule, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, Team};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
@@ -16,7 +17,7 @@ const NOW: &str = "2026-11-23T20:10:00Z";
 struct World {
     store: Arc<MemoryStore>,
     keys: TokenKeys,
-    api: ResponseApi,
+    api: Arc<ResponseApi>,
     team: TeamId,
     member: MemberId,
     date: SendDate,
@@ -28,11 +29,7 @@ async fn world() -> World {
     let team = Team::new(
         TeamId::parse("platform").unwrap(),
         "Platform <R&D>".into(),
-        Schedule::new(
-            TimeZone::parse("America/New_York").unwrap(),
-            LocalTime::parse("15:00").unwrap(),
-            Workdays::parse("mon-fri").unwrap(),
-        ),
+        Schedule::parse("America/New_York", "15:00", "mon-fri").unwrap(),
         vec![],
         now,
     );
@@ -40,7 +37,8 @@ async fn world() -> World {
     let m = Member::new(team.id.clone(), EmailAddress::parse("ana@example.com").unwrap(), None, now);
     store.add_member(&m).await.unwrap();
     let keys = TokenKeys::development();
-    let api = ResponseApi { store: store.clone(), keys: keys.clone(), clock: Arc::new(ManualClock::new(now)) };
+    let api =
+        Arc::new(ResponseApi { store: store.clone(), keys: keys.clone(), clock: Arc::new(ManualClock::new(now)) });
     World { store, keys, api, team: team.id, member: m.id, date: SendDate::parse("2026-11-23").unwrap() }
 }
 
@@ -136,6 +134,45 @@ async fn post_records_one_vote_and_a_later_one_replaces_it() {
     assert_eq!((v[0].score.value(), v[0].comment.as_deref()), (4, Some("Better after lunch <b>hi</b>")));
 }
 
+/// What API Gateway (HTTP API, payload 2.0) hands Lambda, for `method path?query` with `body`.
+fn api_gateway_event(method: &str, path: &str, query: &str, body: &str) -> lambda_http::Request {
+    use base64::Engine;
+    let event = serde_json::json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+        "headers": {"accept": "text/html", "content-type": "application/x-www-form-urlencoded",
+                    "host": "api.example.com"},
+        "requestContext": {"accountId": "123456789012", "apiId": "api", "domainName": "api.example.com",
+            "domainPrefix": "api", "requestId": "r1", "routeKey": "$default", "stage": "$default",
+            "time": "23/Nov/2026:20:10:00 +0000", "timeEpoch": 1795464600000i64,
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1",
+                     "userAgent": "test"}},
+        "body": base64::engine::general_purpose::STANDARD.encode(body), "isBase64Encoded": true,
+    });
+    lambda_http::request::from_str(&event.to_string()).expect("an API Gateway event")
+}
+
+/// The router Lambda runs, fed what `lambda_http` makes of API Gateway's events.
+#[tokio::test]
+async fn the_router_lambda_runs_answers_api_gateway_events() {
+    use tower::ServiceExt;
+    let w = world().await;
+    let t = w.token(Purpose::Answer);
+    let page = morale_response_api::router(w.api.clone())
+        .oneshot(api_gateway_event("GET", &format!("/r/{t}"), "s=4", ""))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(w.votes().await.is_empty(), "a GET writes nothing");
+    let post = api_gateway_event("POST", &format!("/r/{t}"), "", "s=4&comment=fine");
+    let thanks = morale_response_api::router(w.api.clone()).oneshot(post).await.unwrap();
+    assert_eq!(thanks.status(), 200);
+    let votes = w.votes().await;
+    assert_eq!((votes.len(), votes[0].score.value(), votes[0].comment.as_deref()), (1, 4, Some("fine")));
+    let stray = morale_response_api::router(w.api.clone()).oneshot(api_gateway_event("DELETE", "/r/x", "", ""));
+    assert_eq!(stray.await.unwrap().status(), 405);
+}
+
 #[tokio::test]
 async fn bad_tokens_and_scores_get_friendly_4xx_and_write_nothing() {
     let w = world().await;
@@ -217,13 +254,15 @@ async fn one_click_unsubscribe_and_resubscribe() {
     assert_eq!(w.member_status().await, MemberStatus::Active);
     // A bounced member is not brought back by a link.
     w.store
-        .set_member_status(
+        .set_status(
             &w.team,
             &w.member,
-            &[MemberStatus::Active],
-            MemberStatus::Bounced,
-            "5.1.1",
-            NOW.parse().unwrap(),
+            StatusChange {
+                from: &[MemberStatus::Active],
+                to: MemberStatus::Bounced,
+                reason: "5.1.1",
+                at: NOW.parse().unwrap(),
+            },
         )
         .await
         .unwrap();

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use morale::clock::ManualClock;
-use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::{EmailAddress, MemberId, Schedule, Score, SendDate, TeamId};
 use morale::domain::{Member, Response, Team, VoterKey};
 use morale::email::EmailRenderer;
 use morale::insights;
@@ -31,11 +31,7 @@ async fn world() -> World {
     let team = Team::new(
         TeamId::parse("platform").unwrap(),
         "Platform".into(),
-        Schedule::new(
-            TimeZone::parse("UTC").unwrap(),
-            LocalTime::parse("09:00").unwrap(),
-            Workdays::parse("mon-fri").unwrap(),
-        ),
+        Schedule::parse("UTC", "09:00", "mon-fri").unwrap(),
         vec![admin.clone()],
         now,
     );

@@ -13,7 +13,7 @@ use jiff::SignedDuration;
 use morale::alert::RecordingAlerter;
 use morale::clock::{Clock, SystemClock};
 use morale::config::SenderConfig;
-use morale::domain::{EmailAddress, LocalTime, Schedule, TeamId, TimeZone, Workdays};
+use morale::domain::{EmailAddress, Schedule, TeamId};
 use morale::domain::{Member, Team};
 use morale::email::EmailRenderer;
 use morale::mail::SesMailer;
@@ -102,11 +102,7 @@ async fn main() {
             ..Team::new(
                 TeamId::parse(&format!("bench{i}")).unwrap(),
                 "Bench".into(),
-                Schedule::new(
-                    TimeZone::parse("UTC").unwrap(),
-                    LocalTime::parse("00:00").unwrap(),
-                    Workdays::parse("mon-sun").unwrap(),
-                ),
+                Schedule::parse("UTC", "00:00", "mon-sun").unwrap(),
                 vec![],
                 now - SignedDuration::from_hours(1),
             )

@@ -1,13 +1,11 @@
 //! The sender Lambda: initialise once, then handle ticks.
 
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
-use morale::alert::SnsAlerter;
+use morale::aws::Bootstrap;
 use morale::clock::SystemClock;
 use morale::config::{self, SenderConfig, env};
 use morale::email::EmailRenderer;
 use morale::mail::SesMailer;
-use morale::store::DynamoStore;
-use morale::store::prelude::*;
 use morale_sender::{Command, Sender};
 use serde_json::Value;
 use std::sync::Arc;
@@ -15,31 +13,25 @@ use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    morale::telemetry::init();
-    let sdk = morale::aws::load().await;
+    let boot = Bootstrap::start().await?;
+    let sdk = &boot.sdk;
     let config = SenderConfig::from_env()?;
-    let keys = config::load_token_keys(&sdk).await?;
-    let ses_config = aws_sdk_sesv2::config::Builder::from(&sdk)
+    let keys = config::load_token_keys(sdk).await?;
+    let ses_config = aws_sdk_sesv2::config::Builder::from(sdk)
         .timeout_config(
             aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
                 .operation_attempt_timeout(Duration::from_secs(10))
                 .build(),
         )
         .build();
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), config::required(env::TABLE)?);
-    // Warm the connection (TLS, credentials) alongside init, without delaying it.
-    tokio::spawn({
-        let store = store.clone();
-        async move { store.get_state("preflight").await.map(|_| ()) }
-    });
     let sender = Sender {
-        store: Arc::new(store),
+        alerter: Arc::new(boot.alerter()?),
+        store: Arc::new(boot.store),
         mailer: Arc::new(SesMailer::new(
             aws_sdk_sesv2::Client::from_conf(ses_config),
             &config.from,
             config.configuration_set.as_deref(),
         )),
-        alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&sdk), &config::required(env::ALERT_TOPIC_ARN)?)),
         clock: Arc::new(SystemClock),
         renderer: EmailRenderer::new(keys, &config::required(env::API_BASE_URL)?),
         config,

@@ -4,7 +4,8 @@ use jiff::{SignedDuration, Timestamp};
 use morale::alert::RecordingAlerter;
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
-use morale::domain::{EmailAddress, LocalTime, Schedule, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::StatusChange;
+use morale::domain::{EmailAddress, Schedule, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, OutboxStatus, Team};
 use morale::email::EmailRenderer;
 use morale::mail::{FakeMailer, SendError, SendErrorKind};
@@ -49,11 +50,7 @@ impl World {
         let team = Team::new(
             TeamId::parse(id).unwrap(),
             format!("Team {id}"),
-            Schedule::new(
-                TimeZone::parse(zone).unwrap(),
-                LocalTime::parse(time).unwrap(),
-                Workdays::parse(days).unwrap(),
-            ),
+            Schedule::parse(zone, time, days).unwrap(),
             vec![EmailAddress::parse("lead@example.com").unwrap()],
             // Created an hour ago: a send due now is due.
             self.clock.now() - SignedDuration::from_hours(1),
@@ -111,13 +108,15 @@ async fn a_due_team_gets_one_email_per_active_member_once() {
     let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 5).await;
     let paused = w.store.list_members(&team.id).await.unwrap()[0].clone();
     w.store
-        .set_member_status(
+        .set_status(
             &team.id,
             &paused.id,
-            &[MemberStatus::Active],
-            MemberStatus::Paused,
-            "on leave",
-            w.clock.now(),
+            StatusChange {
+                from: &[MemberStatus::Active],
+                to: MemberStatus::Paused,
+                reason: "on leave",
+                at: w.clock.now(),
+            },
         )
         .await
         .unwrap();
@@ -393,13 +392,15 @@ async fn members_who_left_or_unsubscribed_after_scheduling_are_suppressed() {
     w.tick().await; // scheduled, held
     let members = w.store.list_members(&team.id).await.unwrap();
     w.store
-        .set_member_status(
+        .set_status(
             &team.id,
             &members[0].id,
-            &[MemberStatus::Active],
-            MemberStatus::Unsubscribed,
-            "link",
-            w.clock.now(),
+            StatusChange {
+                from: &[MemberStatus::Active],
+                to: MemberStatus::Unsubscribed,
+                reason: "link",
+                at: w.clock.now(),
+            },
         )
         .await
         .unwrap();
@@ -535,7 +536,7 @@ async fn the_problem_report_goes_out_once_per_admin_through_the_outbox() {
     w.store.update_team(&t).await.unwrap();
     let date = SendDate::parse("2026-11-23").unwrap();
     let now = w.clock.now();
-    w.store.note_problem(&team.id, date, "ana@example.com — bounced", now, now).await.unwrap();
+    w.store.note_problem(&team.id, date, "ana@example.com — bounced", now).await.unwrap();
 
     // The lead's sends are throttled through all of the first tick's inline retries.
     let mailer = Arc::new(ThrottleFor { inner: w.mailer.clone(), to: "lead@example.com", times: 5.into() });

@@ -54,6 +54,31 @@ impl std::fmt::Display for MemberStatus {
     }
 }
 
+/// A change of a member's status to `to`, allowed only from one of `from`: people's choices
+/// (pause, unsubscribe) and mail's verdicts (bounced, complained) are all made this way.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusChange<'a> {
+    pub from: &'a [MemberStatus],
+    pub to: MemberStatus,
+    /// Kept as the member's `status_reason`.
+    pub reason: &'a str,
+    pub at: Timestamp,
+}
+
+impl StatusChange<'_> {
+    /// Applies the change if the member's status is one of `from`; false (and `m` as it was)
+    /// if not.
+    pub fn apply(&self, m: &mut Member) -> bool {
+        if !self.from.contains(&m.status) {
+            return false;
+        }
+        m.status = self.to;
+        m.status_reason = Some(self.reason.to_string());
+        m.updated_at = self.at;
+        true
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub team: TeamId,

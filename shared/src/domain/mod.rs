@@ -17,7 +17,7 @@ mod time;
 
 pub use address::{EmailAddress, mask_emails};
 pub use ids::{MemberId, TeamId};
-pub use member::{Member, MemberStatus};
+pub use member::{Member, MemberStatus, StatusChange};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 pub use report::ProblemReport;
 pub use response::{Response, VoterKey};

@@ -15,6 +15,11 @@ impl Schedule {
         Self { zone, time, workdays }
     }
 
+    /// A schedule from its three written parts: `"Europe/Berlin"`, `"09:30"`, `"mon-fri"`.
+    pub fn parse(zone: &str, time: &str, workdays: &str) -> Result<Self, super::ParseError> {
+        Ok(Self::new(TimeZone::parse(zone)?, LocalTime::parse(time)?, Workdays::parse(workdays)?))
+    }
+
     /// The instant of the send for local date `date`, if `date` is a workday that exists in the
     /// zone.
     ///
@@ -85,7 +90,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn sched(zone: &str, time: &str, days: &str) -> Schedule {
-        Schedule::new(TimeZone::parse(zone).unwrap(), LocalTime::parse(time).unwrap(), Workdays::parse(days).unwrap())
+        Schedule::parse(zone, time, days).unwrap()
     }
 
     fn ts(s: &str) -> Timestamp {

@@ -3,11 +3,11 @@
 
 use super::{
     DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore, StoreError,
-    TeamStore,
+    StoreResult, TeamStore,
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, Team, TeamId, VoterKey,
+    Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange, Team, TeamId, VoterKey,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -42,7 +42,7 @@ impl MemoryStore {
 
 #[async_trait]
 impl TeamStore for MemoryStore {
-    async fn create_team(&self, team: &Team) -> Result<(), StoreError> {
+    async fn create_team(&self, team: &Team) -> StoreResult<()> {
         let mut t = self.lock();
         if t.teams.contains_key(&team.id) {
             return Err(StoreError::AlreadyExists(format!("team {}", team.id)));
@@ -51,15 +51,15 @@ impl TeamStore for MemoryStore {
         Ok(())
     }
 
-    async fn get_team(&self, id: &TeamId) -> Result<Option<Team>, StoreError> {
+    async fn get_team(&self, id: &TeamId) -> StoreResult<Option<Team>> {
         Ok(self.lock().teams.get(id).cloned())
     }
 
-    async fn list_teams(&self) -> Result<Vec<Team>, StoreError> {
+    async fn list_teams(&self) -> StoreResult<Vec<Team>> {
         Ok(self.lock().teams.values().cloned().collect())
     }
 
-    async fn update_team(&self, team: &Team) -> Result<Team, StoreError> {
+    async fn update_team(&self, team: &Team) -> StoreResult<Team> {
         let mut t = self.lock();
         let stored = t.teams.get_mut(&team.id).ok_or_else(|| StoreError::NotFound(format!("team {}", team.id)))?;
         if stored.version != team.version {
@@ -72,11 +72,11 @@ impl TeamStore for MemoryStore {
         Ok(updated)
     }
 
-    async fn delete_team(&self, id: &TeamId) -> Result<(), StoreError> {
+    async fn delete_team(&self, id: &TeamId) -> StoreResult<()> {
         self.lock().teams.remove(id).map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("team {id}")))
     }
 
-    async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError> {
+    async fn due_teams(&self, now: Timestamp) -> StoreResult<Vec<Team>> {
         let t = self.lock();
         let mut due: Vec<Team> =
             t.teams.values().filter(|team| team.next_send_at.is_some_and(|n| n <= now)).cloned().collect();
@@ -84,7 +84,7 @@ impl TeamStore for MemoryStore {
         Ok(due)
     }
 
-    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> Result<bool, StoreError> {
+    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool> {
         let mut t = self.lock();
         match t.teams.get_mut(id) {
             Some(team) if team.next_send_at == Some(expected) => {
@@ -99,7 +99,7 @@ impl TeamStore for MemoryStore {
 
 #[async_trait]
 impl MemberStore for MemoryStore {
-    async fn add_member(&self, member: &Member) -> Result<(), StoreError> {
+    async fn add_member(&self, member: &Member) -> StoreResult<()> {
         let mut t = self.lock();
         let key = (member.team.clone(), member.id.clone());
         if t.members.contains_key(&key) {
@@ -109,38 +109,24 @@ impl MemberStore for MemoryStore {
         Ok(())
     }
 
-    async fn get_member(&self, team: &TeamId, id: &MemberId) -> Result<Option<Member>, StoreError> {
+    async fn get_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<Option<Member>> {
         Ok(self.lock().members.get(&(team.clone(), id.clone())).cloned())
     }
 
-    async fn list_members(&self, team: &TeamId) -> Result<Vec<Member>, StoreError> {
+    async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>> {
         Ok(self.lock().members.values().filter(|m| &m.team == team).cloned().collect())
     }
 
-    async fn set_member_status(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        from: &[MemberStatus],
-        to: MemberStatus,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<Option<Member>, StoreError> {
+    async fn set_status(&self, team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> StoreResult<Option<Member>> {
         let mut t = self.lock();
         let m = t
             .members
             .get_mut(&(team.clone(), id.clone()))
             .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))?;
-        if !from.contains(&m.status) {
-            return Ok(None);
-        }
-        m.status = to;
-        m.status_reason = Some(reason.to_string());
-        m.updated_at = now;
-        Ok(Some(m.clone()))
+        Ok(change.apply(m).then(|| m.clone()))
     }
 
-    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<u32, StoreError> {
+    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<u32> {
         let mut t = self.lock();
         let m = t
             .members
@@ -151,7 +137,7 @@ impl MemberStore for MemoryStore {
         Ok(m.soft_bounces)
     }
 
-    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<(), StoreError> {
+    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
         let mut t = self.lock();
         let m = t
             .members
@@ -162,7 +148,7 @@ impl MemberStore for MemoryStore {
         Ok(())
     }
 
-    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> Result<(), StoreError> {
+    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
         self.lock()
             .members
             .remove(&(team.clone(), id.clone()))
@@ -173,7 +159,7 @@ impl MemberStore for MemoryStore {
 
 #[async_trait]
 impl OutboxStore for MemoryStore {
-    async fn enqueue(&self, item: &OutboxItem) -> Result<bool, StoreError> {
+    async fn enqueue(&self, item: &OutboxItem) -> StoreResult<bool> {
         let mut t = self.lock();
         if t.outbox.contains_key(&item.key) {
             return Ok(false);
@@ -182,11 +168,11 @@ impl OutboxStore for MemoryStore {
         Ok(true)
     }
 
-    async fn get_outbox(&self, key: &OutboxKey) -> Result<Option<OutboxItem>, StoreError> {
+    async fn get_outbox(&self, key: &OutboxKey) -> StoreResult<Option<OutboxItem>> {
         Ok(self.lock().outbox.get(key).cloned())
     }
 
-    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> Result<Vec<OutboxItem>, StoreError> {
+    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>> {
         Ok(self
             .lock()
             .outbox
@@ -196,7 +182,7 @@ impl OutboxStore for MemoryStore {
             .collect())
     }
 
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<DueItem>, StoreError> {
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<DueItem>> {
         let t = self.lock();
         let mut due: Vec<DueItem> = t
             .outbox
@@ -209,12 +195,7 @@ impl OutboxStore for MemoryStore {
         Ok(due)
     }
 
-    async fn change(
-        &self,
-        key: &OutboxKey,
-        change: &Change<'_>,
-        now: Timestamp,
-    ) -> Result<Option<OutboxItem>, StoreError> {
+    async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
         let mut t = self.lock();
         let Some(item) = t.outbox.get_mut(key) else { return Ok(None) };
         let Some(next) = change.apply(item, now) else { return Ok(None) };
@@ -225,7 +206,7 @@ impl OutboxStore for MemoryStore {
 
 #[async_trait]
 impl ResponseStore for MemoryStore {
-    async fn put_response(&self, r: &Response) -> Result<bool, StoreError> {
+    async fn put_response(&self, r: &Response) -> StoreResult<bool> {
         let mut t = self.lock();
         let key = (r.team.clone(), r.date, r.voter.clone());
         if t.responses.get(&key).is_some_and(|old| old.recorded_at > r.recorded_at) {
@@ -235,7 +216,7 @@ impl ResponseStore for MemoryStore {
         Ok(true)
     }
 
-    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError> {
+    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {
         Ok(self
             .lock()
             .responses
@@ -248,20 +229,13 @@ impl ResponseStore for MemoryStore {
 
 #[async_trait]
 impl ProblemReportStore for MemoryStore {
-    async fn note_problem(
-        &self,
-        team: &TeamId,
-        date: SendDate,
-        line: &str,
-        send_after: Timestamp,
-        _now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool> {
         let mut t = self.lock();
         let d = t.problem_reports.entry((team.clone(), date)).or_insert_with(|| ProblemReport {
             team: team.clone(),
             date,
             lines: Vec::new(),
-            send_after,
+            send_after: after,
             queued_at: None,
         });
         if d.queued_at.is_some() {
@@ -271,21 +245,16 @@ impl ProblemReportStore for MemoryStore {
         Ok(true)
     }
 
-    async fn due_problem_reports(&self, now: Timestamp) -> Result<Vec<ProblemReport>, StoreError> {
+    async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>> {
         let t = self.lock();
         Ok(t.problem_reports.values().filter(|d| d.queued_at.is_none() && d.send_after <= now).cloned().collect())
     }
 
-    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> Result<Option<ProblemReport>, StoreError> {
+    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<ProblemReport>> {
         Ok(self.lock().problem_reports.get(&(team.clone(), date)).cloned())
     }
 
-    async fn mark_problem_report_queued(
-        &self,
-        team: &TeamId,
-        date: SendDate,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
         let mut t = self.lock();
         match t.problem_reports.get_mut(&(team.clone(), date)) {
             Some(d) if d.queued_at.is_none() => {
@@ -299,17 +268,11 @@ impl ProblemReportStore for MemoryStore {
 
 #[async_trait]
 impl StateStore for MemoryStore {
-    async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError> {
+    async fn get_state(&self, name: &str) -> StoreResult<Option<StateRecord>> {
         Ok(self.lock().state.get(name).cloned())
     }
 
-    async fn put_state(
-        &self,
-        name: &str,
-        data: &str,
-        expected: Option<u64>,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool> {
         let mut t = self.lock();
         if t.state.get(name).map(|r| r.version) != expected {
             return Ok(false);

@@ -16,10 +16,12 @@ pub use memory::MemoryStore;
 
 use crate::domain::outbox::{Change, Unsent};
 use crate::domain::{
-    Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, Team, TeamId,
+    Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange, Team, TeamId,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
+
+pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -56,44 +58,36 @@ pub struct StateRecord {
 #[async_trait]
 pub trait TeamStore: Send + Sync {
     /// Creates the team; [`StoreError::AlreadyExists`] if its id is taken.
-    async fn create_team(&self, team: &Team) -> Result<(), StoreError>;
-    async fn get_team(&self, id: &TeamId) -> Result<Option<Team>, StoreError>;
-    async fn list_teams(&self) -> Result<Vec<Team>, StoreError>;
+    async fn create_team(&self, team: &Team) -> StoreResult<()>;
+    async fn get_team(&self, id: &TeamId) -> StoreResult<Option<Team>>;
+    async fn list_teams(&self) -> StoreResult<Vec<Team>>;
     /// Stores `team` if the stored version is still `team.version`; returns it with the new
     /// version. [`StoreError::Conflict`] if someone else changed it, `NotFound` if gone.
-    async fn update_team(&self, team: &Team) -> Result<Team, StoreError>;
+    async fn update_team(&self, team: &Team) -> StoreResult<Team>;
     /// Deletes the team item; [`StoreError::NotFound`] if there is none. Members, outbox and
     /// responses are the caller's to remove first.
-    async fn delete_team(&self, id: &TeamId) -> Result<(), StoreError>;
+    async fn delete_team(&self, id: &TeamId) -> StoreResult<()>;
     /// Teams whose next send instant is at or before `now` (via the due index).
-    async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError>;
+    async fn due_teams(&self, now: Timestamp) -> StoreResult<Vec<Team>>;
     /// Moves a team's next send instant from `expected` to `next`. `Ok(false)` if another
     /// sender moved it first (or the team was paused meanwhile).
-    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> Result<bool, StoreError>;
+    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool>;
 }
 
 #[async_trait]
 pub trait MemberStore: Send + Sync {
     /// [`StoreError::AlreadyExists`] if the address is already a member of the team.
-    async fn add_member(&self, member: &Member) -> Result<(), StoreError>;
-    async fn get_member(&self, team: &TeamId, id: &MemberId) -> Result<Option<Member>, StoreError>;
-    async fn list_members(&self, team: &TeamId) -> Result<Vec<Member>, StoreError>;
+    async fn add_member(&self, member: &Member) -> StoreResult<()>;
+    async fn get_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<Option<Member>>;
+    async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>>;
     /// Sets the status if the current one is in `from`. `Ok(None)` if it is not (the member is
     /// left as it was), `NotFound` if there is no such member. Returns the updated member.
-    async fn set_member_status(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        from: &[MemberStatus],
-        to: MemberStatus,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<Option<Member>, StoreError>;
+    async fn set_status(&self, team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> StoreResult<Option<Member>>;
     /// Adds one to the member's transient-bounce count and returns the new count.
-    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<u32, StoreError>;
+    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<u32>;
     /// Sets the transient-bounce count back to zero (after a delivery).
-    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<(), StoreError>;
-    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> Result<(), StoreError>;
+    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()>;
+    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()>;
 }
 
 /// The outbox. Its items change only through [`OutboxStore::change`], by the lifecycle table
@@ -101,23 +95,18 @@ pub trait MemberStore: Send + Sync {
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Creates the item unless one exists for that member and date. `Ok(true)` if created.
-    async fn enqueue(&self, item: &OutboxItem) -> Result<bool, StoreError>;
-    async fn get_outbox(&self, key: &OutboxKey) -> Result<Option<OutboxItem>, StoreError>;
+    async fn enqueue(&self, item: &OutboxItem) -> StoreResult<bool>;
+    async fn get_outbox(&self, key: &OutboxKey) -> StoreResult<Option<OutboxItem>>;
     /// A team's items, for one date or all dates.
-    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> Result<Vec<OutboxItem>, StoreError>;
+    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>>;
     /// Items waiting for the sender with `due_at <= now` (via the due index, which may lag
     /// slightly: claims re-check), oldest first, at most `limit`. Keys and due times only:
     /// claiming returns the whole item.
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<DueItem>, StoreError>;
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<DueItem>>;
     /// Applies `change` if the lifecycle table admits it for the stored item at `now`, in one
     /// conditional write. The item as changed, or `Ok(None)` if the table does not admit it
     /// (someone else holds it, a late or repeated event, no such item).
-    async fn change(
-        &self,
-        key: &OutboxKey,
-        change: &Change<'_>,
-        now: Timestamp,
-    ) -> Result<Option<OutboxItem>, StoreError>;
+    async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>>;
 
     /// Takes a due item (pending, deferred, or sending with a lapsed lease) for `owner` until
     /// `lease_until`. `Ok(None)` if it is not claimable.
@@ -127,7 +116,7 @@ pub trait OutboxStore: Send + Sync {
         owner: &str,
         now: Timestamp,
         lease_until: Timestamp,
-    ) -> Result<Option<OutboxItem>, StoreError> {
+    ) -> StoreResult<Option<OutboxItem>> {
         self.change(key, &Change::Claim { owner, lease_until }, now).await
     }
     /// Gives a claimed item back unchanged, due at `due_at`, noting `error` if given.
@@ -139,17 +128,11 @@ pub trait OutboxStore: Send + Sync {
         due_at: Timestamp,
         error: Option<&str>,
         now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    ) -> StoreResult<bool> {
         Ok(self.change(key, &Change::Release { owner, due_at, error }, now).await?.is_some())
     }
     /// SES accepted the email: one more attempt, its message id.
-    async fn mark_sent(
-        &self,
-        key: &OutboxKey,
-        owner: &str,
-        message_id: &str,
-        now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    async fn mark_sent(&self, key: &OutboxKey, owner: &str, message_id: &str, now: Timestamp) -> StoreResult<bool> {
         Ok(self.change(key, &Change::MarkSent { owner, message_id }, now).await?.is_some())
     }
     /// The sender gives up on a claimed item.
@@ -160,7 +143,7 @@ pub trait OutboxStore: Send + Sync {
         to: Unsent,
         reason: &str,
         now: Timestamp,
-    ) -> Result<bool, StoreError> {
+    ) -> StoreResult<bool> {
         Ok(self.change(key, &Change::FinishUnsent { owner, to, reason }, now).await?.is_some())
     }
 }
@@ -169,51 +152,33 @@ pub trait OutboxStore: Send + Sync {
 pub trait ResponseStore: Send + Sync {
     /// Records a vote; a later vote by the same voter on the same date replaces an earlier
     /// one. `Ok(false)` if a vote recorded later than this one is already stored.
-    async fn put_response(&self, response: &Response) -> Result<bool, StoreError>;
+    async fn put_response(&self, response: &Response) -> StoreResult<bool>;
     /// A team's responses for dates in `from..=to`.
-    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError>;
+    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>>;
 }
 
 /// The admins' reports of delivery problems, one per team and day (see [`ProblemReport`]).
 #[async_trait]
 pub trait ProblemReportStore: Send + Sync {
-    /// Adds a line to the team's report for `date`, due at `send_after` (an earlier due time
+    /// Adds a line to the team's report for `date`, due at `after` (an earlier due time
     /// is kept). `Ok(false)` if that day's report was already queued.
-    async fn note_problem(
-        &self,
-        team: &TeamId,
-        date: SendDate,
-        line: &str,
-        send_after: Timestamp,
-        now: Timestamp,
-    ) -> Result<bool, StoreError>;
-    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> Result<Option<ProblemReport>, StoreError>;
+    async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool>;
+    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<ProblemReport>>;
     /// Reports not yet queued, due at `now` (via the due index).
-    async fn due_problem_reports(&self, now: Timestamp) -> Result<Vec<ProblemReport>, StoreError>;
+    async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>>;
     /// Marks a report queued to the outbox. `Ok(false)` if it was already (another sender got
     /// there first).
-    async fn mark_problem_report_queued(
-        &self,
-        team: &TeamId,
-        date: SendDate,
-        now: Timestamp,
-    ) -> Result<bool, StoreError>;
+    async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool>;
 }
 
 /// Small named records of operational state (alert bookkeeping, the reputation window, the
 /// sending pause), versioned.
 #[async_trait]
 pub trait StateStore: Send + Sync {
-    async fn get_state(&self, name: &str) -> Result<Option<StateRecord>, StoreError>;
+    async fn get_state(&self, name: &str) -> StoreResult<Option<StateRecord>>;
     /// Writes `data` if the stored version is `expected` (`None`: if there is no record yet).
     /// `Ok(false)` if someone else wrote first: re-read and decide again.
-    async fn put_state(
-        &self,
-        name: &str,
-        data: &str,
-        expected: Option<u64>,
-        now: Timestamp,
-    ) -> Result<bool, StoreError>;
+    async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool>;
 }
 
 /// Everything Morale keeps, for callers that really use most of it (the sender, moralectl).

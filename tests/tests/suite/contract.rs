@@ -2,8 +2,9 @@
 //! stack, so that the fake cannot drift from the real thing.
 
 use jiff::{SignedDuration, Timestamp};
+use morale::domain::StatusChange;
 use morale::domain::outbox::{Change, Unsent};
-use morale::domain::{EmailAddress, LocalTime, MemberId, Schedule, Score, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::{EmailAddress, MemberId, Schedule, Score, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus, Response, Team, VoterKey};
 use morale::store::StoreError;
 use morale::store::prelude::*;
@@ -20,11 +21,7 @@ fn team(id: &str, now: Timestamp) -> Team {
     Team::new(
         TeamId::parse(id).unwrap(),
         format!("Team {id}"),
-        Schedule::new(
-            TimeZone::parse("America/New_York").unwrap(),
-            LocalTime::parse("15:00").unwrap(),
-            Workdays::parse("mon-fri").unwrap(),
-        ),
+        Schedule::parse("America/New_York", "15:00", "mon-fri").unwrap(),
         vec![EmailAddress::parse("lead@example.com").unwrap()],
         now,
     )
@@ -118,13 +115,15 @@ pub async fn members_are_unique_and_status_changes_are_conditional(store: &dyn S
 
     let later = now + mins(5);
     let bounced = store
-        .set_member_status(
+        .set_status(
             &m.team,
             &m.id,
-            &[MemberStatus::Active, MemberStatus::Paused],
-            MemberStatus::Bounced,
-            "5.1.1",
-            later,
+            StatusChange {
+                from: &[MemberStatus::Active, MemberStatus::Paused],
+                to: MemberStatus::Bounced,
+                reason: "5.1.1",
+                at: later,
+            },
         )
         .await
         .unwrap()
@@ -134,15 +133,31 @@ pub async fn members_are_unique_and_status_changes_are_conditional(store: &dyn S
     assert_eq!(bounced.updated_at, later);
     // Not from bounced: nothing changes.
     let none = store
-        .set_member_status(&m.team, &m.id, &[MemberStatus::Active], MemberStatus::Paused, "admin", later)
+        .set_status(
+            &m.team,
+            &m.id,
+            StatusChange { from: &[MemberStatus::Active], to: MemberStatus::Paused, reason: "admin", at: later },
+        )
         .await
         .unwrap();
     assert_eq!(none, None);
     assert_eq!(store.get_member(&m.team, &m.id).await.unwrap().unwrap().status, MemberStatus::Bounced);
-    assert_eq!(store.set_member_status(&m.team, &m.id, &[], MemberStatus::Paused, "x", later).await.unwrap(), None);
+    assert_eq!(
+        store
+            .set_status(&m.team, &m.id, StatusChange { from: &[], to: MemberStatus::Paused, reason: "x", at: later })
+            .await
+            .unwrap(),
+        None
+    );
     let ghost = MemberId::parse("mnobody").unwrap();
     assert!(matches!(
-        store.set_member_status(&m.team, &ghost, &[MemberStatus::Active], MemberStatus::Paused, "x", later).await,
+        store
+            .set_status(
+                &m.team,
+                &ghost,
+                StatusChange { from: &[MemberStatus::Active], to: MemberStatus::Paused, reason: "x", at: later }
+            )
+            .await,
         Err(StoreError::NotFound(_))
     ));
 
@@ -385,9 +400,9 @@ pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store
     let team = TeamId::parse("alpha").unwrap();
     let d = SendDate::parse("2026-11-23").unwrap();
     let after = now + mins(60);
-    assert!(store.note_problem(&team, d, "ana@example.com — bounced", after, now).await.unwrap());
+    assert!(store.note_problem(&team, d, "ana@example.com — bounced", after).await.unwrap());
     // A later note keeps the first due time.
-    assert!(store.note_problem(&team, d, "bob@example.com — complained", after + mins(30), now).await.unwrap());
+    assert!(store.note_problem(&team, d, "bob@example.com — complained", after + mins(30)).await.unwrap());
     assert!(store.due_problem_reports(after - mins(1)).await.unwrap().is_empty());
     let due = store.due_problem_reports(after).await.unwrap();
     assert_eq!(due.len(), 1);
@@ -400,7 +415,7 @@ pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store
     assert_eq!((stored.lines.len(), stored.queued_at), (2, Some(after)));
     assert_eq!(store.get_problem_report(&team, d.next_day()).await.unwrap(), None);
     assert!(store.due_problem_reports(after + mins(600)).await.unwrap().is_empty());
-    assert!(!store.note_problem(&team, d, "late", after, now).await.unwrap(), "that day's digest is gone");
+    assert!(!store.note_problem(&team, d, "late", after).await.unwrap(), "that day's digest is gone");
     assert!(!store.mark_problem_report_queued(&team, d.next_day(), after).await.unwrap(), "no such digest");
 }
 

@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use morale::alert::SnsAlerter;
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
-use morale::domain::{EmailAddress, LocalTime, Schedule, TeamId, TimeZone, Workdays};
+use morale::domain::{EmailAddress, Schedule, TeamId};
 use morale::domain::{Member, Team};
 use morale::email::EmailRenderer;
 use morale::mail::SesMailer;
@@ -145,11 +145,7 @@ impl System {
         let team = Team::new(
             TeamId::parse(id).unwrap(),
             format!("Team {id}"),
-            Schedule::new(
-                TimeZone::parse(zone).unwrap(),
-                LocalTime::parse(time).unwrap(),
-                Workdays::parse(days).unwrap(),
-            ),
+            Schedule::parse(zone, time, days).unwrap(),
             vec![EmailAddress::parse("lead@example.com").unwrap()],
             self.clock.now() - SignedDuration::from_hours(1),
         );

@@ -5,6 +5,7 @@ use crate::output::{member_json, next_send_text, print_team, team_json};
 use crate::{MemberCmd, TeamCmd};
 use anyhow::{Context, Result, bail};
 use jiff::Timestamp;
+use morale::domain::StatusChange;
 use morale::domain::{EmailAddress, MemberId, Schedule, TeamId};
 use morale::domain::{Member, MemberStatus, Team, WeeklyDigest};
 use morale::store::StoreError;
@@ -110,7 +111,7 @@ pub(super) async fn set_status(
     now: Timestamp,
 ) -> Result<Member> {
     let id = MemberId::for_email(email);
-    match store.set_member_status(team, &id, from, to, reason, now).await {
+    match store.set_status(team, &id, StatusChange { from, to, reason, at: now }).await {
         Ok(Some(m)) => Ok(m),
         Ok(None) => {
             let m = store.get_member(team, &id).await?.context("the member is gone")?;

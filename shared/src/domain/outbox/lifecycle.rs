@@ -299,29 +299,9 @@ impl<'a> Change<'a> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_row_is_named_once_and_reached_by_a_change() {
-        let names: std::collections::BTreeSet<_> = TRANSITIONS.iter().map(|t| t.name).collect();
-        assert_eq!(names.len(), TRANSITIONS.len());
-        let now = Timestamp::UNIX_EPOCH;
-        let changes = [
-            Change::Claim { owner: "o", lease_until: now },
-            Change::Release { owner: "o", due_at: now, error: None },
-            Change::MarkSent { owner: "o", message_id: "m" },
-            Change::FinishUnsent { owner: "o", to: Unsent::Failed, reason: "r" },
-            Change::Delivered,
-            Change::Defer { message_id: "m", retry_at: now, reason: "r" },
-            Change::Fail { reason: "r" },
-            Change::Requeue { deadline: now },
-        ];
-        let reached: std::collections::BTreeSet<_> = changes.iter().map(|c| c.transition().name).collect();
-        assert_eq!(reached, names);
-    }
-
-    #[test]
-    fn each_change_carries_what_its_row_needs() {
-        let now = Timestamp::UNIX_EPOCH;
-        let changes = [
+    /// One change of each kind.
+    fn one_of_each(now: Timestamp) -> [Change<'static>; 8] {
+        [
             Change::Claim { owner: "o", lease_until: now },
             Change::Release { owner: "o", due_at: now, error: Some("e") },
             Change::MarkSent { owner: "o", message_id: "m" },
@@ -330,8 +310,22 @@ mod tests {
             Change::Defer { message_id: "m", retry_at: now, reason: "r" },
             Change::Fail { reason: "r" },
             Change::Requeue { deadline: now },
-        ];
-        for c in &changes {
+        ]
+    }
+
+    #[test]
+    fn every_row_is_named_once_and_reached_by_a_change() {
+        let names: std::collections::BTreeSet<_> = TRANSITIONS.iter().map(|t| t.name).collect();
+        assert_eq!(names.len(), TRANSITIONS.len());
+        let changes = one_of_each(Timestamp::UNIX_EPOCH);
+        let reached: std::collections::BTreeSet<_> = changes.iter().map(|c| c.transition().name).collect();
+        assert_eq!(reached, names);
+    }
+
+    #[test]
+    fn each_change_carries_what_its_row_needs() {
+        let now = Timestamp::UNIX_EPOCH;
+        for c in &one_of_each(now) {
             let t = c.transition();
             let needs_owner = t.guards.contains(&Guard::Held) || t.effects.contains(&TakeLease);
             assert_eq!(c.owner().is_some(), needs_owner, "{}", t.name);

@@ -7,7 +7,7 @@ mod responses;
 mod state;
 mod teams;
 
-use super::StoreError;
+use super::{StoreError, StoreResult};
 use crate::domain::{MemberId, SendDate, TeamId, VoterKey};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -54,7 +54,7 @@ impl DynamoStore {
         &self.client
     }
 
-    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+    async fn get(&self, pk: String, sk: &str) -> StoreResult<Option<Item>> {
         let out = self
             .client
             .get_item()
@@ -68,20 +68,21 @@ impl DynamoStore {
         Ok(out.item)
     }
 
-    async fn query_prefix(&self, pk: String, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
-        self.client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :p)")
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":p", s(sk_prefix))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(backend)
+    async fn query_prefix(&self, pk: String, sk_prefix: &str) -> StoreResult<Vec<Item>> {
+        self.query_all("PK = :pk AND begins_with(SK, :p)", [(":pk", s(pk)), (":p", s(sk_prefix))]).await
+    }
+
+    /// Every item of a key condition on the table, read consistently, across pages.
+    async fn query_all<const N: usize>(
+        &self,
+        key: &str,
+        values: [(&str, AttributeValue); N],
+    ) -> StoreResult<Vec<Item>> {
+        let mut q = self.client.query().table_name(&self.table).key_condition_expression(key).consistent_read(true);
+        for (name, value) in values {
+            q = q.expression_attribute_values(name, value);
+        }
+        q.into_paginator().items().send().try_collect().await.map_err(backend)
     }
 
     async fn query_due(
@@ -90,7 +91,7 @@ impl DynamoStore {
         now: Timestamp,
         limit: Option<usize>,
         projection: Option<&str>,
-    ) -> Result<Vec<Item>, StoreError> {
+    ) -> StoreResult<Vec<Item>> {
         let mut q = self
             .client
             .query()
@@ -121,7 +122,7 @@ impl DynamoStore {
     }
 
     /// Runs a conditional update; `Ok(None)` if the condition did not hold.
-    async fn update(&self, u: Update) -> Result<Option<Item>, StoreError> {
+    async fn update(&self, u: Update) -> StoreResult<Option<Item>> {
         let mut req = self
             .client
             .update_item()
@@ -147,7 +148,7 @@ impl DynamoStore {
     }
 
     /// A conditional put; `Ok(false)` if the condition did not hold.
-    async fn put(&self, item: Item, cond: &str, values: Vec<(&str, AttributeValue)>) -> Result<bool, StoreError> {
+    async fn put(&self, item: Item, cond: &str, values: Vec<(&str, AttributeValue)>) -> StoreResult<bool> {
         let mut req = self.client.put_item().table_name(&self.table).set_item(Some(item)).condition_expression(cond);
         for (k, v) in values {
             req = req.expression_attribute_values(k, v);
@@ -159,7 +160,7 @@ impl DynamoStore {
         }
     }
 
-    async fn delete_existing(&self, pk: String, sk: String, what: String) -> Result<(), StoreError> {
+    async fn delete_existing(&self, pk: String, sk: String, what: String) -> StoreResult<()> {
         let res = self
             .client
             .delete_item()
@@ -267,7 +268,7 @@ fn to_item<T: Serialize>(v: &T) -> Item {
     serde_dynamo::to_item(v).expect("records serialize to items")
 }
 
-fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+fn from_item<T: DeserializeOwned>(item: Item) -> StoreResult<T> {
     let key = format!(
         "{}/{}",
         item.get("PK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("?"),

@@ -5,7 +5,7 @@ use super::records::OutboxRecord;
 use super::{DynamoStore, OUTBOX_SHARDS, Update, from_item, n, nanos, outbox_shard, outbox_sk, s, team_pk, to_item};
 use crate::domain::outbox::{Change, Effect, Guard, Target};
 use crate::domain::{MemberId, OutboxItem, OutboxKey, OutboxStatus, SendDate, TeamId};
-use crate::store::{DueItem, OutboxStore, StoreError};
+use crate::store::{DueItem, OutboxStore, StoreResult};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
@@ -114,11 +114,11 @@ fn set_due(due: Timestamp, member: &MemberId) -> [(&'static str, AttributeValue)
 
 #[async_trait]
 impl OutboxStore for DynamoStore {
-    async fn enqueue(&self, item: &OutboxItem) -> Result<bool, StoreError> {
+    async fn enqueue(&self, item: &OutboxItem) -> StoreResult<bool> {
         self.put(to_item(&OutboxRecord::from(item)), "attribute_not_exists(PK)", vec![]).await
     }
 
-    async fn get_outbox(&self, key: &OutboxKey) -> Result<Option<OutboxItem>, StoreError> {
+    async fn get_outbox(&self, key: &OutboxKey) -> StoreResult<Option<OutboxItem>> {
         let (pk, sk) = outbox_key_values(key);
         match self.get(pk, &sk).await? {
             Some(item) => Ok(Some(from_item::<OutboxRecord>(item)?.into())),
@@ -126,7 +126,7 @@ impl OutboxStore for DynamoStore {
         }
     }
 
-    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> Result<Vec<OutboxItem>, StoreError> {
+    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>> {
         let prefix = match date {
             Some(d) => format!("SEND#{d}#"),
             None => "SEND#".to_string(),
@@ -138,7 +138,7 @@ impl OutboxStore for DynamoStore {
             .collect()
     }
 
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> Result<Vec<DueItem>, StoreError> {
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<DueItem>> {
         #[derive(Deserialize)]
         struct Due {
             team: TeamId,
@@ -168,12 +168,7 @@ impl OutboxStore for DynamoStore {
         Ok(due)
     }
 
-    async fn change(
-        &self,
-        key: &OutboxKey,
-        change: &Change<'_>,
-        now: Timestamp,
-    ) -> Result<Option<OutboxItem>, StoreError> {
+    async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
         match self.update(update_for(key, change, now)).await? {
             Some(item) => Ok(Some(from_item::<OutboxRecord>(item)?.into())),
             None => Ok(None),

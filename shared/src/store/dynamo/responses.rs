@@ -1,14 +1,14 @@
 //! Responses: one per voter and day, the latest wins.
 
 use super::records::ResponseRecord;
-use super::{DynamoStore, Item, backend, from_item, n, nanos, response_sk, s, team_pk, to_item};
+use super::{DynamoStore, from_item, n, nanos, response_sk, s, team_pk, to_item};
 use crate::domain::{Response, SendDate, TeamId};
-use crate::store::{ResponseStore, StoreError};
+use crate::store::{ResponseStore, StoreResult};
 use async_trait::async_trait;
 
 #[async_trait]
 impl ResponseStore for DynamoStore {
-    async fn put_response(&self, r: &Response) -> Result<bool, StoreError> {
+    async fn put_response(&self, r: &Response) -> StoreResult<bool> {
         let record = ResponseRecord {
             pk: team_pk(&r.team),
             sk: response_sk(r.date, &r.voter),
@@ -29,23 +29,11 @@ impl ResponseStore for DynamoStore {
         .await
     }
 
-    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Vec<Response>, StoreError> {
+    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {
         // RESP#<date>#... sorts by date; "RESP#<to>$" is just past every voter of `to`.
-        let items: Vec<Item> = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND SK BETWEEN :a AND :b")
-            .expression_attribute_values(":pk", s(team_pk(team)))
-            .expression_attribute_values(":a", s(format!("RESP#{from}#")))
-            .expression_attribute_values(":b", s(format!("RESP#{to}$")))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(backend)?;
+        let (pk, first, last) = (s(team_pk(team)), s(format!("RESP#{from}#")), s(format!("RESP#{to}$")));
+        let items =
+            self.query_all("PK = :pk AND SK BETWEEN :a AND :b", [(":pk", pk), (":a", first), (":b", last)]).await?;
         items
             .into_iter()
             .map(|i| {

@@ -2,14 +2,14 @@
 
 use super::records::{MemberRecord, TeamRecord};
 use super::{DynamoStore, Item, TEAM_SK, Update, backend, from_item, member_sk, n, nanos, s, team_pk, to_item};
-use crate::domain::{Member, MemberId, MemberStatus, Team, TeamId};
-use crate::store::{MemberStore, StoreError, TeamStore};
+use crate::domain::{Member, MemberId, StatusChange, Team, TeamId};
+use crate::store::{MemberStore, StoreError, StoreResult, TeamStore};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
 #[async_trait]
 impl TeamStore for DynamoStore {
-    async fn create_team(&self, team: &Team) -> Result<(), StoreError> {
+    async fn create_team(&self, team: &Team) -> StoreResult<()> {
         let item = to_item(&TeamRecord::from(team));
         if self.put(item, "attribute_not_exists(PK)", vec![]).await? {
             Ok(())
@@ -18,14 +18,14 @@ impl TeamStore for DynamoStore {
         }
     }
 
-    async fn get_team(&self, id: &TeamId) -> Result<Option<Team>, StoreError> {
+    async fn get_team(&self, id: &TeamId) -> StoreResult<Option<Team>> {
         match self.get(team_pk(id), TEAM_SK).await? {
             Some(item) => Ok(Some(from_item::<TeamRecord>(item)?.into())),
             None => Ok(None),
         }
     }
 
-    async fn list_teams(&self) -> Result<Vec<Team>, StoreError> {
+    async fn list_teams(&self) -> StoreResult<Vec<Team>> {
         // Operators list teams rarely; a scan keeps the table free of a "kind" index.
         let items: Vec<Item> = self
             .client
@@ -46,7 +46,7 @@ impl TeamStore for DynamoStore {
         Ok(teams)
     }
 
-    async fn update_team(&self, team: &Team) -> Result<Team, StoreError> {
+    async fn update_team(&self, team: &Team) -> StoreResult<Team> {
         let stored = self.get_team(&team.id).await?.ok_or_else(|| StoreError::NotFound(format!("team {}", team.id)))?;
         let mut updated = team.clone();
         updated.version = team.version + 1;
@@ -55,11 +55,11 @@ impl TeamStore for DynamoStore {
         if ok { Ok(updated) } else { Err(StoreError::Conflict(format!("team {}", team.id))) }
     }
 
-    async fn delete_team(&self, id: &TeamId) -> Result<(), StoreError> {
+    async fn delete_team(&self, id: &TeamId) -> StoreResult<()> {
         self.delete_existing(team_pk(id), TEAM_SK.into(), format!("team {id}")).await
     }
 
-    async fn due_teams(&self, now: Timestamp) -> Result<Vec<Team>, StoreError> {
+    async fn due_teams(&self, now: Timestamp) -> StoreResult<Vec<Team>> {
         let items = self.query_due("team", now, None, None).await?;
         let mut teams: Vec<Team> =
             items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
@@ -69,7 +69,7 @@ impl TeamStore for DynamoStore {
         Ok(teams)
     }
 
-    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> Result<bool, StoreError> {
+    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool> {
         let u = Update::new(
             team_pk(id),
             TEAM_SK.into(),
@@ -86,7 +86,7 @@ impl TeamStore for DynamoStore {
 
 #[async_trait]
 impl MemberStore for DynamoStore {
-    async fn add_member(&self, member: &Member) -> Result<(), StoreError> {
+    async fn add_member(&self, member: &Member) -> StoreResult<()> {
         if self.put(to_item(&MemberRecord::from(member)), "attribute_not_exists(PK)", vec![]).await? {
             Ok(())
         } else {
@@ -94,14 +94,14 @@ impl MemberStore for DynamoStore {
         }
     }
 
-    async fn get_member(&self, team: &TeamId, id: &MemberId) -> Result<Option<Member>, StoreError> {
+    async fn get_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<Option<Member>> {
         match self.get(team_pk(team), &member_sk(id)).await? {
             Some(item) => Ok(Some(from_item::<MemberRecord>(item)?.into())),
             None => Ok(None),
         }
     }
 
-    async fn list_members(&self, team: &TeamId) -> Result<Vec<Member>, StoreError> {
+    async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>> {
         self.query_prefix(team_pk(team), "MEMBER#")
             .await?
             .into_iter()
@@ -109,15 +109,8 @@ impl MemberStore for DynamoStore {
             .collect()
     }
 
-    async fn set_member_status(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        from: &[MemberStatus],
-        to: MemberStatus,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<Option<Member>, StoreError> {
+    async fn set_status(&self, team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> StoreResult<Option<Member>> {
+        let StatusChange { from, to, reason, at: now } = change;
         const FROM: [&str; 5] = [":f0", ":f1", ":f2", ":f3", ":f4"];
         let placeholders = FROM[..from.len()].join(", ");
         if from.is_empty() {
@@ -148,7 +141,7 @@ impl MemberStore for DynamoStore {
         }
     }
 
-    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<u32, StoreError> {
+    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<u32> {
         let u = Update::new(
             team_pk(team),
             member_sk(id),
@@ -163,7 +156,7 @@ impl MemberStore for DynamoStore {
         }
     }
 
-    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> Result<(), StoreError> {
+    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
         let u = Update::new(
             team_pk(team),
             member_sk(id),
@@ -178,7 +171,7 @@ impl MemberStore for DynamoStore {
         }
     }
 
-    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> Result<(), StoreError> {
+    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
         self.delete_existing(team_pk(team), member_sk(id), format!("member {id} of team {team}")).await
     }
 }
