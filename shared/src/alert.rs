@@ -64,6 +64,41 @@ impl Alerter for SnsAlerter {
     }
 }
 
+/// An alerter whose failures still reach someone: an alert that cannot be published (SNS
+/// down, the topic's key unusable, throttling) is written to the log in full and counted in
+/// the `AlertsUndelivered` metric, which an alarm watches. The error is still returned.
+pub struct MeteredAlerter<A> {
+    inner: A,
+    undelivered: std::sync::atomic::AtomicU64,
+}
+
+impl<A: Alerter> MeteredAlerter<A> {
+    pub fn new(inner: A) -> Self {
+        Self { inner, undelivered: 0.into() }
+    }
+
+    /// Alerts this process could not publish.
+    pub fn undelivered(&self) -> u64 {
+        self.undelivered.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[async_trait]
+impl<A: Alerter> Alerter for MeteredAlerter<A> {
+    async fn alert(&self, alert: &Alert) -> Result<(), AlertError> {
+        let result = self.inner.alert(alert).await;
+        if let Err(e) = &result {
+            self.undelivered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::error!(error = %e, subject = %alert.subject, message = %crate::domain::mask_emails(&alert.message),
+                "an alert could not be published");
+            let mut m = crate::metrics::Metrics::new();
+            m.count(crate::metrics::ALERTS_UNDELIVERED, 1);
+            m.flush();
+        }
+        result
+    }
+}
+
 /// Keeps alerts in memory, for tests.
 #[derive(Default)]
 pub struct RecordingAlerter {
@@ -90,6 +125,27 @@ impl Alerter for RecordingAlerter {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    struct Down;
+
+    #[async_trait]
+    impl Alerter for Down {
+        async fn alert(&self, _: &Alert) -> Result<(), AlertError> {
+            Err(AlertError("SNS is down".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn an_alert_that_cannot_be_published_is_counted() {
+        let down = MeteredAlerter::new(Down);
+        assert!(down.alert(&Alert::new("s", "m")).await.is_err(), "the caller still hears of it");
+        assert_eq!(down.undelivered(), 1);
+        let up = MeteredAlerter::new(RecordingAlerter::new());
+        up.alert(&Alert::new("s", "m")).await.unwrap();
+        assert_eq!((up.undelivered(), up.inner.alerts().len()), (0, 1));
+    }
+
     #[test]
     fn sns_subjects_are_short_ascii_lines() {
         let s = super::sns_subject(&format!("Morale — sending stopped\n{}", "x".repeat(200)));

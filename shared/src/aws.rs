@@ -36,9 +36,13 @@ impl Bootstrap {
         Ok(Self { sdk, store })
     }
 
-    /// The on-call alert topic, from `MORALE_ALERT_TOPIC_ARN`.
-    pub fn alerter(&self) -> Result<crate::alert::SnsAlerter, crate::config::ConfigError> {
+    /// The on-call alert topic, from `MORALE_ALERT_TOPIC_ARN`; an alert it cannot publish is
+    /// logged and counted in a metric an alarm watches.
+    pub fn alerter(
+        &self,
+    ) -> Result<crate::alert::MeteredAlerter<crate::alert::SnsAlerter>, crate::config::ConfigError> {
         let topic = crate::config::required(crate::config::env::ALERT_TOPIC_ARN)?;
-        Ok(crate::alert::SnsAlerter::new(aws_sdk_sns::Client::new(&self.sdk), &topic))
+        let sns = crate::alert::SnsAlerter::new(aws_sdk_sns::Client::new(&self.sdk), &topic);
+        Ok(crate::alert::MeteredAlerter::new(sns))
     }
 }

@@ -27,6 +27,9 @@ pub const RETRIES_EXHAUSTED: &str = "RetriesExhausted";
 pub const UNPARSEABLE_EVENTS: &str = "UnparseableEvents";
 pub const IGNORED_EVENTS: &str = "IgnoredEvents";
 pub const SENDING_PAUSED: &str = "SendingPaused";
+// every function
+/// Alerts that could not be published to the alert topic (see `alert::MeteredAlerter`).
+pub const ALERTS_UNDELIVERED: &str = "AlertsUndelivered";
 // response API
 pub const RESPONSES_RECORDED: &str = "ResponsesRecorded";
 pub const RESPONSES_REJECTED: &str = "ResponsesRejected";
@@ -50,6 +53,7 @@ pub const ALL: &[&str] = &[
     UNPARSEABLE_EVENTS,
     IGNORED_EVENTS,
     SENDING_PAUSED,
+    ALERTS_UNDELIVERED,
     RESPONSES_RECORDED,
     RESPONSES_REJECTED,
 ];

@@ -21,7 +21,7 @@ pub struct Browser {
 
 /// Where tests save screenshots for people to look at: `artifacts/screenshots/`.
 pub fn artifacts_dir() -> PathBuf {
-    let dir = morale_localstack::moto::project_root().join("artifacts/screenshots");
+    let dir = morale_localstack::server::project_root().join("artifacts/screenshots");
     let _ = std::fs::create_dir_all(&dir);
     dir
 }

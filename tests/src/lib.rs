@@ -1,27 +1,41 @@
-//! Helpers for the integration suite: one local AWS stack (moto) per test process, and a
-//! fresh table per test, created from `template.yaml` and deleted afterwards — like
-//! zero-to-production's `spawn_app()`.
+//! Helpers for the integration suite: one local AWS stack (DynamoDB Local and moto) per test
+//! process, and a fresh table per test, created from `template.yaml` and deleted afterwards —
+//! like zero-to-production's `spawn_app()`.
 
 pub mod browser;
 
 use aws_config::SdkConfig;
 use morale::store::DynamoStore;
-use morale_localstack::{Moto, TableSchema};
+use morale_localstack::{LocalServer, TableSchema};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
+static MOTO: OnceLock<Result<LocalServer, String>> = OnceLock::new();
+static DYNAMODB: OnceLock<Result<LocalServer, String>> = OnceLock::new();
 
-/// The local stack's address: `MORALE_MOTO_URL` (set by `make test`), or a moto server started
-/// for this test process and stopped when it exits.
-pub fn moto_url() -> String {
-    match MOTO.get_or_init(|| Moto::from_env_or_start().map_err(|e| format!("{e:#}"))) {
-        Ok(m) => m.url.clone(),
+fn url_of(
+    server: &'static OnceLock<Result<LocalServer, String>>,
+    env: &str,
+    start: fn() -> anyhow::Result<LocalServer>,
+) -> String {
+    match server.get_or_init(|| LocalServer::from_env_or(env, start).map_err(|e| format!("{e:#}"))) {
+        Ok(s) => s.url.clone(),
         Err(e) => panic!("the local AWS stack is not available: {e}"),
     }
 }
 
-/// SDK configuration pointing at the local stack.
+/// moto, for SNS, SQS and EventBridge: `MORALE_MOTO_URL` (set by `make test`), or a server
+/// started for this test process and stopped when it exits.
+pub fn moto_url() -> String {
+    url_of(&MOTO, morale_localstack::moto::URL_ENV, LocalServer::moto)
+}
+
+/// DynamoDB Local: `MORALE_DYNAMODB_URL` (set by `make test`), or one started for this process.
+pub fn dynamodb_url() -> String {
+    url_of(&DYNAMODB, morale_localstack::dynamodb::URL_ENV, LocalServer::dynamodb_local)
+}
+
+/// SDK configuration pointing at the local stack's moto (SNS, SQS, EventBridge).
 pub async fn local_sdk_config() -> SdkConfig {
     morale_localstack::sdk_config(&moto_url()).await
 }
@@ -30,21 +44,26 @@ pub async fn local_sdk_config() -> SdkConfig {
 pub struct TestTable {
     pub name: String,
     pub store: DynamoStore,
-    pub config: SdkConfig,
+    /// The table's DynamoDB client (DynamoDB Local, or a fault proxy in front of it).
+    pub client: aws_sdk_dynamodb::Client,
 }
 
 impl TestTable {
     pub async fn new() -> Self {
+        Self::at(&dynamodb_url()).await
+    }
+
+    /// A table reached through `endpoint`: DynamoDB Local, or a fault proxy in front of it.
+    pub async fn at(endpoint: &str) -> Self {
         static N: AtomicU32 = AtomicU32::new(0);
         let name = format!("morale-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-        let config = local_sdk_config().await;
-        let client = aws_sdk_dynamodb::Client::new(&config);
+        let client = morale_localstack::dynamodb_client(endpoint).await;
         TableSchema::from_template()
             .expect("template.yaml defines the table")
             .create_table(&client, &name)
             .await
             .expect("create the test table");
-        Self { store: DynamoStore::new(client, name.clone()), name, config }
+        Self { store: DynamoStore::new(client.clone(), name.clone()), name, client }
     }
 }
 
@@ -53,7 +72,7 @@ impl Drop for TestTable {
         // Drop cannot await, and the test's runtime may be shutting down: delete from a
         // thread with a runtime of its own.
         let name = self.name.clone();
-        let url = moto_url();
+        let url = dynamodb_url();
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async {

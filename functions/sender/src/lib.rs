@@ -102,13 +102,33 @@ pub(crate) const RETRY_LATER: SignedDuration = SignedDuration::from_mins(1);
 
 impl Sender {
     /// Handles one invocation. `deadline` is when the Lambda invocation ends.
+    ///
+    /// A run that fails on the store still tells a human in the same tick: an alert published
+    /// without the store (which may be what failed, so it cannot be deduplicated: one per
+    /// failed run), its metrics flushed, and the invocation's error for the Errors alarm.
     pub async fn handle(&self, command: Command, deadline: Instant) -> Result<Report, SenderError> {
-        let mut report = Report::default();
         let mut m = Metrics::new();
+        let result = self.run(command, deadline, &mut m).await;
+        if let Err(SenderError::Store(e)) = &result {
+            tracing::error!(error = %e, "the sender's run failed on the store");
+            let message = format!(
+                "A sender run stopped: the table could not be read or written ({e}).\n\nEmails of this run that \
+                 were not sent stay in the outbox and go out on a later tick once the table answers; nothing \
+                 is marked sent that SES did not accept. If this repeats, check DynamoDB's health and the \
+                 sender's logs."
+            );
+            self.alert("Morale: a sender run failed", message).await;
+        }
+        m.flush();
+        result
+    }
+
+    async fn run(&self, command: Command, deadline: Instant, m: &mut Metrics) -> Result<Report, SenderError> {
+        let mut report = Report::default();
         let now = self.clock.now();
         match &command {
-            Command::Tick => self.schedule_due(now, &mut report, &mut m).await?,
-            Command::SendNow { team } => self.send_now(team, now, &mut report, &mut m).await?,
+            Command::Tick => self.schedule_due(now, &mut report, m).await?,
+            Command::SendNow { team } => self.send_now(team, now, &mut report, m).await?,
             Command::Drain => {}
         }
         // Queued like every other email: whether and when it goes is the drain's to decide.
@@ -127,7 +147,7 @@ impl Sender {
             Readiness::Ready { max_send_rate } => {
                 report.preflight = "ok".into();
                 m.count(metrics::PREFLIGHT_FAILED, 0);
-                self.drain(max_send_rate, deadline, &mut report, &mut m).await?;
+                self.drain(max_send_rate, deadline, &mut report, m).await?;
                 let now = self.clock.now();
                 reputation::add(
                     self.store.as_ref(),
@@ -144,7 +164,6 @@ impl Sender {
                 }
             }
         }
-        m.flush();
         tracing::info!(report = ?report, "sender invocation done");
         Ok(report)
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 pub struct Conn {
     pub store: Arc<DynamoStore>,
-    /// For DynamoDB, EventBridge, SQS, SSM: AWS, or moto.
+    /// For EventBridge, SQS, SSM: AWS, or moto.
     pub sdk: SdkConfig,
     /// SESv2: AWS, or ses-local.
     pub ses: aws_sdk_sesv2::Client,
@@ -19,23 +19,28 @@ impl Conn {
         let table = cli.table.clone().context(
             "which table? Give --table or set MORALE_TABLE (the TableName output of the deployed stack; `make dev` prints the local one)",
         )?;
-        let (sdk, ses_sdk) = if cli.local {
+        let (sdk, ses_sdk, dynamodb) = if cli.local {
             let moto = cli
                 .endpoint
                 .as_deref()
-                .context("--local needs --endpoint or MORALE_MOTO_URL (`make dev` prints both)")?;
+                .context("--local needs --endpoint or MORALE_MOTO_URL (`make dev` prints them)")?;
+            let dynamodb = cli
+                .dynamodb_endpoint
+                .as_deref()
+                .context("--local needs --dynamodb-endpoint or MORALE_DYNAMODB_URL (`make dev` prints them)")?;
             let sdk = morale_localstack::sdk_config(moto).await;
             let ses_sdk = match cli.ses_endpoint.as_deref() {
                 Some(ses) => morale_localstack::sdk_config(ses).await,
                 None => sdk.clone(),
             };
-            (sdk, ses_sdk)
+            (sdk, ses_sdk, morale_localstack::dynamodb_client(dynamodb).await)
         } else {
             let sdk = morale::aws::load().await;
-            (sdk.clone(), sdk)
+            let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+            (sdk.clone(), sdk, dynamodb)
         };
         Ok(Self {
-            store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table)),
+            store: Arc::new(DynamoStore::new(dynamodb, table)),
             ses: aws_sdk_sesv2::Client::new(&ses_sdk),
             sdk,
             local: cli.local,

@@ -21,7 +21,7 @@ pub async fn run(json_out: bool) -> Result<()> {
             println!("{s}");
         }
     };
-    say("==> starting the local stack: moto, ses-local, the table from template.yaml, the response API");
+    say("==> starting the local stack: DynamoDB Local (the table from template.yaml), moto, ses-local, the API");
     let stack = LocalStack::start().await?;
     say("==> seeding the demo team (members include SES's bounce@, complaint@ and ooto@ simulator addresses)");
     let team = stack.seed().await?;

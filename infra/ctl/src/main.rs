@@ -33,17 +33,21 @@ Examples:
 
 Against AWS, moralectl uses the normal credential chain and region (AWS_PROFILE, AWS_REGION)
 and the table named by --table or MORALE_TABLE (the stack's TableName output). With --local it
-talks to moto at --endpoint (MORALE_MOTO_URL) and ses-local at --ses-endpoint (MORALE_SES_URL).";
+talks to DynamoDB Local at --dynamodb-endpoint (MORALE_DYNAMODB_URL), moto at --endpoint
+(MORALE_MOTO_URL) and ses-local at --ses-endpoint (MORALE_SES_URL).";
 
 #[derive(Parser)]
 #[command(name = "moralectl", version, about = "Operate Morale: teams, members, preflight, outbox, replay, the local stack", after_help = EXAMPLES)]
 pub struct Cli {
-    /// Talk to the local stack (moto and ses-local) instead of AWS.
+    /// Talk to the local stack (DynamoDB Local, moto and ses-local) instead of AWS.
     #[arg(long, global = true)]
     pub local: bool,
-    /// The local stack's moto address, e.g. http://127.0.0.1:5000.
+    /// The local stack's moto address (SNS, SQS, EventBridge), e.g. http://127.0.0.1:5000.
     #[arg(long, global = true, env = "MORALE_MOTO_URL", hide_env_values = true)]
     pub endpoint: Option<String>,
+    /// The local stack's DynamoDB address (DynamoDB Local, or its fault proxy).
+    #[arg(long, global = true, env = "MORALE_DYNAMODB_URL", hide_env_values = true)]
+    pub dynamodb_endpoint: Option<String>,
     /// The local stack's ses-local address.
     #[arg(long, global = true, env = "MORALE_SES_URL", hide_env_values = true)]
     pub ses_endpoint: Option<String>,

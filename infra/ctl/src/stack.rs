@@ -1,6 +1,6 @@
-//! The whole system on one machine: moto (DynamoDB, EventBridge, SQS), ses-local publishing SES
-//! events to moto's EventBridge, the table from template.yaml, the response API on
-//! 127.0.0.1, and the real sender and bounce handler, in process. Everything binds to
+//! The whole system on one machine: DynamoDB Local with the table from template.yaml, moto
+//! (EventBridge, SQS), ses-local publishing SES events to moto's EventBridge, the response API
+//! on 127.0.0.1, and the real sender and bounce handler, in process. Everything binds to
 //! 127.0.0.1 and stops when the stack is dropped.
 
 use anyhow::{Context, Result};
@@ -16,7 +16,7 @@ use morale::store::DynamoStore;
 use morale::store::prelude::*;
 use morale::token::TokenKeys;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
-use morale_localstack::{EventRoute, Moto, TableSchema};
+use morale_localstack::{EventRoute, LocalServer, TableSchema};
 use morale_sender::{Command, Report, Sender};
 use ses_local::SesLocal;
 use std::sync::Arc;
@@ -39,7 +39,8 @@ impl Alerter for PrintAlerter {
 }
 
 pub struct LocalStack {
-    pub moto: Moto,
+    pub moto: LocalServer,
+    pub dynamodb: LocalServer,
     pub ses: SesLocal,
     pub store: Arc<DynamoStore>,
     pub api_url: String,
@@ -59,9 +60,10 @@ impl LocalStack {
     pub async fn start() -> Result<Self> {
         // The functions' CloudWatch metric lines mean nothing on one machine.
         morale::metrics::silence();
-        let moto = Moto::start()?;
+        let moto = LocalServer::moto()?;
+        let dynamodb = LocalServer::dynamodb_local()?;
         let sdk = morale_localstack::sdk_config(&moto.url).await;
-        let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+        let dynamo = morale_localstack::dynamodb_client(&dynamodb.url).await;
         TableSchema::from_template()?
             .create_table(&dynamo, TABLE)
             .await
@@ -101,7 +103,7 @@ impl LocalStack {
             clock: Arc::new(SystemClock),
             config: BounceConfig::default(),
         };
-        Ok(Self { moto, ses, store, api_url, api_task, route, sender, handler })
+        Ok(Self { moto, dynamodb, ses, store, api_url, api_task, route, sender, handler })
     }
 
     pub async fn tick(&self) -> Result<Report> {
@@ -173,17 +175,23 @@ pub const MEMBERS: &[(&str, &str)] = &[
 
 /// `make dev`: the stack stays up and ticks; Ctrl-C stops everything.
 pub async fn dev(every: Duration) -> Result<()> {
-    println!("==> starting the local stack (moto, ses-local, the response API)…");
+    println!("==> starting the local stack (DynamoDB Local, moto, ses-local, the response API)…");
     let stack = LocalStack::start().await?;
     let team = stack.seed().await?;
     println!();
     println!("  inbox (read the emails, click the answers)  {}", stack.inbox_url());
     println!("  response API                                {}", stack.api_url);
-    println!("  moto (DynamoDB, EventBridge, SQS)           {}", stack.moto.url);
+    println!("  DynamoDB Local                              {}", stack.dynamodb.url);
+    println!("  moto (SNS, SQS, EventBridge)                {}", stack.moto.url);
     println!("  ses-local (SESv2)                           {}", stack.ses.url());
     println!();
     println!("  moralectl against it, from another terminal:");
-    println!("    export MORALE_MOTO_URL={} MORALE_SES_URL={} MORALE_TABLE={TABLE}", stack.moto.url, stack.ses.url());
+    println!(
+        "    export MORALE_DYNAMODB_URL={} MORALE_MOTO_URL={} MORALE_SES_URL={} MORALE_TABLE={TABLE}",
+        stack.dynamodb.url,
+        stack.moto.url,
+        stack.ses.url()
+    );
     println!("    moralectl --local trends --team {}", team.id);
     println!();
     println!("Ticking every {} s. Ctrl-C stops everything.", every.as_secs());

@@ -3,12 +3,12 @@
 
 use morale::domain::TeamId;
 use morale::store::prelude::*;
-use morale_tests::{TestTable, moto_url};
+use morale_tests::{TestTable, dynamodb_url, moto_url};
 use std::process::{Command, Output};
 
 fn ctl(table: &TestTable, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_moralectl"))
-        .args(["--local", "--endpoint", &moto_url(), "--table", &table.name])
+        .args(["--local", "--endpoint", &moto_url(), "--dynamodb-endpoint", &dynamodb_url(), "--table", &table.name])
         .args(args)
         .output()
         .expect("run moralectl")
@@ -53,7 +53,8 @@ async fn bad_input_is_rejected_naming_the_value_and_nothing_is_stored() {
 
 fn ctl_with(table: &TestTable, ses: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_moralectl"))
-        .args(["--local", "--endpoint", &moto_url(), "--ses-endpoint", ses, "--table", &table.name])
+        .args(["--local", "--endpoint", &moto_url(), "--dynamodb-endpoint", &dynamodb_url()])
+        .args(["--ses-endpoint", ses, "--table", &table.name])
         .args(args)
         .output()
         .expect("run moralectl")

@@ -1,17 +1,22 @@
-//! The local AWS stack: `moto` in server mode on a loopback port, reached by the real AWS SDK,
-//! and tables created from `template.yaml`.
+//! The local AWS stack, reached by the real AWS SDK: Amazon's DynamoDB Local for DynamoDB,
+//! `moto` in server mode for SNS, SQS and EventBridge, each on a loopback port; tables created
+//! from `template.yaml`; a fault proxy that makes any of them fail the way AWS fails.
 
+pub mod dynamodb;
+pub mod faults;
 pub mod http;
 pub mod moto;
 pub mod route;
 pub mod schema;
+pub mod server;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 
-pub use moto::Moto;
+pub use faults::{AwsError, Fault, FaultPlan, FaultProxy, FaultRule, FaultStats};
 pub use route::EventRoute;
 pub use schema::TableSchema;
+pub use server::LocalServer;
 
 /// The default EventBridge bus of the local stack's account.
 pub const DEFAULT_BUS_ARN: &str = "arn:aws:events:us-east-1:123456789012:event-bus/default";
@@ -29,4 +34,10 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         .http_client(morale::aws::http_client())
         .load()
         .await
+}
+
+/// A DynamoDB client for the local stack's DynamoDB at `endpoint` (DynamoDB Local, or a fault
+/// proxy in front of it).
+pub async fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await)
 }

@@ -199,7 +199,7 @@ async fn a_destination_gets_only_its_matching_event_types() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_is_a_second_independent_client() {
     let server = SesLocal::start(Config::default()).await.unwrap();
-    let python = morale_localstack::moto::project_root().join(".venv/bin/python");
+    let python = morale_localstack::server::project_root().join(".venv/bin/python");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/boto3_client.py");
     let url = server.url();
     let out = tokio::task::spawn_blocking(move || std::process::Command::new(python).arg(script).arg(url).output())

@@ -1,5 +1,6 @@
 mod contract;
 mod events;
+mod faults;
 mod insights;
 mod lifecycle;
 mod responses;

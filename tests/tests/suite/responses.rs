@@ -1,5 +1,5 @@
 //! Answers on the local stack: the links in a real email (from ses-local's inbox) against the
-//! response API served on 127.0.0.1 over DynamoDB on moto — by HTTP and in a browser.
+//! response API served on 127.0.0.1 over DynamoDB Local — by HTTP and in a browser.
 
 use crate::system::{System, ts};
 use morale::domain::MemberStatus;

@@ -1,4 +1,4 @@
-//! The sender on the local stack (DynamoDB on moto, ses-local, SNS): the promise under the
+//! The sender on the local stack (DynamoDB Local, ses-local, SNS on moto): the promise under the
 //! conditions that broke it once.
 
 use crate::system::{IDENTITY, System, far_deadline, ts};
@@ -10,7 +10,7 @@ use morale_sender::Command;
 use rand::Rng;
 use std::time::Duration;
 
-async fn assert_each_member_exactly_once(sys: &System, team: &morale::domain::Team, n: usize) {
+pub(crate) async fn assert_each_member_exactly_once(sys: &System, team: &morale::domain::Team, n: usize) {
     let accepted = sys.accepted();
     let members = sys.store.list_members(&team.id).await.unwrap();
     assert_eq!(members.len(), n);

@@ -1,8 +1,8 @@
-//! The whole sending path on the local stack: a table of its own on moto, ses-local in
+//! The whole sending path on the local stack: a table of its own on DynamoDB Local, ses-local in
 //! process, an SNS topic whose alerts land in an SQS queue, and a clock the test moves.
 
 use jiff::{SignedDuration, Timestamp};
-use morale::alert::SnsAlerter;
+use morale::alert::{MeteredAlerter, SnsAlerter};
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
 use morale::domain::{EmailAddress, Schedule, TeamId};
@@ -12,6 +12,7 @@ use morale::mail::SesMailer;
 use morale::store::DynamoStore;
 use morale::store::prelude::*;
 use morale::token::TokenKeys;
+use morale_localstack::FaultProxy;
 use morale_sender::{Command, Report, Sender};
 use morale_tests::TestTable;
 use serde_json::Value;
@@ -29,11 +30,17 @@ pub fn ts(s: &str) -> Timestamp {
 }
 
 pub struct System {
+    /// Between the functions and DynamoDB Local: no faults until a test plans some.
+    pub dynamodb_faults: FaultProxy,
+    /// Between the functions' SNS client (the alert topic) and moto.
+    pub sns_faults: FaultProxy,
     pub table: TestTable,
     pub store: Arc<DynamoStore>,
     pub ses: SesLocal,
     pub clock: Arc<ManualClock>,
     pub alerts: AlertInbox,
+    /// What the functions publish alerts with: SNS through `sns_faults`, counting failures.
+    pub alerter: Arc<MeteredAlerter<SnsAlerter>>,
     pub config: SenderConfig,
     /// The response API, served on 127.0.0.1 over the same table: the emails' links lead here.
     pub api_url: String,
@@ -60,7 +67,9 @@ impl System {
 
     async fn start(now: &str, max_send_rate: f64, events: bool) -> (Self, Option<morale_localstack::EventRoute>) {
         static N: AtomicU32 = AtomicU32::new(0);
-        let table = TestTable::new().await;
+        let dynamodb_faults = FaultProxy::start(&morale_tests::dynamodb_url()).await.unwrap();
+        let sns_faults = FaultProxy::start(&morale_tests::moto_url()).await.unwrap();
+        let table = TestTable::at(&dynamodb_faults.url).await;
         let store = Arc::new(table.store.clone());
         let ses = SesLocal::start(ses_local::Config {
             identities: vec![IDENTITY.into()],
@@ -72,7 +81,9 @@ impl System {
         })
         .await
         .unwrap();
-        let alerts = AlertInbox::new(&table.config).await;
+        let alerts = AlertInbox::new(&morale_tests::local_sdk_config().await).await;
+        let sns = aws_sdk_sns::Client::new(&morale_localstack::sdk_config(&sns_faults.url).await);
+        let alerter = Arc::new(MeteredAlerter::new(SnsAlerter::new(sns, &alerts.topic_arn)));
         let mut config = SenderConfig::new(IDENTITY, FROM, Some("morale"));
         let route = if events {
             let name = format!("ses-events-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
@@ -106,26 +117,38 @@ impl System {
             clock: clock.clone(),
         };
         let (addr, api_task) = morale_response_api::local::serve(Arc::new(api), 0).await.unwrap();
-        let sys = Self { table, store, ses, clock, alerts, config, api_url: format!("http://{addr}"), api_task };
+        let sys = Self {
+            dynamodb_faults,
+            sns_faults,
+            table,
+            store,
+            ses,
+            clock,
+            alerts,
+            alerter,
+            config,
+            api_url: format!("http://{addr}"),
+            api_task,
+        };
         (sys, route)
     }
 
-    /// A sender as one Lambda instance would be: its own clients, the shared table and clock.
+    /// A sender as one Lambda instance would be: its own SES and SNS clients, the shared table
+    /// and clock; DynamoDB and SNS reached through the fault proxies.
     pub async fn sender(&self, config: SenderConfig) -> Sender {
         let sdk = morale_localstack::sdk_config(&self.ses.url()).await;
         // The sender retries by its own policy; the SDK must not retry underneath it.
         let conf = aws_sdk_sesv2::config::Builder::from(&sdk)
             .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
             .build();
-        let local = morale_tests::local_sdk_config().await;
         Sender {
-            store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&local), self.table.name.clone())),
+            store: Arc::new(DynamoStore::new(self.table.client.clone(), self.table.name.clone())),
             mailer: Arc::new(SesMailer::new(
                 aws_sdk_sesv2::Client::from_conf(conf),
                 FROM,
                 config.configuration_set.as_deref(),
             )),
-            alerter: Arc::new(SnsAlerter::new(aws_sdk_sns::Client::new(&local), &self.alerts.topic_arn)),
+            alerter: self.alerter.clone(),
             clock: self.clock.clone(),
             renderer: EmailRenderer::new(TokenKeys::development(), &self.api_url),
             config,

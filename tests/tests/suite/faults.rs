@@ -1,0 +1,98 @@
+//! The promise under the faults AWS produces, injected on the wire by the local stack's fault
+//! proxies (DynamoDB Local and moto behind them): the real sender against a DynamoDB brownout
+//! and against writes whose answers are lost after they were applied.
+
+use crate::sender::assert_each_member_exactly_once;
+use crate::system::{System, far_deadline};
+use morale_localstack::{AwsError, Fault, FaultPlan};
+use morale_sender::Command;
+
+const WRITES: &[&str] = &["PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"];
+
+/// A third of DynamoDB's writes fail (after the SDK's own retries, about one call in 25) for
+/// three ticks. Every tick that fails tells on-call in that tick; once DynamoDB recovers,
+/// every member gets the day's email exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dynamodb_brownout_alerts_in_every_failing_tick_and_loses_nothing() {
+    let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+    let team = sys.team("brownout", "America/New_York", "15:00", "mon-fri", 40).await;
+    let error = Fault::Error { code: AwsError::InternalServerError };
+    sys.dynamodb_faults.plan(FaultPlan::one(WRITES, 0.34, error));
+    let mut failed = 0;
+    for _ in 0..3 {
+        let before = sys.alerts.all().await.len();
+        let sender = sys.sender(sys.config.clone()).await;
+        if sender.handle(Command::Tick, far_deadline()).await.is_err() {
+            failed += 1;
+            let alerts = sys.alerts.all().await;
+            assert!(alerts.len() > before, "a failed tick alerted in that tick");
+            assert!(alerts.last().unwrap().0.contains("a sender run failed"), "{:?}", alerts.last());
+        }
+        sys.advance(5);
+    }
+    let hits: u64 = sys.dynamodb_faults.stats().hit.values().sum();
+    assert!(hits > 0 && failed > 0, "the brownout happened: {hits} writes failed, {failed} ticks failed");
+
+    sys.dynamodb_faults.plan(FaultPlan::default());
+    for _ in 0..6 {
+        let r = sys.tick().await;
+        if r.held == 0 && sys.accepted().len() == 40 {
+            break;
+        }
+        sys.advance(5);
+    }
+    assert_each_member_exactly_once(&sys, &team, 40).await;
+}
+
+/// DynamoDB applies a claim, or the write that marks an email sent, and the answer is lost on
+/// the way back (the client cannot know it was applied). Nothing is lost and nobody gets the
+/// email twice: a claim whose answer was lost waits out its lease, then goes; an email marked
+/// sent stays sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_lost_after_a_claim_or_a_mark_sent_lose_nothing_and_send_once() {
+    for (write, to) in [("claim", "sending"), ("mark sent", "sent")] {
+        let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+        let team = sys.team("lost", "America/New_York", "15:00", "mon-fri", 10).await;
+        let plan = FaultPlan::one(&["UpdateItem"], 1.0, Fault::LoseAnswer);
+        sys.dynamodb_faults.plan(plan.containing(&format!(r#"":to":{{"S":"{to}"}}"#)).at_most(3));
+        let sender = sys.sender(sys.config.clone()).await;
+        let first = sender.handle(Command::Tick, far_deadline()).await;
+        let hits: u64 = sys.dynamodb_faults.stats().hit.values().sum();
+        assert_eq!(hits, 3, "{write}: three answers lost ({first:?})");
+        if first.is_err() {
+            assert!(!sys.alerts.all().await.is_empty(), "{write}: the failed tick alerted");
+        }
+        sys.dynamodb_faults.plan(FaultPlan::default());
+        for _ in 0..8 {
+            sys.advance(5);
+            let r = sys.tick().await;
+            if r.held == 0 && sys.accepted().len() == 10 {
+                break;
+            }
+        }
+        assert_each_member_exactly_once(&sys, &team, 10).await;
+    }
+}
+
+/// DynamoDB fails a whole tick while SNS cannot publish either: the alert that is due cannot
+/// reach the topic, so it is counted in `AlertsUndelivered` (an alarm watches it) and logged.
+/// When SNS answers again, the next failing tick's alert goes out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_sns_fails_too_the_undelivered_alert_is_counted() {
+    let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+    sys.team("dark", "America/New_York", "15:00", "mon-fri", 5).await;
+    let down = Fault::Error { code: AwsError::InternalServerError };
+    sys.dynamodb_faults.plan(FaultPlan::one(&[], 1.0, down.clone()));
+    sys.sns_faults.plan(FaultPlan::one(&["Publish"], 1.0, down));
+    let sender = sys.sender(sys.config.clone()).await;
+    assert!(sender.handle(Command::Tick, far_deadline()).await.is_err(), "the table is down");
+    assert_eq!(sys.alerter.undelivered(), 1, "the alert that was due is counted");
+    assert!(sys.alerts.all().await.is_empty(), "nothing reached the topic");
+    assert!(sys.sns_faults.stats().hit["Publish"] >= 1);
+
+    sys.sns_faults.plan(FaultPlan::default());
+    sys.advance(5);
+    assert!(sender.handle(Command::Tick, far_deadline()).await.is_err());
+    assert_eq!(sys.alerts.all().await.len(), 1, "SNS is back: the next failing tick's alert arrives");
+    assert_eq!(sys.alerter.undelivered(), 1);
+}
