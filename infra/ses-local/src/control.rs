@@ -87,7 +87,8 @@ async fn list_events(State(app): State<Arc<App>>) -> Response {
 
 async fn stats(State(app): State<Arc<App>>) -> Response {
     let s = app.state();
-    axum::Json(json!({"accepted": s.messages.len(), "throttled": s.throttled})).into_response()
+    axum::Json(json!({"accepted": s.messages.len(), "throttled": s.throttled, "faults": s.fault_counts}))
+        .into_response()
 }
 
 async fn reset(State(app): State<Arc<App>>) -> Response {
@@ -386,5 +387,10 @@ impl App {
 
     pub fn throttled(&self) -> u64 {
         self.state().throttled
+    }
+
+    /// What the faults after acceptance (late and lost answers, event faults) did.
+    pub fn fault_counts(&self) -> crate::faults::FaultCounts {
+        self.state().fault_counts.clone()
     }
 }

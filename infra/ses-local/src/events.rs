@@ -218,6 +218,8 @@ pub struct Publication {
     pub bus: String,
     pub configuration_set: String,
     pub events: Vec<SesEvent>,
+    /// Held this long first (an event fault): later publications may overtake it.
+    pub delay: std::time::Duration,
 }
 
 /// Publishes to EventBridge in the background, so that SendEmail never waits on it.
@@ -225,41 +227,53 @@ pub fn spawn_publisher(client: aws_sdk_eventbridge::Client) -> mpsc::UnboundedSe
     let (tx, mut rx) = mpsc::unbounded_channel::<Publication>();
     tokio::spawn(async move {
         while let Some(p) = rx.recv().await {
-            let resource = format!("arn:aws:ses:{REGION}:{ACCOUNT_ID}:configuration-set/{}", p.configuration_set);
-            // PutEvents takes at most 10 entries per call.
-            for chunk in p.events.chunks(10) {
-                let entries: Vec<PutEventsRequestEntry> = chunk
-                    .iter()
-                    .map(|e| {
-                        PutEventsRequestEntry::builder()
-                            .source("aws.ses")
-                            .detail_type(e.detail_type)
-                            .detail(e.detail.to_string())
-                            .resources(resource.clone())
-                            .event_bus_name(&p.bus)
-                            .build()
-                    })
-                    .collect();
-                for attempt in 1..=3 {
-                    match client.put_events().set_entries(Some(entries.clone())).send().await {
-                        Ok(out) if out.failed_entry_count == 0 => break,
-                        Ok(out) => {
-                            tracing::warn!(
-                                failed = out.failed_entry_count,
-                                attempt,
-                                "some SES events were not accepted by EventBridge"
-                            )
-                        }
-                        Err(e) => tracing::warn!(
-                            error = %aws_sdk_eventbridge::error::DisplayErrorContext(&e),
-                            attempt,
-                            "could not publish SES events to EventBridge"
-                        ),
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
-                }
+            if p.delay.is_zero() {
+                publish(&client, p).await;
+            } else {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(p.delay).await;
+                    publish(&client, p).await;
+                });
             }
         }
     });
     tx
+}
+
+async fn publish(client: &aws_sdk_eventbridge::Client, p: Publication) {
+    let resource = format!("arn:aws:ses:{REGION}:{ACCOUNT_ID}:configuration-set/{}", p.configuration_set);
+    // PutEvents takes at most 10 entries per call.
+    for chunk in p.events.chunks(10) {
+        let entries: Vec<PutEventsRequestEntry> = chunk
+            .iter()
+            .map(|e| {
+                PutEventsRequestEntry::builder()
+                    .source("aws.ses")
+                    .detail_type(e.detail_type)
+                    .detail(e.detail.to_string())
+                    .resources(resource.clone())
+                    .event_bus_name(&p.bus)
+                    .build()
+            })
+            .collect();
+        for attempt in 1..=3 {
+            match client.put_events().set_entries(Some(entries.clone())).send().await {
+                Ok(out) if out.failed_entry_count == 0 => break,
+                Ok(out) => {
+                    tracing::warn!(
+                        failed = out.failed_entry_count,
+                        attempt,
+                        "some SES events were not accepted by EventBridge"
+                    )
+                }
+                Err(e) => tracing::warn!(
+                    error = %aws_sdk_eventbridge::error::DisplayErrorContext(&e),
+                    attempt,
+                    "could not publish SES events to EventBridge"
+                ),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+        }
+    }
 }

@@ -7,6 +7,7 @@
 mod api;
 pub mod control;
 pub mod events;
+pub mod faults;
 pub mod state;
 
 use anyhow::{Context, Result};

@@ -166,6 +166,18 @@ pub struct Faults {
     pub reject_recipients: Vec<String>,
     /// Recipients SES refuses as a bad request (BadRequestException): one message fails.
     pub invalid_recipients: Vec<String>,
+    /// After SES accepted an email (recorded it, published its events): its answer is held
+    /// this long. Past the client's timeout the client cannot know the email was accepted.
+    pub answer_delay_ms: u64,
+    /// The fraction of accepted emails whose answer is lost: the connection breaks in it.
+    pub answer_lost_fraction: f64,
+    /// Fractions of SES events never published, and published twice (SES's own delivery of
+    /// events is best effort).
+    pub event_drop_fraction: f64,
+    pub event_duplicate_fraction: f64,
+    /// Each email's events wait a random 0..=`event_delay_ms` before they go: late, and out of
+    /// order with other emails' events.
+    pub event_delay_ms: u64,
 }
 
 /// What happens to mail for a recipient after SES accepts it.
@@ -247,6 +259,8 @@ pub struct Inner {
     pub rng: SmallRng,
     seq: u64,
     pub throttled: u64,
+    /// What the answer and event faults did.
+    pub fault_counts: crate::faults::FaultCounts,
     /// Identity state changes that happen once this many messages have been accepted: an
     /// identity revoked mid-batch, at an exact point.
     pub scheduled: Vec<(usize, String, String)>,
@@ -270,6 +284,7 @@ impl Inner {
             rng: rand::SeedableRng::seed_from_u64(0x5e5),
             seq: 0,
             throttled: 0,
+            fault_counts: Default::default(),
             scheduled: Vec::new(),
         }
     }

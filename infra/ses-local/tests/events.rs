@@ -22,6 +22,24 @@ fn simple() -> EmailContent {
         .build()
 }
 
+/// A configuration set `set` whose every event type goes to the EventBridge bus `bus_arn`.
+async fn to_bus(ses: &Client, set: &str, bus_arn: &str) {
+    ses.create_configuration_set().configuration_set_name(set).send().await.unwrap();
+    let mut dest = aws_sdk_sesv2::types::EventDestinationDefinition::builder().enabled(true).event_bridge_destination(
+        aws_sdk_sesv2::types::EventBridgeDestination::builder().event_bus_arn(bus_arn).build().unwrap(),
+    );
+    for t in ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "DELIVERY_DELAY", "REJECT", "RENDERING_FAILURE"] {
+        dest = dest.matching_event_types(aws_sdk_sesv2::types::EventType::from(t));
+    }
+    ses.create_configuration_set_event_destination()
+        .configuration_set_name(set)
+        .event_destination_name("bus")
+        .event_destination(dest.build())
+        .send()
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_simulator_address_produces_its_documented_events() {
     let route = route("ses-local-events-sim").await;
@@ -36,20 +54,7 @@ async fn every_simulator_address_produces_its_documented_events() {
     // A configuration set with an EventBridge destination on our bus, made through the API.
     let sdk = morale_localstack::sdk_config(&server.url()).await;
     let ses = Client::new(&sdk);
-    ses.create_configuration_set().configuration_set_name("morale").send().await.unwrap();
-    let mut dest = aws_sdk_sesv2::types::EventDestinationDefinition::builder().enabled(true).event_bridge_destination(
-        aws_sdk_sesv2::types::EventBridgeDestination::builder().event_bus_arn(&route.bus_arn).build().unwrap(),
-    );
-    for t in ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "DELIVERY_DELAY", "REJECT", "RENDERING_FAILURE"] {
-        dest = dest.matching_event_types(aws_sdk_sesv2::types::EventType::from(t));
-    }
-    ses.create_configuration_set_event_destination()
-        .configuration_set_name("morale")
-        .event_destination_name("bus")
-        .event_destination(dest.build())
-        .send()
-        .await
-        .unwrap();
+    to_bus(&ses, "morale", &route.bus_arn).await;
     server.app().script("transient@example.com", Outcome::TransientBounce, 1);
     server.app().script("slow@example.com", Outcome::DelayThenDelivery, 1);
     server.app().script("gone@example.com", Outcome::DelayThenBounce, 1);
@@ -212,4 +217,58 @@ async fn boto3_is_a_second_independent_client() {
     assert_eq!(m.subject, "From boto3");
     assert!(m.headers.contains(&("X-Client".into(), "boto3".into())));
     assert!(m.tags.contains(&("client".into(), "boto3".into())));
+}
+
+/// SES delivers its events best effort: ses-local can drop them, publish them twice, and hold
+/// them back so that they arrive late and out of order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_can_be_dropped_duplicated_and_delayed_out_of_order() {
+    let route = route("ses-local-event-faults").await;
+    let server = SesLocal::start(Config {
+        eventbridge_endpoint: Some(morale_tests::moto_url()),
+        identities: vec!["morale.example".into()],
+        max_send_rate: 1000.0,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let ses = Client::new(&morale_localstack::sdk_config(&server.url()).await);
+    to_bus(&ses, "faulty", &route.bus_arn).await;
+    let send = |to: String| {
+        ses.send_email()
+            .from_email_address("noreply@morale.example")
+            .destination(Destination::builder().to_addresses(to).build())
+            .content(simple())
+            .configuration_set_name("faulty")
+            .send()
+    };
+    let faults = |f: ses_local::Faults| server.app().set_faults(f).unwrap();
+
+    faults(ses_local::Faults { event_drop_fraction: 1.0, ..Default::default() });
+    send("dropped@example.com".into()).await.unwrap();
+    faults(ses_local::Faults { event_duplicate_fraction: 1.0, ..Default::default() });
+    send("twice@example.com".into()).await.unwrap();
+    let events = route.collect(4).await.unwrap();
+    let to = |e: &Value| e["detail"]["mail"]["destination"][0].as_str().unwrap_or_default().to_string();
+    assert!(events.iter().all(|e| to(e) == "twice@example.com"), "{events:?}");
+    assert_eq!(events.len(), 4, "Send and Delivery, each twice");
+    let counts = server.app().fault_counts();
+    assert_eq!((counts.events_dropped, counts.events_duplicated), (2, 2));
+
+    // The first email's events are held up to 1.5 s, the next ones' not at all.
+    faults(ses_local::Faults { event_delay_ms: 1500, ..Default::default() });
+    let mut order = Vec::new();
+    for i in 0..6 {
+        send(format!("late-{i}@example.com")).await.unwrap();
+        order.push(format!("late-{i}@example.com"));
+    }
+    let arrived: Vec<String> = route.collect(12).await.unwrap().iter().map(to).collect();
+    assert_eq!(arrived.len(), 12, "every event arrives, late");
+    let mut firsts: Vec<&String> = Vec::new();
+    for r in &arrived {
+        if !firsts.contains(&r) {
+            firsts.push(r);
+        }
+    }
+    assert_ne!(firsts, order.iter().collect::<Vec<_>>(), "the emails' events arrive out of order");
 }

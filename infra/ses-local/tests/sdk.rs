@@ -564,6 +564,34 @@ async fn faults_throttle_fail_and_reject_on_demand() {
     assert!(t.elapsed() >= Duration::from_millis(120));
 }
 
+/// SES accepted the email, and the answer is late (past the client's timeout) or lost: the
+/// client sees an error, the email is sent all the same.
+#[tokio::test]
+async fn accepted_emails_whose_answers_come_late_or_never() {
+    let (server, _) = start(verified()).await;
+    let sdk = morale_localstack::sdk_config(&server.url()).await;
+    let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(Duration::from_millis(300))
+        .build();
+    let conf = aws_sdk_sesv2::config::Builder::from(&sdk).retry_config(RetryConfig::disabled()).timeout_config(timeout);
+    let client = Client::from_conf(conf.build());
+
+    server.app().set_faults(ses_local::Faults { answer_delay_ms: 1000, ..Default::default() }).unwrap();
+    let e = send_to(&client, "late@example.com").await.expect_err("the client gave up");
+    assert!(matches!(e, SdkError::TimeoutError(_)), "{e:?}");
+    server.app().set_faults(ses_local::Faults { answer_lost_fraction: 1.0, ..Default::default() }).unwrap();
+    let e = send_to(&client, "lost@example.com").await.expect_err("no answer");
+    assert!(!matches!(e, SdkError::ServiceError(_)), "not an answer from SES: {e:?}");
+    server.app().set_faults(ses_local::Faults::default()).unwrap();
+    send_to(&client, "fine@example.com").await.unwrap();
+
+    let accepted: Vec<String> = server.app().messages().iter().map(|m| m.to[0].clone()).collect();
+    assert_eq!(accepted, ["late@example.com", "lost@example.com", "fine@example.com"], "all three were sent");
+    let counts = server.app().fault_counts();
+    assert_eq!((counts.answers_delayed, counts.answers_lost), (1, 1));
+    assert_eq!(counts.unanswered_to.keys().collect::<Vec<_>>(), ["late@example.com", "lost@example.com"]);
+}
+
 #[tokio::test]
 async fn the_inbox_lists_and_shows_messages_escaped() {
     let (server, client) = start(verified()).await;

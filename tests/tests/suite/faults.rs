@@ -4,6 +4,7 @@
 
 use crate::sender::assert_each_member_exactly_once;
 use crate::system::{System, far_deadline};
+use morale::store::prelude::*;
 use morale_localstack::{AwsError, Fault, FaultPlan};
 use morale_sender::Command;
 
@@ -95,4 +96,45 @@ async fn when_sns_fails_too_the_undelivered_alert_is_counted() {
     assert!(sender.handle(Command::Tick, far_deadline()).await.is_err());
     assert_eq!(sys.alerts.all().await.len(), 1, "SNS is back: the next failing tick's alert arrives");
     assert_eq!(sys.alerter.undelivered(), 1);
+}
+
+/// SES accepts an email and its answer never reaches the sender (lost, or later than the
+/// client's timeout). The sender cannot know the email went: it tries again. This is the one
+/// documented window for a second copy — every member gets the email, and nobody gets more
+/// copies than one plus the answers lost on their email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_ses_loses_after_accepting_resend_only_within_the_window() {
+    let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+    let lost = sys.team("lost", "America/New_York", "15:00", "mon-fri", 30).await;
+    let late = sys.team("late", "America/New_York", "15:05", "mon-fri", 4).await;
+    let faults = |f: ses_local::Faults| sys.ses.app().set_faults(f).unwrap();
+    faults(ses_local::Faults { answer_lost_fraction: 0.2, ..Default::default() });
+    sys.tick().await;
+    // The next team's answers come after the sender's 2-second timeout; the invocation ends
+    // (its deadline) with sends in flight.
+    faults(ses_local::Faults { answer_delay_ms: 2500, ..Default::default() });
+    sys.advance(5);
+    let sender = sys.sender(sys.config.clone()).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sender.handle(Command::Tick, far_deadline())).await;
+    faults(ses_local::Faults::default());
+    for _ in 0..6 {
+        sys.advance(5);
+        if sys.tick().await.held == 0 {
+            break;
+        }
+    }
+    let counts = sys.ses.app().fault_counts();
+    assert!(counts.answers_lost > 0 && counts.answers_delayed > 0, "the faults happened: {counts:?}");
+    let accepted = sys.accepted();
+    for team in [&lost, &late] {
+        for m in sys.store.list_members(&team.id).await.unwrap() {
+            let got = accepted.get(m.email.as_str()).copied().unwrap_or(0);
+            let unanswered = counts.unanswered_to.get(m.email.as_str()).copied().unwrap_or(0) as usize;
+            assert!(got >= 1, "{} got nothing", m.email);
+            assert!(got <= 1 + unanswered, "{} got {got} copies with {unanswered} answers lost", m.email);
+        }
+        let items = sys.store.list_outbox(&team.id, None).await.unwrap();
+        let sent = |i: &morale::domain::OutboxItem| i.status == morale::domain::OutboxStatus::Sent;
+        assert!(items.iter().all(sent), "every email accounted as sent: {items:?}");
+    }
 }

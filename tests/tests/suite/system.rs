@@ -137,9 +137,14 @@ impl System {
     /// and clock; DynamoDB and SNS reached through the fault proxies.
     pub async fn sender(&self, config: SenderConfig) -> Sender {
         let sdk = morale_localstack::sdk_config(&self.ses.url()).await;
-        // The sender retries by its own policy; the SDK must not retry underneath it.
+        // The sender retries by its own policy; the SDK must not retry underneath it. An attempt
+        // times out as in the deployed sender (10 s there; 2 s on loopback).
+        let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+            .operation_attempt_timeout(Duration::from_secs(2))
+            .build();
         let conf = aws_sdk_sesv2::config::Builder::from(&sdk)
             .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+            .timeout_config(timeout)
             .build();
         Sender {
             store: Arc::new(DynamoStore::new(self.table.client.clone(), self.table.name.clone())),

@@ -96,12 +96,16 @@ pub(super) fn tag_ok(s: &str) -> bool {
 
 pub(super) async fn send_email(State(app): State<Arc<App>>, body: Bytes) -> Response {
     match send_email_inner(&app, &body).await {
-        Ok(id) => ok(json!({"MessageId": id})),
+        Ok(msg) => {
+            let to: Vec<String> = msg.recipients().map(|r| address_of(r).to_string()).collect();
+            crate::faults::answer(&app, &to, ok(json!({"MessageId": msg.message_id}))).await
+        }
         Err(e) => e.into_response(),
     }
 }
 
-pub(super) async fn send_email_inner(app: &App, body: &Bytes) -> Result<String> {
+/// Checks and accepts one email: the stored message, or SES's refusal.
+async fn send_email_inner(app: &App, body: &Bytes) -> Result<Arc<StoredMessage>> {
     let req: SendEmailRequest = parse(body)?;
     let dest = req.destination.unwrap_or_default();
     let content = req.content.ok_or_else(|| SesError::bad_request("Content is required."))?;
@@ -321,6 +325,7 @@ pub(super) async fn send_email_inner(app: &App, body: &Bytes) -> Result<String> 
             let Some(bus) = &d.event_bus_arn else { continue };
             let matching: Vec<_> =
                 all.iter().filter(|e| d.matching_event_types.iter().any(|t| t == e.matching_type)).cloned().collect();
+            let matching = crate::faults::events(&mut s, matching);
             if matching.is_empty() {
                 continue;
             }
@@ -329,11 +334,17 @@ pub(super) async fn send_email_inner(app: &App, body: &Bytes) -> Result<String> 
                     .push(json!({"source": "aws.ses", "detail-type": e.detail_type, "detail": e.detail, "bus": bus}));
             }
             if let Some(tx) = &app.publisher {
-                let _ = tx.send(Publication { bus: bus.clone(), configuration_set: cs.name.clone(), events: matching });
+                let delay = crate::faults::event_delay(&mut s);
+                let _ = tx.send(Publication {
+                    bus: bus.clone(),
+                    configuration_set: cs.name.clone(),
+                    events: matching,
+                    delay,
+                });
             }
         }
     }
-    Ok(message_id)
+    Ok(msg)
 }
 
 /// Splits a MIME message into its top-level headers and body (unfolding continuation lines).
