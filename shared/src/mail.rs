@@ -3,6 +3,7 @@
 
 use crate::domain::EmailAddress;
 use async_trait::async_trait;
+use aws_sdk_sesv2::error::SdkError;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
@@ -46,8 +47,12 @@ pub struct IdentityStatus {
 pub enum SendErrorKind {
     /// Too many requests: slow down, retry with backoff.
     Throttled,
-    /// 5xx, timeouts, connection failures: retry with backoff.
+    /// 5xx, connection failures before the request went out: retry with backoff.
     Transient,
+    /// The request went out and no answer came back (the attempt timed out, or the answer broke
+    /// off): SES may well have accepted it. Not retried at once: SES's Send event, if it comes,
+    /// records it as sent; otherwise it is tried again later.
+    Unanswered,
     /// The sending identity or account cannot send (the incident): stop the whole batch,
     /// keep every email, alert.
     CircuitOpen,
@@ -61,6 +66,7 @@ impl SendErrorKind {
         match self {
             Self::Throttled => "throttled",
             Self::Transient => "transient",
+            Self::Unanswered => "unanswered",
             Self::CircuitOpen => "rejected",
             Self::BadMessage => "bad_request",
         }
@@ -216,11 +222,32 @@ impl Mailer for SesMailer {
                 use aws_sdk_sesv2::error::ProvideErrorMetadata;
                 let status = e.raw_response().map(|r| r.status().as_u16());
                 let code = e.code().map(str::to_string);
-                let kind = classify(code.as_deref(), status);
+                let kind =
+                    if may_have_arrived(&e) { SendErrorKind::Unanswered } else { classify(code.as_deref(), status) };
                 let message = e.message().map(str::to_string).unwrap_or_else(|| sdk_message(&e));
                 Err(SendError { kind, code: code.unwrap_or_else(|| "NoResponse".into()), message })
             }
         }
+    }
+}
+
+/// Whether SES may have received (and accepted) a request whose answer never came: an attempt
+/// that timed out, an answer that broke off or could not be read, a connection lost after the
+/// request went out. Only a failure to connect at all is sure to have sent nothing.
+fn may_have_arrived<E, R>(e: &SdkError<E, R>) -> bool {
+    match e {
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::DispatchFailure(d) => {
+            let mut source = d.as_connector_error().map(|c| c as &(dyn std::error::Error + 'static));
+            while let Some(s) = source {
+                if let Some(h) = s.downcast_ref::<hyper_util::client::legacy::Error>() {
+                    return !h.is_connect();
+                }
+                source = s.source();
+            }
+            !d.is_timeout() && !d.is_user()
+        }
+        _ => false,
     }
 }
 

@@ -74,8 +74,12 @@ pub enum Outcome {
     AlreadyApplied,
     /// Not mail Morale sent (no Morale tags).
     NotOurs,
-    /// An event type Morale does not act on (Send, Open, Click, …).
+    /// An event type Morale does not act on (Open, Click, …), or a Send event for an attempt
+    /// already recorded.
     Noted,
+    /// SES's Send event for an attempt the sender could not record (SES's answer was lost or
+    /// late): the item is sent, and will not be sent again.
+    Accepted,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +122,15 @@ impl BounceHandler {
         let span = tracing::info_span!("ses_event", event = e.event.name(), %key, send = c.send);
         let _enter = span.enter();
         let out = match &e.event {
-            MailEvent::Sent => vec![Outcome::Noted],
+            MailEvent::Sent => {
+                let accepted = Change::Accepted { message_id: &e.message_id, attempt: c.send };
+                if self.store.change(&key, &accepted, now).await?.is_some() {
+                    tracing::warn!("SES accepted an attempt the sender did not record: recorded as sent");
+                    vec![Outcome::Accepted]
+                } else {
+                    vec![Outcome::Noted]
+                }
+            }
             MailEvent::Delivered => {
                 if self.store.change(&key, &Change::Delivered, now).await?.is_some() {
                     m.count(metrics::EMAILS_DELIVERED, 1);

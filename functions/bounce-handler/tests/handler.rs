@@ -104,8 +104,8 @@ impl World {
         self.handler.handle(event).await.unwrap()
     }
 
-    /// A member with a sent email for today (attempt 1, message `m-<n>`).
-    async fn sent(&self, n: usize) -> (MemberId, OutboxKey, String) {
+    /// A member whose email for today a sender has claimed (owner `s`).
+    async fn claimed(&self, n: usize) -> (MemberId, OutboxKey) {
         let team = TeamId::parse("platform").unwrap();
         let email = EmailAddress::parse(&format!("member{n}@example.com")).unwrap();
         let m = Member::new(team.clone(), email.clone(), None, self.clock.now());
@@ -115,9 +115,24 @@ impl World {
         let item = OutboxItem::new(key.clone(), email, start, ts("2026-11-24T05:00:00Z"), start);
         self.store.enqueue(&item).await.unwrap();
         self.store.claim(&key, "s", start, start + SignedDuration::from_mins(2)).await.unwrap().unwrap();
+        (m.id, key)
+    }
+
+    /// A member with a sent email for today (attempt 1, message `m-<n>`).
+    async fn sent(&self, n: usize) -> (MemberId, OutboxKey, String) {
+        let (m, key) = self.claimed(n).await;
         let mid = format!("m-{n}");
-        self.store.mark_sent(&key, "s", &mid, start).await.unwrap();
-        (m.id, key, mid)
+        self.store.mark_sent(&key, "s", &mid, ts("2026-11-23T20:00:00Z")).await.unwrap();
+        (m, key, mid)
+    }
+
+    /// A member whose email's first attempt got no answer from SES: claimed, then released.
+    async fn unanswered(&self, n: usize) -> (MemberId, OutboxKey) {
+        let (m, key) = self.claimed(n).await;
+        let start = ts("2026-11-23T20:00:00Z");
+        let later = start + SignedDuration::from_mins(15);
+        assert!(self.store.release(&key, "s", later, Some("NoResponse"), start).await.unwrap());
+        (m, key)
     }
 
     async fn status(&self, key: &OutboxKey) -> (OutboxStatus, MemberStatus) {
@@ -280,6 +295,27 @@ async fn retries_never_go_past_the_teams_local_day() {
     let out = w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Transient", "General")))).await;
     assert_eq!(out, vec![Outcome::RetriesExhausted]);
     assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Active));
+}
+
+/// SES's Send event for an attempt the sender could not record (its answer was lost) records
+/// it as sent, so that it is not sent again; for an attempt already recorded it changes nothing.
+#[tokio::test]
+async fn a_send_event_records_an_attempt_ses_never_answered_for() {
+    let w = world();
+    let (m, key) = w.unanswered(1).await;
+    let send = |mid: &str| event("Email Sent", "Send", &m, mid, Some(("send", json!({}))));
+    assert_eq!(w.on(send("m-lost")).await, vec![Outcome::Accepted]);
+    let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+    assert_eq!((item.status, item.attempts, item.message_id.as_deref()), (OutboxStatus::Sent, 1, Some("m-lost")));
+    assert_eq!(item.due_at, None, "not due for the sender any more");
+    assert_eq!(w.on(send("m-lost")).await, vec![Outcome::Noted], "a repeat changes nothing");
+    // A recorded attempt's Send event (the usual case) changes nothing either.
+    let (m2, key2, mid2) = w.sent(2).await;
+    let recorded = event("Email Sent", "Send", &m2, &mid2, Some(("send", json!({}))));
+    assert_eq!(w.on(recorded).await, vec![Outcome::Noted]);
+    assert_eq!(w.store.get_outbox(&key2).await.unwrap().unwrap().attempts, 1);
+    // Its delivery then settles it as usual.
+    assert_eq!(w.on(event("Email Delivered", "Delivery", &m, "m-lost", None)).await, vec![Outcome::Delivered]);
 }
 
 #[tokio::test]

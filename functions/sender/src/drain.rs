@@ -136,6 +136,7 @@ pub(crate) struct Counts {
     pub(crate) released: AtomicU64,
     pub(crate) throttled: AtomicU64,
     pub(crate) transient: AtomicU64,
+    pub(crate) unanswered: AtomicU64,
     pub(crate) rejected: AtomicU64,
     pub(crate) bad: AtomicU64,
 }
@@ -168,11 +169,13 @@ impl Counts {
         report.released = get(&self.released);
         report.throttled = get(&self.throttled);
         report.transient_errors = get(&self.transient);
+        report.unanswered = get(&self.unanswered);
         m.count(metrics::EMAILS_SENT, report.sent);
         m.count(metrics::EMAILS_FAILED, report.failed);
         for (kind, n) in [
             (SendErrorKind::Throttled, report.throttled),
             (SendErrorKind::Transient, report.transient_errors),
+            (SendErrorKind::Unanswered, report.unanswered),
             (SendErrorKind::CircuitOpen, get(&self.rejected)),
             (SendErrorKind::BadMessage, get(&self.bad)),
         ] {

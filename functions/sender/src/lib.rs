@@ -63,6 +63,8 @@ pub struct Report {
     pub released: u64,
     pub throttled: u64,
     pub transient_errors: u64,
+    /// Sends SES may have accepted without saying so (no answer): not retried at once.
+    pub unanswered: u64,
     pub circuit_opened: Option<String>,
     pub stopped_for_deadline: bool,
     /// Emails due but not sent when the invocation ended.
@@ -99,6 +101,9 @@ pub(crate) const RETRY_BASE: Duration = Duration::from_millis(100);
 pub(crate) const RETRY_CAP: Duration = Duration::from_secs(5);
 /// A released email is due again this much later.
 pub(crate) const RETRY_LATER: SignedDuration = SignedDuration::from_mins(1);
+/// An email SES did not answer for is tried again only this much later: time for SES's Send
+/// event (seconds, normally) to record it as sent if SES did accept it.
+pub(crate) const UNANSWERED_WAIT: SignedDuration = SignedDuration::from_mins(15);
 
 impl Sender {
     /// Handles one invocation. `deadline` is when the Lambda invocation ends.

@@ -3,7 +3,7 @@
 
 use crate::drain::{Run, TeamData};
 use crate::pacer::backoff;
-use crate::{INLINE_RETRIES, RETRY_BASE, RETRY_CAP, RETRY_LATER};
+use crate::{INLINE_RETRIES, RETRY_BASE, RETRY_CAP, RETRY_LATER, UNANSWERED_WAIT};
 use jiff::{SignedDuration, Timestamp};
 use morale::clock::Clock;
 use morale::domain::outbox::Unsent;
@@ -115,8 +115,9 @@ impl Ctx {
                     }
                     self.run.counts.sent.fetch_add(1, Ordering::Relaxed);
                     if !self.store.mark_sent(&key, &self.run.owner, &message_id, self.clock.now()).await? {
-                        // The lease lapsed and someone else took the item: it may go twice.
-                        tracing::warn!(%key, "sent, but the claim had been taken over meanwhile");
+                        // SES's Send event recorded it first, or the lease lapsed and another
+                        // sender took the item over (then it may go twice).
+                        tracing::warn!(%key, "sent, but the claim was no longer held when recording it");
                     }
                     return Ok(());
                 }
@@ -134,6 +135,13 @@ impl Ctx {
                         }
                         tokio::time::sleep(backoff(attempt, RETRY_BASE, RETRY_CAP)).await;
                         attempt += 1;
+                    }
+                    SendErrorKind::Unanswered => {
+                        // Sending again now would likely send twice. SES's Send event records it
+                        // if SES accepted it; if none comes, it goes again after the wait.
+                        self.run.counts.unanswered.fetch_add(1, Ordering::Relaxed);
+                        let later = self.clock.now() + UNANSWERED_WAIT;
+                        return self.release(&key, later, Some(&e.to_string())).await;
                     }
                     SendErrorKind::CircuitOpen => {
                         self.run.counts.rejected.fetch_add(1, Ordering::Relaxed);

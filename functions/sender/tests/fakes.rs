@@ -344,6 +344,25 @@ async fn persistent_throttling_releases_the_email_for_a_later_tick() {
     assert_eq!(w.tick().await.sent, 1);
 }
 
+/// No answer from SES (a timeout, an answer broken off): SES may have sent it. The email is
+/// not tried again at once — SES's Send event would record it — but only after the wait.
+#[tokio::test]
+async fn an_unanswered_send_waits_before_it_is_tried_again() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 1).await;
+    let unanswered = SendError::new(SendErrorKind::Unanswered, "NoResponse", "operation timeout");
+    w.mailer.fail_next.lock().unwrap().push_back(unanswered);
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.unanswered, r.released), (0, 1, 1), "not retried inline");
+    let item = &w.store.list_outbox(&team.id, None).await.unwrap()[0];
+    assert_eq!(item.status, OutboxStatus::Pending);
+    assert_eq!(item.due_at, Some(w.clock.now() + SignedDuration::from_mins(15)));
+    w.advance(10);
+    assert_eq!(w.tick().await.sent, 0, "SES's Send event has time to say it went");
+    w.advance(5);
+    assert_eq!(w.tick().await.sent, 1, "no word from SES: tried again");
+}
+
 #[tokio::test]
 async fn a_send_missed_during_an_outage_goes_out_later_the_same_day_never_the_next() {
     // Due 15:00 New York; the sender only comes back at 22:00: still today.

@@ -592,6 +592,40 @@ async fn accepted_emails_whose_answers_come_late_or_never() {
     assert_eq!(counts.unanswered_to.keys().collect::<Vec<_>>(), ["late@example.com", "lost@example.com"]);
 }
 
+/// Morale's SES adapter tells a send SES may have accepted (no answer) from one that never
+/// reached SES (no connection): only the second is safe to repeat at once.
+#[tokio::test]
+async fn the_mailer_tells_an_unanswered_send_from_one_that_never_left() {
+    use morale::mail::{Mailer, OutgoingEmail, SendErrorKind, SesMailer};
+    let mailer = |url: String| async move {
+        let sdk = morale_localstack::sdk_config(&url).await;
+        let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+            .operation_attempt_timeout(Duration::from_millis(300))
+            .build();
+        let conf =
+            aws_sdk_sesv2::config::Builder::from(&sdk).retry_config(RetryConfig::disabled()).timeout_config(timeout);
+        SesMailer::new(Client::from_conf(conf.build()), FROM, None)
+    };
+    let email = OutgoingEmail {
+        to: morale::domain::EmailAddress::parse("ana@example.com").unwrap(),
+        subject: "How do you feel about work today?".into(),
+        html: "<p>Pick one</p>".into(),
+        text: "Pick one".into(),
+        headers: vec![],
+        tags: vec![],
+    };
+    let (server, _) = start(verified()).await;
+    let ses = mailer(server.url()).await;
+    server.app().set_faults(ses_local::Faults { answer_lost_fraction: 1.0, ..Default::default() }).unwrap();
+    assert_eq!(ses.send(&email).await.unwrap_err().kind, SendErrorKind::Unanswered, "answer lost");
+    server.app().set_faults(ses_local::Faults { answer_delay_ms: 1000, ..Default::default() }).unwrap();
+    assert_eq!(ses.send(&email).await.unwrap_err().kind, SendErrorKind::Unanswered, "answer too late");
+    assert_eq!(server.app().messages().len(), 2, "SES accepted both");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let nowhere = mailer(format!("http://127.0.0.1:{closed}")).await;
+    assert_eq!(nowhere.send(&email).await.unwrap_err().kind, SendErrorKind::Transient, "never connected");
+}
+
 #[tokio::test]
 async fn the_inbox_lists_and_shows_messages_escaped() {
     let (server, client) = start(verified()).await;

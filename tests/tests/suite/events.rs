@@ -23,7 +23,7 @@ impl System {
 
 /// Feeds every routed event to the bounce handler, as the rule's Lambda target would, until
 /// `n` have been handled.
-async fn pump(route: &EventRoute, handler: &BounceHandler, n: usize) -> usize {
+pub(crate) async fn pump(route: &EventRoute, handler: &BounceHandler, n: usize) -> usize {
     let events = route.collect(n).await.unwrap();
     for e in &events {
         handler.handle(e.clone()).await.expect("every event handled");

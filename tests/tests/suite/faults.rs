@@ -99,9 +99,10 @@ async fn when_sns_fails_too_the_undelivered_alert_is_counted() {
 }
 
 /// SES accepts an email and its answer never reaches the sender (lost, or later than the
-/// client's timeout). The sender cannot know the email went: it tries again. This is the one
-/// documented window for a second copy — every member gets the email, and nobody gets more
-/// copies than one plus the answers lost on their email.
+/// client's timeout), and SES's events do not come either. The sender cannot know the email
+/// went: it waits 15 minutes for SES's word, then tries again. This is the one documented
+/// window for a second copy — every member gets the email, and nobody gets more copies than
+/// one plus the answers lost on their email.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_ses_loses_after_accepting_resend_only_within_the_window() {
     let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
@@ -117,11 +118,10 @@ async fn answers_ses_loses_after_accepting_resend_only_within_the_window() {
     let sender = sys.sender(sys.config.clone()).await;
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sender.handle(Command::Tick, far_deadline())).await;
     faults(ses_local::Faults::default());
+    // Unanswered emails wait 15 minutes for SES's word (none comes: no events here).
     for _ in 0..6 {
         sys.advance(5);
-        if sys.tick().await.held == 0 {
-            break;
-        }
+        sys.tick().await;
     }
     let counts = sys.ses.app().fault_counts();
     assert!(counts.answers_lost > 0 && counts.answers_delayed > 0, "the faults happened: {counts:?}");
@@ -137,4 +137,28 @@ async fn answers_ses_loses_after_accepting_resend_only_within_the_window() {
         let sent = |i: &morale::domain::OutboxItem| i.status == morale::domain::OutboxStatus::Sent;
         assert!(items.iter().all(sent), "every email accounted as sent: {items:?}");
     }
+}
+
+/// The same lost answers with SES's events flowing to the bounce handler: each Send event
+/// records the attempt the sender could not, so nobody gets a second copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_events_record_what_ses_accepted_unanswered_and_nothing_goes_twice() {
+    let (sys, route) = System::with_events("2026-11-23T20:00:00Z", 1000.0).await;
+    let team = sys.team("heard", "America/New_York", "15:00", "mon-fri", 20).await;
+    let handler = sys.bounce_handler();
+    sys.ses.app().set_faults(ses_local::Faults { answer_lost_fraction: 0.3, ..Default::default() }).unwrap();
+    let r = sys.tick().await;
+    assert!(r.unanswered > 0, "answers were lost: {r:?}");
+    sys.ses.app().set_faults(ses_local::Faults::default()).unwrap();
+    // Send and Delivery for each of the 20 accepted emails.
+    assert_eq!(crate::events::pump(&route, &handler, 40).await, 40);
+    for _ in 0..4 {
+        sys.advance(10);
+        sys.tick().await;
+    }
+    let accepted = sys.accepted();
+    assert_eq!(accepted.values().sum::<usize>(), 20, "one email each: {accepted:?}");
+    let items = sys.store.list_outbox(&team.id, None).await.unwrap();
+    let delivered = |i: &morale::domain::OutboxItem| i.status == morale::domain::OutboxStatus::Delivered;
+    assert!(items.iter().all(delivered), "{items:?}");
 }

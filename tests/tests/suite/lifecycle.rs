@@ -17,6 +17,7 @@ enum Op {
     Claim { owner: u8, lease_mins: i64 },
     Release { owner: u8, due_mins: i64, error: bool },
     MarkSent { owner: u8, message: u8 },
+    Accepted { message: u8, attempt: u32 },
     FinishUnsent { owner: u8, suppressed: bool },
     Delivered,
     Defer { message: u8, retry_mins: i64 },
@@ -34,6 +35,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (owner.clone(), -5i64..30, any::<bool>())
             .prop_map(|(owner, due_mins, error)| Op::Release { owner, due_mins, error }),
         2 => (owner.clone(), 0u8..3).prop_map(|(owner, message)| Op::MarkSent { owner, message }),
+        1 => (0u8..3, 0u32..4).prop_map(|(message, attempt)| Op::Accepted { message, attempt }),
         1 => (owner, any::<bool>()).prop_map(|(owner, suppressed)| Op::FinishUnsent { owner, suppressed }),
         2 => Just(Op::Delivered),
         2 => (0u8..3, -5i64..60).prop_map(|(message, retry_mins)| Op::Defer { message, retry_mins }),
@@ -56,6 +58,7 @@ fn change(op: &Op, now: Timestamp) -> Change<'static> {
         Op::MarkSent { owner, message } => {
             Change::MarkSent { owner: OWNERS[owner as usize], message_id: MESSAGES[message as usize] }
         }
+        Op::Accepted { message, attempt } => Change::Accepted { message_id: MESSAGES[message as usize], attempt },
         Op::FinishUnsent { owner, suppressed } => Change::FinishUnsent {
             owner: OWNERS[owner as usize],
             to: if suppressed { Unsent::Suppressed } else { Unsent::Failed },

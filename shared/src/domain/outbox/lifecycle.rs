@@ -5,6 +5,7 @@
 //!
 //! ```text
 //!  pending ──claim──► sending ──mark_sent──► sent ──delivered──► delivered
+//!  (pending, sending, deferred ──accepted (SES's Send event for an unrecorded attempt)──► sent)
 //!     ▲                 │  │                  │  ▲                  │
 //!     └──release────────┘  └─► failed /       │  └──claim── deferred ◄─ defer (transient bounce, delay)
 //!                              suppressed     └─► failed ◄─ fail (permanent bounce, reject, retries exhausted)
@@ -26,6 +27,8 @@ pub enum Guard {
     Held,
     /// The event is about the latest accepted attempt (`message_id` is the change's).
     CurrentAttempt,
+    /// The event is about an attempt later than any recorded (`attempts` < the change's).
+    NewAttempt,
 }
 
 /// The status an item ends in.
@@ -74,7 +77,7 @@ pub struct Transition {
 use Effect::*;
 
 /// The table.
-pub const TRANSITIONS: [Transition; 8] = [
+pub const TRANSITIONS: [Transition; 9] = [
     // A sender takes a due item, or one whose last sender's lease lapsed.
     Transition {
         name: "claim",
@@ -95,6 +98,15 @@ pub const TRANSITIONS: [Transition; 8] = [
         name: "mark_sent",
         from: &[Sending],
         guards: &[Guard::Held],
+        to: Target::To(Sent),
+        effects: &[CountAttempt, MessageId, NotDue, DropLease],
+    },
+    // SES says (its Send event) it accepted an attempt the sender could not record: its answer
+    // was lost or late, or the sender stopped before writing it. Then it is not sent again.
+    Transition {
+        name: "accepted",
+        from: &[Pending, Sending, Deferred],
+        guards: &[Guard::NewAttempt],
         to: Target::To(Sent),
         effects: &[CountAttempt, MessageId, NotDue, DropLease],
     },
@@ -164,6 +176,7 @@ pub enum Change<'a> {
     Claim { owner: &'a str, lease_until: Timestamp },
     Release { owner: &'a str, due_at: Timestamp, error: Option<&'a str> },
     MarkSent { owner: &'a str, message_id: &'a str },
+    Accepted { message_id: &'a str, attempt: u32 },
     FinishUnsent { owner: &'a str, to: Unsent, reason: &'a str },
     Delivered,
     Defer { message_id: &'a str, retry_at: Timestamp, reason: &'a str },
@@ -178,6 +191,7 @@ impl<'a> Change<'a> {
             Self::Claim { .. } => "claim",
             Self::Release { .. } => "release",
             Self::MarkSent { .. } => "mark_sent",
+            Self::Accepted { .. } => "accepted",
             Self::FinishUnsent { .. } => "finish_unsent",
             Self::Delivered => "delivered",
             Self::Defer { .. } => "defer",
@@ -201,7 +215,17 @@ impl<'a> Change<'a> {
     /// The message id, for [`Guard::CurrentAttempt`] and [`Effect::MessageId`].
     pub fn message_id(&self) -> Option<&'a str> {
         match self {
-            Self::MarkSent { message_id, .. } | Self::Defer { message_id, .. } => Some(message_id),
+            Self::MarkSent { message_id, .. } | Self::Accepted { message_id, .. } | Self::Defer { message_id, .. } => {
+                Some(message_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// The attempt an event is about, for [`Guard::NewAttempt`].
+    pub fn attempt(&self) -> Option<u32> {
+        match self {
+            Self::Accepted { attempt, .. } => Some(*attempt),
             _ => None,
         }
     }
@@ -250,6 +274,7 @@ impl<'a> Change<'a> {
                 Guard::Due => item.due_at.is_some_and(|d| d <= now),
                 Guard::Held => item.lease_owner.is_some() && item.lease_owner.as_deref() == self.owner(),
                 Guard::CurrentAttempt => item.message_id.is_some() && item.message_id.as_deref() == self.message_id(),
+                Guard::NewAttempt => self.attempt().is_some_and(|n| item.attempts < n),
             })
     }
 
@@ -300,11 +325,12 @@ mod tests {
     use super::*;
 
     /// One change of each kind.
-    fn one_of_each(now: Timestamp) -> [Change<'static>; 8] {
+    fn one_of_each(now: Timestamp) -> [Change<'static>; 9] {
         [
             Change::Claim { owner: "o", lease_until: now },
             Change::Release { owner: "o", due_at: now, error: Some("e") },
             Change::MarkSent { owner: "o", message_id: "m" },
+            Change::Accepted { message_id: "m", attempt: 1 },
             Change::FinishUnsent { owner: "o", to: Unsent::Suppressed, reason: "r" },
             Change::Delivered,
             Change::Defer { message_id: "m", retry_at: now, reason: "r" },
@@ -332,6 +358,7 @@ mod tests {
             let needs_mid = t.guards.contains(&Guard::CurrentAttempt) || t.effects.contains(&MessageId);
             assert_eq!(c.message_id().is_some(), needs_mid, "{}", t.name);
             assert_eq!(c.due_at(now).is_some(), t.effects.contains(&Due), "{}", t.name);
+            assert_eq!(c.attempt().is_some(), t.guards.contains(&Guard::NewAttempt), "{}", t.name);
             assert_eq!(c.deadline().is_some(), t.effects.contains(&Deadline), "{}", t.name);
             assert_eq!(c.chosen().is_some(), matches!(t.to, Target::Chosen(_)), "{}", t.name);
             if let (Target::Chosen(allowed), Some(s)) = (t.to, c.chosen()) {

@@ -37,6 +37,10 @@ fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
                 }
                 Guard::Held => "lease_owner = :owner",
                 Guard::CurrentAttempt => "message_id = :mid",
+                Guard::NewAttempt => {
+                    vals.push((":attempt", n(change.attempt().expect("a new-attempt change carries one"))));
+                    "attempts < :attempt"
+                }
             }
             .to_string(),
         );
