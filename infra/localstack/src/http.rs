@@ -1,6 +1,7 @@
-//! A small HTTP/1.1 client for the loopback servers of the local stack.
+//! An HTTP client for the loopback servers of the local stack (reqwest): for what SDKs never
+//! send (malformed bodies), control APIs (`/_faults`, `/_ses-local`), and pages.
 
-/// An HTTP/1.1 answer, read to the end (`Connection: close`).
+/// An HTTP answer, read to the end.
 #[derive(Debug, Clone)]
 pub struct HttpReply {
     pub status: u16,
@@ -14,46 +15,36 @@ impl HttpReply {
     }
 }
 
-/// A plain HTTP/1.1 request to a loopback server: for what SDKs never send (malformed bodies),
-/// control APIs, and pages.
+/// One request to `url` + `path`; an error if the server cannot be reached or does not answer
+/// within a minute.
+pub async fn try_http(
+    url: &str,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> reqwest::Result<HttpReply> {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    let client = CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client")
+    });
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+    let url = format!("{}{path}", url.trim_end_matches('/'));
+    let resp = client.request(method, url).header("content-type", content_type).body(body.to_string()).send().await?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    Ok(HttpReply { status, headers, body: resp.text().await? })
+}
+
+/// The same, for tests and the demo, where a server that does not answer is a bug.
 pub async fn http(url: &str, method: &str, path: &str, content_type: &str, body: &str) -> HttpReply {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.expect("write");
-    // Read the head, then Content-Length bytes of body (some servers keep the connection
-    // open whatever the request says), or to the end if there is no length.
-    let read = async {
-        let mut out = Vec::new();
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            if let Some(end) = out.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&out[..end]).to_ascii_lowercase();
-                let len = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:").and_then(|v| v.trim().parse::<usize>().ok()));
-                if len.is_some_and(|n| out.len() >= end + 4 + n) {
-                    break;
-                }
-            }
-            let n = s.read(&mut buf).await.expect("read");
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&buf[..n]);
-        }
-        out
-    };
-    let out = tokio::time::timeout(std::time::Duration::from_secs(60), read).await.expect("an answer");
-    let out = String::from_utf8_lossy(&out).into_owned();
-    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
-    let mut lines = head.lines();
-    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let headers =
-        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
-    HttpReply { status, headers, body: body.to_string() }
+    try_http(url, method, path, content_type, body).await.unwrap_or_else(|e| panic!("{method} {url}{path}: {e}"))
 }
