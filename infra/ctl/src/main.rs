@@ -113,6 +113,10 @@ pub enum Cmd {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=31))]
         next: u16,
     },
+    /// The local stack's fault proxies (`make dev` puts one in front of DynamoDB Local and one
+    /// in front of moto): make AWS calls fail, slow down or lose their answers.
+    #[command(subcommand)]
+    Faults(FaultsCmd),
     /// The local demo: a throwaway local stack, a seeded team, a tick, events, answers, a report.
     Demo,
     /// The local stack for a person: stays up, ticks every minute; Ctrl-C stops everything.
@@ -121,6 +125,67 @@ pub enum Cmd {
         #[arg(long, default_value_t = 60)]
         tick_every: u64,
     },
+}
+
+#[derive(Subcommand)]
+pub enum FaultsCmd {
+    /// Each proxy's plan, and the requests it has seen and hit per operation.
+    Show,
+    /// Replaces a proxy's plan with one rule (or a whole plan from a JSON file).
+    #[command(
+        after_help = "Examples:\n  moralectl --local faults set dynamodb --operations PutItem,UpdateItem --share 0.3 --error InternalServerError\n  moralectl --local faults set dynamodb --operations UpdateItem --body-contains '\"S\":\"sending\"' --lose-answer --limit 3\n  moralectl --local faults set moto --operations Publish --share 1 --error ThrottlingException"
+    )]
+    Set(FaultsSet),
+    /// No more faults (the counts start again).
+    Clear {
+        /// dynamodb or moto; both when omitted.
+        proxy: Option<FaultProxyName>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum FaultProxyName {
+    /// In front of DynamoDB Local (--dynamodb-endpoint).
+    Dynamodb,
+    /// In front of moto: SNS, SQS, EventBridge (--endpoint).
+    Moto,
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("fault").required(true).args(["error", "latency_ms", "lose_answer", "slow_answer_ms", "plan"])))]
+pub struct FaultsSet {
+    pub proxy: FaultProxyName,
+    /// Operations hit (PutItem, UpdateItem, Query, Publish, PutEvents, …); every one when omitted.
+    #[arg(long, value_delimiter = ',')]
+    pub operations: Vec<String>,
+    /// The share of matching requests hit, 0 to 1.
+    #[arg(long, default_value_t = 1.0)]
+    pub share: f64,
+    /// Only requests whose body contains this text.
+    #[arg(long)]
+    pub body_contains: Option<String>,
+    /// Hit at most this many requests.
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// Answer with this AWS error: InternalServerError, ThrottlingException,
+    /// ProvisionedThroughputExceededException or RequestLimitExceeded.
+    #[arg(long)]
+    pub error: Option<String>,
+    /// Forward after this many milliseconds.
+    #[arg(long)]
+    pub latency_ms: Option<u64>,
+    /// Forward, then break the answer: the write is applied, the caller does not know.
+    #[arg(long)]
+    pub lose_answer: bool,
+    /// Forward, then hold the answer this many milliseconds.
+    #[arg(long)]
+    pub slow_answer_ms: Option<u64>,
+    /// A whole plan: a JSON file as `GET /_faults` shows it under "plan".
+    #[arg(long)]
+    pub plan: Option<std::path::PathBuf>,
+    /// The seed of the draws.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Subcommand)]

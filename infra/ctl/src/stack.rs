@@ -16,7 +16,7 @@ use morale::store::DynamoStore;
 use morale::store::prelude::*;
 use morale::token::TokenKeys;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
-use morale_localstack::{EventRoute, LocalServer, TableSchema};
+use morale_localstack::{EventRoute, FaultProxy, LocalServer, TableSchema};
 use morale_sender::{Command, Report, Sender};
 use ses_local::SesLocal;
 use std::sync::Arc;
@@ -39,8 +39,13 @@ impl Alerter for PrintAlerter {
 }
 
 pub struct LocalStack {
-    pub moto: LocalServer,
-    pub dynamodb: LocalServer,
+    /// The servers themselves, reached only through the proxies; dropping one stops it.
+    _moto: LocalServer,
+    _dynamodb: LocalServer,
+    /// In front of DynamoDB Local and of moto: every call of the functions and of ses-local
+    /// goes through them, so that `moralectl --local faults` can make them fail.
+    pub dynamodb_faults: FaultProxy,
+    pub moto_faults: FaultProxy,
     pub ses: SesLocal,
     pub store: Arc<DynamoStore>,
     pub api_url: String,
@@ -62,8 +67,10 @@ impl LocalStack {
         morale::metrics::silence();
         let moto = LocalServer::moto()?;
         let dynamodb = LocalServer::dynamodb_local()?;
-        let sdk = morale_localstack::sdk_config(&moto.url).await;
-        let dynamo = morale_localstack::dynamodb_client(&dynamodb.url).await;
+        let dynamodb_faults = FaultProxy::start(&dynamodb.url).await?;
+        let moto_faults = FaultProxy::start(&moto.url).await?;
+        let sdk = morale_localstack::sdk_config(&moto_faults.url).await;
+        let dynamo = morale_localstack::dynamodb_client(&dynamodb_faults.url).await;
         TableSchema::from_template()?
             .create_table(&dynamo, TABLE)
             .await
@@ -73,7 +80,7 @@ impl LocalStack {
         // Lambda target: events are read off it and handed to the bounce handler.
         let route = EventRoute::new(&sdk, "morale-ses-events", false).await?;
         let ses = SesLocal::start(ses_local::Config {
-            eventbridge_endpoint: Some(moto.url.clone()),
+            eventbridge_endpoint: Some(moto_faults.url.clone()),
             identities: vec![IDENTITY.into()],
             configuration_sets: vec![CONFIGURATION_SET.into()],
             max_send_rate: 50.0,
@@ -103,7 +110,19 @@ impl LocalStack {
             clock: Arc::new(SystemClock),
             config: BounceConfig::default(),
         };
-        Ok(Self { moto, dynamodb, ses, store, api_url, api_task, route, sender, handler })
+        Ok(Self {
+            _moto: moto,
+            _dynamodb: dynamodb,
+            dynamodb_faults,
+            moto_faults,
+            ses,
+            store,
+            api_url,
+            api_task,
+            route,
+            sender,
+            handler,
+        })
     }
 
     pub async fn tick(&self) -> Result<Report> {
@@ -181,18 +200,21 @@ pub async fn dev(every: Duration) -> Result<()> {
     println!();
     println!("  inbox (read the emails, click the answers)  {}", stack.inbox_url());
     println!("  response API                                {}", stack.api_url);
-    println!("  DynamoDB Local                              {}", stack.dynamodb.url);
-    println!("  moto (SNS, SQS, EventBridge)                {}", stack.moto.url);
+    println!("  DynamoDB Local (through its fault proxy)    {}", stack.dynamodb_faults.url);
+    println!("  moto (SNS, SQS, EventBridge; fault proxy)   {}", stack.moto_faults.url);
     println!("  ses-local (SESv2)                           {}", stack.ses.url());
     println!();
     println!("  moralectl against it, from another terminal:");
     println!(
         "    export MORALE_DYNAMODB_URL={} MORALE_MOTO_URL={} MORALE_SES_URL={} MORALE_TABLE={TABLE}",
-        stack.dynamodb.url,
-        stack.moto.url,
+        stack.dynamodb_faults.url,
+        stack.moto_faults.url,
         stack.ses.url()
     );
     println!("    moralectl --local trends --team {}", team.id);
+    println!(
+        "    moralectl --local faults set dynamodb --share 0.3 --error InternalServerError --operations UpdateItem"
+    );
     println!();
     println!("Ticking every {} s. Ctrl-C stops everything.", every.as_secs());
     let mut ticker = tokio::time::interval(every);

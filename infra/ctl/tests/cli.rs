@@ -285,3 +285,44 @@ async fn test_email_waits_for_the_ses_verdict() {
     assert_eq!(sent.len(), 2);
     assert!(sent[0].subject.starts_with("[test]") && sent[0].configuration_set.as_deref() == Some("morale"));
 }
+
+/// `moralectl --local faults` plans a fault proxy's faults; moralectl's own calls go through it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_planned_shown_and_cleared_through_the_proxy() {
+    let proxy = morale_localstack::FaultProxy::start(&dynamodb_url()).await.unwrap();
+    let table = TestTable::at(&proxy.url).await;
+    let run = |args: Vec<String>| {
+        let (name, url) = (table.name.clone(), proxy.url.clone());
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_moralectl"))
+                .args(["--local", "--endpoint", &moto_url(), "--dynamodb-endpoint", &url, "--table", &name])
+                .args(args)
+                .output()
+                .expect("run moralectl")
+        })
+    };
+    let args = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+    let set =
+        run(args("faults set dynamodb --operations PutItem --error ThrottlingException --limit 1")).await.unwrap();
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    // The SDK retries the one throttle: the team is created all the same.
+    let create = run(args("team create faulty --zone Europe/London")).await.unwrap();
+    assert!(create.status.success(), "{}", String::from_utf8_lossy(&create.stderr));
+    assert_eq!(proxy.stats().hit.get("PutItem"), Some(&1), "the fault was applied");
+    let show = run(args("faults show --json")).await.unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap_or_default();
+    assert_eq!(shown["dynamodb"]["stats"]["hit"]["PutItem"], 1, "{}", String::from_utf8_lossy(&show.stderr));
+    assert_eq!(shown["dynamodb"]["plan"]["rules"][0]["fault"]["code"], "ThrottlingException");
+
+    for (bad, says) in [
+        ("faults set dynamodb --error Gremlins", "unknown --error Gremlins"),
+        ("faults set dynamodb --error ThrottlingException --share 2", "--share"),
+        ("faults set moto --latency-ms 10", "is not a fault proxy"),
+    ] {
+        let out = run(args(bad)).await.unwrap();
+        assert!(!out.status.success(), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{bad}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(run(args("faults clear dynamodb")).await.unwrap().status.success());
+    assert!(proxy.stats().hit.is_empty(), "cleared");
+}

@@ -1,7 +1,8 @@
 //! What each moralectl command does, one file per group: `people` (teams, members), `ses`
 //! (preflight, test email), `outbox` (outbox, replay, suppressions, pause), `reports`
-//! (trends, schedule).
+//! (trends, schedule), `faults` (the local stack's fault proxies).
 
+mod faults;
 mod outbox;
 mod people;
 mod reports;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     match &cli.cmd {
         Cmd::Demo => return crate::demo::run(cli.json).await,
         Cmd::Dev { tick_every } => return crate::stack::dev(Duration::from_secs(*tick_every)).await,
+        Cmd::Faults(c) => return faults::faults(&cli, c, cli.json).await,
         _ => {}
     }
     let conn = Conn::open(&cli).await?;
@@ -60,7 +62,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Cmd::Pause(c) => outbox::pause(store, c, now, json).await,
         Cmd::Trends { team, days } => reports::trends(store, team, *days, now, json).await,
         Cmd::Schedule { next } => reports::schedule(store, *next, now, json).await,
-        Cmd::Demo | Cmd::Dev { .. } => unreachable!(),
+        Cmd::Demo | Cmd::Dev { .. } | Cmd::Faults(_) => unreachable!(),
     }
 }
 
