@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all tools sam-tools test lint fmt demo dev sam-build
+.PHONY: all tools sam-tools test lint fmt demo dev sam-build functions
 
 all: test
 
@@ -31,13 +31,17 @@ sam-build: sam-tools
 	PATH="$(CURDIR)/.venv-sam/bin:$$PATH" .venv-sam/bin/sam build --config-file infra/samconfig.toml \
 	  --parameter-overrides Architecture=x86_64 SenderIdentity=build.invalid FromAddress=build@build.invalid
 
+## functions: the three Lambda binaries, which make demo and make dev run as Lambda does
+functions:
+	$(CARGO) build -q --bins -p morale-sender -p morale-bounce-handler -p morale-response-api
+
 fmt:
 	$(CARGO) fmt --all
 
 ## demo: the whole system locally, end to end; starts and stops everything itself
-demo: tools
+demo: tools functions
 	$(CARGO) run -q -p moralectl -- demo
 
 ## dev: the same local stack, staying up and ticking every minute; Ctrl-C stops it
-dev: tools
+dev: tools functions
 	$(CARGO) run -q -p moralectl -- dev

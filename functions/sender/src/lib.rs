@@ -50,7 +50,7 @@ pub enum Command {
 }
 
 /// What an invocation did: returned to the caller and logged.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Report {
     /// `ok`, or what stopped sending.
     pub preflight: String,

@@ -21,7 +21,7 @@ pub async fn run(json_out: bool) -> Result<()> {
             println!("{s}");
         }
     };
-    say("==> starting the local stack: DynamoDB Local (the table from template.yaml), moto, ses-local, the API");
+    say("==> starting the local stack (DynamoDB Local, moto, ses-local) and the three functions as Lambda runs them");
     let stack = LocalStack::start().await?;
     say("==> seeding the demo team (members include SES's bounce@, complaint@ and ooto@ simulator addresses)");
     let team = stack.seed().await?;

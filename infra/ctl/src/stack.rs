@@ -1,42 +1,32 @@
 //! The whole system on one machine: DynamoDB Local with the table from template.yaml, moto
-//! (EventBridge, SQS), ses-local publishing SES events to moto's EventBridge, the response API
-//! on 127.0.0.1, and the real sender and bounce handler, in process. Everything binds to
-//! 127.0.0.1 and stops when the stack is dropped.
+//! (SNS, SSM, EventBridge, SQS), ses-local publishing SES events to moto's EventBridge, and the
+//! three functions as Lambda runs them — their built binaries behind a local Lambda Runtime
+//! API, configured from template.yaml, the response API behind a local HTTP API. Everything
+//! binds to 127.0.0.1 and stops when the stack is dropped.
 
 use anyhow::{Context, Result};
 use jiff::Timestamp;
-use morale::alert::{Alert, AlertError, Alerter};
 use morale::clock::{Clock, SystemClock};
-use morale::config::SenderConfig;
 use morale::domain::{EmailAddress, LocalTime, Schedule, TeamId, TimeZone, Workdays};
 use morale::domain::{Member, Team};
-use morale::email::EmailRenderer;
-use morale::mail::SesMailer;
 use morale::store::DynamoStore;
 use morale::store::prelude::*;
-use morale::token::TokenKeys;
-use morale_bounce_handler::{BounceConfig, BounceHandler};
+use morale_localstack::lambda::{Endpoints, LocalFunction, serve_http_api, start_function};
 use morale_localstack::{EventRoute, FaultProxy, LocalServer, TableSchema};
-use morale_sender::{Command, Report, Sender};
+use morale_sender::Report;
+use serde_json::json;
 use ses_local::SesLocal;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Mutex;
 
 pub const TABLE: &str = "morale-local";
 pub const IDENTITY: &str = "morale.example";
 pub const FROM: &str = "Morale <noreply@morale.example>";
 pub const CONFIGURATION_SET: &str = "morale";
 
-/// Alerts go to the terminal locally (SNS in the cloud).
-pub struct PrintAlerter;
-
-#[async_trait::async_trait]
-impl Alerter for PrintAlerter {
-    async fn alert(&self, a: &Alert) -> Result<(), AlertError> {
-        eprintln!("\n[alert] {}\n{}\n", a.subject, a.message);
-        Ok(())
-    }
-}
+pub const TOKEN_KEYS_PARAMETER: &str = "/morale/local/token-keys";
 
 pub struct LocalStack {
     /// The servers themselves, reached only through the proxies; dropping one stops it.
@@ -48,11 +38,14 @@ pub struct LocalStack {
     pub moto_faults: FaultProxy,
     pub ses: SesLocal,
     pub store: Arc<DynamoStore>,
+    /// The HTTP API in front of the response API's binary.
     pub api_url: String,
     api_task: tokio::task::JoinHandle<()>,
     route: EventRoute,
-    pub sender: Sender,
-    pub handler: BounceHandler,
+    sender: Mutex<LocalFunction>,
+    handler: Mutex<LocalFunction>,
+    /// The alert topic's subscription: alerts are printed on the terminal.
+    alerts: (aws_sdk_sqs::Client, String),
 }
 
 impl Drop for LocalStack {
@@ -62,9 +55,9 @@ impl Drop for LocalStack {
 }
 
 impl LocalStack {
+    /// Starts the stack and the three functions from their built binaries (`cargo build
+    /// --bins`), each configured from its `template.yaml` resource.
     pub async fn start() -> Result<Self> {
-        // The functions' CloudWatch metric lines mean nothing on one machine.
-        morale::metrics::silence();
         let moto = LocalServer::moto()?;
         let dynamodb = LocalServer::dynamodb_local()?;
         let dynamodb_faults = FaultProxy::start(&dynamodb.url).await?;
@@ -87,29 +80,41 @@ impl LocalStack {
             ..Default::default()
         })
         .await?;
-        let keys = TokenKeys::development();
-        let api =
-            morale_response_api::ResponseApi { store: store.clone(), keys: keys.clone(), clock: Arc::new(SystemClock) };
-        let (addr, api_task) = morale_response_api::local::serve(Arc::new(api), 0).await?;
+        // What the template's other resources provide: the token keys' parameter, the topic.
+        aws_sdk_ssm::Client::new(&sdk)
+            .put_parameter()
+            .name(TOKEN_KEYS_PARAMETER)
+            .value(morale::token::DEVELOPMENT_KEYS)
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .overwrite(true)
+            .send()
+            .await
+            .context("put the token keys parameter")?;
+        let topic = aws_sdk_sns::Client::new(&sdk).create_topic().name("morale-alerts").send().await?;
+        let topic = topic.topic_arn.context("a topic arn")?;
+        let alerts = subscribe_queue(&sdk, &topic).await?;
+        let values = HashMap::from([
+            ("Table", TABLE.to_string()),
+            ("AlertTopic", topic),
+            ("SenderIdentity", IDENTITY.into()),
+            ("FromAddress", FROM.into()),
+            ("ConfigurationSet", CONFIGURATION_SET.into()),
+            ("TokenKeysParameterName", TOKEN_KEYS_PARAMETER.into()),
+            ("HttpApi", "local".into()),
+            ("AWS::Region", morale_localstack::REGION.into()),
+            ("AWS::URLSuffix", "amazonaws.com".into()),
+        ]);
+        let endpoints = Endpoints {
+            moto: moto_faults.url.clone(),
+            sns: moto_faults.url.clone(),
+            dynamodb: dynamodb_faults.url.clone(),
+            sesv2: ses.url(),
+        };
+        let api = start_function("ResponseApiFunction", "response-api", &values, &endpoints, None).await?;
+        let (addr, api_task) = serve_http_api(api).await?;
         let api_url = format!("http://{addr}");
-        let ses_sdk = morale_localstack::sdk_config(&ses.url()).await;
-        let ses_conf = aws_sdk_sesv2::config::Builder::from(&ses_sdk)
-            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
-            .build();
-        let sender = Sender {
-            store: store.clone(),
-            mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::from_conf(ses_conf), FROM, Some(CONFIGURATION_SET))),
-            alerter: Arc::new(PrintAlerter),
-            clock: Arc::new(SystemClock),
-            renderer: EmailRenderer::new(keys, &api_url),
-            config: SenderConfig::new(IDENTITY, FROM, Some(CONFIGURATION_SET)),
-        };
-        let handler = BounceHandler {
-            store: store.clone(),
-            alerter: Arc::new(PrintAlerter),
-            clock: Arc::new(SystemClock),
-            config: BounceConfig::default(),
-        };
+        let sender = start_function("SenderFunction", "sender", &values, &endpoints, Some(&api_url)).await?;
+        let handler = start_function("BounceHandlerFunction", "bounce-handler", &values, &endpoints, None).await?;
         Ok(Self {
             _moto: moto,
             _dynamodb: dynamodb,
@@ -120,14 +125,30 @@ impl LocalStack {
             api_url,
             api_task,
             route,
-            sender,
-            handler,
+            sender: Mutex::new(sender),
+            handler: Mutex::new(handler),
+            alerts,
         })
     }
 
+    /// The schedule's tick (its input as `template.yaml` gives it), then any alerts it raised.
     pub async fn tick(&self) -> Result<Report> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(280);
-        Ok(self.sender.handle(Command::Tick, deadline).await?)
+        let answer = self.sender.lock().await.invoke(json!({"action": "tick"})).await;
+        self.print_alerts().await?;
+        let report = answer.map_err(|e| anyhow::anyhow!("the sender failed: {e}"))?;
+        Ok(serde_json::from_value(report)?)
+    }
+
+    async fn print_alerts(&self) -> Result<()> {
+        for body in morale_localstack::route::drain(&self.alerts.0, &self.alerts.1).await? {
+            let v: serde_json::Value = serde_json::from_str(&body)?;
+            eprintln!(
+                "\n[alert] {}\n{}\n",
+                v["Subject"].as_str().unwrap_or_default(),
+                v["Message"].as_str().unwrap_or_default()
+            );
+        }
+        Ok(())
     }
 
     /// Hands every routed SES event to the bounce handler, until `expected` were handled (or
@@ -141,7 +162,7 @@ impl LocalStack {
                 last = std::time::Instant::now();
             }
             for e in events {
-                if let Err(err) = self.handler.handle(e).await {
+                if let Err(err) = self.handler.lock().await.invoke(e).await {
                     eprintln!("an SES event could not be handled: {err}");
                 }
                 handled += 1;
@@ -238,4 +259,15 @@ pub async fn dev(every: Duration) -> Result<()> {
     println!("\n==> stopping the local stack");
     drop(stack);
     Ok(())
+}
+
+/// An SQS queue subscribed to `topic`: (client, queue url).
+async fn subscribe_queue(sdk: &aws_config::SdkConfig, topic: &str) -> Result<(aws_sdk_sqs::Client, String)> {
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let url = sqs.create_queue().queue_name("morale-alerts").send().await?.queue_url.context("a queue url")?;
+    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+    let attrs = sqs.get_queue_attributes().queue_url(&url).attribute_names(arn_attr.clone()).send().await?;
+    let arn = attrs.attributes.and_then(|mut a| a.remove(&arn_attr)).context("a queue arn")?;
+    aws_sdk_sns::Client::new(sdk).subscribe().topic_arn(topic).protocol("sqs").endpoint(arn).send().await?;
+    Ok((sqs, url))
 }

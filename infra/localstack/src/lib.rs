@@ -5,6 +5,7 @@
 pub mod dynamodb;
 pub mod faults;
 pub mod http;
+pub mod lambda;
 pub mod moto;
 pub mod route;
 pub mod schema;

@@ -1,3 +1,4 @@
+mod binaries;
 mod contract;
 mod events;
 mod faults;
