@@ -14,6 +14,14 @@ use std::sync::{Arc, Mutex};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+/// Keeps the first store error of the drain's tasks (or of its own reads).
+fn note(failed: &mut Option<StoreError>, r: Result<Result<(), StoreError>, tokio::task::JoinError>) {
+    if let Err(e) = r.expect("send task") {
+        tracing::error!(error = %e, "the drain could not read or record an email");
+        failed.get_or_insert(e);
+    }
+}
+
 impl Sender {
     pub(crate) async fn drain(
         &self,
@@ -38,7 +46,11 @@ impl Sender {
         });
         let mut seen: HashSet<OutboxKey> = HashSet::new();
         let mut tasks: JoinSet<Result<(), StoreError>> = JoinSet::new();
-        loop {
+        // A store error stops the claiming, never the sends in flight: each of them may have
+        // been accepted by SES and must get to record it (dropping the set would abort them,
+        // leaving accepted emails claimed, to be sent again once their lease lapses).
+        let mut failed: Option<StoreError> = None;
+        'claiming: loop {
             if self.out_of_time(deadline) {
                 report.stopped_for_deadline = true;
                 tracing::warn!("stopping: the invocation's deadline is near; what is left stays due");
@@ -48,22 +60,31 @@ impl Sender {
                 break;
             }
             let now = self.clock.now();
-            let page = self.store.due_outbox(now, concurrency * 2).await?;
+            let page = match self.store.due_outbox(now, concurrency * 2).await {
+                Ok(page) => page,
+                Err(e) => {
+                    note(&mut failed, Ok(Err(e)));
+                    break;
+                }
+            };
             let fresh: Vec<DueItem> = page.into_iter().filter(|i| !seen.contains(&i.key)).collect();
             if fresh.is_empty() {
                 // What is due is in flight here; wait for some of it, then look again.
                 match tasks.join_next().await {
-                    Some(r) => r.expect("send task")?,
+                    Some(r) => note(&mut failed, r),
                     None => break,
                 }
                 continue;
             }
             for item in fresh {
                 while tasks.len() >= concurrency {
-                    tasks.join_next().await.expect("a task").expect("send task")?;
+                    note(&mut failed, tasks.join_next().await.expect("a task"));
                 }
                 if self.out_of_time(deadline) || run.open.load(Ordering::SeqCst) {
                     break;
+                }
+                if failed.is_some() {
+                    break 'claiming;
                 }
                 seen.insert(item.key.clone());
                 let ctx = Ctx {
@@ -76,9 +97,12 @@ impl Sender {
                 };
                 tasks.spawn(async move { ctx.process(item.key).await });
             }
+            if failed.is_some() {
+                break;
+            }
         }
         while let Some(r) = tasks.join_next().await {
-            r.expect("send task")?;
+            note(&mut failed, r);
         }
 
         run.counts.settle(report, m);
@@ -105,6 +129,10 @@ impl Sender {
                 ),
             )
             .await;
+        }
+        if let Some(e) = failed {
+            // What was sent is counted and recorded; the run's failure is told by `handle`.
+            return Err(e);
         }
         let circuit = run.circuit.lock().expect("lock").clone();
         if let Some(reason) = circuit {

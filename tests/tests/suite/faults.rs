@@ -162,3 +162,40 @@ async fn send_events_record_what_ses_accepted_unanswered_and_nothing_goes_twice(
     let delivered = |i: &morale::domain::OutboxItem| i.status == morale::domain::OutboxStatus::Delivered;
     assert!(items.iter().all(delivered), "{items:?}");
 }
+
+/// DynamoDB fails the drain's next read while emails are in flight, each already accepted by
+/// SES and waiting for its answer. The run fails (and says so), but every send in flight
+/// finishes and records itself: nothing SES accepted is left claimed, to go out again once its
+/// lease lapses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_error_mid_drain_lets_the_sends_in_flight_finish_and_record() {
+    let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+    let team = sys.team("midway", "America/New_York", "15:00", "mon-fri", 20).await;
+    sys.ses.app().set_faults(ses_local::Faults { answer_delay_ms: 300, ..Default::default() }).unwrap();
+    // The drain's first look at the outbox (a query per shard) works; the next ones fail.
+    let first_look = FaultPlan::one(&["Query"], 1.0, Fault::Latency { ms: 0 }).containing("\"outbox#").at_most(4);
+    let then =
+        FaultPlan::one(&["Query"], 1.0, Fault::Error { code: AwsError::InternalServerError }).containing("\"outbox#");
+    sys.dynamodb_faults.plan(FaultPlan { rules: [first_look.rules, then.rules].concat(), seed: 1 });
+    let sender = sys.sender(sys.config.clone()).await;
+    assert!(sender.handle(Command::Tick, far_deadline()).await.is_err(), "the run fails");
+    assert!(sys.alerts.all().await.iter().any(|(s, _)| s.contains("a sender run failed")));
+    sys.dynamodb_faults.plan(FaultPlan::default());
+    sys.ses.app().set_faults(ses_local::Faults::default()).unwrap();
+
+    let accepted = sys.accepted();
+    assert!(!accepted.is_empty(), "sends were in flight");
+    let members = sys.store.list_members(&team.id).await.unwrap();
+    for item in sys.store.list_outbox(&team.id, None).await.unwrap() {
+        let email = &members.iter().find(|m| m.id == item.key.member).unwrap().email;
+        if accepted.contains_key(email.as_str()) {
+            assert_eq!(item.status, morale::domain::OutboxStatus::Sent, "{email} was accepted: {item:?}");
+        }
+    }
+    // Past every lease: the rest go, and nobody twice.
+    for _ in 0..3 {
+        sys.advance(5);
+        sys.tick().await;
+    }
+    assert_each_member_exactly_once(&sys, &team, 20).await;
+}
