@@ -4,6 +4,7 @@
 
 use crate::sender::assert_each_member_exactly_once;
 use crate::system::{System, far_deadline};
+use morale::clock::Clock;
 use morale::store::prelude::*;
 use morale_localstack::{AwsError, Fault, FaultPlan};
 use morale_sender::Command;
@@ -198,4 +199,55 @@ async fn a_store_error_mid_drain_lets_the_sends_in_flight_finish_and_record() {
         sys.tick().await;
     }
     assert_each_member_exactly_once(&sys, &team, 20).await;
+}
+
+/// SES delivers its events best effort. Every event twice changes nothing twice: the same
+/// states, one line per problem in the admins' report. Events that never come leave their
+/// emails as sent — never guessed delivered, failed or suppressed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicated_events_change_nothing_twice_and_lost_ones_leave_the_email_sent() {
+    let (sys, route) = System::with_events("2026-11-23T20:00:00Z", 100.0).await;
+    let team = sys.team("twice", "America/New_York", "15:00", "mon-fri", 0).await;
+    let handler = sys.bounce_handler();
+    let now = sys.clock.now();
+    let mut ids = std::collections::HashMap::new();
+    for email in ["ana@example.com", "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com"] {
+        let m = morale::domain::Member::new(
+            team.id.clone(),
+            morale::domain::EmailAddress::parse(email).unwrap(),
+            None,
+            now,
+        );
+        ids.insert(email, m.id.clone());
+        sys.store.add_member(&m).await.unwrap();
+    }
+    sys.ses.app().set_faults(ses_local::Faults { event_duplicate_fraction: 1.0, ..Default::default() }).unwrap();
+    assert_eq!(sys.tick().await.sent, 3);
+    // Send + Delivery, Send + Bounce, Send + Delivery + Complaint: each twice.
+    assert_eq!(crate::events::pump(&route, &handler, 14).await, 14);
+    let date = morale::domain::SendDate::parse("2026-11-23").unwrap();
+    let state = |email: &str| {
+        let key = morale::domain::OutboxKey { team: team.id.clone(), date, member: ids[email].clone() };
+        let (store, team, id) = (sys.store.clone(), team.id.clone(), ids[email].clone());
+        async move {
+            let item = store.get_outbox(&key).await.unwrap().unwrap();
+            (item.status, store.get_member(&team, &id).await.unwrap().unwrap().status, item.attempts)
+        }
+    };
+    use morale::domain::{MemberStatus::*, OutboxStatus::*};
+    assert_eq!(state("ana@example.com").await, (Delivered, Active, 1));
+    assert_eq!(state("bounce@simulator.amazonses.com").await, (Failed, Bounced, 1));
+    assert_eq!(state("complaint@simulator.amazonses.com").await, (Delivered, Complained, 1));
+    let report = sys.store.get_problem_report(&team.id, date).await.unwrap().expect("a report of the problems");
+    assert_eq!(report.lines.len(), 2, "one line per problem: {:?}", report.lines);
+
+    // Now SES's events are lost: a later team's email stays sent, and nothing else is guessed.
+    sys.ses.app().set_faults(ses_local::Faults { event_drop_fraction: 1.0, ..Default::default() }).unwrap();
+    let quiet = sys.team("quiet", "America/New_York", "15:00", "mon-fri", 1).await;
+    assert_eq!(sys.tick().await.sent, 1);
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(route.take().await.unwrap().is_empty(), "no event reached the rule");
+    let items = sys.store.list_outbox(&quiet.id, None).await.unwrap();
+    assert_eq!((items.len(), items[0].status), (1, Sent));
+    assert_eq!(sys.ses.app().fault_counts().events_dropped, 2, "its Send and Delivery");
 }
