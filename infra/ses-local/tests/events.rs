@@ -22,6 +22,17 @@ fn simple() -> EmailContent {
         .build()
 }
 
+/// ses-local publishing to EventBridge on the local stack, `morale.example` verified.
+async fn publishing() -> SesLocal {
+    let config = Config {
+        eventbridge_endpoint: Some(morale_tests::moto_url()),
+        identities: vec!["morale.example".into()],
+        max_send_rate: 1000.0,
+        ..Config::default()
+    };
+    SesLocal::start(config).await.unwrap()
+}
+
 /// A configuration set `set` whose every event type goes to the EventBridge bus `bus_arn`.
 async fn to_bus(ses: &Client, set: &str, bus_arn: &str) {
     ses.create_configuration_set().configuration_set_name(set).send().await.unwrap();
@@ -43,14 +54,7 @@ async fn to_bus(ses: &Client, set: &str, bus_arn: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_simulator_address_produces_its_documented_events() {
     let route = route("ses-local-events-sim").await;
-    let server = SesLocal::start(Config {
-        eventbridge_endpoint: Some(morale_tests::moto_url()),
-        identities: vec!["morale.example".into()],
-        max_send_rate: 1000.0,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
+    let server = publishing().await;
     // A configuration set with an EventBridge destination on our bus, made through the API.
     let sdk = morale_localstack::sdk_config(&server.url()).await;
     let ses = Client::new(&sdk);
@@ -224,14 +228,7 @@ async fn boto3_is_a_second_independent_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_can_be_dropped_duplicated_and_delayed_out_of_order() {
     let route = route("ses-local-event-faults").await;
-    let server = SesLocal::start(Config {
-        eventbridge_endpoint: Some(morale_tests::moto_url()),
-        identities: vec!["morale.example".into()],
-        max_send_rate: 1000.0,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
+    let server = publishing().await;
     let ses = Client::new(&morale_localstack::sdk_config(&server.url()).await);
     to_bus(&ses, "faulty", &route.bus_arn).await;
     let send = |to: String| {

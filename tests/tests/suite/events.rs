@@ -2,12 +2,10 @@
 //! → the rule → the bounce handler, and the next days' sends.
 
 use crate::system::System;
-use morale::clock::Clock;
 use morale::domain::{MemberStatus, OutboxStatus};
 use morale::store::prelude::*;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
 use morale_localstack::EventRoute;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 impl System {
@@ -36,24 +34,14 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
     let (sys, route) = System::with_events("2026-11-23T20:00:00Z", 100.0).await; // Monday 15:00 New York
     let team = sys.team("e2e", "America/New_York", "15:00", "mon-fri", 0).await;
     let handler = sys.bounce_handler();
-    let now = sys.clock.now();
-    let mut ids = HashMap::new();
-    for email in [
+    let emails = [
         "ana@example.com",
         "bounce@simulator.amazonses.com",
         "complaint@simulator.amazonses.com",
         "ooto@simulator.amazonses.com",
         "flaky@example.com",
-    ] {
-        let m = morale::domain::Member::new(
-            team.id.clone(),
-            morale::domain::EmailAddress::parse(email).unwrap(),
-            None,
-            now,
-        );
-        ids.insert(email, m.id.clone());
-        sys.store.add_member(&m).await.unwrap();
-    }
+    ];
+    let ids = sys.add_members(&team, &emails).await;
     // flaky@ bounces transiently once, then takes mail.
     sys.ses.app().script("flaky@example.com", ses_local::Outcome::TransientBounce, 1);
 

@@ -4,7 +4,6 @@
 
 use crate::sender::assert_each_member_exactly_once;
 use crate::system::{System, far_deadline};
-use morale::clock::Clock;
 use morale::store::prelude::*;
 use morale_localstack::{AwsError, Fault, FaultPlan};
 use morale_sender::Command;
@@ -209,18 +208,8 @@ async fn duplicated_events_change_nothing_twice_and_lost_ones_leave_the_email_se
     let (sys, route) = System::with_events("2026-11-23T20:00:00Z", 100.0).await;
     let team = sys.team("twice", "America/New_York", "15:00", "mon-fri", 0).await;
     let handler = sys.bounce_handler();
-    let now = sys.clock.now();
-    let mut ids = std::collections::HashMap::new();
-    for email in ["ana@example.com", "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com"] {
-        let m = morale::domain::Member::new(
-            team.id.clone(),
-            morale::domain::EmailAddress::parse(email).unwrap(),
-            None,
-            now,
-        );
-        ids.insert(email, m.id.clone());
-        sys.store.add_member(&m).await.unwrap();
-    }
+    let emails = ["ana@example.com", "bounce@simulator.amazonses.com", "complaint@simulator.amazonses.com"];
+    let ids = sys.add_members(&team, &emails).await;
     sys.ses.app().set_faults(ses_local::Faults { event_duplicate_fraction: 1.0, ..Default::default() }).unwrap();
     assert_eq!(sys.tick().await.sent, 3);
     // Send + Delivery, Send + Bounce, Send + Delivery + Complaint: each twice.

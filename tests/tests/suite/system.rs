@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use morale::alert::{MeteredAlerter, SnsAlerter};
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
-use morale::domain::{EmailAddress, Schedule, TeamId};
+use morale::domain::{EmailAddress, MemberId, Schedule, TeamId};
 use morale::domain::{Member, Team};
 use morale::email::EmailRenderer;
 use morale::mail::SesMailer;
@@ -194,6 +194,17 @@ impl System {
         }
         tasks.join_all().await;
         team
+    }
+
+    /// Members with these addresses added to `team`, created now: their ids by address.
+    pub async fn add_members<'a>(&self, team: &Team, emails: &[&'a str]) -> HashMap<&'a str, MemberId> {
+        let mut ids = HashMap::new();
+        for email in emails {
+            let m = Member::new(team.id.clone(), EmailAddress::parse(email).unwrap(), None, self.clock.now());
+            ids.insert(*email, m.id.clone());
+            self.store.add_member(&m).await.unwrap();
+        }
+        ids
     }
 
     /// Messages ses-local accepted, per recipient.
