@@ -247,10 +247,15 @@ pub async fn dev(every: Duration) -> Result<()> {
     loop {
         tokio::select! {
             _ = ticker.tick() => {
-                let r = stack.tick().await?;
-                let events = stack.pump_events(0, Duration::from_secs(2)).await?;
+                // A failed tick is reported (the sender alerted too) and the next one tries again.
                 let now: Timestamp = SystemClock.now();
-                println!("{} tick: {} scheduled, {} sent, {} held; {events} SES event(s) handled", now.strftime("%H:%M:%S"), r.emails_scheduled, r.sent, r.held);
+                match stack.tick().await {
+                    Ok(r) => {
+                        let events = stack.pump_events(0, Duration::from_secs(2)).await?;
+                        println!("{} tick: {} scheduled, {} sent, {} held; {events} SES event(s) handled", now.strftime("%H:%M:%S"), r.emails_scheduled, r.sent, r.held);
+                    }
+                    Err(e) => println!("{} tick failed: {e:#}", now.strftime("%H:%M:%S")),
+                }
             }
             _ = interrupt.recv() => break,
             _ = term.recv() => break,

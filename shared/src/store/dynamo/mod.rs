@@ -260,8 +260,13 @@ fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
-fn backend<E: std::error::Error + 'static>(e: E) -> StoreError {
-    StoreError::Backend(DisplayErrorContext(e).to_string())
+/// DynamoDB's error in a line: its code and message when it answered with one (what an alert
+/// or a log line needs), the whole chain when it did not (a timeout, a connection refused).
+fn backend<E: std::error::Error + ProvideErrorMetadata + 'static>(e: E) -> StoreError {
+    match (e.code(), e.message()) {
+        (Some(code), message) => StoreError::Backend(format!("{code}: {}", message.unwrap_or("no message"))),
+        _ => StoreError::Backend(DisplayErrorContext(e).to_string()),
+    }
 }
 
 fn to_item<T: Serialize>(v: &T) -> Item {
