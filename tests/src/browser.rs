@@ -1,10 +1,9 @@
-//! Headless Chromium driven through ChromeDriver's WebDriver protocol (plain HTTP + JSON on
-//! loopback): enough to open pages, click, read the page and take screenshots.
+//! Headless Chromium driven by ChromeDriver through fantoccini (WebDriver over loopback HTTP):
+//! enough to open pages, click, read the page and take screenshots.
 
-use crate::http;
 use anyhow::{Context, Result, bail};
-use base64::Engine;
-use serde_json::{Value, json};
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,6 +13,8 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 pub struct Browser {
     driver: Child,
+    client: fantoccini::Client,
+    /// ChromeDriver's address and the session's id, to end the session from `Drop`.
     url: String,
     session: String,
     profile: PathBuf,
@@ -67,47 +68,34 @@ impl Browser {
         if !javascript {
             args.push("--blink-settings=scriptEnabled=false".into());
         }
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
-        }}});
-        let mut b = Self { driver, url, session: String::new(), profile };
-        let v = b.call("POST", "/session", caps).await?;
-        b.session = v["sessionId"].as_str().context("no session id")?.to_string();
-        Ok(b)
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Value) -> Result<Value> {
-        let body = if method == "GET" { String::new() } else { body.to_string() };
-        let r = http(&self.url, method, path, "application/json", &body).await;
-        let v: Value = serde_json::from_str(&r.body).with_context(|| format!("{method} {path}: {}", r.body))?;
-        if r.status >= 400 {
-            bail!("{method} {path}: {}", v["value"]["message"].as_str().unwrap_or(&r.body));
-        }
-        Ok(v.get("value").cloned().unwrap_or(v))
-    }
-
-    fn s(&self, rest: &str) -> String {
-        format!("/session/{}{rest}", self.session)
+        });
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps.as_object().cloned().expect("an object"))
+            .connect(&url)
+            .await
+            .context("a WebDriver session")?;
+        let session = client.session_id().await?.context("no session id")?;
+        Ok(Self { driver, client, url, session, profile })
     }
 
     pub async fn goto(&self, url: &str) -> Result<()> {
-        self.call("POST", &self.s("/url"), json!({"url": url})).await.map(|_| ())
+        Ok(self.client.goto(url).await?)
     }
 
     pub async fn current_url(&self) -> Result<String> {
-        Ok(self.call("GET", &self.s("/url"), Value::Null).await?.as_str().unwrap_or_default().to_string())
+        Ok(self.client.current_url().await?.to_string())
     }
 
     pub async fn source(&self) -> Result<String> {
-        Ok(self.call("GET", &self.s("/source"), Value::Null).await?.as_str().unwrap_or_default().to_string())
+        Ok(self.client.source().await?)
     }
 
     pub async fn click(&self, css: &str) -> Result<()> {
-        let el = self.call("POST", &self.s("/element"), json!({"using": "css selector", "value": css})).await?;
-        let id =
-            el.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).context("element id")?.to_string();
-        self.call("POST", &self.s(&format!("/element/{id}/click")), json!({})).await.map(|_| ())
+        Ok(self.client.find(Locator::Css(css)).await?.click().await?)
     }
 
     /// Waits until the page's source contains `text`.
@@ -127,8 +115,7 @@ impl Browser {
 
     /// Saves a PNG of the viewport to `artifacts/screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let v = self.call("GET", &self.s("/screenshot"), Value::Null).await?;
-        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().context("screenshot data")?)?;
+        let png = self.client.screenshot().await?;
         let path = artifacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
@@ -137,7 +124,8 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // Ending the session closes Chromium; then ChromeDriver goes.
+        // Ending the session closes Chromium; then ChromeDriver goes. Drop cannot await, and
+        // the test's runtime may be ending: a plain DELETE from a thread of its own.
         let addr = self.url.trim_start_matches("http://").to_string();
         let path = format!("/session/{}", self.session);
         let _ = std::thread::spawn(move || {
