@@ -204,7 +204,8 @@ async fn handle(State(p): State<Arc<Proxy>>, method: Method, uri: Uri, headers: 
     };
     match fault {
         Some(Fault::LoseAnswer) => {
-            // The head goes out, then the body breaks: the client reads an error, not an answer.
+            // The answer breaks off: the connection closes before it is complete, and the client
+            // reads an error, not an answer.
             let (mut parts, _) = resp.into_parts();
             parts.headers.remove("content-length");
             let broken = futures_util::stream::iter([Err::<Bytes, _>(std::io::Error::other("answer lost"))]);

@@ -47,7 +47,8 @@ pub(crate) async fn answer(app: &App, recipients: &[String], answer: Response) -
     if !lost {
         return answer;
     }
-    // The head goes out, then the body breaks: the client reads an error, not a message id.
+    // The answer breaks off: the connection closes before it is complete, and the client reads
+    // an error, not a message id.
     let (mut parts, _) = answer.into_parts();
     parts.headers.remove("content-length");
     let broken = futures_util::stream::iter([Err::<Bytes, _>(std::io::Error::other("answer lost"))]);
