@@ -123,8 +123,11 @@ impl BounceHandler {
         let _enter = span.enter();
         let out = match &e.event {
             MailEvent::Sent => {
+                // Almost every Send event is for an attempt already recorded: a read decides,
+                // so that the usual case costs no (failed, yet billed) conditional write.
                 let accepted = Change::Accepted { message_id: &e.message_id, attempt: c.send };
-                if self.store.change(&key, &accepted, now).await?.is_some() {
+                let unrecorded = self.store.get_outbox(&key).await?.is_some_and(|i| accepted.admits(&i, now));
+                if unrecorded && self.store.change(&key, &accepted, now).await?.is_some() {
                     tracing::warn!("SES accepted an attempt the sender did not record: recorded as sent");
                     vec![Outcome::Accepted]
                 } else {
