@@ -12,6 +12,7 @@ use morale::domain::{Member, Team};
 use morale::store::DynamoStore;
 use morale::store::prelude::*;
 use morale_localstack::lambda::{Endpoints, LocalFunction, serve_http_api, start_function};
+use morale_localstack::route::TopicInbox;
 use morale_localstack::{EventRoute, FaultProxy, LocalServer, TableSchema};
 use morale_sender::Report;
 use serde_json::json;
@@ -45,7 +46,7 @@ pub struct LocalStack {
     sender: Mutex<LocalFunction>,
     handler: Mutex<LocalFunction>,
     /// The alert topic's subscription: alerts are printed on the terminal.
-    alerts: (aws_sdk_sqs::Client, String),
+    alerts: TopicInbox,
 }
 
 impl Drop for LocalStack {
@@ -90,12 +91,10 @@ impl LocalStack {
             .send()
             .await
             .context("put the token keys parameter")?;
-        let topic = aws_sdk_sns::Client::new(&sdk).create_topic().name("morale-alerts").send().await?;
-        let topic = topic.topic_arn.context("a topic arn")?;
-        let alerts = subscribe_queue(&sdk, &topic).await?;
+        let alerts = TopicInbox::new(&sdk, "morale-alerts").await?;
         let values = HashMap::from([
             ("Table", TABLE.to_string()),
-            ("AlertTopic", topic),
+            ("AlertTopic", alerts.topic_arn.clone()),
             ("SenderIdentity", IDENTITY.into()),
             ("FromAddress", FROM.into()),
             ("ConfigurationSet", CONFIGURATION_SET.into()),
@@ -140,13 +139,8 @@ impl LocalStack {
     }
 
     async fn print_alerts(&self) -> Result<()> {
-        for body in morale_localstack::route::drain(&self.alerts.0, &self.alerts.1).await? {
-            let v: serde_json::Value = serde_json::from_str(&body)?;
-            eprintln!(
-                "\n[alert] {}\n{}\n",
-                v["Subject"].as_str().unwrap_or_default(),
-                v["Message"].as_str().unwrap_or_default()
-            );
+        for (subject, message) in self.alerts.take().await? {
+            eprintln!("\n[alert] {subject}\n{message}\n");
         }
         Ok(())
     }
@@ -264,15 +258,4 @@ pub async fn dev(every: Duration) -> Result<()> {
     println!("\n==> stopping the local stack");
     drop(stack);
     Ok(())
-}
-
-/// An SQS queue subscribed to `topic`: (client, queue url).
-async fn subscribe_queue(sdk: &aws_config::SdkConfig, topic: &str) -> Result<(aws_sdk_sqs::Client, String)> {
-    let sqs = aws_sdk_sqs::Client::new(sdk);
-    let url = sqs.create_queue().queue_name("morale-alerts").send().await?.queue_url.context("a queue url")?;
-    let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
-    let attrs = sqs.get_queue_attributes().queue_url(&url).attribute_names(arn_attr.clone()).send().await?;
-    let arn = attrs.attributes.and_then(|mut a| a.remove(&arn_attr)).context("a queue arn")?;
-    aws_sdk_sns::Client::new(sdk).subscribe().topic_arn(topic).protocol("sqs").endpoint(arn).send().await?;
-    Ok((sqs, url))
 }

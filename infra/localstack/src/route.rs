@@ -120,3 +120,37 @@ pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<Vec<Str
         }
     }
 }
+
+/// An SNS topic with an SQS queue subscribed to it: the local stand-in for the people an
+/// alert topic notifies. Both are named `name`.
+pub struct TopicInbox {
+    pub topic_arn: String,
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+}
+
+impl TopicInbox {
+    pub async fn new(sdk: &aws_config::SdkConfig, name: &str) -> Result<Self> {
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        let topic_arn = sns.create_topic().name(name).send().await.context("create topic")?.topic_arn.context("arn")?;
+        let queue_url =
+            sqs.create_queue().queue_name(name).send().await.context("create queue")?.queue_url.context("url")?;
+        let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
+        let attrs = sqs.get_queue_attributes().queue_url(&queue_url).attribute_names(arn_attr.clone()).send().await?;
+        let arn = attrs.attributes.and_then(|mut a| a.remove(&arn_attr)).context("a queue arn")?;
+        sns.subscribe().topic_arn(&topic_arn).protocol("sqs").endpoint(arn).send().await.context("subscribe")?;
+        Ok(Self { topic_arn, sqs, queue_url })
+    }
+
+    /// The messages published since the last call, as (subject, message), in order of arrival.
+    pub async fn take(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for body in drain(&self.sqs, &self.queue_url).await? {
+            let v: serde_json::Value = serde_json::from_str(&body)?;
+            let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            out.push((field("Subject"), field("Message")));
+        }
+        Ok(out)
+    }
+}

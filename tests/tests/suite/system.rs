@@ -15,7 +15,6 @@ use morale::token::TokenKeys;
 use morale_localstack::FaultProxy;
 use morale_sender::{Command, Report, Sender};
 use morale_tests::TestTable;
-use serde_json::Value;
 use ses_local::SesLocal;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -225,9 +224,8 @@ pub fn far_deadline() -> tokio::time::Instant {
 
 /// The alert topic, subscribed by an SQS queue that the test reads.
 pub struct AlertInbox {
+    inbox: morale_localstack::route::TopicInbox,
     pub topic_arn: String,
-    queue_url: String,
-    sqs: aws_sdk_sqs::Client,
     seen: std::sync::Mutex<Vec<(String, String)>>,
 }
 
@@ -235,33 +233,15 @@ impl AlertInbox {
     async fn new(sdk: &aws_config::SdkConfig) -> Self {
         static N: AtomicU32 = AtomicU32::new(0);
         let name = format!("alerts-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-        let sns = aws_sdk_sns::Client::new(sdk);
-        let sqs = aws_sdk_sqs::Client::new(sdk);
-        let topic_arn = sns.create_topic().name(&name).send().await.unwrap().topic_arn.unwrap();
-        let queue_url = sqs.create_queue().queue_name(&name).send().await.unwrap().queue_url.unwrap();
-        let arn = sqs
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .unwrap()
-            .attributes
-            .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-            .clone();
-        sns.subscribe().topic_arn(&topic_arn).protocol("sqs").endpoint(arn).send().await.unwrap();
-        Self { topic_arn, queue_url, sqs, seen: Default::default() }
+        let inbox = morale_localstack::route::TopicInbox::new(sdk, &name).await.unwrap();
+        Self { topic_arn: inbox.topic_arn.clone(), inbox, seen: Default::default() }
     }
 
     /// Every alert published so far, as (subject, message), in order of arrival.
     pub async fn all(&self) -> Vec<(String, String)> {
-        for body in morale_localstack::route::drain(&self.sqs, &self.queue_url).await.unwrap() {
-            let v: Value = serde_json::from_str(&body).unwrap();
-            self.seen.lock().unwrap().push((
-                v["Subject"].as_str().unwrap_or_default().to_string(),
-                v["Message"].as_str().unwrap_or_default().to_string(),
-            ));
-        }
-        self.seen.lock().unwrap().clone()
+        let new = self.inbox.take().await.unwrap();
+        let mut seen = self.seen.lock().unwrap();
+        seen.extend(new);
+        seen.clone()
     }
 }
