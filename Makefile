@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: all tools sam-tools test lint fmt demo dev sam-build functions
+.PHONY: all tools sam-tools test lint fmt demo dev sam-build functions soak
 
 all: test
 
@@ -15,9 +15,15 @@ tools:
 sam-tools:
 	@infra/scripts/sam-tools.sh
 
-## test: every test — unit, property, contract (fake and DynamoDB Local), faults, integration, browser; every test binary runs even when one fails
+## test: every test — unit, property, contract (fake and DynamoDB Local), faults, the simulator (2,000 seeds), integration, browser; every test binary runs even when one fails
 test: tools
 	infra/scripts/with-stack.sh $(CARGO) test --workspace --no-fail-fast
+
+## soak: the deterministic simulator over more seeds than make test's 2,000 (SEEDS=100000 FROM=2000)
+SEEDS ?= 100000
+FROM ?= 2000
+soak:
+	$(CARGO) test -q -p morale-sim --test simulation -- --seeds $(SEEDS) --from $(FROM)
 
 ## lint: rustfmt, clippy with warnings denied, cfn-lint and sam validate on template.yaml
 lint: tools sam-tools

@@ -13,6 +13,7 @@ pub mod insights;
 pub mod mail;
 pub mod metrics;
 pub mod preflight;
+pub mod random;
 pub mod reputation;
 pub mod ses_event;
 pub mod store;

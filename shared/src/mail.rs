@@ -90,23 +90,20 @@ impl SendError {
 
 /// The SES error classifier. `code` is the service error code if SES answered with one,
 /// `status` the HTTP status if there was a response at all.
+///
+/// Only what SES documents as a fault of the one message fails that message; any other
+/// refusal (access denied, expired credentials, a paused account, a code nobody has seen
+/// before) is the account's, and would refuse every other email alike: it stops the batch and
+/// keeps every email, instead of failing them one by one for the rest of the day.
 pub fn classify(code: Option<&str>, status: Option<u16>) -> SendErrorKind {
     match code {
         Some("TooManyRequestsException" | "Throttling" | "ThrottlingException" | "LimitExceededException") => {
             SendErrorKind::Throttled
         }
-        Some(
-            "MessageRejected"
-            | "MailFromDomainNotVerifiedException"
-            | "SendingPausedException"
-            | "AccountSuspendedException"
-            // A missing configuration set fails every email alike: stop, do not burn them.
-            | "NotFoundException",
-        ) => SendErrorKind::CircuitOpen,
-        Some("BadRequestException") => SendErrorKind::BadMessage,
+        Some("BadRequestException" | "InvalidParameterValue" | "ValidationException") => SendErrorKind::BadMessage,
         _ => match status {
             Some(429) => SendErrorKind::Throttled,
-            Some(s) if (400..500).contains(&s) && code.is_some() => SendErrorKind::BadMessage,
+            Some(s) if (400..500).contains(&s) => SendErrorKind::CircuitOpen,
             // 5xx, no response (timeout, connection refused), or an unknown answer: retry.
             _ => SendErrorKind::Transient,
         },
@@ -128,6 +125,11 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError>;
 }
 
+/// How long one SendEmail attempt may take: past it the sender stops waiting, and SES may
+/// have accepted the email ([`SendErrorKind::Unanswered`]). The SDK never retries SendEmail
+/// underneath: the sender's own policy does, knowing its lease and its deadline.
+pub const SEND_ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The SESv2 adapter: one client, reused for every send.
 #[derive(Clone, Debug)]
 pub struct SesMailer {
@@ -139,6 +141,18 @@ pub struct SesMailer {
 impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client, from: &str, configuration_set: Option<&str>) -> Self {
         Self { client, from: from.into(), configuration_set: configuration_set.map(str::to_string) }
+    }
+
+    /// The adapter over a client with [`SEND_ATTEMPT_TIMEOUT`] per attempt.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, from: &str, configuration_set: Option<&str>) -> Self {
+        let config = aws_sdk_sesv2::config::Builder::from(sdk)
+            .timeout_config(
+                aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+                    .operation_attempt_timeout(SEND_ATTEMPT_TIMEOUT)
+                    .build(),
+            )
+            .build();
+        Self::new(aws_sdk_sesv2::Client::from_conf(config), from, configuration_set)
     }
 
     pub fn client(&self) -> &aws_sdk_sesv2::Client {
@@ -216,7 +230,11 @@ impl Mailer for SesMailer {
         for (name, value) in &email.tags {
             req = req.email_tags(MessageTag::builder().name(name).value(value).build().expect("name and value"));
         }
-        match req.send().await {
+        // One attempt: a retry after an unanswered attempt may send the email twice, and
+        // retries of any kind must not outlast the sender's lease (see `SEND_ATTEMPT_TIMEOUT`).
+        let one_attempt = aws_sdk_sesv2::config::Builder::default()
+            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled());
+        match req.customize().config_override(one_attempt).send().await {
             Ok(out) => Ok(out.message_id.unwrap_or_default()),
             Err(e) => {
                 use aws_sdk_sesv2::error::ProvideErrorMetadata;
@@ -333,7 +351,11 @@ mod tests {
             (Some("InternalFailure"), Some(500), Transient),
             (Some("ServiceUnavailable"), Some(503), Transient),
             (None, None, Transient),
-            (Some("SomethingNew"), Some(400), BadMessage),
+            (Some("AccessDeniedException"), Some(403), CircuitOpen),
+            (Some("ExpiredTokenException"), Some(403), CircuitOpen),
+            (Some("UnrecognizedClientException"), Some(403), CircuitOpen),
+            (Some("SomethingNew"), Some(400), CircuitOpen),
+            (Some("ValidationException"), Some(400), BadMessage),
         ];
         for (code, status, want) in cases {
             assert_eq!(classify(code, status), want, "{code:?} {status:?}");

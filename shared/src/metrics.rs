@@ -23,6 +23,8 @@ pub const EMAILS_DELIVERED: &str = "EmailsDelivered";
 pub const EMAILS_BOUNCED: &str = "EmailsBounced";
 pub const EMAILS_COMPLAINED: &str = "EmailsComplained";
 pub const EMAILS_DEFERRED: &str = "EmailsDeferred";
+/// Delivery delays reported by SES, which keeps trying.
+pub const EMAILS_DELAYED: &str = "EmailsDelayed";
 pub const RETRIES_EXHAUSTED: &str = "RetriesExhausted";
 pub const UNPARSEABLE_EVENTS: &str = "UnparseableEvents";
 pub const IGNORED_EVENTS: &str = "IgnoredEvents";
@@ -49,6 +51,7 @@ pub const ALL: &[&str] = &[
     EMAILS_BOUNCED,
     EMAILS_COMPLAINED,
     EMAILS_DEFERRED,
+    EMAILS_DELAYED,
     RETRIES_EXHAUSTED,
     UNPARSEABLE_EVENTS,
     IGNORED_EVENTS,
@@ -76,6 +79,24 @@ impl Unit {
 }
 
 static SILENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+type Sink = Box<dyn FnMut(&Metrics)>;
+
+thread_local! {
+    /// Where this thread's flushed metrics go instead of stdout (see [`capture_on_this_thread`]).
+    static SINK: std::cell::RefCell<Option<Sink>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Hands every [`Metrics::flush`] on this thread to `sink` instead of writing EMF lines: a
+/// simulation on one thread sees what CloudWatch would.
+pub fn capture_on_this_thread(sink: impl FnMut(&Metrics) + 'static) {
+    SINK.with(|s| *s.borrow_mut() = Some(Box::new(sink)));
+}
+
+/// Stops [`capture_on_this_thread`].
+pub fn stop_capture_on_this_thread() {
+    SINK.with(|s| *s.borrow_mut() = None);
+}
 
 /// No more EMF lines from this process: for the local stack, where nobody reads them.
 pub fn silence() {
@@ -128,6 +149,13 @@ impl Metrics {
             .map_or(0.0, |v| v.0)
     }
 
+    /// Every value: metric name, its dimension if any, value.
+    pub fn values(&self) -> impl Iterator<Item = (&'static str, Option<(&str, &str)>, f64)> + '_ {
+        self.values.iter().flat_map(|(dim, m)| {
+            m.iter().map(move |(name, (v, _))| (*name, dim.as_ref().map(|(d, x)| (d.as_str(), x.as_str())), *v))
+        })
+    }
+
     /// The EMF documents, one per dimension set.
     pub fn to_emf(&self, timestamp_ms: i64) -> Vec<String> {
         self.values
@@ -164,6 +192,11 @@ impl Metrics {
     /// Writes the EMF lines to stdout, where the Lambda runtime sends them to CloudWatch Logs.
     /// `MORALE_METRICS=off` or [`silence`] turns them off (benchmarks, the local stack).
     pub fn flush(&mut self) {
+        let captured = SINK.with(|s| s.borrow_mut().as_mut().map(|sink| sink(self)).is_some());
+        if captured {
+            self.values.clear();
+            return;
+        }
         static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
         let off = *OFF.get_or_init(|| std::env::var("MORALE_METRICS").is_ok_and(|v| v == "off"));
         if !off && !SILENT.load(std::sync::atomic::Ordering::Relaxed) {

@@ -45,15 +45,9 @@ impl Default for Thresholds {
     }
 }
 
-/// The counts of the last 24 hours, one slot per hour, in one record: one read to evaluate,
-/// one conditional write to add.
-const COUNTS_STATE: &str = "reputation";
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Hours {
-    /// `YYYY-MM-DDTHH` (UTC) → counts.
-    hours: std::collections::BTreeMap<String, Counts>,
-}
+/// The counts, one tally hour each: adding is one atomic write, whatever else adds at the same
+/// moment (a burst of bounces, a sender's run); evaluating reads the window's hours at once.
+const TALLY: &str = "reputation";
 
 fn hour(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H").to_string()
@@ -63,35 +57,27 @@ fn oldest_hour_kept(now: Timestamp) -> String {
     hour(now - SignedDuration::from_hours(WINDOW_HOURS - 1))
 }
 
-/// Adds to the current hour's counts (read, then a conditional write; retried on conflict).
+/// Adds to the current hour's counts.
 pub async fn add(store: &dyn StateStore, now: Timestamp, delta: Counts) -> Result<(), StoreError> {
-    if delta == Counts::default() {
+    let counts: Vec<(&'static str, u64)> =
+        [("sent", delta.sent), ("bounced", delta.bounced), ("complained", delta.complained)]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+    if counts.is_empty() {
         return Ok(());
     }
-    for _ in 0..20 {
-        let Versioned { value: mut h, version } = record::read::<Hours>(store, COUNTS_STATE).await?;
-        let oldest = oldest_hour_kept(now);
-        h.hours.retain(|k, _| *k >= oldest);
-        let c = h.hours.entry(hour(now)).or_default();
-        c.sent += delta.sent;
-        c.bounced += delta.bounced;
-        c.complained += delta.complained;
-        if record::write(store, COUNTS_STATE, &h, version, now).await? {
-            return Ok(());
-        }
-    }
-    Err(StoreError::Conflict(format!("reputation counts at {now}")))
+    store.add_to_tally(TALLY, &hour(now), &counts, now).await
 }
 
 /// Counts over the last 24 hours (the current hour and the 23 before it).
 pub async fn window(store: &dyn StateStore, now: Timestamp) -> Result<Counts, StoreError> {
-    let h = record::read::<Hours>(store, COUNTS_STATE).await?.value;
-    let (oldest, newest) = (oldest_hour_kept(now), hour(now));
     let mut total = Counts::default();
-    for (_, c) in h.hours.range(oldest..=newest) {
-        total.sent += c.sent;
-        total.bounced += c.bounced;
-        total.complained += c.complained;
+    for h in store.tally(TALLY, &oldest_hour_kept(now), &hour(now)).await? {
+        let get = |name: &str| h.counts.get(name).copied().unwrap_or(0);
+        total.sent += get("sent");
+        total.bounced += get("bounced");
+        total.complained += get("complained");
     }
     Ok(total)
 }

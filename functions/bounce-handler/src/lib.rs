@@ -28,7 +28,7 @@ pub struct BounceConfig {
     pub retry_window: SignedDuration,
     /// First retry delay; doubles with each attempt (default 15 minutes).
     pub retry_backoff: SignedDuration,
-    /// Transient bounces in a row that make a member bounced (default 3).
+    /// Days in a row with a transient bounce that make a member bounced (default 3).
     pub soft_bounce_limit: u32,
     /// How long after the first permanent bounce the team's admins get their digest.
     pub digest_delay: SignedDuration,
@@ -77,6 +77,8 @@ pub enum Outcome {
     /// An event type Morale does not act on (Open, Click, …), or a Send event for an attempt
     /// already recorded.
     Noted,
+    /// SES is still trying to deliver: nothing changes until its next event.
+    Delayed,
     /// SES's Send event for an attempt the sender could not record (SES's answer was lost or
     /// late): the item is sent, and will not be sent again.
     Accepted,
@@ -159,11 +161,16 @@ impl BounceHandler {
             }
             MailEvent::Bounced { kind, sub_type, detail } => {
                 let reason = format!("{} bounce ({sub_type}): {detail}", kind.as_str().to_lowercase());
-                self.soft(e, c, &key, &reason, None, true, now, m).await?
+                self.soft(e, c, &key, &reason, now, m).await?
             }
             MailEvent::Delayed { delay_type, expires, detail } => {
-                let reason = format!("delivery delayed ({delay_type}): {detail}");
-                self.soft(e, c, &key, &reason, *expires, false, now, m).await?
+                // SES still holds the email and keeps trying until `expires`; its next event
+                // settles it (a delivery, or a bounce when it gives up, which may be retried).
+                // Sending again meanwhile could put a second copy in the mailbox, and so could
+                // a retry planned here whose delivery event is lost.
+                m.count(metrics::EMAILS_DELAYED, 1);
+                tracing::info!(%delay_type, ?expires, %detail, "delivery delayed: SES keeps trying");
+                vec![Outcome::Delayed]
             }
             MailEvent::Complained { feedback_type } => {
                 let reason = format!("complaint ({feedback_type})");
@@ -179,17 +186,22 @@ impl BounceHandler {
             MailEvent::Rejected { reason } | MailEvent::RenderingFailed { message: reason } => {
                 let what = if matches!(e.event, MailEvent::Rejected { .. }) { "rejected" } else { "rendering failed" };
                 let reason = format!("{what} by SES: {reason}");
-                if self.store.change(&key, &Change::Fail { reason: &reason }, now).await?.is_some() {
+                let fail = Change::Fail { reason: &reason };
+                if !self.admits(&key, &fail, now).await? {
+                    return Ok(vec![Outcome::AlreadyApplied]);
+                }
+                // Told, then recorded: a crash between the two tells twice rather than never.
+                self.alert(
+                    format!("Morale: an email was {what} by SES"),
+                    format!(
+                        "SES accepted the email for {key} and then did not deliver it: {reason}.\n\
+                         This is a content or code problem, not the recipient's: look at the sender's recent changes. \
+                         The email is recorded as failed (moralectl outbox --failed) and can be replayed once fixed (moralectl replay)."
+                    ),
+                )
+                .await;
+                if self.store.change(&key, &fail, now).await?.is_some() {
                     m.count(metrics::EMAILS_FAILED, 1);
-                    self.alert(
-                        format!("Morale: an email was {what} by SES"),
-                        format!(
-                            "SES accepted the email for {key} and then did not deliver it: {reason}.\n\
-                             This is a content or code problem, not the recipient's: look at the sender's recent changes. \
-                             The email is recorded as failed (moralectl outbox --failed) and can be replayed once fixed (moralectl replay)."
-                        ),
-                    )
-                    .await;
                     vec![Outcome::Failed]
                 } else {
                     vec![Outcome::AlreadyApplied]
@@ -205,17 +217,14 @@ impl BounceHandler {
         Ok(out)
     }
 
-    /// Transient bounces and delays: retry the email later (the sender re-sends deferred
-    /// items), unless its attempts or time are used up.
-    #[allow(clippy::too_many_arguments)]
+    /// Transient bounces: retry the email later (the sender re-sends deferred items), unless
+    /// its attempts or time are used up.
     async fn soft(
         &self,
         e: &SesEvent,
         c: &Correlation,
         key: &OutboxKey,
         reason: &str,
-        ses_gives_up_at: Option<Timestamp>,
-        counts_as_bounce: bool,
         now: Timestamp,
         m: &mut Metrics,
     ) -> Result<Vec<Outcome>, HandlerError> {
@@ -226,45 +235,37 @@ impl BounceHandler {
             return Ok(vec![Outcome::AlreadyApplied]);
         }
         let backoff = self.config.retry_backoff * (1i32 << item.attempts.saturating_sub(1).min(10));
-        let mut retry_at = now + backoff;
-        if !counts_as_bounce {
-            // SES is still trying; re-sending before it gives up would risk a second copy.
-            if let Some(t) = ses_gives_up_at {
-                retry_at = retry_at.max(t);
-            }
-        }
+        let retry_at = now + backoff;
         let last_chance = item.deadline.min(item.created_at + self.config.retry_window);
         let mut out = Vec::new();
-        if counts_as_bounce && (item.attempts >= self.config.max_attempts || retry_at >= last_chance) {
+        if item.attempts >= self.config.max_attempts || retry_at >= last_chance {
             let why = format!("retries exhausted after {} attempt(s); last: {reason}", item.attempts);
+            // Told, then recorded: a crash between the two tells twice rather than never.
+            self.alert(
+                format!("Morale: an email could not be delivered after {} attempt(s)", item.attempts),
+                format!(
+                    "The email for {key} bounced transiently every time and is now recorded as failed: {why}.\n\
+                     The member stays active; tomorrow's email goes out as usual."
+                ),
+            )
+            .await;
             if self.store.change(key, &Change::Fail { reason: &why }, now).await?.is_some() {
                 m.count(metrics::RETRIES_EXHAUSTED, 1);
                 m.count(metrics::EMAILS_FAILED, 1);
                 m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
-                self.alert(
-                    format!("Morale: an email could not be delivered after {} attempt(s)", item.attempts),
-                    format!(
-                        "The email for {key} bounced transiently every time and is now recorded as failed: {why}.\n\
-                         The member stays active; tomorrow's email goes out as usual."
-                    ),
-                )
-                .await;
                 out.push(Outcome::RetriesExhausted);
             }
-        } else if !counts_as_bounce && retry_at >= item.deadline {
-            // No retry fits in the day: leave it to SES, whose next event settles it.
-            return Ok(vec![Outcome::Noted]);
         } else {
             let defer = Change::Defer { message_id: &e.message_id, retry_at, reason };
             if self.store.change(key, &defer, now).await?.is_some() {
                 m.count(metrics::EMAILS_DEFERRED, 1);
-                if counts_as_bounce {
-                    m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
-                }
+                m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
                 out.push(Outcome::Deferred);
             }
         }
-        if counts_as_bounce && !out.is_empty() {
+        // Counted once per email (at its first attempt's bounce): "in a row" means days in a
+        // row, so that one bad hour's retries do not make a member bounced.
+        if !out.is_empty() && item.attempts <= 1 {
             let n = match self.store.add_soft_bounce(&c.team, &c.member, now).await {
                 Ok(n) => n,
                 Err(StoreError::NotFound(_)) => 0,
@@ -290,17 +291,34 @@ impl BounceHandler {
     ) -> Result<bool, HandlerError> {
         let from: Vec<MemberStatus> =
             MemberStatus::ALL.into_iter().filter(|s| s.suppression_rank() < to.suppression_rank()).collect();
-        let changed =
+        let (member, changed) =
             match self.store.set_status(&c.team, &c.member, StatusChange { from: &from, to, reason, at: now }).await {
-                Ok(Some(member)) => {
-                    let line = format!("{} — {}: {reason}", member.email, to);
-                    self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay).await?;
-                    true
+                Ok(Some(member)) => (member, true),
+                // Already so: perhaps by this very event, handled before and its answer lost;
+                // its note for the admins must be there all the same (noting is idempotent).
+                Ok(None) => match self.store.get_member(&c.team, &c.member).await? {
+                    Some(member) if member.status == to => (member, false),
+                    _ => return Ok(false),
+                },
+                Err(StoreError::NotFound(_)) => {
+                    // No longer a member: the admins still hear which address of theirs failed.
+                    let key = OutboxKey { team: c.team.clone(), date: c.date, member: c.member.clone() };
+                    if let Some(item) = self.store.get_outbox(&key).await? {
+                        let line = format!("{} — {} (no longer a member): {reason}", item.email, to);
+                        self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay).await?;
+                    }
+                    return Ok(false);
                 }
-                Ok(None) | Err(StoreError::NotFound(_)) => false,
                 Err(e) => return Err(e.into()),
             };
+        let line = format!("{} — {}: {}", member.email, to, member.status_reason.as_deref().unwrap_or(reason));
+        self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay).await?;
         Ok(changed)
+    }
+
+    /// Whether the lifecycle admits `change` for the item as it is now.
+    async fn admits(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Result<bool, HandlerError> {
+        Ok(self.store.get_outbox(key).await?.is_some_and(|i| change.admits(&i, now)))
     }
 
     /// After a bounce or complaint: pause sending if the reputation thresholds are passed.

@@ -279,12 +279,22 @@ async fn transient_bounces_defer_then_fail_after_the_attempts() {
     let item = w.store.get_outbox(&key).await.unwrap().unwrap();
     assert_eq!(item.status, OutboxStatus::Failed);
     assert!(item.last_error.unwrap().contains("retries exhausted after 3 attempt(s)"));
-    // Three soft bounces in a row: the member is bounced too.
-    assert_eq!(w.status(&key).await.1, MemberStatus::Bounced);
+    // One bad day is one soft bounce, however many attempts it took: the member stays active,
+    // as the alert says.
+    assert_eq!(w.status(&key).await.1, MemberStatus::Active);
+    assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 1);
     let alerts = w.alerter.alerts();
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].subject.contains("after 3 attempt(s)"));
+    assert!(alerts[0].message.contains("The member stays active"));
     let _ = last;
+    // A third day in a row with a transient bounce makes the member bounced.
+    let (m2, key2, mid2) = w.sent(2).await;
+    for _ in 0..2 {
+        w.store.add_soft_bounce(&key2.team, &m2, w.clock.now()).await.unwrap();
+    }
+    let out = w.on(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Transient", "General")))).await;
+    assert_eq!(out, vec![Outcome::Deferred, Outcome::MemberBounced]);
 }
 
 #[tokio::test]
@@ -318,25 +328,28 @@ async fn a_send_event_records_an_attempt_ses_never_answered_for() {
     assert_eq!(w.on(event("Email Delivered", "Delivery", &m, "m-lost", None)).await, vec![Outcome::Delivered]);
 }
 
+/// A delay changes nothing: SES still holds the email and its next event settles it. A retry
+/// planned on a delay would put a second copy in the mailbox whenever the delivery event is
+/// lost (found by the simulator).
 #[tokio::test]
-async fn a_delay_waits_for_ses_and_a_late_delivery_wins() {
+async fn a_delay_leaves_the_email_to_ses_until_its_next_event() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;
     let out =
         w.on(event("Email Delivery Delayed", "DeliveryDelay", &m, &mid, Some(delay("2026-11-23T23:00:00Z")))).await;
-    assert_eq!(out, vec![Outcome::Deferred]);
+    assert_eq!(out, vec![Outcome::Delayed]);
     let item = w.store.get_outbox(&key).await.unwrap().unwrap();
-    assert_eq!(item.due_at, Some(ts("2026-11-23T23:00:00Z")), "no re-send before SES gives up");
+    assert_eq!((item.status, item.due_at), (OutboxStatus::Sent, None), "not due for a re-send");
     assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 0, "a delay is not a bounce");
     let out = w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
     assert_eq!(out, vec![Outcome::Delivered]);
     assert_eq!(w.status(&key).await.0, OutboxStatus::Delivered);
-    // A delay whose expiry is past the day's end: left to SES.
+    // When SES gives up, its bounce is what may bring a retry.
     let (m2, key2, mid2) = w.sent(2).await;
-    let out =
-        w.on(event("Email Delivery Delayed", "DeliveryDelay", &m2, &mid2, Some(delay("2026-11-24T09:00:00Z")))).await;
-    assert_eq!(out, vec![Outcome::Noted]);
-    assert_eq!(w.status(&key2).await.0, OutboxStatus::Sent);
+    w.on(event("Email Delivery Delayed", "DeliveryDelay", &m2, &mid2, Some(delay("2026-11-24T09:00:00Z")))).await;
+    let out = w.on(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Transient", "General")))).await;
+    assert_eq!(out, vec![Outcome::Deferred]);
+    assert_eq!(w.status(&key2).await.0, OutboxStatus::Deferred);
 }
 
 #[tokio::test]

@@ -35,7 +35,7 @@ impl Sender {
         let concurrency = ((rate * 0.5).ceil() as usize + 4).clamp(1, self.config.max_concurrency);
         let run = Arc::new(Run {
             pacer: Pacer::new(rate, max_send_rate),
-            owner: format!("sender-{:016x}", rand::random::<u64>()),
+            owner: format!("sender-{:016x}", morale::random::u64()),
             circuit: Mutex::new(None),
             open: AtomicBool::new(false),
             teams: Mutex::new(HashMap::new()),
@@ -93,6 +93,7 @@ impl Sender {
                     clock: self.clock.clone(),
                     renderer: self.renderer.clone(),
                     lease: self.config.lease,
+                    attempts_end_by: deadline.checked_sub(self.config.deadline_margin).unwrap_or(deadline),
                     run: run.clone(),
                 };
                 tasks.spawn(async move { ctx.process(item.key).await });

@@ -9,7 +9,6 @@ use morale::mail::SesMailer;
 use morale_sender::{Command, Sender};
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -17,21 +16,10 @@ async fn main() -> Result<(), Error> {
     let sdk = &boot.sdk;
     let config = SenderConfig::from_env()?;
     let keys = config::load_token_keys(sdk).await?;
-    let ses_config = aws_sdk_sesv2::config::Builder::from(sdk)
-        .timeout_config(
-            aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
-                .operation_attempt_timeout(Duration::from_secs(10))
-                .build(),
-        )
-        .build();
     let sender = Sender {
         alerter: Arc::new(boot.alerter()?),
         store: Arc::new(boot.store),
-        mailer: Arc::new(SesMailer::new(
-            aws_sdk_sesv2::Client::from_conf(ses_config),
-            &config.from,
-            config.configuration_set.as_deref(),
-        )),
+        mailer: Arc::new(SesMailer::from_sdk(sdk, &config.from, config.configuration_set.as_deref())),
         clock: Arc::new(SystemClock),
         renderer: EmailRenderer::new(keys, &config::required(env::API_BASE_URL)?),
         config,

@@ -87,7 +87,7 @@ impl Pacer {
 /// `0..min(cap, base * 2^attempt)`.
 pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
     let ceiling = base.saturating_mul(1u32 << attempt.min(16)).min(cap);
-    ceiling.mul_f64(rand::random::<f64>())
+    ceiling.mul_f64(morale::random::fraction())
 }
 
 #[cfg(test)]

@@ -99,20 +99,22 @@ impl Sender {
             let name = format!("low-morale#{}", team.id);
             let rec = self.store.get_state(&name).await?;
             if rec.as_ref().map(|r| r.data.as_str()) != Some(start.as_str()) {
-                // Once per streak: whoever records this streak's start sends the alert.
+                // Queued first, then recorded: the items are one per admin and day, so a run
+                // that fails between the two queues nothing twice, and the next run records it.
+                // (Recorded first, a failure between would lose the alert for good.)
+                for admin in &team.admins {
+                    let item = OutboxItem::for_admin(
+                        OutboxKind::LowMorale,
+                        team.id.clone(),
+                        date,
+                        admin.clone(),
+                        at,
+                        end,
+                        now,
+                    );
+                    self.store.enqueue(&item).await?;
+                }
                 if self.store.put_state(&name, start.as_str(), rec.map(|r| r.version), now).await? {
-                    for admin in &team.admins {
-                        let item = OutboxItem::for_admin(
-                            OutboxKind::LowMorale,
-                            team.id.clone(),
-                            date,
-                            admin.clone(),
-                            at,
-                            end,
-                            now,
-                        );
-                        self.store.enqueue(&item).await?;
-                    }
                     tracing::warn!(team = %team.id, since = %start, "low morale: the admins are told");
                 }
             }

@@ -9,7 +9,7 @@ use morale::clock::Clock;
 use morale::domain::outbox::Unsent;
 use morale::domain::{OutboxKey, OutboxKind, TeamId};
 use morale::email::EmailRenderer;
-use morale::mail::{Mailer, SendErrorKind};
+use morale::mail::{Mailer, SEND_ATTEMPT_TIMEOUT, SendErrorKind};
 use morale::store::StoreError;
 use morale::store::prelude::*;
 use std::sync::Arc;
@@ -22,6 +22,9 @@ pub(crate) struct Ctx {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) renderer: EmailRenderer,
     pub(crate) lease: SignedDuration,
+    /// Every attempt is over (answered or timed out) by then: the invocation's deadline less
+    /// the margin left for recording what happened.
+    pub(crate) attempts_end_by: Instant,
     pub(crate) run: Arc<Run>,
 }
 
@@ -60,25 +63,31 @@ impl Ctx {
     /// One email: claim, check, render, pace, send, record.
     pub(crate) async fn process(&self, key: OutboxKey) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let Some(item) = self.store.claim(&key, &self.run.owner, now, now + self.lease).await? else {
+        let lease_until = now + self.lease;
+        let Some(item) = self.store.claim(&key, &self.run.owner, now, lease_until).await? else {
             return Ok(()); // another sender has it, or it is no longer due
         };
         if self.run.open.load(Ordering::SeqCst) {
             return self.release(&key, now, None).await;
         }
-        if now >= item.deadline {
-            let reason = format!(
+        let too_late = |item: &morale::domain::OutboxItem| {
+            format!(
                 "not sent before the end of the team's local day {} (last error: {})",
                 key.date,
                 item.last_error.as_deref().unwrap_or("none")
-            );
-            return self.finish(&key, Unsent::Failed, &reason).await;
+            )
+        };
+        if now >= item.deadline {
+            return self.finish(&key, Unsent::Failed, &too_late(&item)).await;
         }
         let data = self.team(&key.team).await?;
         let Some(team) = &data.team else {
             return self.finish(&key, Unsent::Suppressed, "the team was deleted").await;
         };
         let email = match item.kind {
+            OutboxKind::Daily if team.is_paused() => {
+                return self.finish(&key, Unsent::Suppressed, "the team is paused").await;
+            }
             OutboxKind::Daily => {
                 let Some(member) = data.members.get(&key.member) else {
                     return self.finish(&key, Unsent::Suppressed, "the member was removed from the team").await;
@@ -104,6 +113,17 @@ impl Ctx {
                 return self.release(&key, self.clock.now(), None).await;
             }
             self.run.pacer.acquire().await;
+            // After the pacer's wait and any retry's backoff: an attempt that could outlast the
+            // lease may meet another sender's copy, one after the deadline is cut off by it, and
+            // one after the local midnight is a day late.
+            let now = self.clock.now();
+            if now >= item.deadline {
+                return self.finish(&key, Unsent::Failed, &too_late(&item)).await;
+            }
+            let attempt_ends = now + SignedDuration::try_from(SEND_ATTEMPT_TIMEOUT).expect("seconds");
+            if attempt_ends > lease_until || Instant::now() + SEND_ATTEMPT_TIMEOUT > self.attempts_end_by {
+                return self.release(&key, now, None).await;
+            }
             let result = self.mailer.send(&email).await;
             let at = Instant::now();
             match result {

@@ -430,6 +430,39 @@ async fn members_who_left_or_unsubscribed_after_scheduling_are_suppressed() {
     assert_eq!(w.mailer.sent()[0].1.to, members[2].email);
 }
 
+/// Pausing a team stops its emails already queued, not only its next day's.
+#[tokio::test]
+async fn a_paused_teams_queued_emails_are_not_sent() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    unverified(&w.mailer, "PENDING");
+    w.tick().await; // scheduled, held
+    let mut t = w.store.get_team(&team.id).await.unwrap().unwrap();
+    t.pause();
+    w.store.update_team(&t).await.unwrap();
+    unverified(&w.mailer, "SUCCESS");
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.suppressed), (0, 3));
+    for item in w.store.list_outbox(&team.id, None).await.unwrap() {
+        assert_eq!((item.status, item.last_error.as_deref()), (OutboxStatus::Suppressed, Some("the team is paused")));
+    }
+}
+
+/// No SendEmail starts that its timeout could carry past the invocation's deadline margin:
+/// the claimed emails go back, due at once, for the next invocation.
+#[tokio::test]
+async fn no_attempt_starts_that_could_outlast_the_invocation() {
+    let w = world("2026-11-23T20:00:00Z");
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    let margin = w.sender.config.deadline_margin;
+    let deadline = tokio::time::Instant::now() + margin + Duration::from_secs(5);
+    let r = w.sender.handle(Command::Tick, deadline).await.unwrap();
+    assert_eq!((r.sent, r.released, r.held), (0, 3, 3));
+    assert!(w.mailer.sent().is_empty());
+    assert!(w.store.list_outbox(&team.id, None).await.unwrap().iter().all(|i| i.status == OutboxStatus::Pending));
+    assert_eq!(w.tick().await.sent, 3);
+}
+
 #[tokio::test]
 async fn send_now_queues_today_for_one_team_once() {
     let w = world("2026-11-23T14:00:00Z"); // 09:00 New York, before the 15:00 send

@@ -19,12 +19,8 @@ pub struct SesEvent {
     pub detail: Value,
 }
 
-fn now_iso() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-fn later_iso(secs: i64) -> String {
-    (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(secs)).strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+fn iso(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 fn feedback_id(message_id: &str, n: usize) -> String {
@@ -74,8 +70,14 @@ pub fn mail_object(msg: &StoredMessage, identity: &str) -> Value {
     })
 }
 
-/// Every event an accepted message produces, in the order SES would publish them.
-pub fn events_for(msg: &StoredMessage, identity: &str, outcomes: &[(String, Outcome)]) -> Vec<SesEvent> {
+/// Every event an accepted message produces, in the order SES would publish them, as of `now`.
+pub fn events_for(
+    msg: &StoredMessage,
+    identity: &str,
+    outcomes: &[(String, Outcome)],
+    now: jiff::Timestamp,
+) -> Vec<SesEvent> {
+    let now_iso = || iso(now);
     let mail = mail_object(msg, identity);
     let ev = |matching_type, detail_type, event_type: &str, key: Option<&str>, body: Value| {
         let mut detail = json!({"eventType": event_type, "mail": mail.clone()});
@@ -136,7 +138,7 @@ pub fn events_for(msg: &StoredMessage, identity: &str, outcomes: &[(String, Outc
                 json!({
                     "timestamp": now_iso(),
                     "delayType": "TransientCommunicationFailure",
-                    "expirationTime": later_iso(6 * 3600),
+                    "expirationTime": iso(now + jiff::SignedDuration::from_hours(6)),
                     "delayedRecipients": [{
                         "emailAddress": rcpt,
                         "status": "4.4.1",

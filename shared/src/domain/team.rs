@@ -27,6 +27,27 @@ impl Team {
     pub fn is_paused(&self) -> bool {
         self.next_send_at.is_none()
     }
+
+    /// A new schedule: the next send follows it (unless paused). A day already sent is not
+    /// sent again: the outbox holds one email per member and day.
+    pub fn reschedule(&mut self, schedule: Schedule, now: Timestamp) {
+        if schedule != self.schedule {
+            self.schedule = schedule;
+            if !self.is_paused() {
+                self.next_send_at = Some(self.schedule.next_send_after(now));
+            }
+        }
+    }
+
+    /// No more sends until [`Team::resume`]; emails already queued are not sent either.
+    pub fn pause(&mut self) {
+        self.next_send_at = None;
+    }
+
+    /// Sending resumes with the next send instant after `now`.
+    pub fn resume(&mut self, now: Timestamp) {
+        self.next_send_at = Some(self.schedule.next_send_after(now));
+    }
 }
 
 /// The weekly digest's day and time, in the team's zone.

@@ -3,7 +3,7 @@
 
 use super::{
     DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore, StoreError,
-    StoreResult, TeamStore,
+    StoreResult, TallyHour, TeamStore,
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
@@ -22,6 +22,7 @@ struct Tables {
     responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
     state: BTreeMap<String, StateRecord>,
     problem_reports: BTreeMap<(TeamId, SendDate), ProblemReport>,
+    tallies: BTreeMap<(String, String), BTreeMap<String, u64>>,
 }
 
 #[derive(Default)]
@@ -238,7 +239,7 @@ impl ProblemReportStore for MemoryStore {
             send_after: after,
             queued_at: None,
         });
-        if d.queued_at.is_some() {
+        if d.queued_at.is_some() || d.lines.iter().any(|l| l == line) {
             return Ok(false);
         }
         d.lines.push(line.to_string());
@@ -281,5 +282,29 @@ impl StateStore for MemoryStore {
         t.state
             .insert(name.to_string(), StateRecord { name: name.into(), data: data.into(), version, updated_at: now });
         Ok(true)
+    }
+
+    async fn add_to_tally(
+        &self,
+        tally: &str,
+        hour: &str,
+        counts: &[(&'static str, u64)],
+        _now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut t = self.lock();
+        let h = t.tallies.entry((tally.to_string(), hour.to_string())).or_default();
+        for (name, n) in counts {
+            *h.entry((*name).to_string()).or_default() += n;
+        }
+        Ok(())
+    }
+
+    async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>> {
+        let t = self.lock();
+        let range = (tally.to_string(), from.to_string())..=(tally.to_string(), to.to_string());
+        Ok(t.tallies
+            .range(range)
+            .map(|((_, hour), counts)| TallyHour { hour: hour.clone(), counts: counts.clone() })
+            .collect())
     }
 }

@@ -161,7 +161,7 @@ pub trait ResponseStore: Send + Sync {
 #[async_trait]
 pub trait ProblemReportStore: Send + Sync {
     /// Adds a line to the team's report for `date`, due at `after` (an earlier due time
-    /// is kept). `Ok(false)` if that day's report was already queued.
+    /// is kept). `Ok(false)` if that day's report was already queued, or already has the line.
     async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool>;
     async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<ProblemReport>>;
     /// Reports not yet queued, due at `now` (via the due index).
@@ -171,14 +171,33 @@ pub trait ProblemReportStore: Send + Sync {
     async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool>;
 }
 
-/// Small named records of operational state (alert bookkeeping, the reputation window, the
-/// sending pause), versioned.
+/// One hour of a tally: its counters by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyHour {
+    /// `YYYY-MM-DDTHH` (UTC): hours sort as text.
+    pub hour: String,
+    pub counts: std::collections::BTreeMap<String, u64>,
+}
+
+/// Small named records of operational state (alert bookkeeping, the sending pause), versioned;
+/// and tallies (the reputation's hourly counts), added to atomically.
 #[async_trait]
 pub trait StateStore: Send + Sync {
     async fn get_state(&self, name: &str) -> StoreResult<Option<StateRecord>>;
     /// Writes `data` if the stored version is `expected` (`None`: if there is no record yet).
     /// `Ok(false)` if someone else wrote first: re-read and decide again.
     async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool>;
+    /// Adds to counters of one hour of a tally in one atomic write: no read, no retry, and
+    /// writers at the same moment never lose a count.
+    async fn add_to_tally(
+        &self,
+        tally: &str,
+        hour: &str,
+        counts: &[(&'static str, u64)],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The hours of a tally in `from..=to` that have counts, in order.
+    async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>>;
 }
 
 /// Everything Morale keeps, for callers that really use most of it (the sender, moralectl).

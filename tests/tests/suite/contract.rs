@@ -395,6 +395,28 @@ pub async fn operational_state_is_versioned(store: &dyn Store) {
     assert_eq!(store.get_state("other").await.unwrap(), None);
 }
 
+/// Tallies add up, concurrently too: twenty writers at once lose no count.
+pub async fn tallies_add_atomically(store: &dyn Store) {
+    let now = ts(NOW);
+    assert!(store.tally("reputation", "2026-11-23T00", "2026-11-23T23").await.unwrap().is_empty());
+    store.add_to_tally("reputation", "2026-11-23T19", &[("sent", 40)], now).await.unwrap();
+    futures::future::join_all(
+        (0..20).map(|_| store.add_to_tally("reputation", "2026-11-23T20", &[("bounced", 1), ("sent", 2)], now)),
+    )
+    .await
+    .into_iter()
+    .for_each(|r| r.unwrap());
+    store.add_to_tally("reputation", "2026-11-24T01", &[("sent", 1)], now).await.unwrap();
+    let hours = store.tally("reputation", "2026-11-23T19", "2026-11-23T23").await.unwrap();
+    let got: Vec<(&str, Vec<(&str, u64)>)> =
+        hours.iter().map(|h| (h.hour.as_str(), h.counts.iter().map(|(k, v)| (k.as_str(), *v)).collect())).collect();
+    assert_eq!(
+        got,
+        vec![("2026-11-23T19", vec![("sent", 40)]), ("2026-11-23T20", vec![("bounced", 20), ("sent", 40)])]
+    );
+    assert!(store.tally("other", "2026-11-23T00", "2026-11-24T23").await.unwrap().is_empty());
+}
+
 pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store) {
     let now = ts(NOW);
     let team = TeamId::parse("alpha").unwrap();
@@ -403,6 +425,8 @@ pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store
     assert!(store.note_problem(&team, d, "ana@example.com — bounced", after).await.unwrap());
     // A later note keeps the first due time.
     assert!(store.note_problem(&team, d, "bob@example.com — complained", after + mins(30)).await.unwrap());
+    // The same line again (a repeated event, a retried handler) is not added twice.
+    assert!(!store.note_problem(&team, d, "ana@example.com — bounced", after).await.unwrap());
     assert!(store.due_problem_reports(after - mins(1)).await.unwrap().is_empty());
     let due = store.due_problem_reports(after).await.unwrap();
     assert_eq!(due.len(), 1);
@@ -456,5 +480,6 @@ contract_cases!(
     deferred_items_come_due_again,
     responses_latest_vote_wins,
     operational_state_is_versioned,
+    tallies_add_atomically,
     problem_reports_collect_lines_and_are_queued_once,
 );

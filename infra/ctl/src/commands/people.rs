@@ -64,20 +64,17 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
                 Some("off") => t.digest = None,
                 Some(d) => t.digest = Some(WeeklyDigest::parse(d, schedule.workdays)?),
             }
-            if schedule != t.schedule {
-                t.schedule = schedule;
-                // The next send follows the new schedule. A day already sent is not sent again:
-                // the outbox holds one email per member and day.
-                if !t.is_paused() {
-                    t.next_send_at = Some(t.schedule.next_send_after(now));
-                }
-            }
+            t.reschedule(schedule, now);
             let t = store.update_team(&t).await?;
             print_team(&t, json);
         }
         TeamCmd::Pause { team, resume } => {
             let mut t = get_team(store, team).await?;
-            t.next_send_at = if *resume { Some(t.schedule.next_send_after(now)) } else { None };
+            if *resume {
+                t.resume(now);
+            } else {
+                t.pause();
+            }
             let t = store.update_team(&t).await?;
             print_team(&t, json);
         }

@@ -320,7 +320,7 @@ async fn send_email_inner(app: &App, body: &Bytes) -> Result<Arc<StoredMessage>>
     if let Some(cs) = config_set {
         let outcomes: Vec<(String, Outcome)> =
             msg.recipients().map(|r| (address_of(r).to_string(), s.outcome_for(address_of(r)))).collect();
-        let all = events::events_for(&msg, &identity.name, &outcomes);
+        let all = events::events_for(&msg, &identity.name, &outcomes, jiff::Timestamp::now());
         for d in cs.destinations.iter().filter(|d| d.enabled) {
             let Some(bus) = &d.event_bus_arn else { continue };
             let matching: Vec<_> =

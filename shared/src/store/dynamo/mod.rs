@@ -241,6 +241,11 @@ fn state_pk(name: &str) -> String {
     format!("STATE#{name}")
 }
 const STATE_SK: &str = "STATE";
+/// A tally's hours: one item each, under the tally's partition, sorted by hour.
+fn tally_pk(tally: &str) -> String {
+    format!("TALLY#{tally}")
+}
+const TALLY_KIND: &str = "tally";
 
 fn outbox_shard(member: &MemberId) -> String {
     let h = member.as_str().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));

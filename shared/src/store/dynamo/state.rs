@@ -1,9 +1,11 @@
-//! The admins' digests of delivery problems, and operational state records.
+//! The admins' digests of delivery problems, operational state records, and tallies.
 
 use super::records::{ProblemReportItem, StateItem};
-use super::{DynamoStore, STATE_SK, Update, digest_sk, from_item, n, nanos, s, state_pk, team_pk, to_item};
+use super::{
+    DynamoStore, STATE_SK, TALLY_KIND, Update, digest_sk, from_item, n, nanos, s, state_pk, tally_pk, team_pk, to_item,
+};
 use crate::domain::{ProblemReport, SendDate, TeamId};
-use crate::store::{ProblemReportStore, StateRecord, StateStore, StoreResult};
+use crate::store::{ProblemReportStore, StateRecord, StateStore, StoreError, StoreResult, TallyHour};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
@@ -17,8 +19,10 @@ impl ProblemReportStore for DynamoStore {
             "SET #lines = list_append(if_not_exists(#lines, :empty), :line), \
              #send_after = if_not_exists(#send_after, :sa), due_kind = :dk, due_at = if_not_exists(due_at, :da), \
              #team = :team, #date = :date, #kind = :kind",
-            "attribute_not_exists(#sent_at)",
+            // A line already there is not added again: noting is idempotent.
+            "attribute_not_exists(#sent_at) AND (attribute_not_exists(#lines) OR NOT contains(#lines, :one))",
         )
+        .val(":one", s(line))
         .val(":empty", AttributeValue::L(vec![]))
         .val(":line", AttributeValue::L(vec![s(line)]))
         .val(":sa", s(after.to_string()))
@@ -88,5 +92,62 @@ impl StateStore for DynamoStore {
             None => self.put(item, "attribute_not_exists(PK)", vec![]).await,
             Some(v) => self.put(item, "version = :v", vec![(":v", n(v))]).await,
         }
+    }
+
+    async fn add_to_tally(
+        &self,
+        tally: &str,
+        hour: &str,
+        counts: &[(&'static str, u64)],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        const VALUES: [&str; 4] = [":c0", ":c1", ":c2", ":c3"];
+        assert!(counts.len() <= VALUES.len(), "at most {} counters at once", VALUES.len());
+        let adds: Vec<String> = counts.iter().zip(VALUES).map(|((name, _), v)| format!("#{name} {v}")).collect();
+        // ADD creates the item and its counters as needed: one atomic write, no read. The
+        // condition only keeps it from ever landing on a record of another kind.
+        let mut u = Update::new(
+            tally_pk(tally),
+            hour.to_string(),
+            &format!("ADD {} SET updated_at = :now, #kind = :kind", adds.join(", ")),
+            "attribute_not_exists(PK) OR #kind = :kind",
+        )
+        .val(":now", s(now.to_string()))
+        .val(":kind", s(TALLY_KIND));
+        for ((_, count), v) in counts.iter().zip(VALUES) {
+            u = u.val(v, n(count));
+        }
+        match self.update(u).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Corrupt {
+                key: format!("{}/{hour}", tally_pk(tally)),
+                reason: "another kind of record has the key of a tally hour".into(),
+            }),
+        }
+    }
+
+    async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>> {
+        let items = self
+            .query_all(
+                "PK = :pk AND SK BETWEEN :from AND :to",
+                [(":pk", s(tally_pk(tally))), (":from", s(from)), (":to", s(to))],
+            )
+            .await?;
+        let mut out = Vec::new();
+        for item in items {
+            let hour = item.get("SK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            let mut counts = std::collections::BTreeMap::new();
+            for (name, value) in &item {
+                if let (false, Ok(v)) = (["PK", "SK", "kind", "updated_at"].contains(&name.as_str()), value.as_n()) {
+                    let v = v.parse::<u64>().map_err(|e| StoreError::Corrupt {
+                        key: format!("{}/{hour}", tally_pk(tally)),
+                        reason: format!("counter {name}: {e}"),
+                    })?;
+                    counts.insert(name.clone(), v);
+                }
+            }
+            out.push(TallyHour { hour, counts });
+        }
+        Ok(out)
     }
 }

@@ -1,0 +1,55 @@
+//! Morale's deterministic simulator. The real sender and bounce handler run against simulated
+//! AWS — DynamoDB, SES, EventBridge, Scheduler, SNS, Lambda itself — every call of which can
+//! fail by a plan drawn from a seed; after each run the ledger invariant is checked.
+//!
+//! One seed is one run, on one thread, in paused time (tokio's test clock: sleeps cost
+//! nothing, and the clock the functions read follows it); all randomness, the world's and the
+//! functions' own (`morale::random`), comes from the seed, so a seed replays exactly.
+
+pub mod dice;
+pub mod ledger;
+pub mod log;
+pub mod plan;
+pub mod ses;
+pub mod store;
+pub mod world;
+
+use ledger::Alarms;
+
+/// What one seed's run found.
+pub struct Verdict {
+    pub seed: u64,
+    pub violations: Vec<String>,
+    /// The plan and what was injected, for a replay.
+    pub story: String,
+}
+
+/// Runs the world of `seed` and checks the ledger.
+pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
+    morale::random::seed_this_thread(seed);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().expect("a runtime");
+    let verdict = rt.block_on(async {
+        let (world, events) = world::World::new(seed).await;
+        world.run(events).await;
+        let violations = ledger::check(&world, alarms).await;
+        let story = world.log.with(|l| {
+            format!(
+                "{:#?}\nteams: {}, members: {}, SES acceptances: {}, alerts: {}, invocations: {} ({} failed), dead letters: {}\nfaults injected: {:?}",
+                world.plan,
+                world.teams.len(),
+                world.members.len(),
+                l.acceptances.len(),
+                l.alerts.len(),
+                l.invocations.len(),
+                l.invocations.iter().filter(|i| i.error.is_some()).count(),
+                l.dead_letters.len(),
+                l.faults
+            ) + &l.dead_letters.iter().map(|(t, k)| format!("\ndead letter at {t}: {k:?}")).collect::<String>()
+                + &l.invocations.iter().filter(|i| i.error.is_some()).map(|i| format!("\n{:?} failed {}..{}: {}", i.function, i.start, i.end, i.error.as_deref().unwrap_or(""))).collect::<String>()
+                + &l.reachability.iter().map(|r| format!("\n{} {}/{:?} {}: {}", r.at, r.team, r.member, if r.reachable { "reachable" } else { "unreachable" }, r.why)).collect::<String>()
+        });
+        Verdict { seed, violations, story }
+    });
+    morale::random::unseed_this_thread();
+    verdict
+}
