@@ -41,6 +41,7 @@ impl Sender {
             teams: Mutex::new(HashMap::new()),
             counts: Counts::default(),
             failures: Mutex::new(Vec::new()),
+            held: Mutex::new(Vec::new()),
             first_send: Mutex::new(None),
             last_send: Mutex::new(None),
         });
@@ -61,7 +62,12 @@ impl Sender {
             }
             let now = self.clock.now();
             let page = match self.store.due_outbox(now, concurrency * 2).await {
-                Ok(page) => page,
+                Ok(due) => {
+                    let lines =
+                        due.quarantined.iter().map(|u| (u.key.clone(), format!("cannot be read: {}", u.reason)));
+                    run.failures.lock().expect("lock").extend(lines);
+                    due.items
+                }
                 Err(e) => {
                     note(&mut failed, Ok(Err(e)));
                     break;
@@ -119,14 +125,25 @@ impl Sender {
 
         let failures = std::mem::take(&mut *run.failures.lock().expect("lock"));
         if !failures.is_empty() {
-            let lines: Vec<String> = failures.iter().take(50).map(|(k, r)| format!("- {k}: {r}")).collect();
             self.alert(
                 format!("Morale: {} email(s) failed permanently", failures.len()),
                 format!(
                     "These emails will not be sent; each is recorded as failed with its reason \
-                         (moralectl outbox --failed). Replay them once the cause is fixed (moralectl replay).\n\n{}{}",
-                    lines.join("\n"),
-                    if failures.len() > 50 { format!("\n… and {} more", failures.len() - 50) } else { String::new() }
+                     (moralectl outbox --failed), or, if its record cannot be read, taken out of the outbox's \
+                     due index until it is repaired. Replay them once the cause is fixed (moralectl replay).\n\n{}",
+                    listing(&failures)
+                ),
+            )
+            .await;
+        }
+        let held = std::mem::take(&mut *run.held.lock().expect("lock"));
+        if !held.is_empty() {
+            self.alert(
+                format!("Morale: {} email(s) held: their team's records cannot be read", held.len()),
+                format!(
+                    "These emails are kept and tried again every hour; each ends failed with this reason at the end \
+                     of its local day unless the records are repaired.\n\n{}",
+                    listing(&held)
                 ),
             )
             .await;
@@ -155,6 +172,13 @@ impl Sender {
     }
 }
 
+/// Lines of an alert about emails, fifty at the most.
+fn listing(emails: &[(String, String)]) -> String {
+    let lines: Vec<String> = emails.iter().take(50).map(|(k, r)| format!("- {k}: {r}")).collect();
+    let more = if emails.len() > 50 { format!("\n… and {} more", emails.len() - 50) } else { String::new() };
+    lines.join("\n") + &more
+}
+
 /// What one drain's tasks did, counted as it happens; [`Counts::settle`] hands it to the
 /// report and the metrics in one place.
 #[derive(Default)]
@@ -179,7 +203,10 @@ pub(crate) struct Run {
     /// Team and members, read once per drain (one read per team, however many tasks ask).
     pub(crate) teams: Mutex<HashMap<TeamId, Arc<tokio::sync::OnceCell<Arc<TeamData>>>>>,
     pub(crate) counts: Counts,
-    pub(crate) failures: Mutex<Vec<(OutboxKey, String)>>,
+    /// Emails that will not be sent, by key (an unreadable record's table key), and why.
+    pub(crate) failures: Mutex<Vec<(String, String)>>,
+    /// Emails kept for later because their team's records cannot be read, and why.
+    pub(crate) held: Mutex<Vec<(String, String)>>,
     pub(crate) first_send: Mutex<Option<Instant>>,
     pub(crate) last_send: Mutex<Option<Instant>>,
 }

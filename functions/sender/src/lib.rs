@@ -180,7 +180,7 @@ impl Sender {
 
     /// Emails due now and not sent: how many, for how many teams, and the oldest's age.
     async fn held(&self, now: Timestamp) -> Result<(u64, usize, Duration), StoreError> {
-        let due = self.store.due_outbox(now, 100_000).await?;
+        let due = self.store.due_outbox(now, 100_000).await?.items;
         let teams: HashSet<&TeamId> = due.iter().map(|i| &i.key.team).collect();
         let oldest = due
             .iter()

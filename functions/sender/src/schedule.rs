@@ -9,63 +9,98 @@ use morale::metrics::{self, Metrics};
 use morale::store::StoreError;
 
 impl Sender {
-    /// Teams whose send instant has passed get one outbox item per active member for that
-    /// local date; then their next instant moves on. A send missed during an outage still
-    /// goes out later the same local day, never on the next.
+    /// Schedules every team that is due, each on its own: an unreadable team record is
+    /// quarantined, and a team that fails is told and left for the next tick.
     pub(crate) async fn schedule_due(
         &self,
         now: Timestamp,
         report: &mut Report,
         m: &mut Metrics,
     ) -> Result<(), StoreError> {
-        for team in self.store.due_teams(now).await? {
-            let Some(expected) = team.next_send_at else { continue };
-            let members: Vec<Member> =
-                self.store.list_members(&team.id).await?.into_iter().filter(|m| m.status.receives_email()).collect();
-            let mut at = expected;
-            // Bounded: at most a month of missed days is walked in one tick.
-            for _ in 0..31 {
-                if at > now {
-                    break;
-                }
-                let date = team.schedule.local_date(at);
-                let mut end = team.schedule.end_of_local_day(date);
-                if let Some(grace) = self.config.catch_up_grace {
-                    end = end.min(at + grace);
-                }
-                if now < end {
-                    let mut created = 0;
-                    for member in &members {
-                        let key = OutboxKey { team: team.id.clone(), date, member: member.id.clone() };
-                        let item = OutboxItem::new(key, member.email.clone(), at, end, now);
-                        if self.store.enqueue(&item).await? {
-                            created += 1;
-                        }
+        let due = self.store.due_teams(now).await?;
+        let mut problems: Vec<String> = due
+            .quarantined
+            .iter()
+            .map(|u| format!("- a team record cannot be read and was taken out of the schedule: {u}"))
+            .collect();
+        for team in due.items {
+            // One team's failure stops no other team: it is told, and tried again next tick.
+            if let Err(e) = self.schedule_team(&team, now, report, m).await {
+                tracing::error!(team = %team.id, error = %e, "a team could not be scheduled");
+                problems.push(format!("- team {} could not be scheduled: {e}", team.id));
+            }
+        }
+        if !problems.is_empty() {
+            self.alert(
+                format!("Morale: {} team(s) could not be scheduled", problems.len()),
+                format!(
+                    "The other teams were scheduled as usual. A team that could not be read or written is tried \
+                     again at the next tick; a record that cannot be read at all is taken out of the schedule \
+                     (quarantined) until a person repairs it in the table, by the key given below.\n\n{}",
+                    problems.join("\n")
+                ),
+            )
+            .await;
+        }
+        Ok(())
+    }
+
+    /// Teams whose send instant has passed get one outbox item per active member for that
+    /// local date; then their next instant moves on. A send missed during an outage still
+    /// goes out later the same local day, never on the next.
+    async fn schedule_team(
+        &self,
+        team: &Team,
+        now: Timestamp,
+        report: &mut Report,
+        m: &mut Metrics,
+    ) -> Result<(), StoreError> {
+        let Some(expected) = team.next_send_at else { return Ok(()) };
+        let members: Vec<Member> =
+            self.store.list_members(&team.id).await?.into_iter().filter(|m| m.status.receives_email()).collect();
+        let mut at = expected;
+        // Bounded: at most a month of missed days is walked in one tick.
+        for _ in 0..31 {
+            if at > now {
+                break;
+            }
+            let date = team.schedule.local_date(at);
+            let mut end = team.schedule.end_of_local_day(date);
+            if let Some(grace) = self.config.catch_up_grace {
+                end = end.min(at + grace);
+            }
+            if now < end {
+                let mut created = 0;
+                for member in &members {
+                    let key = OutboxKey { team: team.id.clone(), date, member: member.id.clone() };
+                    let item = OutboxItem::new(key, member.email.clone(), at, end, now);
+                    if self.store.enqueue(&item).await? {
+                        created += 1;
                     }
-                    report.emails_scheduled += created;
-                    m.count(metrics::EMAILS_SCHEDULED, created);
-                    tracing::info!(team = %team.id, %date, created, "scheduled");
-                    self.schedule_admin_mail(&team, date, at, end, now).await?;
-                } else {
-                    report.sends_missed += 1;
-                    m.count(metrics::SENDS_MISSED, 1);
-                    tracing::error!(team = %team.id, %date, "a daily send was missed entirely");
-                    self.alert(
-                        format!("Morale: team {}'s email for {date} was never sent", team.id),
-                        format!(
-                            "Team {} ({}) was due at {} but no sender ran before the end of its local day {date}. \
-                                 Nothing was queued for that day; the next send is scheduled as usual. \
-                                 Check the sender's schedule and errors for that time.",
-                            team.id, team.name, at
-                        ),
-                    )
-                    .await;
                 }
-                at = team.schedule.next_send_after(at);
+                report.emails_scheduled += created;
+                m.count(metrics::EMAILS_SCHEDULED, created);
+                tracing::info!(team = %team.id, %date, created, "scheduled");
+                self.schedule_admin_mail(team, date, at, end, now).await?;
+            } else {
+                report.sends_missed += 1;
+                m.count(metrics::SENDS_MISSED, 1);
+                tracing::error!(team = %team.id, %date, "a daily send was missed entirely");
+                self.alert(
+                    format!("Morale: team {}'s email for {date} was never sent", team.id),
+                    format!(
+                        "Team {} ({}) was due at {} but no sender ran before the end of its local day {date}. \
+                             Nothing was queued for that day; the next send is scheduled as usual. \
+                             Check the sender's schedule and errors for that time.",
+                        team.id, team.name, at
+                    ),
+                )
+                .await;
             }
-            if self.store.advance_team(&team.id, expected, at).await? {
-                report.teams_scheduled += 1;
-            }
+            at = team.schedule.next_send_after(at);
+        }
+        if self.store.advance_team(&team.id, expected, at).await? {
+            report.teams_scheduled += 1;
         }
         Ok(())
     }

@@ -52,7 +52,7 @@ impl Ctx {
             let c = &self.run.counts;
             if to == Unsent::Failed {
                 c.failed.fetch_add(1, Ordering::Relaxed);
-                self.run.failures.lock().expect("lock").push((key.clone(), reason.to_string()));
+                self.run.failures.lock().expect("lock").push((key.to_string(), reason.to_string()));
             } else {
                 c.suppressed.fetch_add(1, Ordering::Relaxed);
             }
@@ -60,12 +60,39 @@ impl Ctx {
         Ok(())
     }
 
+    /// Records what SES accepted. A table error is retried at once, a few times: until it is
+    /// recorded, the email may go again when its lease lapses (unless SES's Send event records
+    /// it first).
+    async fn record_sent(&self, key: &OutboxKey, message_id: &str) -> Result<bool, StoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.store.mark_sent(key, &self.run.owner, message_id, self.clock.now()).await {
+                Err(StoreError::Backend(e)) if attempt < INLINE_RETRIES => {
+                    tracing::warn!(%key, error = %e, "recording a sent email failed; trying again");
+                    tokio::time::sleep(backoff(attempt, RETRY_BASE, RETRY_CAP)).await;
+                    attempt += 1;
+                }
+                r => return r,
+            }
+        }
+    }
+
     /// One email: claim, check, render, pace, send, record.
     pub(crate) async fn process(&self, key: OutboxKey) -> Result<(), StoreError> {
         let now = self.clock.now();
         let lease_until = now + self.lease;
-        let Some(item) = self.store.claim(&key, &self.run.owner, now, lease_until).await? else {
-            return Ok(()); // another sender has it, or it is no longer due
+        let item = match self.store.claim(&key, &self.run.owner, now, lease_until).await {
+            Ok(Some(item)) => item,
+            Ok(None) => return Ok(()), // another sender has it, or it is no longer due
+            Err(StoreError::Corrupt { reason, .. }) => {
+                // It cannot be read, so it cannot be sent: out of the due index, and told; the
+                // rest of the drain goes on.
+                self.store.quarantine(&key, &reason, now).await?;
+                self.run.counts.failed.fetch_add(1, Ordering::Relaxed);
+                self.run.failures.lock().expect("lock").push((key.to_string(), format!("cannot be read: {reason}")));
+                return Ok(());
+            }
+            Err(e) => return Err(e),
         };
         if self.run.open.load(Ordering::SeqCst) {
             return self.release(&key, now, None).await;
@@ -80,7 +107,17 @@ impl Ctx {
         if now >= item.deadline {
             return self.finish(&key, Unsent::Failed, &too_late(&item)).await;
         }
-        let data = self.team(&key.team).await?;
+        let data = match self.team(&key.team).await {
+            Ok(data) => data,
+            Err(e @ StoreError::Corrupt { .. }) => {
+                // A record of the team cannot be read: its emails wait (an hour at a time, told
+                // each time) and end failed with this reason if it is not repaired that day.
+                let reason = format!("the team's records cannot be read: {e}");
+                self.run.held.lock().expect("lock").push((key.to_string(), reason.clone()));
+                return self.release(&key, now + SignedDuration::from_hours(1), Some(&reason)).await;
+            }
+            Err(e) => return Err(e),
+        };
         let Some(team) = &data.team else {
             return self.finish(&key, Unsent::Suppressed, "the team was deleted").await;
         };
@@ -134,7 +171,7 @@ impl Ctx {
                         *self.run.last_send.lock().expect("lock") = Some(at);
                     }
                     self.run.counts.sent.fetch_add(1, Ordering::Relaxed);
-                    if !self.store.mark_sent(&key, &self.run.owner, &message_id, self.clock.now()).await? {
+                    if !self.record_sent(&key, &message_id).await? {
                         // SES's Send event recorded it first, or the lease lapsed and another
                         // sender took the item over (then it may go twice).
                         tracing::warn!(%key, "sent, but the claim was no longer held when recording it");

@@ -2,7 +2,7 @@
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
 use super::{
-    DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore, StoreError,
+    Due, DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore, StoreError,
     StoreResult, TallyHour, TeamStore,
 };
 use crate::domain::outbox::Change;
@@ -23,6 +23,8 @@ struct Tables {
     state: BTreeMap<String, StateRecord>,
     problem_reports: BTreeMap<(TeamId, SendDate), ProblemReport>,
     tallies: BTreeMap<(String, String), BTreeMap<String, u64>>,
+    /// Taken out of the due index (every record here can be read: only a caller quarantines).
+    quarantined: std::collections::BTreeSet<OutboxKey>,
 }
 
 #[derive(Default)]
@@ -77,12 +79,12 @@ impl TeamStore for MemoryStore {
         self.lock().teams.remove(id).map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("team {id}")))
     }
 
-    async fn due_teams(&self, now: Timestamp) -> StoreResult<Vec<Team>> {
+    async fn due_teams(&self, now: Timestamp) -> StoreResult<Due<Team>> {
         let t = self.lock();
         let mut due: Vec<Team> =
             t.teams.values().filter(|team| team.next_send_at.is_some_and(|n| n <= now)).cloned().collect();
         due.sort_by_key(|team| team.next_send_at);
-        Ok(due)
+        Ok(Due::readable(due))
     }
 
     async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool> {
@@ -183,17 +185,26 @@ impl OutboxStore for MemoryStore {
             .collect())
     }
 
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<DueItem>> {
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
         let t = self.lock();
         let mut due: Vec<DueItem> = t
             .outbox
             .values()
-            .filter(|i| i.status.awaits_sender())
+            .filter(|i| i.status.awaits_sender() && !t.quarantined.contains(&i.key))
             .filter_map(|i| i.due_at.filter(|d| *d <= now).map(|d| DueItem { key: i.key.clone(), due_at: d }))
             .collect();
         due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         due.truncate(limit);
-        Ok(due)
+        Ok(Due::readable(due))
+    }
+
+    async fn quarantine(&self, key: &OutboxKey, _reason: &str, _now: Timestamp) -> StoreResult<bool> {
+        let mut t = self.lock();
+        if !t.outbox.contains_key(key) {
+            return Ok(false);
+        }
+        t.quarantined.insert(key.clone());
+        Ok(true)
     }
 
     async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {

@@ -38,6 +38,34 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// What a due-index query found: the records it could read, and those it could not. An
+/// unreadable record is taken out of the index as it is found (quarantined: marked with why),
+/// so that it stops nothing else and is reported once; the caller tells a human.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due<T> {
+    pub items: Vec<T>,
+    pub quarantined: Vec<Unreadable>,
+}
+
+impl<T> Due<T> {
+    pub fn readable(items: Vec<T>) -> Self {
+        Self { items, quarantined: Vec::new() }
+    }
+}
+
+/// A stored record that cannot be read, by its table key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub key: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.reason)
+    }
+}
+
 /// An outbox item that is due: see [`OutboxStore::due_outbox`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueItem {
@@ -67,8 +95,9 @@ pub trait TeamStore: Send + Sync {
     /// Deletes the team item; [`StoreError::NotFound`] if there is none. Members, outbox and
     /// responses are the caller's to remove first.
     async fn delete_team(&self, id: &TeamId) -> StoreResult<()>;
-    /// Teams whose next send instant is at or before `now` (via the due index).
-    async fn due_teams(&self, now: Timestamp) -> StoreResult<Vec<Team>>;
+    /// Teams whose next send instant is at or before `now` (via the due index); team records
+    /// that cannot be read are quarantined and listed.
+    async fn due_teams(&self, now: Timestamp) -> StoreResult<Due<Team>>;
     /// Moves a team's next send instant from `expected` to `next`. `Ok(false)` if another
     /// sender moved it first (or the team was paused meanwhile).
     async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool>;
@@ -101,8 +130,12 @@ pub trait OutboxStore: Send + Sync {
     async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>>;
     /// Items waiting for the sender with `due_at <= now` (via the due index, which may lag
     /// slightly: claims re-check), oldest first, at most `limit`. Keys and due times only:
-    /// claiming returns the whole item.
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<DueItem>>;
+    /// claiming returns the whole item. Index entries that cannot be read are quarantined and
+    /// listed.
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>>;
+    /// Takes an item that cannot be read out of the due index, marked with why: it is never
+    /// claimed again until someone repairs it. `Ok(false)` if there is no such item.
+    async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool>;
     /// Applies `change` if the lifecycle table admits it for the stored item at `now`, in one
     /// conditional write. The item as changed, or `Ok(None)` if the table does not admit it
     /// (someone else holds it, a late or repeated event, no such item).

@@ -106,15 +106,20 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
     let settled = w.end - tick * 3;
     let mut v = Vec::new();
     w.log.with(|r| {
-        // Every email ends explained once its day is over.
+        let told = |text: &str| r.alerts.iter().any(|a| a.message.contains(text));
+        // Every email ends explained once its day is over: an unreadable one, taken out of the
+        // due index, when a human was told of it.
         for i in items.values() {
-            let explained = match i.status {
-                OutboxStatus::Delivered | OutboxStatus::Sent => true,
-                OutboxStatus::Failed | OutboxStatus::Suppressed => {
-                    i.last_error.as_deref().is_some_and(|e| !e.is_empty())
-                }
-                OutboxStatus::Pending | OutboxStatus::Sending | OutboxStatus::Deferred => i.deadline > settled,
-            };
+            let key = i.key.to_string();
+            let quarantined = r.quarantined.iter().any(|(k, _)| *k == key);
+            let explained = quarantined && told(&key)
+                || match i.status {
+                    OutboxStatus::Delivered | OutboxStatus::Sent => true,
+                    OutboxStatus::Failed | OutboxStatus::Suppressed => {
+                        i.last_error.as_deref().is_some_and(|e| !e.is_empty())
+                    }
+                    OutboxStatus::Pending | OutboxStatus::Sending | OutboxStatus::Deferred => i.deadline > settled,
+                };
             if !explained {
                 v.push(format!(
                     "{} is {} (due {:?}, last error {:?}) though its day ended at {}",
@@ -134,7 +139,10 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
                     break;
                 }
                 let missed = format!("team {}'s email for {date} was never sent", team.id);
-                let told = r.alerts.iter().any(|a| a.subject.contains(&missed));
+                // Or the team could not be scheduled (an unreadable record), and was told so.
+                let told = r.alerts.iter().any(|a| a.subject.contains(&missed))
+                    || told(&format!("TEAM#{}/TEAM", team.id))
+                    || told(&format!("team {} could not be scheduled", team.id));
                 for m in w.members.iter().filter(|m| m.team == team.id) {
                     let key = OutboxKey { team: team.id.clone(), date, member: m.id.clone() };
                     let due = steadily_reachable(r, &team.id, &m.id, at, w.end);

@@ -34,7 +34,7 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
         let violations = ledger::check(&world, alarms).await;
         let story = world.log.with(|l| {
             format!(
-                "{:#?}\nteams: {}, members: {}, SES acceptances: {}, alerts: {}, invocations: {} ({} failed), dead letters: {}\nfaults injected: {:?}",
+                "{:#?}\nteams: {}, members: {}, SES acceptances: {}, alerts: {}, invocations: {} ({} failed), dead letters: {}, quarantined: {:?}\nfaults injected: {:?}",
                 world.plan,
                 world.teams.len(),
                 world.members.len(),
@@ -43,6 +43,7 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
                 l.invocations.len(),
                 l.invocations.iter().filter(|i| i.error.is_some()).count(),
                 l.dead_letters.len(),
+                l.quarantined,
                 l.faults
             ) + &l.dead_letters.iter().map(|(t, k)| format!("\ndead letter at {t}: {k:?}")).collect::<String>()
                 + &l.invocations.iter().filter(|i| i.error.is_some()).map(|i| format!("\n{:?} failed {}..{}: {}", i.function, i.start, i.end, i.error.as_deref().unwrap_or(""))).collect::<String>()

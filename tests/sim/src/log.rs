@@ -75,6 +75,8 @@ pub struct Records {
     /// Events that failed every delivery attempt, left in the failed-events queue: when, and
     /// the item they were about.
     pub dead_letters: Vec<(Timestamp, Option<OutboxKey>)>,
+    /// Records taken out of a due index because they cannot be read: their key, and when.
+    pub quarantined: Vec<(String, Timestamp)>,
     /// Faults injected, by name: a summary for the replay.
     pub faults: BTreeMap<&'static str, u64>,
 }

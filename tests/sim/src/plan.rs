@@ -14,9 +14,19 @@ pub struct Plan {
     pub ticks: TickFaults,
     /// Alerts the topic refuses (SNS down, its key unusable).
     pub alert_failure: f64,
+    /// One record that cannot be read from the start (a hand edit, an old shape).
+    pub unreadable: Option<UnreadableRecord>,
     /// Operators' changes during the run: members added, paused, resumed, removed; teams paused,
     /// resumed, moved to another time or zone.
     pub people_changes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnreadableRecord {
+    Team,
+    Member,
+    /// Every outbox item of one member.
+    Outbox,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +144,11 @@ impl Plan {
                 killed: dice.rate(calm, 0.005, 0.1),
             },
             alert_failure: dice.rate(0.7, 0.1, 1.0),
+            unreadable: if dice.chance(0.1) {
+                Some(*dice.pick(&[UnreadableRecord::Team, UnreadableRecord::Member, UnreadableRecord::Outbox]))
+            } else {
+                None
+            },
             people_changes: if dice.chance(calm) { 0 } else { dice.between(1, 8) },
         }
     }

@@ -14,7 +14,7 @@ use morale::domain::{
     TeamId,
 };
 use morale::store::prelude::*;
-use morale::store::{DueItem, MemoryStore, StateRecord, StoreError, StoreResult, TallyHour};
+use morale::store::{Due, DueItem, MemoryStore, StateRecord, StoreError, StoreResult, TallyHour, Unreadable};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -30,6 +30,22 @@ pub struct SimStore {
     outbox_index: Mutex<BTreeMap<OutboxKey, (Timestamp, Option<jiff::Timestamp>)>>,
     /// For each team, when its due-index entry last changed and the team as it was before.
     team_index: Mutex<BTreeMap<TeamId, (Timestamp, Team)>>,
+    /// The records that cannot be read (set by the world), and the team records quarantined.
+    pub corrupt: Mutex<Corrupt>,
+}
+
+/// Records that cannot be read, as a hand edit or an old shape would leave them.
+#[derive(Debug, Default, Clone)]
+pub struct Corrupt {
+    pub team: Option<TeamId>,
+    pub member: Option<(TeamId, MemberId)>,
+    /// Every outbox item of this member.
+    pub outbox_of: Option<MemberId>,
+    team_quarantined: bool,
+}
+
+fn unreadable(key: String) -> StoreError {
+    StoreError::Corrupt { key, reason: "invalid type: string \"lost-in-space\", expected a status".into() }
 }
 
 fn lost(what: &str) -> StoreError {
@@ -46,6 +62,7 @@ impl SimStore {
             clock,
             outbox_index: Mutex::default(),
             team_index: Mutex::default(),
+            corrupt: Mutex::default(),
         }
     }
 
@@ -93,6 +110,35 @@ impl SimStore {
         jiff::SignedDuration::from_millis(lag as i64)
     }
 
+    fn corrupt(&self) -> Corrupt {
+        self.corrupt.lock().expect("lock").clone()
+    }
+
+    fn readable_team(&self, id: &TeamId) -> StoreResult<()> {
+        match self.corrupt().team {
+            Some(t) if &t == id => Err(unreadable(format!("TEAM#{id}/TEAM"))),
+            _ => Ok(()),
+        }
+    }
+
+    fn readable_members(&self, team: &TeamId, id: Option<&MemberId>) -> StoreResult<()> {
+        match self.corrupt().member {
+            Some((t, m)) if &t == team && id.is_none_or(|id| id == &m) => {
+                Err(unreadable(format!("TEAM#{team}/MEMBER#{m}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn readable_outbox(&self, key: &OutboxKey) -> StoreResult<()> {
+        match self.corrupt().outbox_of {
+            Some(m) if m == key.member => {
+                Err(unreadable(format!("TEAM#{}/SEND#{}#{}", key.team, key.date, key.member)))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn due_at(item: Option<&OutboxItem>) -> Option<Timestamp> {
         item.filter(|i| i.status.awaits_sender()).and_then(|i| i.due_at)
     }
@@ -104,6 +150,7 @@ impl TeamStore for SimStore {
         self.write("PutItem team", self.table.create_team(team)).await
     }
     async fn get_team(&self, id: &TeamId) -> StoreResult<Option<Team>> {
+        self.readable_team(id)?;
         self.read("GetItem team", self.table.get_team(id)).await
     }
     async fn list_teams(&self) -> StoreResult<Vec<Team>> {
@@ -115,11 +162,11 @@ impl TeamStore for SimStore {
     async fn delete_team(&self, id: &TeamId) -> StoreResult<()> {
         self.write("DeleteItem team", self.table.delete_team(id)).await
     }
-    async fn due_teams(&self, now: Timestamp) -> StoreResult<Vec<Team>> {
+    async fn due_teams(&self, now: Timestamp) -> StoreResult<Due<Team>> {
         self.there("Query due teams").await?;
         let since = self.clock.now() - self.lag();
         let mut due: BTreeMap<TeamId, Team> =
-            self.table.due_teams(now).await?.into_iter().map(|t| (t.id.clone(), t)).collect();
+            self.table.due_teams(now).await?.items.into_iter().map(|t| (t.id.clone(), t)).collect();
         for (id, (at, before)) in self.team_index.lock().expect("lock").iter() {
             if *at > since {
                 // The index has not seen the change yet: it still shows the team as it was.
@@ -129,7 +176,18 @@ impl TeamStore for SimStore {
                 }
             }
         }
-        self.back("Query due teams", false, Ok(due.into_values().collect())).await
+        // As DynamoDB's adapter does: an unreadable record found is quarantined and listed once.
+        let mut quarantined = Vec::new();
+        if let Some(id) = self.corrupt().team {
+            let Err(StoreError::Corrupt { key, reason }) = self.readable_team(&id) else { unreachable!() };
+            let first = due.remove(&id).is_some()
+                && !std::mem::replace(&mut self.corrupt.lock().expect("lock").team_quarantined, true);
+            if first {
+                self.log.with(|l| l.quarantined.push((key.clone(), self.clock.now())));
+                quarantined.push(Unreadable { key, reason });
+            }
+        }
+        self.back("Query due teams", false, Ok(Due { items: due.into_values().collect(), quarantined })).await
     }
     async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool> {
         self.there("UpdateItem team").await?;
@@ -148,9 +206,11 @@ impl MemberStore for SimStore {
         self.write("PutItem member", self.table.add_member(member)).await
     }
     async fn get_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<Option<Member>> {
+        self.readable_members(team, Some(id))?;
         self.read("GetItem member", self.table.get_member(team, id)).await
     }
     async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>> {
+        self.readable_members(team, None)?;
         self.read("Query members", self.table.list_members(team)).await
     }
     async fn set_status(&self, team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> StoreResult<Option<Member>> {
@@ -192,16 +252,17 @@ impl OutboxStore for SimStore {
         self.back("PutItem outbox", true, r).await
     }
     async fn get_outbox(&self, key: &OutboxKey) -> StoreResult<Option<OutboxItem>> {
+        self.readable_outbox(key)?;
         self.read("GetItem outbox", self.table.get_outbox(key)).await
     }
     async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>> {
         self.read("Query outbox", self.table.list_outbox(team, date)).await
     }
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<DueItem>> {
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
         self.there("Query due outbox").await?;
         let since = self.clock.now() - self.lag();
         let mut due: BTreeMap<OutboxKey, Timestamp> =
-            self.table.due_outbox(now, usize::MAX).await?.into_iter().map(|d| (d.key, d.due_at)).collect();
+            self.table.due_outbox(now, usize::MAX).await?.items.into_iter().map(|d| (d.key, d.due_at)).collect();
         for (key, (at, before)) in self.outbox_index.lock().expect("lock").iter() {
             if *at > since {
                 due.remove(key);
@@ -213,7 +274,16 @@ impl OutboxStore for SimStore {
         let mut due: Vec<DueItem> = due.into_iter().map(|(key, due_at)| DueItem { key, due_at }).collect();
         due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         due.truncate(limit);
-        self.back("Query due outbox", false, Ok(due)).await
+        // The index holds keys only: an item whose body cannot be read shows up when claimed.
+        self.back("Query due outbox", false, Ok(Due::readable(due))).await
+    }
+    async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool> {
+        self.there("UpdateItem outbox").await?;
+        let r = self.table.quarantine(key, reason, now).await;
+        if let Ok(true) = r {
+            self.log.with(|l| l.quarantined.push((key.to_string(), self.clock.now())));
+        }
+        self.back("UpdateItem outbox", true, r).await
     }
     async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
         let recording = match change {
@@ -227,7 +297,8 @@ impl OutboxStore for SimStore {
             return Err(e);
         }
         let before = self.table.get_outbox(key).await?;
-        let r = self.table.change(key, change, now).await;
+        // The update applies; the item it returns does not read.
+        let r = self.table.change(key, change, now).await.and_then(|r| self.readable_outbox(key).map(|()| r));
         if let Ok(Some(after)) = &r {
             let at = self.clock.now();
             if let Some(id) = recording {

@@ -5,7 +5,7 @@
 
 use crate::dice::Dice;
 use crate::log::{AlertAttempt, Function, Invocation, Log, Reachability};
-use crate::plan::{Plan, RUN};
+use crate::plan::{Plan, RUN, UnreadableRecord};
 use crate::ses::{EventOnItsWay, SimSes, UNKNOWN_MAILBOX};
 use crate::store::SimStore;
 use async_trait::async_trait;
@@ -174,6 +174,16 @@ impl World {
                 members.push(m);
             }
             teams.push(team);
+        }
+        if let Some(kind) = plan.unreadable {
+            let team = dice.pick(&teams).id.clone();
+            let member = dice.pick(&members.iter().filter(|m| m.team == team).collect::<Vec<_>>()).id.clone();
+            let mut c = store.corrupt.lock().expect("lock");
+            match kind {
+                UnreadableRecord::Team => c.team = Some(team),
+                UnreadableRecord::Member => c.member = Some((team, member)),
+                UnreadableRecord::Outbox => c.outbox_of = Some(member),
+            }
         }
         let end = start + SignedDuration::try_from(RUN).expect("in range");
         let world = World { seed, plan, dice, log, clock, store, sender, bounce, start, end, teams, members };

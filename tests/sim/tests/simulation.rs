@@ -7,10 +7,12 @@ use morale_sim::ledger::Alarms;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Seeds that found a defect, run on every run besides the range (the world they draw is the
-/// same; what the fixed code does in it is not, so each also has a test of its own where one
-/// could be written).
-const REGRESSIONS: [(u64, &str); 6] = [
+/// Seeds that found a defect, or walk the path of a fix, run on every run besides the range
+/// (the world they draw is the same; what the fixed code does in it is not, so each also has a
+/// test of its own where one could be written).
+const REGRESSIONS: [(u64, &str); 8] = [
+    (2, "an unreadable outbox item stopped every drain (now quarantined, told, the rest sent)"),
+    (12, "an unreadable team record stopped every tick for every team (now quarantined, told)"),
     (22, "a paused team's queued emails still went out"),
     (23, "a delivery delay whose delivery event was lost led to a second copy"),
     (147, "a bounced member's line for the admins was lost with the member write's answer"),

@@ -87,16 +87,16 @@ pub async fn due_teams_and_conditional_advance(store: &dyn Store) {
     paused.next_send_at = None;
     store.create_team(&paused).await.unwrap();
     let due_at = a.next_send_at.unwrap();
-    assert!(store.due_teams(due_at - SignedDuration::from_nanos(1)).await.unwrap().is_empty());
-    let due = store.due_teams(due_at).await.unwrap();
+    assert!(store.due_teams(due_at - SignedDuration::from_nanos(1)).await.unwrap().items.is_empty());
+    let due = store.due_teams(due_at).await.unwrap().items;
     assert_eq!(due.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec!["alpha"]);
     let next = a.schedule.next_send_after(due_at);
     assert!(store.advance_team(&a.id, due_at, next).await.unwrap());
     // A second sender that read the old value loses.
     assert!(!store.advance_team(&a.id, due_at, next).await.unwrap());
-    assert!(store.due_teams(due_at + mins(1)).await.unwrap().is_empty());
+    assert!(store.due_teams(due_at + mins(1)).await.unwrap().items.is_empty());
     assert_eq!(store.get_team(&a.id).await.unwrap().unwrap().next_send_at, Some(next));
-    assert_eq!(store.due_teams(next).await.unwrap().len(), 1);
+    assert_eq!(store.due_teams(next).await.unwrap().items.len(), 1);
     assert!(!store.advance_team(&paused.id, due_at, next).await.unwrap());
 }
 
@@ -195,13 +195,13 @@ pub async fn due_outbox_oldest_first_with_limit(store: &dyn Store) {
         let due = t0 + mins(i as i64);
         store.enqueue(&outbox("alpha", "2026-11-23", &format!("{who}@example.com"), due)).await.unwrap();
     }
-    assert!(store.due_outbox(t0 - mins(1), 100).await.unwrap().is_empty());
+    assert!(store.due_outbox(t0 - mins(1), 100).await.unwrap().items.is_empty());
     let member = |who: &str| MemberId::for_email(&EmailAddress::parse(&format!("{who}@example.com")).unwrap());
-    let due = store.due_outbox(t0 + mins(3), 100).await.unwrap();
+    let due = store.due_outbox(t0 + mins(3), 100).await.unwrap().items;
     let members: Vec<MemberId> = due.iter().map(|i| i.key.member.clone()).collect();
     assert_eq!(members, vec![member("a"), member("b"), member("c"), member("d")]);
     assert_eq!(due.iter().map(|i| i.due_at).collect::<Vec<_>>(), (0..4).map(|i| t0 + mins(i)).collect::<Vec<_>>());
-    let two = store.due_outbox(t0 + mins(10), 2).await.unwrap();
+    let two = store.due_outbox(t0 + mins(10), 2).await.unwrap().items;
     assert_eq!(two.iter().map(|i| i.key.member.clone()).collect::<Vec<_>>(), vec![member("a"), member("b")]);
 }
 
@@ -218,9 +218,9 @@ pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {
     assert_eq!(claimed.due_at, Some(due + mins(2)));
     // A second sender cannot take it while the lease holds…
     assert_eq!(store.claim(k, "s2", due + mins(1), due + mins(3)).await.unwrap(), None);
-    assert!(store.due_outbox(due + mins(1), 10).await.unwrap().is_empty());
+    assert!(store.due_outbox(due + mins(1), 10).await.unwrap().items.is_empty());
     // …but can after it lapses (the first sender crashed).
-    assert_eq!(store.due_outbox(due + mins(2), 10).await.unwrap().len(), 1);
+    assert_eq!(store.due_outbox(due + mins(2), 10).await.unwrap().items.len(), 1);
     let taken = store.claim(k, "s2", due + mins(2), due + mins(4)).await.unwrap().expect("s2 takes over");
     assert_eq!(taken.lease_owner.as_deref(), Some("s2"));
     // The first sender, back from the dead, can no longer record anything.
@@ -234,7 +234,7 @@ pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {
     assert_eq!(sent.lease_owner, None);
     assert_eq!(sent.due_at, None);
     // Sent items are not due and cannot be claimed.
-    assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().is_empty());
+    assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().items.is_empty());
     assert_eq!(
         store.claim(k, "s3", due + SignedDuration::from_hours(1), due + SignedDuration::from_hours(2)).await.unwrap(),
         None
@@ -286,7 +286,7 @@ pub async fn the_sender_can_fail_or_suppress_what_it_holds(store: &dyn Store) {
     let a2 = store.get_outbox(&a.key).await.unwrap().unwrap();
     assert_eq!((a2.status, a2.last_error.as_deref(), a2.due_at), (OutboxStatus::Failed, Some("bad request"), None));
     assert_eq!(store.get_outbox(&b.key).await.unwrap().unwrap().status, OutboxStatus::Suppressed);
-    assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().is_empty());
+    assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().items.is_empty());
 }
 
 pub async fn mail_events_only_move_forward(store: &dyn Store) {
@@ -323,7 +323,7 @@ pub async fn mail_events_only_move_forward(store: &dyn Store) {
     assert!(store.change(k, &Change::Requeue { deadline: later }, due + mins(10)).await.unwrap().is_none());
     let got = store.get_outbox(k).await.unwrap().unwrap();
     assert_eq!((got.status, got.due_at, got.deadline), (OutboxStatus::Pending, Some(due + mins(10)), later));
-    assert_eq!(store.due_outbox(due + mins(10), 10).await.unwrap().len(), 1);
+    assert_eq!(store.due_outbox(due + mins(10), 10).await.unwrap().items.len(), 1);
     // Unknown items: nothing happens.
     let ghost = outbox("alpha", "2026-11-23", "ghost@example.com", due);
     assert!(store.change(&ghost.key, &Change::Delivered, due).await.unwrap().is_none());
@@ -342,8 +342,8 @@ pub async fn deferred_items_come_due_again(store: &dyn Store) {
     let soft = Change::Defer { message_id: "m1", retry_at, reason: "transient bounce" };
     assert!(store.change(k, &soft, due + mins(1)).await.unwrap().is_some());
     assert!(store.change(k, &soft, due + mins(1)).await.unwrap().is_none(), "repeated: no second deferral");
-    assert!(store.due_outbox(retry_at - mins(1), 10).await.unwrap().is_empty());
-    assert_eq!(store.due_outbox(retry_at, 10).await.unwrap().len(), 1);
+    assert!(store.due_outbox(retry_at - mins(1), 10).await.unwrap().items.is_empty());
+    assert_eq!(store.due_outbox(retry_at, 10).await.unwrap().items.len(), 1);
     let again = store.claim(k, "s2", retry_at, retry_at + mins(2)).await.unwrap().unwrap();
     assert_eq!(again.attempts, 1);
     store.mark_sent(k, "s2", "m2", retry_at).await.unwrap();
@@ -443,6 +443,76 @@ pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store
     assert!(!store.mark_problem_report_queued(&team, d.next_day(), after).await.unwrap(), "no such digest");
 }
 
+/// A quarantined item is never due again; quarantining nothing says so.
+pub async fn quarantined_items_leave_the_due_index(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    store.enqueue(&item).await.unwrap();
+    assert_eq!(store.due_outbox(due, 10).await.unwrap().items.len(), 1);
+    assert!(store.quarantine(&item.key, "attempts: invalid type", due).await.unwrap());
+    assert!(store.due_outbox(due + mins(60), 10).await.unwrap().items.is_empty());
+    let ghost = outbox("alpha", "2026-11-23", "ghost@example.com", due);
+    assert!(!store.quarantine(&ghost.key, "x", due).await.unwrap());
+}
+
+/// In DynamoDB, a record the due index offers that does not read (a hand edit, an old shape) is
+/// quarantined as it is found and listed once; the readable ones come back as usual.
+#[tokio::test]
+async fn dynamodb_unreadable_due_records_are_quarantined_once() {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    let table = morale_tests::TestTable::new().await;
+    let store = &table.store;
+    let due = ts("2026-11-23T20:00:00Z");
+    let good = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    let bad = outbox("alpha", "2026-11-23", "bob@example.com", due);
+    store.enqueue(&good).await.unwrap();
+    store.enqueue(&bad).await.unwrap();
+    // Someone edits bob's item by hand: its status is no status the code knows.
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", A::S("TEAM#alpha".into()))
+        .key("SK", A::S(format!("SEND#2026-11-23#{}", bad.key.member)))
+        .update_expression("SET #s = :s")
+        .expression_attribute_names("#s", "status")
+        .expression_attribute_values(":s", A::S("lost-in-space".into()))
+        .send()
+        .await
+        .unwrap();
+    let first = store.due_outbox(due, 10).await.unwrap();
+    assert_eq!(first.items.iter().map(|d| &d.key).collect::<Vec<_>>(), vec![&good.key]);
+    assert_eq!(first.quarantined.len(), 1);
+    assert!(first.quarantined[0].key.ends_with(bad.key.member.as_str()), "{:?}", first.quarantined);
+    assert!(first.quarantined[0].reason.contains("lost-in-space"), "{:?}", first.quarantined);
+    let again = store.due_outbox(due, 10).await.unwrap();
+    assert_eq!((again.items.len(), again.quarantined.len()), (1, 0), "listed once, then out of the index");
+    // The same for a team record.
+    let team = Team::new(
+        TeamId::parse("broken").unwrap(),
+        "Broken".into(),
+        Schedule::parse("UTC", "09:00", "mon-fri").unwrap(),
+        vec![],
+        due - SignedDuration::from_hours(48),
+    );
+    store.create_team(&team).await.unwrap();
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", A::S("TEAM#broken".into()))
+        .key("SK", A::S("TEAM".into()))
+        .update_expression("SET workdays = :w")
+        .expression_attribute_values(":w", A::S("someday".into()))
+        .send()
+        .await
+        .unwrap();
+    let teams = store.due_teams(due).await.unwrap();
+    assert!(teams.items.is_empty());
+    assert_eq!(teams.quarantined.len(), 1, "{teams:?}");
+    assert!(store.due_teams(due).await.unwrap().quarantined.is_empty());
+}
+
 /// Declares every case once for the fake and once for DynamoDB.
 macro_rules! contract_cases {
     ($($case:ident),* $(,)?) => {
@@ -482,4 +552,5 @@ contract_cases!(
     operational_state_is_versioned,
     tallies_add_atomically,
     problem_reports_collect_lines_and_are_queued_once,
+    quarantined_items_leave_the_due_index,
 );

@@ -122,8 +122,9 @@ fn the_table_the_fake_and_dynamodb_agree_step_by_step() {
                 let in_memory = memory.get_outbox(&key).await.unwrap();
                 prop_assert_eq!(in_memory.as_ref(), Some(&model), "step {}", i);
                 // What the sender may find due is the same too.
-                let due_dynamo = table.store.due_outbox(now, 1000).await.unwrap().into_iter().any(|d| d.key == key);
-                let due_memory = memory.due_outbox(now, 1000).await.unwrap().into_iter().any(|d| d.key == key);
+                let due_dynamo =
+                    table.store.due_outbox(now, 1000).await.unwrap().items.into_iter().any(|d| d.key == key);
+                let due_memory = memory.due_outbox(now, 1000).await.unwrap().items.into_iter().any(|d| d.key == key);
                 prop_assert_eq!(due_dynamo, due_memory, "step {}: due in one store and not the other", i);
             }
             Ok(())

@@ -7,7 +7,7 @@ mod responses;
 mod state;
 mod teams;
 
-use super::{StoreError, StoreResult};
+use super::{StoreError, StoreResult, Unreadable};
 use crate::domain::{MemberId, SendDate, TeamId, VoterKey};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -278,11 +278,50 @@ fn to_item<T: Serialize>(v: &T) -> Item {
     serde_dynamo::to_item(v).expect("records serialize to items")
 }
 
+/// An item's table key, `PK` and `SK`.
+fn raw_key(item: &Item) -> (String, String) {
+    let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_else(|| "?".into());
+    (get("PK"), get("SK"))
+}
+
 fn from_item<T: DeserializeOwned>(item: Item) -> StoreResult<T> {
-    let key = format!(
-        "{}/{}",
-        item.get("PK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("?"),
-        item.get("SK").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("?")
-    );
-    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt { key, reason: e.to_string() })
+    let (pk, sk) = raw_key(&item);
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt { key: format!("{pk}/{sk}"), reason: e.to_string() })
+}
+
+impl DynamoStore {
+    /// Reads what a due-index query returned; a record that does not read is taken out of the
+    /// index (its due attributes removed, `quarantined` set to why) and listed instead.
+    async fn read_due<R: DeserializeOwned>(
+        &self,
+        items: Vec<Item>,
+        now: Timestamp,
+    ) -> StoreResult<(Vec<R>, Vec<Unreadable>)> {
+        let (mut read, mut quarantined) = (Vec::new(), Vec::new());
+        for item in items {
+            let (pk, sk) = raw_key(&item);
+            match from_item::<R>(item) {
+                Ok(r) => read.push(r),
+                Err(StoreError::Corrupt { key, reason }) => {
+                    tracing::error!(%key, %reason, "an unreadable record is taken out of the due index");
+                    self.quarantine_raw(pk, sk, &reason, now).await?;
+                    quarantined.push(Unreadable { key, reason });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((read, quarantined))
+    }
+
+    async fn quarantine_raw(&self, pk: String, sk: String, reason: &str, now: Timestamp) -> StoreResult<bool> {
+        let u = Update::new(
+            pk,
+            sk,
+            "REMOVE due_kind, due_at SET quarantined = :why, quarantined_at = :now",
+            "attribute_exists(PK)",
+        )
+        .val(":why", s(reason))
+        .val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
 }

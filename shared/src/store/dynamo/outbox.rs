@@ -5,7 +5,7 @@ use super::records::OutboxRecord;
 use super::{DynamoStore, OUTBOX_SHARDS, Update, from_item, n, nanos, outbox_shard, outbox_sk, s, team_pk, to_item};
 use crate::domain::outbox::{Change, Effect, Guard, Target};
 use crate::domain::{MemberId, OutboxItem, OutboxKey, OutboxStatus, SendDate, TeamId};
-use crate::store::{DueItem, OutboxStore, StoreResult};
+use crate::store::{Due, DueItem, OutboxStore, StoreResult};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
@@ -142,22 +142,28 @@ impl OutboxStore for DynamoStore {
             .collect()
     }
 
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<DueItem>> {
+    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
         #[derive(Deserialize)]
-        struct Due {
+        struct Entry {
             team: TeamId,
             date: SendDate,
             member: MemberId,
             status: OutboxStatus,
             due: Timestamp,
         }
-        let mut due = Vec::new();
+        let (mut due, mut quarantined) = (Vec::new(), Vec::new());
         for shard in 0..OUTBOX_SHARDS {
             let items = self
-                .query_due(&format!("outbox#{shard}"), now, Some(limit), Some("#team, #date, #member, #status, #due"))
+                .query_due(
+                    &format!("outbox#{shard}"),
+                    now,
+                    Some(limit),
+                    Some("#PK, #SK, #team, #date, #member, #status, #due"),
+                )
                 .await?;
-            for item in items {
-                let d: Due = from_item(item)?;
+            let (entries, unreadable) = self.read_due::<Entry>(items, now).await?;
+            quarantined.extend(unreadable);
+            for d in entries {
                 // The index holds items in step with their status; check anyway, it is cheap.
                 if d.status.awaits_sender() && d.due <= now {
                     due.push(DueItem {
@@ -169,7 +175,11 @@ impl OutboxStore for DynamoStore {
         }
         due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         due.truncate(limit);
-        Ok(due)
+        Ok(Due { items: due, quarantined })
+    }
+
+    async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool> {
+        self.quarantine_raw(team_pk(&key.team), outbox_sk(key.date, &key.member), reason, now).await
     }
 
     async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {

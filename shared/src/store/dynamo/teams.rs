@@ -3,7 +3,7 @@
 use super::records::{MemberRecord, TeamRecord};
 use super::{DynamoStore, Item, TEAM_SK, Update, backend, from_item, member_sk, n, nanos, s, team_pk, to_item};
 use crate::domain::{Member, MemberId, StatusChange, Team, TeamId};
-use crate::store::{MemberStore, StoreError, StoreResult, TeamStore};
+use crate::store::{Due, MemberStore, StoreError, StoreResult, TeamStore};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -59,14 +59,14 @@ impl TeamStore for DynamoStore {
         self.delete_existing(team_pk(id), TEAM_SK.into(), format!("team {id}")).await
     }
 
-    async fn due_teams(&self, now: Timestamp) -> StoreResult<Vec<Team>> {
+    async fn due_teams(&self, now: Timestamp) -> StoreResult<Due<Team>> {
         let items = self.query_due("team", now, None, None).await?;
-        let mut teams: Vec<Team> =
-            items.into_iter().map(|i| from_item::<TeamRecord>(i).map(Team::from)).collect::<Result<Vec<_>, _>>()?;
+        let (records, quarantined) = self.read_due::<TeamRecord>(items, now).await?;
+        let mut teams: Vec<Team> = records.into_iter().map(Team::from).collect();
         // The index holds whole seconds; the exact instant decides.
         teams.retain(|t| t.next_send_at.is_some_and(|n| n <= now));
         teams.sort_by_key(|t| t.next_send_at);
-        Ok(teams)
+        Ok(Due { items: teams, quarantined })
     }
 
     async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool> {
