@@ -85,11 +85,11 @@ impl Ctx {
             Ok(Some(item)) => item,
             Ok(None) => return Ok(()), // another sender has it, or it is no longer due
             Err(StoreError::Corrupt { reason, .. }) => {
-                // It cannot be read, so it cannot be sent: out of the due index, and told; the
-                // rest of the drain goes on.
-                self.store.quarantine(&key, &reason, now).await?;
+                // It cannot be read, so it cannot be sent: told (listed first, so that a failed
+                // write below is told too), then out of the due index; the drain goes on.
                 self.run.counts.failed.fetch_add(1, Ordering::Relaxed);
                 self.run.failures.lock().expect("lock").push((key.to_string(), format!("cannot be read: {reason}")));
+                self.store.quarantine(&key, &reason, now).await?;
                 return Ok(());
             }
             Err(e) => return Err(e),

@@ -107,12 +107,19 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
     let mut v = Vec::new();
     w.log.with(|r| {
         let told = |text: &str| r.alerts.iter().any(|a| a.message.contains(text));
+        // A run killed before its alert is watched by the sender's alarmed errors.
+        let sender_errored = |at: Timestamp| {
+            alarms.errors_alarmed(Function::Sender)
+                && r.invocations.iter().any(|i| {
+                    i.function == Function::Sender && i.error.is_some() && i.end >= at && i.end <= at + lifetime
+                })
+        };
         // Every email ends explained once its day is over: an unreadable one, taken out of the
         // due index, when a human was told of it.
         for i in items.values() {
             let key = i.key.to_string();
-            let quarantined = r.quarantined.iter().any(|(k, _)| *k == key);
-            let explained = quarantined && told(&key)
+            let quarantined = r.quarantined.iter().any(|(k, at)| *k == key && (told(&key) || sender_errored(*at)));
+            let explained = quarantined
                 || match i.status {
                     OutboxStatus::Delivered | OutboxStatus::Sent => true,
                     OutboxStatus::Failed | OutboxStatus::Suppressed => {

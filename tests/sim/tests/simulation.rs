@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 /// Seeds that found a defect, or walk the path of a fix, run on every run besides the range
 /// (the world they draw is the same; what the fixed code does in it is not, so each also has a
 /// test of its own where one could be written).
-const REGRESSIONS: [(u64, &str); 8] = [
+const REGRESSIONS: [(u64, &str); 9] = [
     (2, "an unreadable outbox item stopped every drain (now quarantined, told, the rest sent)"),
+    (8759, "an unreadable outbox item went untold when its quarantine's answer was lost"),
     (12, "an unreadable team record stopped every tick for every team (now quarantined, told)"),
     (22, "a paused team's queued emails still went out"),
     (23, "a delivery delay whose delivery event was lost led to a second copy"),
