@@ -81,7 +81,13 @@ fn steadily_reachable(r: &Records, team: &TeamId, member: &MemberId, from: Times
 }
 
 /// Whether a member (or their whole team) could be emailed at some moment of `from..=to`.
-fn reachable_during(r: &Records, team: &TeamId, member: Option<&MemberId>, from: Timestamp, to: Timestamp) -> bool {
+pub(crate) fn reachable_during(
+    r: &Records,
+    team: &TeamId,
+    member: Option<&MemberId>,
+    from: Timestamp,
+    to: Timestamp,
+) -> bool {
     let mut state = true;
     for e in r.reachability.iter().filter(|e| &e.team == team && e.member.as_ref() == member) {
         if e.at <= from {

@@ -1,6 +1,7 @@
-//! Morale's deterministic simulator. The real sender and bounce handler run against simulated
-//! AWS — DynamoDB, SES, EventBridge, Scheduler, SNS, Lambda itself — every call of which can
-//! fail by a plan drawn from a seed; after each run the ledger invariant is checked.
+//! Morale's deterministic simulator. The real sender, bounce handler and response API run
+//! against simulated AWS — DynamoDB, SES, EventBridge, Scheduler, SNS, Lambda itself — every
+//! call of which can fail by a plan drawn from a seed, and the email's readers use its links;
+//! after each run the ledger invariant, and the readers', are checked.
 //!
 //! One seed is one run, on one thread, in paused time (tokio's test clock: sleeps cost
 //! nothing, and the clock the functions read follows it); all randomness, the world's and the
@@ -10,6 +11,7 @@ pub mod dice;
 pub mod ledger;
 pub mod log;
 pub mod plan;
+pub mod readers;
 pub mod ses;
 pub mod store;
 pub mod world;
@@ -31,11 +33,13 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
     let verdict = rt.block_on(async {
         let (world, events) = world::World::new(seed).await;
         world.run(events).await;
-        let violations = ledger::check(&world, alarms).await;
+        let mut violations = ledger::check(&world, alarms).await;
+        violations.extend(readers::check(&world).await);
         let story = world.log.with(|l| {
             format!(
-                "{:#?}\nteams: {}, members: {}, SES acceptances: {}, alerts: {}, invocations: {} ({} failed), dead letters: {}, quarantined: {:?}\nfaults injected: {:?}",
+                "{:#?}\n{:#?}\nteams: {}, members: {}, SES acceptances: {}, alerts: {}, invocations: {} ({} failed), dead letters: {}, quarantined: {:?}, readers' POSTs: {} ({} \"try again\")\nfaults injected: {:?}",
                 world.plan,
+                world.readers.plan,
                 world.teams.len(),
                 world.members.len(),
                 l.acceptances.len(),
@@ -44,6 +48,8 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
                 l.invocations.iter().filter(|i| i.error.is_some()).count(),
                 l.dead_letters.len(),
                 l.quarantined,
+                l.api_calls.len(),
+                l.api_calls.iter().filter(|c| c.status == 503).count(),
                 l.faults
             ) + &l.dead_letters.iter().map(|(t, k)| format!("\ndead letter at {t}: {k:?}")).collect::<String>()
                 + &l.invocations.iter().filter(|i| i.error.is_some()).map(|i| format!("\n{:?} failed {}..{}: {}", i.function, i.start, i.end, i.error.as_deref().unwrap_or(""))).collect::<String>()

@@ -1,7 +1,7 @@
 //! What the simulated world saw happen: the record the ledger invariant is checked against.
 
 use jiff::Timestamp;
-use morale::domain::{EmailAddress, MemberId, OutboxKey, SendDate, TeamId};
+use morale::domain::{EmailAddress, MemberId, OutboxKey, Score, SendDate, TeamId};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -56,6 +56,28 @@ pub struct Reachability {
     pub why: String,
 }
 
+/// What a reader asked of the response API with their email's links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    Answer(Score),
+    Unsubscribe,
+    Resubscribe,
+}
+
+/// One POST through the response API, as the reader saw its answer.
+#[derive(Debug, Clone)]
+pub struct ApiCall {
+    pub key: OutboxKey,
+    pub ask: Ask,
+    /// When the API read its clock: a vote's `recorded_at`.
+    pub at: Timestamp,
+    /// When its answer came back.
+    pub end: Timestamp,
+    pub status: u16,
+    /// The page said what was asked is done ("thanks", "you are unsubscribed").
+    pub done: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct Records {
     pub acceptances: Vec<Acceptance>,
@@ -77,6 +99,8 @@ pub struct Records {
     pub dead_letters: Vec<(Timestamp, Option<OutboxKey>)>,
     /// Records taken out of a due index because they cannot be read: their key, and when.
     pub quarantined: Vec<(String, Timestamp)>,
+    /// Readers' POSTs through the response API.
+    pub api_calls: Vec<ApiCall>,
     /// Faults injected, by name: a summary for the replay.
     pub faults: BTreeMap<&'static str, u64>,
 }

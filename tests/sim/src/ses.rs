@@ -23,8 +23,13 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
-/// An event on its way to the bounce handler, due after the delay.
-pub type EventOnItsWay = (Duration, Value);
+/// What SES hands on to the world.
+pub enum Arrival {
+    /// An event on its way to the bounce handler, due after the delay.
+    Event(Duration, Value),
+    /// A daily email in its recipient's mailbox: its item and its text, links and all.
+    Mail(OutboxKey, String),
+}
 
 /// The error codes simulated SES refuses sends with: none of them is about the email itself.
 pub const REFUSALS: [&str; 5] = [
@@ -47,7 +52,7 @@ pub struct SimSes {
     log: Arc<Log>,
     clock: Arc<dyn Clock>,
     started: Instant,
-    events: UnboundedSender<EventOnItsWay>,
+    events: UnboundedSender<Arrival>,
     /// When the most recent sends were accepted, for the per-second quota.
     recent: Mutex<VecDeque<Instant>>,
     next_id: Mutex<u64>,
@@ -67,7 +72,7 @@ impl SimSes {
         dice: Arc<Dice>,
         log: Arc<Log>,
         clock: Arc<dyn Clock>,
-        events: UnboundedSender<EventOnItsWay>,
+        events: UnboundedSender<Arrival>,
     ) -> Self {
         Self {
             identity: identity.into(),
@@ -129,6 +134,9 @@ impl SimSes {
         let reached = matches!(outcome, Outcome::Delivery | Outcome::Complaint | Outcome::DelayThenDelivery);
         let tags: HashMap<String, Vec<String>> = email.tags.iter().map(|(k, v)| (k.clone(), vec![v.clone()])).collect();
         let key = morale::tags::read(&tags).map(|c| OutboxKey { team: c.team, date: c.date, member: c.member });
+        if let (true, Some(key)) = (reached && email.text.contains("/r/"), &key) {
+            let _ = self.events.send(Arrival::Mail(key.clone(), email.text.clone()));
+        }
         self.log.with(|l| {
             l.acceptances.push(Acceptance {
                 key,
@@ -196,9 +204,9 @@ impl SimSes {
             });
             if self.dice.chance(f.duplicated) {
                 self.log.fault("event: duplicated");
-                let _ = self.events.send((when + self.dice.millis(0, 600_000), envelope.clone()));
+                let _ = self.events.send(Arrival::Event(when + self.dice.millis(0, 600_000), envelope.clone()));
             }
-            let _ = self.events.send((when, envelope));
+            let _ = self.events.send(Arrival::Event(when, envelope));
         }
     }
 }

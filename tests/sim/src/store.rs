@@ -31,7 +31,7 @@ pub struct SimStore {
     /// For each team, when its due-index entry last changed and the team as it was before.
     team_index: Mutex<BTreeMap<TeamId, (Timestamp, Team)>>,
     /// The records that cannot be read (set by the world), and the team records quarantined.
-    pub corrupt: Mutex<Corrupt>,
+    pub corrupt: Arc<Mutex<Corrupt>>,
 }
 
 /// Records that cannot be read, as a hand edit or an old shape would leave them.
@@ -62,7 +62,22 @@ impl SimStore {
             clock,
             outbox_index: Mutex::default(),
             team_index: Mutex::default(),
-            corrupt: Mutex::default(),
+            corrupt: Arc::default(),
+        }
+    }
+
+    /// The same table as another caller meets it: the same weather, its own dice (so that one
+    /// caller's calls leave the other's draws as they were), and no due indexes of its own.
+    pub fn beside(other: &SimStore, dice: Arc<Dice>) -> Self {
+        Self {
+            table: other.table.clone(),
+            faults: other.faults.clone(),
+            dice,
+            log: other.log.clone(),
+            clock: other.clock.clone(),
+            outbox_index: Mutex::default(),
+            team_index: Mutex::default(),
+            corrupt: other.corrupt.clone(),
         }
     }
 

@@ -6,7 +6,8 @@
 use crate::dice::Dice;
 use crate::log::{AlertAttempt, Function, Invocation, Log, Reachability};
 use crate::plan::{Plan, RUN, UnreadableRecord};
-use crate::ses::{EventOnItsWay, SimSes, UNKNOWN_MAILBOX};
+use crate::readers::Readers;
+use crate::ses::{Arrival, SimSes, UNKNOWN_MAILBOX};
 use crate::store::SimStore;
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
@@ -30,6 +31,8 @@ use tokio::time::Instant;
 pub const SENDER_TIMEOUT: Duration = Duration::from_secs(300);
 pub const BOUNCE_TIMEOUT: Duration = Duration::from_secs(30);
 pub const TICK: Duration = Duration::from_secs(300);
+/// Where the email's links lead: the response API.
+pub const API_BASE: &str = "https://api.morale.example";
 const ZONES: [&str; 7] = [
     "UTC",
     "Europe/Berlin",
@@ -102,6 +105,7 @@ pub struct World {
     pub store: Arc<SimStore>,
     pub sender: Sender,
     pub bounce: BounceHandler,
+    pub readers: Readers,
     pub start: Timestamp,
     pub end: Timestamp,
     /// Teams and members as the run began.
@@ -111,7 +115,7 @@ pub struct World {
 
 impl World {
     /// Builds the world for `seed`; must run inside the paused runtime.
-    pub async fn new(seed: u64) -> (Arc<World>, mpsc::UnboundedReceiver<EventOnItsWay>) {
+    pub async fn new(seed: u64) -> (Arc<World>, mpsc::UnboundedReceiver<Arrival>) {
         let dice = Arc::new(Dice::new(seed));
         let plan = Plan::draw(&dice);
         let log = Arc::new(Log::default());
@@ -140,7 +144,7 @@ impl World {
             mailer: ses,
             alerter: alerter.clone(),
             clock: clock.clone(),
-            renderer: EmailRenderer::new(TokenKeys::development(), "https://api.morale.example"),
+            renderer: EmailRenderer::new(TokenKeys::development(), API_BASE),
             config: SenderConfig::new(identity, &format!("Morale <noreply@{identity}>"), Some("morale")),
         };
         let bounce =
@@ -186,12 +190,13 @@ impl World {
             }
         }
         let end = start + SignedDuration::try_from(RUN).expect("in range");
-        let world = World { seed, plan, dice, log, clock, store, sender, bounce, start, end, teams, members };
+        let readers = Readers::new(seed, &store, log.clone(), clock.clone());
+        let world = World { seed, plan, dice, log, clock, store, sender, bounce, readers, start, end, teams, members };
         (Arc::new(world), rx)
     }
 
     /// Runs the world from its start to its end.
-    pub async fn run(self: &Arc<Self>, mut events: mpsc::UnboundedReceiver<EventOnItsWay>) {
+    pub async fn run(self: &Arc<Self>, mut events: mpsc::UnboundedReceiver<Arrival>) {
         let log = self.log.clone();
         let clock = self.clock.clone();
         morale::metrics::capture_on_this_thread(move |m| {
@@ -203,13 +208,19 @@ impl World {
         let mut tasks = JoinSet::new();
         let w = self.clone();
         tasks.spawn(async move {
-            while let Some((delay, event)) = events.recv().await {
-                if Instant::now() + delay < until {
-                    let w = w.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        w.deliver(event).await;
-                    });
+            while let Some(arrival) = events.recv().await {
+                let w = w.clone();
+                match arrival {
+                    Arrival::Event(delay, event) if Instant::now() + delay < until => {
+                        tokio::spawn(async move {
+                            tokio::time::sleep(delay).await;
+                            w.deliver(event).await;
+                        });
+                    }
+                    Arrival::Event(..) => {}
+                    Arrival::Mail(key, text) => {
+                        tokio::spawn(async move { w.readers.read(key, text).await });
+                    }
                 }
             }
         });

@@ -1,0 +1,209 @@
+//! The people the daily email reaches, through the real response API: most answer hours later,
+//! some change their mind, a few unsubscribe (and some of those come back); a mail gateway's
+//! link scanner may open every link first. Each retries a "please try again" page a few times,
+//! as the page asks, then gives up.
+//!
+//! The API's store fails by the seed's weather but draws from dice of its own, as the readers
+//! do: adding readers leaves the rest of a seed's world as it was.
+
+use crate::dice::Dice;
+use crate::ledger::reachable_during;
+use crate::log::{ApiCall, Ask, Log};
+use crate::store::SimStore;
+use crate::world::{SimClock, World};
+use morale::clock::Clock;
+use morale::domain::{OutboxKey, Score, SendDate};
+use morale::store::ResponseStore;
+use morale::token::TokenKeys;
+use morale_response_api::{HttpRequest, ResponseApi};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// How a seed's readers behave.
+#[derive(Debug, Clone)]
+pub struct ReaderPlan {
+    /// Readers who answer at all.
+    pub answer: f64,
+    /// Of those, who answer again with another score later.
+    pub change_mind: f64,
+    pub unsubscribe: f64,
+    /// Of those who unsubscribed, who re-subscribe later.
+    pub resubscribe: f64,
+    /// Emails whose links a scanner opens (GET, no script) on arrival.
+    pub scanned: f64,
+    /// How many times a reader repeats a request answered "please try again".
+    pub patience: u32,
+}
+
+impl ReaderPlan {
+    fn draw(dice: &Dice) -> Self {
+        Self {
+            answer: dice.rate(0.05, 0.2, 0.9),
+            change_mind: dice.rate(0.5, 0.05, 0.3),
+            unsubscribe: dice.rate(0.6, 0.01, 0.1),
+            resubscribe: dice.rate(0.5, 0.1, 0.5),
+            scanned: dice.rate(0.6, 0.2, 1.0),
+            patience: dice.between(0, 4) as u32,
+        }
+    }
+}
+
+pub struct Readers {
+    pub plan: ReaderPlan,
+    api: ResponseApi,
+    dice: Arc<Dice>,
+    log: Arc<Log>,
+    clock: Arc<SimClock>,
+}
+
+/// The links of an email's text: path and query of each.
+fn links(text: &str) -> Vec<(String, String)> {
+    text.split_whitespace()
+        .filter_map(|w| w.strip_prefix(crate::world::API_BASE))
+        .map(|rest| match rest.split_once('?') {
+            Some((path, query)) => (path.to_string(), query.to_string()),
+            None => (rest.to_string(), String::new()),
+        })
+        .collect()
+}
+
+impl Readers {
+    pub fn new(seed: u64, store: &SimStore, log: Arc<Log>, clock: Arc<SimClock>) -> Self {
+        // Dice of their own: the world's draws stay what they were without readers.
+        let dice = Arc::new(Dice::new(seed ^ 0x5EAD_E125));
+        let plan = ReaderPlan::draw(&dice);
+        let api = ResponseApi {
+            store: Arc::new(SimStore::beside(store, dice.clone())),
+            keys: TokenKeys::development(),
+            clock: clock.clone(),
+        };
+        Self { plan, api, dice, log, clock }
+    }
+
+    /// What one reader does with one daily email, from its arrival.
+    pub async fn read(&self, key: OutboxKey, text: String) {
+        let links = links(&text);
+        let answer = |s: Score| links.iter().find(|(p, q)| p.starts_with("/r/") && *q == format!("s={}", s.value()));
+        let unsubscribe = links.iter().find(|(p, _)| p.starts_with("/u/")).cloned();
+        if self.dice.chance(self.plan.scanned) {
+            // A gateway opens every link before the reader sees the email: GETs only.
+            for (path, query) in &links {
+                tokio::time::sleep(self.dice.millis(100, 3_000)).await;
+                self.api.handle(&request("GET", path, query, "")).await;
+            }
+        }
+        let mut unsubscribed = false;
+        if let Some((path, _)) = &unsubscribe
+            && self.dice.chance(self.plan.unsubscribe)
+        {
+            tokio::time::sleep(self.dice.millis(60_000, 8 * 3_600_000)).await;
+            self.api.handle(&request("GET", path, "", "")).await;
+            unsubscribed = self.post(&key, Ask::Unsubscribe, path, "").await;
+            if unsubscribed && self.dice.chance(self.plan.resubscribe) {
+                tokio::time::sleep(self.dice.millis(60_000, 4 * 3_600_000)).await;
+                self.post(&key, Ask::Resubscribe, &format!("{path}/resubscribe"), "").await;
+            }
+        }
+        if unsubscribed || !self.dice.chance(self.plan.answer) {
+            return;
+        }
+        let mut votes = 1 + u32::from(self.dice.chance(self.plan.change_mind));
+        while votes > 0 {
+            votes -= 1;
+            tokio::time::sleep(self.dice.millis(60_000, 10 * 3_600_000)).await;
+            let score = *self.dice.pick(&Score::ALL);
+            let Some((path, query)) = answer(score) else { return };
+            // The confirm page, then the tap that records.
+            self.api.handle(&request("GET", path, query, "")).await;
+            let comment = if self.dice.chance(0.3) { "&comment=Busy+but+fine" } else { "" };
+            self.post(&key, Ask::Answer(score), path, &format!("{query}{comment}")).await;
+        }
+    }
+
+    /// A POST, repeated while the API says "please try again" and patience lasts: whether the
+    /// page said it was done.
+    async fn post(&self, key: &OutboxKey, ask: Ask, path: &str, body: &str) -> bool {
+        for attempt in 0..=self.plan.patience {
+            if attempt > 0 {
+                tokio::time::sleep(self.dice.millis(30_000, 300_000)).await;
+            }
+            let at = self.clock.now();
+            let resp = self.api.handle(&request("POST", path, "", body)).await;
+            let end = self.clock.now();
+            let done = match ask {
+                Ask::Answer(_) => resp.status == 200,
+                Ask::Unsubscribe => resp.body.contains("You are unsubscribed"),
+                Ask::Resubscribe => resp.body.contains("Welcome back"),
+            };
+            self.log.with(|l| l.api_calls.push(ApiCall { key: key.clone(), ask, at, end, status: resp.status, done }));
+            if resp.status != 503 {
+                return done;
+            }
+        }
+        false
+    }
+}
+
+fn request(method: &str, path: &str, query: &str, body: &str) -> HttpRequest {
+    HttpRequest {
+        method: method.into(),
+        path: path.into(),
+        query: query.into(),
+        accept: "text/html".into(),
+        content_type: if body.is_empty() { String::new() } else { "application/x-www-form-urlencoded".into() },
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+/// The readers' invariant: the API never fails a real link but with "please try again"; a vote
+/// it thanked for is the one kept, unless a later one may have replaced it; nothing is
+/// recorded that no one posted (a scanner's GETs record nothing); and a reader told "you are
+/// unsubscribed" is, from then on, someone Morale may not email.
+pub async fn check(w: &World) -> Vec<String> {
+    let keys = TokenKeys::development();
+    let mut v = Vec::new();
+    let calls = w.log.with(|l| l.api_calls.clone());
+    let mut votes: BTreeMap<&OutboxKey, Vec<&ApiCall>> = BTreeMap::new();
+    for c in &calls {
+        if c.status != 200 && c.status != 503 {
+            v.push(format!("{}: {:?} from the email's own link answered {}", c.key, c.ask, c.status));
+        }
+        if matches!(c.ask, Ask::Answer(_)) {
+            votes.entry(&c.key).or_default().push(c);
+        }
+        let (team, member) = (&c.key.team, Some(&c.key.member));
+        if c.ask == Ask::Unsubscribe && c.done && w.log.with(|r| reachable_during(r, team, member, c.end, c.end)) {
+            v.push(format!("{}: told \"you are unsubscribed\" at {} and still someone to email", c.key, c.end));
+        }
+    }
+    let utc = |t: jiff::Timestamp| SendDate::new(jiff::tz::TimeZone::UTC.to_datetime(t).date());
+    let (first, last) = (utc(w.start).previous_day(), utc(w.end).next_day());
+    for team in &w.teams {
+        let stored = w.store.table.list_responses(&team.id, first, last).await.expect("the table");
+        let mut posted = BTreeSet::new();
+        for (key, posts) in votes.iter().filter(|(k, _)| k.team == team.id) {
+            let voter = keys.voter_key(&key.team, &key.member);
+            let kept = stored.iter().find(|r| r.date == key.date && r.voter == voter);
+            posted.insert((key.date, voter));
+            // From the last vote thanked for: any of them may be the one kept.
+            let last_done = posts.iter().rposition(|c| c.done);
+            let may_be_kept: Vec<Score> = posts[last_done.unwrap_or(0)..]
+                .iter()
+                .filter_map(|c| if let Ask::Answer(s) = c.ask { Some(s) } else { None })
+                .collect();
+            match (kept, last_done) {
+                (None, Some(i)) => v.push(format!("{key}: thanked at {} and nothing is recorded", posts[i].at)),
+                (Some(r), _) if !may_be_kept.contains(&r.score) => v.push(format!(
+                    "{key}: {} is recorded; the reader posted {:?}",
+                    r.score,
+                    posts.iter().map(|c| (c.ask, c.status)).collect::<Vec<_>>()
+                )),
+                _ => {}
+            }
+        }
+        for r in stored.iter().filter(|r| !posted.contains(&(r.date, r.voter.clone()))) {
+            v.push(format!("team {} {}: a {} is recorded that no one posted", r.team, r.date, r.score));
+        }
+    }
+    v
+}
