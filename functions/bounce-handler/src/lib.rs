@@ -19,6 +19,9 @@ use morale::store::{MemberStore, OutboxStore, ProblemReportStore, StateStore, St
 use serde::Serialize;
 use std::sync::Arc;
 
+/// How many days' reports a late line may be carried over to before an alert tells it.
+const LATE_LINE_DAYS: usize = 7;
+
 #[derive(Debug, Clone)]
 pub struct BounceConfig {
     /// Attempts (SES acceptances) before a transiently bouncing email fails (default 3).
@@ -305,15 +308,41 @@ impl BounceHandler {
                     let key = OutboxKey { team: c.team.clone(), date: c.date, member: c.member.clone() };
                     if let Some(item) = self.store.get_outbox(&key).await? {
                         let line = format!("{} — {} (no longer a member): {reason}", item.email, to);
-                        self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay).await?;
+                        self.tell_admins(c, &line, now).await?;
                     }
                     return Ok(false);
                 }
                 Err(e) => return Err(e.into()),
             };
         let line = format!("{} — {}: {}", member.email, to, member.status_reason.as_deref().unwrap_or(reason));
-        self.store.note_problem(&c.team, c.date, &line, now + self.config.digest_delay).await?;
+        self.tell_admins(c, &line, now).await?;
         Ok(changed)
+    }
+
+    /// Adds a line to the admins' report of the email's day. An event can come hours after
+    /// that report went out: its line then joins the next day's report that has not, saying
+    /// which day it is about; past a week of them, an alert tells it.
+    async fn tell_admins(&self, c: &Correlation, line: &str, now: Timestamp) -> Result<(), HandlerError> {
+        let mut day = c.date;
+        let mut text = line.to_string();
+        for _ in 0..LATE_LINE_DAYS {
+            if self.store.note_problem(&c.team, day, &text, now + self.config.digest_delay).await? {
+                return Ok(());
+            }
+            // Not added: it is there already (an event handled twice), or that report is out.
+            match self.store.get_problem_report(&c.team, day).await? {
+                Some(r) if r.lines.contains(&text) => return Ok(()),
+                _ => {}
+            }
+            day = day.next_day();
+            text = format!("{line} (about the email of {})", c.date);
+        }
+        self.alert(
+            format!("Morale: a delivery problem in team {} could not be reported to its admins", c.team),
+            format!("The admins' reports for {} and the days after have all gone out already.\n\n{line}", c.date),
+        )
+        .await;
+        Ok(())
     }
 
     /// Whether the lifecycle admits `change` for the item as it is now.

@@ -253,6 +253,31 @@ async fn a_permanent_bounce_fails_the_email_bounces_the_member_and_queues_one_di
 }
 
 #[tokio::test]
+async fn a_bounce_after_its_days_report_went_out_joins_the_next_days_report() {
+    let w = world();
+    let (m, _, mid) = w.sent(1).await;
+    let (m2, _, mid2) = w.sent(2).await;
+    w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await;
+    let team = TeamId::parse("platform").unwrap();
+    let date = SendDate::parse(DATE).unwrap();
+    assert!(w.store.mark_problem_report_queued(&team, date, w.clock.now()).await.unwrap());
+    // Hours late, as SES may publish it: that day's report is out, the line must not be lost.
+    w.clock.advance(SignedDuration::from_hours(3));
+    let out = w.on(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Permanent", "General")))).await;
+    assert_eq!(out, vec![Outcome::Failed, Outcome::MemberBounced]);
+    assert_eq!(w.store.get_problem_report(&team, date).await.unwrap().unwrap().lines.len(), 1);
+    let next = w.store.get_problem_report(&team, date.next_day()).await.unwrap().expect("the next day's report");
+    assert_eq!(next.lines.len(), 1);
+    assert!(next.lines[0].starts_with("member2@example.com — bounced"), "{:?}", next.lines);
+    assert!(next.lines[0].ends_with(&format!("(about the email of {DATE})")), "{:?}", next.lines);
+    assert_eq!(next.send_after, w.clock.now() + SignedDuration::from_hours(1));
+    // Handled again (its answer lost): still one line.
+    w.on(event("Email Bounced", "Bounce", &m2, &mid2, Some(bounce("Permanent", "General")))).await;
+    assert_eq!(w.store.get_problem_report(&team, date.next_day()).await.unwrap().unwrap().lines.len(), 1);
+    assert!(w.alerter.alerts().is_empty());
+}
+
+#[tokio::test]
 async fn transient_bounces_defer_then_fail_after_the_attempts() {
     let w = world();
     let (m, key, mid) = w.sent(1).await;

@@ -248,8 +248,9 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
             }
             let email = items.get(key).map(|i| i.email.to_string()).unwrap_or_default();
             let noted = r.notes.iter().any(|(t, d, line, n)| {
+                // The email's day's report, or a later day's when that one had gone out.
                 t == &key.team
-                    && d == &key.date
+                    && d >= &key.date
                     && line.contains(&email)
                     && *n >= *at - SignedDuration::from_secs(1)
                     && *n <= *at + window

@@ -348,7 +348,9 @@ impl ProblemReportStore for SimStore {
     async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool> {
         self.there("UpdateItem problem report").await?;
         let r = self.table.note_problem(team, date, line, after).await;
-        if r.is_ok() {
+        // Told only if the line is in the report: one already queued takes no more lines.
+        let report = self.table.get_problem_report(team, date).await?;
+        if report.is_some_and(|d| d.lines.iter().any(|l| l == line)) {
             self.log.with(|l| l.notes.push((team.clone(), date, line.to_string(), self.clock.now())));
         }
         self.back("UpdateItem problem report", true, r).await

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 /// Seeds that found a defect, or walk the path of a fix, run on every run besides the range
 /// (the world they draw is the same; what the fixed code does in it is not, so each also has a
 /// test of its own where one could be written).
-const REGRESSIONS: [(u64, &str); 9] = [
+const REGRESSIONS: [(u64, &str); 10] = [
     (2, "an unreadable outbox item stopped every drain (now quarantined, told, the rest sent)"),
     (8759, "an unreadable outbox item went untold when its quarantine's answer was lost"),
     (12, "an unreadable team record stopped every tick for every team (now quarantined, told)"),
@@ -20,6 +20,7 @@ const REGRESSIONS: [(u64, &str); 9] = [
     (196, "a retries-exhausted alert was lost with the failing write's answer"),
     (1640, "a store brownout: every failure still told, every failed run alerted"),
     (16380, "a permanent bounce for a member removed meanwhile was told to nobody"),
+    (361, "a bounce that came hours late, after its day's report to the admins went out, was told to nobody"),
 ];
 
 fn arg(args: &[String], name: &str) -> Option<u64> {
