@@ -619,3 +619,36 @@ async fn the_problem_report_goes_out_once_per_admin_through_the_outbox() {
     let items = w.store.list_outbox(&team.id, Some(date)).await.unwrap();
     assert!(items.iter().all(|i| i.status == OutboxStatus::Sent), "{items:?}");
 }
+
+/// A clock that follows tokio's paused time, so that the pacer's waits move it.
+struct PausedClock {
+    base: Timestamp,
+    at: tokio::time::Instant,
+}
+
+impl Clock for PausedClock {
+    fn now(&self) -> Timestamp {
+        self.base + SignedDuration::try_from(tokio::time::Instant::now() - self.at).unwrap()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_send_the_pacer_holds_past_local_midnight_fails_instead_of_going_a_day_late() {
+    // 23:59:57 on a Monday in New York; the team sends at 23:59, SES takes one email a second.
+    let start = "2026-11-24T04:59:57Z";
+    let mut w = world(start);
+    w.sender.clock = Arc::new(PausedClock { base: ts(start), at: tokio::time::Instant::now() });
+    w.mailer.account.lock().unwrap().max_send_rate = 1.0;
+    let team = w.team("alpha", "America/New_York", "23:59", "mon-fri", 6).await;
+    let r = w.tick().await;
+    let sent = w.mailer.sent().len();
+    assert!((1..=3).contains(&sent), "three seconds at one a second: {sent} sent");
+    assert_eq!((r.sent as usize, r.failed as usize), (sent, 6 - sent));
+    for item in w.store.list_outbox(&team.id, None).await.unwrap() {
+        if item.status != OutboxStatus::Sent {
+            assert_eq!(item.status, OutboxStatus::Failed);
+            let why = item.last_error.unwrap();
+            assert!(why.contains("not sent before the end of the team's local day 2026-11-23"), "{why}");
+        }
+    }
+}

@@ -30,6 +30,8 @@ pub struct SimStore {
     outbox_index: Mutex<BTreeMap<OutboxKey, (Timestamp, Option<jiff::Timestamp>)>>,
     /// For each team, when its due-index entry last changed and the team as it was before.
     team_index: Mutex<BTreeMap<TeamId, (Timestamp, Team)>>,
+    /// For each problem report, when its due-index entry last changed and what it was before.
+    report_index: Mutex<BTreeMap<(TeamId, SendDate), (Timestamp, Option<ProblemReport>)>>,
     /// The records that cannot be read (set by the world), and the team records quarantined.
     pub corrupt: Arc<Mutex<Corrupt>>,
 }
@@ -62,6 +64,7 @@ impl SimStore {
             clock,
             outbox_index: Mutex::default(),
             team_index: Mutex::default(),
+            report_index: Mutex::default(),
             corrupt: Arc::default(),
         }
     }
@@ -77,6 +80,7 @@ impl SimStore {
             clock: other.clock.clone(),
             outbox_index: Mutex::default(),
             team_index: Mutex::default(),
+            report_index: Mutex::default(),
             corrupt: other.corrupt.clone(),
         }
     }
@@ -152,6 +156,10 @@ impl SimStore {
             }
             _ => Ok(()),
         }
+    }
+
+    fn changed_report(&self, team: &TeamId, date: SendDate, before: Option<ProblemReport>) {
+        self.report_index.lock().expect("lock").insert((team.clone(), date), (self.clock.now(), before));
     }
 
     fn due_at(item: Option<&OutboxItem>) -> Option<Timestamp> {
@@ -347,7 +355,11 @@ impl ResponseStore for SimStore {
 impl ProblemReportStore for SimStore {
     async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool> {
         self.there("UpdateItem problem report").await?;
+        let before = self.table.get_problem_report(team, date).await?;
         let r = self.table.note_problem(team, date, line, after).await;
+        if let Ok(true) = r {
+            self.changed_report(team, date, before);
+        }
         // Told only if the line is in the report: one already queued takes no more lines.
         let report = self.table.get_problem_report(team, date).await?;
         if report.is_some_and(|d| d.lines.iter().any(|l| l == line)) {
@@ -359,10 +371,29 @@ impl ProblemReportStore for SimStore {
         self.read("GetItem problem report", self.table.get_problem_report(team, date)).await
     }
     async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>> {
-        self.read("Query due problem reports", self.table.due_problem_reports(now)).await
+        self.there("Query due problem reports").await?;
+        let since = self.clock.now() - self.lag();
+        let mut due: BTreeMap<(TeamId, SendDate), ProblemReport> =
+            self.table.due_problem_reports(now).await?.into_iter().map(|d| ((d.team.clone(), d.date), d)).collect();
+        for (key, (at, before)) in self.report_index.lock().expect("lock").iter() {
+            if *at > since {
+                // The index (which projects the whole record) still holds the report as it was.
+                due.remove(key);
+                if let Some(d) = before.as_ref().filter(|d| d.queued_at.is_none() && d.send_after <= now) {
+                    due.insert(key.clone(), d.clone());
+                }
+            }
+        }
+        self.back("Query due problem reports", false, Ok(due.into_values().collect())).await
     }
     async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        self.write("UpdateItem problem report", self.table.mark_problem_report_queued(team, date, now)).await
+        self.there("UpdateItem problem report").await?;
+        let before = self.table.get_problem_report(team, date).await?;
+        let r = self.table.mark_problem_report_queued(team, date, now).await;
+        if let Ok(true) = r {
+            self.changed_report(team, date, before);
+        }
+        self.back("UpdateItem problem report", true, r).await
     }
 }
 

@@ -6,6 +6,7 @@ use morale::clock::Clock;
 use morale::domain::{OutboxKind, OutboxStatus, Response, VoterKey, WeeklyDigest};
 use morale::domain::{Score, SendDate};
 use morale::store::prelude::*;
+use morale_localstack::{AwsError, Fault, FaultPlan};
 use morale_tests::browser::Browser;
 use std::time::Duration;
 
@@ -101,6 +102,40 @@ async fn weekly_digest_and_low_morale_alert_reach_the_admins_once() {
     let page = morale_tests::http(&sys.api_url, "GET", path, "text/html", "").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("How Team insight feels about work"));
+}
+
+/// The low-morale alert is queued before it is recorded as told: a store error between the
+/// two loses nothing, and the next tick queues it (recorded first, it would be lost for good).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_low_morale_alert_that_could_not_be_queued_is_queued_by_the_next_tick() {
+    // Thursday 26 November, 08:55 UTC; Monday to Wednesday were hard.
+    let sys = System::new("2026-11-26T08:55:00Z", 100.0).await;
+    let team = sys.team("lowqueue", "UTC", "09:00", "mon-fri", 3).await;
+    for d in ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"] {
+        votes(&sys, &team.id, d, &[4, 4, 5]).await;
+    }
+    for d in ["2026-11-23", "2026-11-24", "2026-11-25"] {
+        votes(&sys, &team.id, d, &[2, 1, 2]).await;
+    }
+    sys.advance(5);
+    // Every write of a low-morale outbox item fails, past the SDK's retries.
+    let error = Fault::Error { code: AwsError::InternalServerError };
+    sys.dynamodb_faults.plan(FaultPlan::one(&["PutItem"], 1.0, error).containing("low_morale"));
+    sys.tick().await;
+    assert!(sys.dynamodb_faults.stats().hit.values().sum::<u64>() > 0, "the fault was met");
+    assert!(to_admin(&sys).is_empty());
+    let alerts = sys.alerts.all().await;
+    assert!(alerts.iter().any(|(subject, _)| subject.contains("could not be scheduled")), "{alerts:?}");
+
+    sys.dynamodb_faults.plan(FaultPlan::default());
+    sys.advance(5);
+    sys.tick().await;
+    let mail = to_admin(&sys);
+    assert_eq!(mail.len(), 1, "the alert, once");
+    assert_eq!(mail[0].subject, "Team lowqueue: a few hard days in a row");
+    let daily: Vec<(String, usize)> = sys.accepted().into_iter().filter(|(to, _)| to != "lead@example.com").collect();
+    assert_eq!(daily.len(), 3, "each member's daily email: {daily:?}");
+    assert!(daily.iter().all(|(_, n)| *n == 1), "once: {daily:?}");
 }
 
 /// The trend page in headless Chromium; the screenshot lands in `artifacts/screenshots/`.
