@@ -31,10 +31,13 @@ pub struct SimStore {
     /// For each team, when its due-index entry last changed and the team as it was before.
     team_index: Mutex<BTreeMap<TeamId, (Timestamp, Team)>>,
     /// For each problem report, when its due-index entry last changed and what it was before.
-    report_index: Mutex<BTreeMap<(TeamId, SendDate), (Timestamp, Option<ProblemReport>)>>,
+    report_index: Mutex<BTreeMap<(TeamId, SendDate), IndexEntry<ProblemReport>>>,
     /// The records that cannot be read (set by the world), and the team records quarantined.
     pub corrupt: Arc<Mutex<Corrupt>>,
 }
+
+/// When a record's due-index entry last changed, and the record as it was before.
+type IndexEntry<T> = (Timestamp, Option<T>);
 
 /// Records that cannot be read, as a hand edit or an old shape would leave them.
 #[derive(Debug, Default, Clone)]
