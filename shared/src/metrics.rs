@@ -35,6 +35,8 @@ pub const ALERTS_UNDELIVERED: &str = "AlertsUndelivered";
 // response API
 pub const RESPONSES_RECORDED: &str = "ResponsesRecorded";
 pub const RESPONSES_REJECTED: &str = "ResponsesRejected";
+/// Requests answered "please try again" because the table could not be reached.
+pub const RESPONSES_UNAVAILABLE: &str = "ResponsesUnavailable";
 
 /// Every metric name the code emits.
 pub const ALL: &[&str] = &[
@@ -59,6 +61,7 @@ pub const ALL: &[&str] = &[
     ALERTS_UNDELIVERED,
     RESPONSES_RECORDED,
     RESPONSES_REJECTED,
+    RESPONSES_UNAVAILABLE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -69,6 +69,7 @@ impl ResponseApi {
                 resp
             }
             Err(Stop::Store(e)) => {
+                m.count(metrics::RESPONSES_UNAVAILABLE, 1);
                 tracing::error!(error = %e, "the table could not be reached");
                 self.respond(
                     req,

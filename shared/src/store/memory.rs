@@ -2,8 +2,8 @@
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
 use super::{
-    Due, DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore, StoreError,
-    StoreResult, TallyHour, TeamStore,
+    Count, Due, DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore,
+    StoreError, StoreResult, TallyHour, TeamStore,
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
@@ -295,13 +295,7 @@ impl StateStore for MemoryStore {
         Ok(true)
     }
 
-    async fn add_to_tally(
-        &self,
-        tally: &str,
-        hour: &str,
-        counts: &[(&'static str, u64)],
-        _now: Timestamp,
-    ) -> StoreResult<()> {
+    async fn add_to_tally(&self, tally: &str, hour: &str, counts: &[Count], _now: Timestamp) -> StoreResult<()> {
         let mut t = self.lock();
         let h = t.tallies.entry((tally.to_string(), hour.to_string())).or_default();
         for (name, n) in counts {

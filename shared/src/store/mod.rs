@@ -204,6 +204,9 @@ pub trait ProblemReportStore: Send + Sync {
     async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool>;
 }
 
+/// A counter of a tally and what to add to it.
+pub type Count = (&'static str, u64);
+
 /// One hour of a tally: its counters by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TallyHour {
@@ -222,13 +225,7 @@ pub trait StateStore: Send + Sync {
     async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool>;
     /// Adds to counters of one hour of a tally in one atomic write: no read, no retry, and
     /// writers at the same moment never lose a count.
-    async fn add_to_tally(
-        &self,
-        tally: &str,
-        hour: &str,
-        counts: &[(&'static str, u64)],
-        now: Timestamp,
-    ) -> StoreResult<()>;
+    async fn add_to_tally(&self, tally: &str, hour: &str, counts: &[Count], now: Timestamp) -> StoreResult<()>;
     /// The hours of a tally in `from..=to` that have counts, in order.
     async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>>;
 }

@@ -101,6 +101,8 @@ pub struct Records {
     pub quarantined: Vec<(String, Timestamp)>,
     /// Readers' POSTs through the response API.
     pub api_calls: Vec<ApiCall>,
+    /// Requests the API answered "please try again" (503), GETs included.
+    pub api_unavailable: u64,
     /// Faults injected, by name: a summary for the replay.
     pub faults: BTreeMap<&'static str, u64>,
 }

@@ -13,6 +13,7 @@ use crate::store::SimStore;
 use crate::world::{SimClock, World};
 use morale::clock::Clock;
 use morale::domain::{OutboxKey, Score, SendDate};
+use morale::metrics;
 use morale::store::ResponseStore;
 use morale::token::TokenKeys;
 use morale_response_api::{HttpRequest, ResponseApi};
@@ -89,7 +90,7 @@ impl Readers {
             // A gateway opens every link before the reader sees the email: GETs only.
             for (path, query) in &links {
                 tokio::time::sleep(self.dice.millis(100, 3_000)).await;
-                self.api.handle(&request("GET", path, query, "")).await;
+                self.ask(&request("GET", path, query, "")).await;
             }
         }
         let mut unsubscribed = false;
@@ -97,7 +98,7 @@ impl Readers {
             && self.dice.chance(self.plan.unsubscribe)
         {
             tokio::time::sleep(self.dice.millis(60_000, 8 * 3_600_000)).await;
-            self.api.handle(&request("GET", path, "", "")).await;
+            self.ask(&request("GET", path, "", "")).await;
             unsubscribed = self.post(&key, Ask::Unsubscribe, path, "").await;
             if unsubscribed && self.dice.chance(self.plan.resubscribe) {
                 tokio::time::sleep(self.dice.millis(60_000, 4 * 3_600_000)).await;
@@ -114,10 +115,19 @@ impl Readers {
             let score = *self.dice.pick(&Score::ALL);
             let Some((path, query)) = answer(score) else { return };
             // The confirm page, then the tap that records.
-            self.api.handle(&request("GET", path, query, "")).await;
+            self.ask(&request("GET", path, query, "")).await;
             let comment = if self.dice.chance(0.3) { "&comment=Busy+but+fine" } else { "" };
             self.post(&key, Ask::Answer(score), path, &format!("{query}{comment}")).await;
         }
+    }
+
+    /// One request through the API; a "please try again" is counted for the invariant.
+    async fn ask(&self, req: &HttpRequest) -> morale_response_api::HttpResponse {
+        let resp = self.api.handle(req).await;
+        if resp.status == 503 {
+            self.log.with(|l| l.api_unavailable += 1);
+        }
+        resp
     }
 
     /// A POST, repeated while the API says "please try again" and patience lasts: whether the
@@ -128,7 +138,7 @@ impl Readers {
                 tokio::time::sleep(self.dice.millis(30_000, 300_000)).await;
             }
             let at = self.clock.now();
-            let resp = self.api.handle(&request("POST", path, "", body)).await;
+            let resp = self.ask(&request("POST", path, "", body)).await;
             let end = self.clock.now();
             let done = match ask {
                 Ask::Answer(_) => resp.status == 200,
@@ -155,14 +165,23 @@ fn request(method: &str, path: &str, query: &str, body: &str) -> HttpRequest {
     }
 }
 
-/// The readers' invariant: the API never fails a real link but with "please try again"; a vote
-/// it thanked for is the one kept, unless a later one may have replaced it; nothing is
-/// recorded that no one posted (a scanner's GETs record nothing); and a reader told "you are
-/// unsubscribed" is, from then on, someone Morale may not email.
+/// The readers' invariant: the API never fails a real link but with "please try again", each
+/// counted in the alarmed metric; a vote it thanked for is the one kept, unless a later one may
+/// have replaced it; nothing is recorded that no one posted (a scanner's GETs record nothing);
+/// and a reader told "you are unsubscribed" is, from then on, someone Morale may not email.
 pub async fn check(w: &World) -> Vec<String> {
     let keys = TokenKeys::development();
     let mut v = Vec::new();
     let calls = w.log.with(|l| l.api_calls.clone());
+    // Every "please try again" is counted where its alarm watches.
+    let (unavailable, counted) = w.log.with(|l| {
+        let counted: f64 =
+            l.metrics.iter().filter(|(_, n, _)| n == metrics::RESPONSES_UNAVAILABLE).map(|(_, _, x)| x).sum();
+        (l.api_unavailable, counted.max(0.0) as u64)
+    });
+    if unavailable != counted {
+        v.push(format!("{unavailable} request(s) answered \"please try again\", {counted} counted in the metric"));
+    }
     let mut votes: BTreeMap<&OutboxKey, Vec<&ApiCall>> = BTreeMap::new();
     for c in &calls {
         if c.status != 200 && c.status != 503 {

@@ -14,7 +14,7 @@ use morale::domain::{
     TeamId,
 };
 use morale::store::prelude::*;
-use morale::store::{Due, DueItem, MemoryStore, StateRecord, StoreError, StoreResult, TallyHour, Unreadable};
+use morale::store::{Count, Due, DueItem, MemoryStore, StateRecord, StoreError, StoreResult, TallyHour, Unreadable};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -408,13 +408,7 @@ impl StateStore for SimStore {
     async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool> {
         self.write("PutItem state", self.table.put_state(name, data, expected, now)).await
     }
-    async fn add_to_tally(
-        &self,
-        tally: &str,
-        hour: &str,
-        counts: &[(&'static str, u64)],
-        now: Timestamp,
-    ) -> StoreResult<()> {
+    async fn add_to_tally(&self, tally: &str, hour: &str, counts: &[Count], now: Timestamp) -> StoreResult<()> {
         self.write("UpdateItem tally", self.table.add_to_tally(tally, hour, counts, now)).await
     }
     async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>> {

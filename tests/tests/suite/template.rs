@@ -176,3 +176,84 @@ fn every_environment_variable_a_function_reads_is_set_by_the_template() {
         assert!(!src.contains("std::env::var("), "{} reads the environment outside config.rs", path.display());
     }
 }
+
+/// A `!Ref X` / `!GetAtt X.Arn` as the logical id it names.
+fn names(v: &Value) -> Option<String> {
+    match v {
+        Value::Tagged(t) if t.tag == "Ref" => t.value.as_str().map(str::to_string),
+        Value::Tagged(t) if t.tag == "GetAtt" => t.value.as_str().and_then(|s| s.split('.').next()).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Every alarm tells the alert topic, and CloudWatch can publish to it: the topic's key is one
+/// of the stack's own whose policy lets CloudWatch use it (the AWS-managed SNS key would
+/// swallow every alarm). The functions that publish alerts may use the key too.
+#[test]
+fn every_alarm_reaches_the_alert_topic_and_cloudwatch_can_use_its_key() {
+    let t = template();
+    let res: BTreeMap<String, &Value> = resources(&t).into_iter().collect();
+    let alarms: Vec<(&String, &&Value)> =
+        res.iter().filter(|(_, r)| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm")).collect();
+    assert!(alarms.len() >= 15, "{}", alarms.len());
+    for (name, a) in &alarms {
+        let actions: Vec<String> =
+            a["Properties"]["AlarmActions"].as_sequence().into_iter().flatten().filter_map(names).collect();
+        assert_eq!(actions, ["AlertTopic"], "{name}'s actions");
+    }
+    let key = names(&res["AlertTopic"]["Properties"]["KmsMasterKeyId"]).expect("the topic's key is the stack's own");
+    assert_eq!(res[&key]["Type"].as_str(), Some("AWS::KMS::Key"));
+    let statements = res[&key]["Properties"]["KeyPolicy"]["Statement"].as_sequence().unwrap();
+    let cloudwatch = statements
+        .iter()
+        .find(|s| s["Principal"]["Service"].as_str() == Some("cloudwatch.amazonaws.com"))
+        .expect("the key's policy names CloudWatch");
+    let actions: Vec<&str> = cloudwatch["Action"].as_sequence().unwrap().iter().filter_map(|a| a.as_str()).collect();
+    assert_eq!(cloudwatch["Effect"].as_str(), Some("Allow"));
+    assert!(actions.contains(&"kms:Decrypt") && actions.contains(&"kms:GenerateDataKey*"), "{actions:?}");
+    // Whoever may publish to the topic may use its key.
+    for (name, r) in res.iter().filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function")) {
+        let statements: Vec<&Value> = r["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+            .collect();
+        let grants = |action: &str, on: &str| {
+            statements.iter().any(|s| {
+                s["Action"].as_sequence().into_iter().flatten().any(|a| a.as_str() == Some(action))
+                    && names(&s["Resource"]).as_deref() == Some(on)
+            })
+        };
+        if grants("sns:Publish", "AlertTopic") {
+            assert!(grants("kms:GenerateDataKey*", &key) && grants("kms:Decrypt", &key), "{name} cannot use the key");
+        }
+    }
+}
+
+/// The dead-man's switch: an alarm fires when the sender stops being invoked at all, and
+/// treats no data, the very symptom, as breaching; a missed send is alarmed too.
+#[test]
+fn a_sender_that_stops_running_is_alarmed() {
+    let t = template();
+    let heartbeat = resources(&t)
+        .into_iter()
+        .map(|(_, r)| &r["Properties"])
+        .find(|p| {
+            p["Namespace"].as_str() == Some("AWS/Lambda")
+                && p["MetricName"].as_str() == Some("Invocations")
+                && names(&p["Dimensions"][0]["Value"]).as_deref() == Some("SenderFunction")
+        })
+        .expect("an alarm on the sender's invocations");
+    assert_eq!(heartbeat["ComparisonOperator"].as_str(), Some("LessThanThreshold"));
+    assert_eq!(heartbeat["TreatMissingData"].as_str(), Some("breaching"));
+    // No tick for three periods of five minutes: at least two ticks missed, never one late tick.
+    let window = heartbeat["Period"].as_u64().unwrap() * heartbeat["EvaluationPeriods"].as_u64().unwrap();
+    assert!((600..=1800).contains(&window), "{window}");
+    for name in [morale::metrics::SENDS_MISSED, morale::metrics::RESPONSES_UNAVAILABLE] {
+        let alarmed = resources(&t).into_iter().any(|(_, r)| {
+            r["Type"].as_str() == Some("AWS::CloudWatch::Alarm") && r["Properties"]["MetricName"].as_str() == Some(name)
+        });
+        assert!(alarmed, "{name} is alarmed");
+    }
+}

@@ -5,7 +5,7 @@ use super::{
     DynamoStore, STATE_SK, TALLY_KIND, Update, digest_sk, from_item, n, nanos, s, state_pk, tally_pk, team_pk, to_item,
 };
 use crate::domain::{ProblemReport, SendDate, TeamId};
-use crate::store::{ProblemReportStore, StateRecord, StateStore, StoreError, StoreResult, TallyHour};
+use crate::store::{Count, ProblemReportStore, StateRecord, StateStore, StoreError, StoreResult, TallyHour};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use jiff::Timestamp;
@@ -94,13 +94,7 @@ impl StateStore for DynamoStore {
         }
     }
 
-    async fn add_to_tally(
-        &self,
-        tally: &str,
-        hour: &str,
-        counts: &[(&'static str, u64)],
-        now: Timestamp,
-    ) -> StoreResult<()> {
+    async fn add_to_tally(&self, tally: &str, hour: &str, counts: &[Count], now: Timestamp) -> StoreResult<()> {
         const VALUES: [&str; 4] = [":c0", ":c1", ":c2", ":c3"];
         assert!(counts.len() <= VALUES.len(), "at most {} counters at once", VALUES.len());
         let adds: Vec<String> = counts.iter().zip(VALUES).map(|((name, _), v)| format!("#{name} {v}")).collect();
