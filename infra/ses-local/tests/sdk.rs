@@ -626,6 +626,37 @@ async fn the_mailer_tells_an_unanswered_send_from_one_that_never_left() {
     assert_eq!(nowhere.send(&email).await.unwrap_err().kind, SendErrorKind::Transient, "never connected");
 }
 
+/// Whatever retry policy its client has, Morale's SES adapter makes one attempt per send: an
+/// SDK retry after an unanswered attempt would send the email twice, and retries would outlast
+/// the sender's lease (the sender has its own retry policy above it).
+#[tokio::test]
+async fn the_mailer_makes_one_attempt_whatever_its_clients_retry_policy() {
+    use morale::mail::{Mailer, OutgoingEmail, SendErrorKind, SesMailer};
+    let (server, _) = start(verified()).await;
+    let sdk = morale_localstack::sdk_config(&server.url()).await;
+    let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(Duration::from_millis(300))
+        .build();
+    let retrying = RetryConfig::standard().with_max_attempts(3);
+    let conf = aws_sdk_sesv2::config::Builder::from(&sdk).retry_config(retrying).timeout_config(timeout);
+    let ses = SesMailer::new(Client::from_conf(conf.build()), FROM, None);
+    let email = |to: &str| OutgoingEmail {
+        to: morale::domain::EmailAddress::parse(to).unwrap(),
+        subject: "How do you feel about work today?".into(),
+        html: "<p>Pick one</p>".into(),
+        text: "Pick one".into(),
+        headers: vec![],
+        tags: vec![],
+    };
+    server.app().set_faults(ses_local::Faults { answer_lost_fraction: 1.0, ..Default::default() }).unwrap();
+    assert_eq!(ses.send(&email("lost@example.com")).await.unwrap_err().kind, SendErrorKind::Unanswered);
+    assert_eq!(server.app().messages().len(), 1, "accepted once, not once per SDK attempt");
+    server.app().set_faults(ses_local::Faults { answer_delay_ms: 1000, ..Default::default() }).unwrap();
+    assert_eq!(ses.send(&email("late@example.com")).await.unwrap_err().kind, SendErrorKind::Unanswered);
+    let to: Vec<String> = server.app().messages().iter().map(|m| m.to[0].clone()).collect();
+    assert_eq!(to, ["lost@example.com", "late@example.com"], "one attempt each");
+}
+
 #[tokio::test]
 async fn the_inbox_lists_and_shows_messages_escaped() {
     let (server, client) = start(verified()).await;
