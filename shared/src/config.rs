@@ -105,13 +105,22 @@ impl SenderConfig {
         c.send_rate_headroom = parse_var(env::SEND_RATE_HEADROOM, 0.97, |h: &f64| *h > 0.0 && *h <= 1.0)?;
         c.reminder_every = SignedDuration::from_mins(parse_var(env::ALERT_REMINDER_MINUTES, 30i64, |m: &i64| *m >= 1)?);
         c.max_concurrency = parse_var(env::MAX_CONCURRENCY, 64usize, |n: &usize| (1..=1024).contains(n))?;
-        c.catch_up_grace = match std::env::var(env::CATCH_UP_GRACE_HOURS).ok().filter(|v| !v.is_empty()) {
-            None => None,
-            Some(_) => Some(SignedDuration::from_hours(parse_var(env::CATCH_UP_GRACE_HOURS, 0i64, |h: &i64| {
-                (0..=24).contains(h)
-            })?)),
-        };
+        c.catch_up_grace = catch_up_grace(std::env::var(env::CATCH_UP_GRACE_HOURS).ok().as_deref())?;
         Ok(c)
+    }
+}
+
+/// How long after its send time a team's email may still be scheduled (unset: until the end of
+/// its local day). At least an hour: a shorter grace than the ticks' interval would make a send
+/// that falls between two ticks a missed day, every day.
+fn catch_up_grace(raw: Option<&str>) -> Result<Option<SignedDuration>, ConfigError> {
+    let Some(v) = raw.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    match v.parse::<i64>() {
+        Ok(h) if (1..=24).contains(&h) => Ok(Some(SignedDuration::from_hours(h))),
+        _ => Err(ConfigError(format!(
+            "{}={v:?} is not valid: whole hours from 1 to 24 (unset: until the end of the team's local day)",
+            env::CATCH_UP_GRACE_HOURS
+        ))),
     }
 }
 
@@ -134,4 +143,20 @@ pub async fn load_token_keys(sdk: &aws_config::SdkConfig) -> Result<TokenKeys, C
 /// A required variable, for the functions' `main`.
 pub fn required(name: &str) -> Result<String, ConfigError> {
     var(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_catch_up_grace_is_whole_hours_from_one_to_a_day() {
+        assert_eq!(catch_up_grace(None).unwrap(), None);
+        assert_eq!(catch_up_grace(Some(" ")).unwrap(), None);
+        assert_eq!(catch_up_grace(Some("3")).unwrap(), Some(SignedDuration::from_hours(3)));
+        for bad in ["0", "-1", "25", "1.5", "soon"] {
+            let e = catch_up_grace(Some(bad)).unwrap_err().to_string();
+            assert!(e.contains("MORALE_CATCH_UP_GRACE_HOURS") && e.contains("from 1 to 24"), "{bad}: {e}");
+        }
+    }
 }

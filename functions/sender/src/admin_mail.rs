@@ -5,7 +5,7 @@ use crate::drain::TeamData;
 use crate::send::Ctx;
 use crate::{LOW_STREAK, Sender};
 use jiff::{SignedDuration, Timestamp};
-use morale::domain::{Member, OutboxItem, OutboxKind, SendDate, Team};
+use morale::domain::{Member, OutboxItem, OutboxKind, SendDate, Team, mask_emails};
 use morale::email::DailyEmail;
 use morale::insights;
 use morale::mail::OutgoingEmail;
@@ -25,7 +25,25 @@ impl Sender {
         for report in self.store.due_problem_reports(now).await? {
             if let Some(team) = self.store.get_team(&report.team).await? {
                 if team.admins.is_empty() {
+                    // Nobody in the team to tell: on-call hears instead (before the report is
+                    // marked queued, so that a failure between the two tells twice, not never).
                     tracing::warn!(team = %team.id, lines = report.lines.len(), "delivery problems, but the team has no admins to tell");
+                    let lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
+                    self.alert(
+                        format!(
+                            "Morale: delivery problems in team {} for {}, which has no admins",
+                            team.id, report.date
+                        ),
+                        format!(
+                            "Team {} has no admins to receive its report of delivery problems; it comes here \
+                             instead (moralectl suppressions list shows the addresses). Add an admin with \
+                             moralectl team update {} --admin ...\n\n{}",
+                            team.id,
+                            team.id,
+                            lines.join("\n")
+                        ),
+                    )
+                    .await;
                 }
                 for admin in &team.admins {
                     let item = OutboxItem::for_admin(

@@ -620,6 +620,27 @@ async fn the_problem_report_goes_out_once_per_admin_through_the_outbox() {
     assert!(items.iter().all(|i| i.status == OutboxStatus::Sent), "{items:?}");
 }
 
+#[tokio::test]
+async fn a_teams_problem_report_goes_to_on_call_when_it_has_no_admins() {
+    let w = world(MONDAY_1400_NY);
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 0).await;
+    let mut t = w.store.get_team(&team.id).await.unwrap().unwrap();
+    t.admins.clear();
+    w.store.update_team(&t).await.unwrap();
+    let date = SendDate::parse("2026-11-23").unwrap();
+    w.store.note_problem(&team.id, date, "ana@example.com — bounced", w.clock.now()).await.unwrap();
+    let r = w.tick().await;
+    assert_eq!(r.problem_reports_queued, 1);
+    assert!(w.mailer.sent().is_empty(), "no one in the team to email");
+    let alerts = w.alerter.alerts();
+    let alert = alerts.iter().find(|a| a.subject.contains("which has no admins")).expect("on-call is told");
+    assert!(alert.subject.contains("team alpha for 2026-11-23"), "{}", alert.subject);
+    assert!(alert.message.contains("bounced") && !alert.message.contains("ana@example.com"), "{}", alert.message);
+    w.advance(5);
+    w.tick().await;
+    assert_eq!(w.alerter.alerts().len(), alerts.len(), "told once");
+}
+
 /// A clock that follows tokio's paused time, so that the pacer's waits move it.
 struct PausedClock {
     base: Timestamp,

@@ -243,8 +243,8 @@ pub struct TeamCreate {
     /// IANA time zone of the team, e.g. Europe/London.
     #[arg(long, value_parser = TimeZone::parse)]
     pub zone: TimeZone,
-    /// Local send time, HH:MM.
-    #[arg(long, value_parser = LocalTime::parse, default_value = "09:30")]
+    /// Local send time, HH:MM (23:45 at the latest).
+    #[arg(long, value_parser = LocalTime::parse_send_time, default_value = "09:30")]
     pub time: LocalTime,
     /// Days the team works, e.g. mon-fri or sun-thu.
     #[arg(long, value_parser = Workdays::parse, default_value = "mon-fri")]
@@ -265,7 +265,7 @@ pub struct TeamUpdate {
     pub name: Option<String>,
     #[arg(long, value_parser = TimeZone::parse)]
     pub zone: Option<TimeZone>,
-    #[arg(long, value_parser = LocalTime::parse)]
+    #[arg(long, value_parser = LocalTime::parse_send_time)]
     pub time: Option<LocalTime>,
     #[arg(long, value_parser = Workdays::parse)]
     pub workdays: Option<Workdays>,

@@ -21,6 +21,8 @@ async fn bad_input_is_rejected_naming_the_value_and_nothing_is_stored() {
         (&["team", "create", "Bad Team", "--zone", "Europe/London"], "Bad Team"),
         (&["team", "create", "ok", "--zone", "Mars/Olympus_Mons"], "Mars/Olympus_Mons"),
         (&["team", "create", "ok", "--zone", "Europe/London", "--time", "25:00"], "25:00"),
+        // Too late for the sender to run before local midnight.
+        (&["team", "create", "ok", "--zone", "Europe/London", "--time", "23:58"], "choose 23:45 or earlier"),
         (&["team", "create", "ok", "--zone", "Europe/London", "--workdays", ""], "workdays"),
         (&["team", "create", "ok", "--zone", "Europe/London", "--workdays", "funday"], "funday"),
         (&["team", "create", "ok", "--zone", "Europe/London", "--admin", "lead@"], "lead@"),
@@ -43,6 +45,11 @@ async fn bad_input_is_rejected_naming_the_value_and_nothing_is_stored() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no team nosuchteam"));
     let team = TeamId::parse("ok").unwrap();
     assert!(table.store.list_members(&team).await.unwrap().is_empty(), "no member stored");
+    let late = ctl(&table, &["team", "update", "ok", "--time", "23:59"]);
+    assert!(!late.status.success());
+    assert!(String::from_utf8_lossy(&late.stderr).contains("choose 23:45 or earlier"));
+    let stored = table.store.get_team(&team).await.unwrap().unwrap();
+    assert_eq!(stored.schedule.time.as_str(), "09:30", "unchanged");
     // Adding the same member twice: the second is refused, the first kept.
     assert!(ctl(&table, &["member", "add", "ok", "ana@example.com"]).status.success());
     let again = ctl(&table, &["member", "add", "ok", "ANA@example.com"]);

@@ -28,15 +28,33 @@ impl Team {
         self.next_send_at.is_none()
     }
 
-    /// A new schedule: the next send follows it (unless paused). A day already sent is not
-    /// sent again: the outbox holds one email per member and day.
+    /// A new schedule: the next send follows it (unless paused), and neither skips a day nor
+    /// repeats one. Today's email not sent yet, and today's new time already past: it goes
+    /// now (at the next tick). A date already sent (a zone moved west) is not sent again.
     pub fn reschedule(&mut self, schedule: Schedule, now: Timestamp) {
-        if schedule != self.schedule {
-            self.schedule = schedule;
-            if !self.is_paused() {
-                self.next_send_at = Some(self.schedule.next_send_after(now));
-            }
+        if schedule == self.schedule {
+            return;
         }
+        // The first local date whose email has not been scheduled, under the old schedule.
+        let pending = self.next_send_at.map(|at| self.schedule.local_date(at));
+        self.schedule = schedule;
+        let Some(pending) = pending else { return };
+        let today = self.schedule.local_date(now);
+        let next = match self.schedule.instant_on(today) {
+            Some(at) if at <= now && pending <= today => at,
+            _ => {
+                let mut next = self.schedule.next_send_after(now);
+                // Bounded: the pending date is at most a few days ahead of today.
+                for _ in 0..14 {
+                    if self.schedule.local_date(next) >= pending {
+                        break;
+                    }
+                    next = self.schedule.next_send_after(next);
+                }
+                next
+            }
+        };
+        self.next_send_at = Some(next);
     }
 
     /// No more sends until [`Team::resume`]; emails already queued are not sent either.
@@ -81,5 +99,56 @@ impl WeeklyDigest {
 
     pub fn day_name(&self) -> &'static str {
         ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][self.weekday.to_monday_zero_offset() as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn team(zone: &str, time: &str, created: &str) -> Team {
+        let schedule = Schedule::parse(zone, time, "mon-fri").unwrap();
+        Team::new(TeamId::parse("t").unwrap(), "T".into(), schedule, vec![], ts(created))
+    }
+
+    #[test]
+    fn a_time_moved_before_now_sends_today_if_today_is_not_sent() {
+        // Monday 2 March, 11:00 in London; the team sends at 15:00 and has not sent today.
+        let mut t = team("Europe/London", "15:00", "2026-03-02T08:00:00Z");
+        let now = ts("2026-03-02T11:00:00Z");
+        t.reschedule(Schedule::parse("Europe/London", "10:00", "mon-fri").unwrap(), now);
+        assert_eq!(t.next_send_at, Some(ts("2026-03-02T10:00:00Z")), "due at once, today");
+        // Moved later instead: today at the new time.
+        let mut t = team("Europe/London", "15:00", "2026-03-02T08:00:00Z");
+        t.reschedule(Schedule::parse("Europe/London", "16:00", "mon-fri").unwrap(), now);
+        assert_eq!(t.next_send_at, Some(ts("2026-03-02T16:00:00Z")));
+    }
+
+    #[test]
+    fn a_day_already_sent_is_not_sent_again_after_a_move() {
+        // Monday's email went out at 09:00 London (the team now waits for Tuesday).
+        let mut t = team("Europe/London", "09:00", "2026-03-02T08:00:00Z");
+        t.next_send_at = Some(t.schedule.next_send_after(ts("2026-03-02T09:00:00Z")));
+        t.reschedule(Schedule::parse("Europe/London", "08:00", "mon-fri").unwrap(), ts("2026-03-02T11:00:00Z"));
+        assert_eq!(t.next_send_at, Some(ts("2026-03-03T08:00:00Z")), "Tuesday, not Monday again");
+        // Tokyo sent Tuesday 3 March at 09:00 JST (00:00 UTC); moved to New York, where it is
+        // still Monday evening: the next send is Wednesday, never Tuesday a second time.
+        let mut t = team("Asia/Tokyo", "09:00", "2026-03-02T12:00:00Z");
+        t.next_send_at = Some(t.schedule.next_send_after(ts("2026-03-03T00:00:00Z")));
+        t.reschedule(Schedule::parse("America/New_York", "09:00", "mon-fri").unwrap(), ts("2026-03-03T01:00:00Z"));
+        assert_eq!(t.next_send_at, Some(ts("2026-03-04T14:00:00Z")), "Wednesday 09:00 in New York");
+    }
+
+    #[test]
+    fn a_paused_team_stays_paused_when_rescheduled() {
+        let mut t = team("UTC", "09:00", "2026-03-02T08:00:00Z");
+        t.pause();
+        t.reschedule(Schedule::parse("UTC", "10:00", "mon-fri").unwrap(), ts("2026-03-02T08:30:00Z"));
+        assert!(t.is_paused());
+        assert_eq!(t.schedule.time.as_str(), "10:00");
     }
 }

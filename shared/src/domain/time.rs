@@ -87,6 +87,24 @@ impl LocalTime {
         Ok(Self { hour, minute, text })
     }
 
+    /// A team's send time: `parse`, and early enough that the sender, which runs every five
+    /// minutes and never sends after local midnight, has at least two runs left in the day
+    /// (a send at 23:58 would be missed every day).
+    pub fn parse_send_time(s: &str) -> Result<Self, ParseError> {
+        let t = Self::parse(s)?;
+        if (t.hour, t.minute) > LATEST_SEND {
+            let why = format!(
+                "a send at {} would leave the sender too little of the day (it runs every 5 minutes and never \
+                 sends after local midnight): choose {:02}:{:02} or earlier",
+                t.as_str(),
+                LATEST_SEND.0,
+                LATEST_SEND.1
+            );
+            return Err(ParseError::new("send time", s, why));
+        }
+        Ok(t)
+    }
+
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.text).expect("ascii")
     }
@@ -96,6 +114,9 @@ impl LocalTime {
     }
 }
 string_newtype!(LocalTime);
+
+/// The latest local send time a team can choose (see [`LocalTime::parse_send_time`]).
+pub const LATEST_SEND: (i8, i8) = (23, 45);
 
 /// The days of the week a team works. Never empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -269,6 +290,19 @@ mod tests {
         let err = TimeZone::parse("Mars/Olympus_Mons").unwrap_err();
         assert!(err.to_string().contains("\"Mars/Olympus_Mons\""), "{err}");
         assert!(TimeZone::parse("").is_err());
+    }
+
+    #[test]
+    fn a_send_time_leaves_the_sender_time_before_midnight() {
+        assert_eq!(LocalTime::parse_send_time("23:45").unwrap().as_str(), "23:45");
+        assert_eq!(LocalTime::parse_send_time("00:00").unwrap().as_str(), "00:00");
+        for late in ["23:46", "23:58", "23:59"] {
+            let e = LocalTime::parse_send_time(late).unwrap_err().to_string();
+            assert!(e.contains("choose 23:45 or earlier"), "{late}: {e}");
+        }
+        assert!(LocalTime::parse_send_time("24:00").is_err());
+        // A stored time is read as it is: only choosing one is checked.
+        assert_eq!(LocalTime::parse("23:58").unwrap().as_str(), "23:58");
     }
 
     #[test]
