@@ -231,7 +231,17 @@ impl BounceHandler {
         now: Timestamp,
         m: &mut Metrics,
     ) -> Result<Vec<Outcome>, HandlerError> {
-        let Some(item) = self.store.get_outbox(key).await? else { return Ok(vec![Outcome::NotOurs]) };
+        let Some(mut item) = self.store.get_outbox(key).await? else { return Ok(vec![Outcome::NotOurs]) };
+        // The bounce may come before the sender recorded the attempt (its answer late, the
+        // sender stopped): record what SES says it accepted first, or the bounce would be
+        // consumed here and the email left `sent`, never retried.
+        let accepted = Change::Accepted { message_id: &e.message_id, attempt: c.send };
+        if accepted.admits(&item, now) {
+            if let Some(recorded) = self.store.change(key, &accepted, now).await? {
+                tracing::warn!("a bounce for an attempt the sender had not recorded: recorded as sent first");
+                item = recorded;
+            }
+        }
         // Only what the lifecycle lets be deferred now (the latest attempt, still sent) is
         // retried or given up on; anything else is late or repeated news.
         if !(Change::Defer { message_id: &e.message_id, retry_at: now, reason }).admits(&item, now) {

@@ -277,6 +277,25 @@ async fn a_bounce_after_its_days_report_went_out_joins_the_next_days_report() {
     assert!(w.alerter.alerts().is_empty());
 }
 
+/// A transient bounce that comes before the sender recorded its attempt (SES's answer late)
+/// is not consumed: the attempt is recorded from the event, then deferred and retried.
+#[tokio::test]
+async fn a_transient_bounce_before_the_attempt_is_recorded_still_defers_it() {
+    let w = world();
+    let (m, key) = w.claimed(1).await;
+    let out = w.on(event("Email Bounced", "Bounce", &m, "m-1", Some(bounce("Transient", "MailboxFull")))).await;
+    assert_eq!(out, vec![Outcome::Deferred]);
+    let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+    assert_eq!((item.status, item.attempts, item.message_id.as_deref()), (OutboxStatus::Deferred, 1, Some("m-1")));
+    assert_eq!(item.due_at, Some(w.clock.now() + SignedDuration::from_mins(15)), "retried later");
+    // The sender's own record comes after, and changes nothing: the email is not lost as sent.
+    let late = w.store.mark_sent(&key, "s", "m-1", w.clock.now()).await.unwrap();
+    assert!(!late, "the claim was overtaken by the event");
+    assert_eq!(w.store.get_outbox(&key).await.unwrap().unwrap().status, OutboxStatus::Deferred);
+    // Its Send event, arriving last, is old news.
+    assert_eq!(w.on(event("Email Sent", "Send", &m, "m-1", None)).await, vec![Outcome::Noted]);
+}
+
 #[tokio::test]
 async fn transient_bounces_defer_then_fail_after_the_attempts() {
     let w = world();
