@@ -564,17 +564,32 @@ async fn faults_throttle_fail_and_reject_on_demand() {
     assert!(t.elapsed() >= Duration::from_millis(120));
 }
 
+/// An SES client for `url` whose attempts time out after 300 ms, with `retry`.
+async fn short_timeout_client(url: &str, retry: RetryConfig) -> Client {
+    let sdk = morale_localstack::sdk_config(url).await;
+    let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(Duration::from_millis(300))
+        .build();
+    Client::from_conf(aws_sdk_sesv2::config::Builder::from(&sdk).retry_config(retry).timeout_config(timeout).build())
+}
+
+fn daily_like(to: &str) -> morale::mail::OutgoingEmail {
+    morale::mail::OutgoingEmail {
+        to: morale::domain::EmailAddress::parse(to).unwrap(),
+        subject: "How do you feel about work today?".into(),
+        html: "<p>Pick one</p>".into(),
+        text: "Pick one".into(),
+        headers: vec![],
+        tags: vec![],
+    }
+}
+
 /// SES accepted the email, and the answer is late (past the client's timeout) or lost: the
 /// client sees an error, the email is sent all the same.
 #[tokio::test]
 async fn accepted_emails_whose_answers_come_late_or_never() {
     let (server, _) = start(verified()).await;
-    let sdk = morale_localstack::sdk_config(&server.url()).await;
-    let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
-        .operation_attempt_timeout(Duration::from_millis(300))
-        .build();
-    let conf = aws_sdk_sesv2::config::Builder::from(&sdk).retry_config(RetryConfig::disabled()).timeout_config(timeout);
-    let client = Client::from_conf(conf.build());
+    let client = short_timeout_client(&server.url(), RetryConfig::disabled()).await;
 
     server.app().set_faults(ses_local::Faults { answer_delay_ms: 1000, ..Default::default() }).unwrap();
     let e = send_to(&client, "late@example.com").await.expect_err("the client gave up");
@@ -596,24 +611,11 @@ async fn accepted_emails_whose_answers_come_late_or_never() {
 /// reached SES (no connection): only the second is safe to repeat at once.
 #[tokio::test]
 async fn the_mailer_tells_an_unanswered_send_from_one_that_never_left() {
-    use morale::mail::{Mailer, OutgoingEmail, SendErrorKind, SesMailer};
+    use morale::mail::{Mailer, SendErrorKind, SesMailer};
     let mailer = |url: String| async move {
-        let sdk = morale_localstack::sdk_config(&url).await;
-        let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
-            .operation_attempt_timeout(Duration::from_millis(300))
-            .build();
-        let conf =
-            aws_sdk_sesv2::config::Builder::from(&sdk).retry_config(RetryConfig::disabled()).timeout_config(timeout);
-        SesMailer::new(Client::from_conf(conf.build()), FROM, None)
+        SesMailer::new(short_timeout_client(&url, RetryConfig::disabled()).await, FROM, None)
     };
-    let email = OutgoingEmail {
-        to: morale::domain::EmailAddress::parse("ana@example.com").unwrap(),
-        subject: "How do you feel about work today?".into(),
-        html: "<p>Pick one</p>".into(),
-        text: "Pick one".into(),
-        headers: vec![],
-        tags: vec![],
-    };
+    let email = daily_like("ana@example.com");
     let (server, _) = start(verified()).await;
     let ses = mailer(server.url()).await;
     server.app().set_faults(ses_local::Faults { answer_lost_fraction: 1.0, ..Default::default() }).unwrap();
@@ -631,28 +633,15 @@ async fn the_mailer_tells_an_unanswered_send_from_one_that_never_left() {
 /// the sender's lease (the sender has its own retry policy above it).
 #[tokio::test]
 async fn the_mailer_makes_one_attempt_whatever_its_clients_retry_policy() {
-    use morale::mail::{Mailer, OutgoingEmail, SendErrorKind, SesMailer};
+    use morale::mail::{Mailer, SendErrorKind, SesMailer};
     let (server, _) = start(verified()).await;
-    let sdk = morale_localstack::sdk_config(&server.url()).await;
-    let timeout = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
-        .operation_attempt_timeout(Duration::from_millis(300))
-        .build();
     let retrying = RetryConfig::standard().with_max_attempts(3);
-    let conf = aws_sdk_sesv2::config::Builder::from(&sdk).retry_config(retrying).timeout_config(timeout);
-    let ses = SesMailer::new(Client::from_conf(conf.build()), FROM, None);
-    let email = |to: &str| OutgoingEmail {
-        to: morale::domain::EmailAddress::parse(to).unwrap(),
-        subject: "How do you feel about work today?".into(),
-        html: "<p>Pick one</p>".into(),
-        text: "Pick one".into(),
-        headers: vec![],
-        tags: vec![],
-    };
+    let ses = SesMailer::new(short_timeout_client(&server.url(), retrying).await, FROM, None);
     server.app().set_faults(ses_local::Faults { answer_lost_fraction: 1.0, ..Default::default() }).unwrap();
-    assert_eq!(ses.send(&email("lost@example.com")).await.unwrap_err().kind, SendErrorKind::Unanswered);
+    assert_eq!(ses.send(&daily_like("lost@example.com")).await.unwrap_err().kind, SendErrorKind::Unanswered);
     assert_eq!(server.app().messages().len(), 1, "accepted once, not once per SDK attempt");
     server.app().set_faults(ses_local::Faults { answer_delay_ms: 1000, ..Default::default() }).unwrap();
-    assert_eq!(ses.send(&email("late@example.com")).await.unwrap_err().kind, SendErrorKind::Unanswered);
+    assert_eq!(ses.send(&daily_like("late@example.com")).await.unwrap_err().kind, SendErrorKind::Unanswered);
     let to: Vec<String> = server.app().messages().iter().map(|m| m.to[0].clone()).collect();
     assert_eq!(to, ["lost@example.com", "late@example.com"], "one attempt each");
 }
