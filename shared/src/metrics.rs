@@ -18,6 +18,8 @@ pub const HELD_EMAILS: &str = "HeldEmails";
 pub const OUTBOX_OLDEST_PENDING_AGE: &str = "OutboxOldestPendingAgeSeconds";
 pub const ACHIEVED_SEND_RATE: &str = "AchievedSendRate";
 pub const SENDS_MISSED: &str = "SendsMissed";
+/// Sent emails with no delivery or bounce from SES within their window.
+pub const EMAILS_UNCONFIRMED: &str = "EmailsUnconfirmed";
 // bounce handler
 pub const EMAILS_DELIVERED: &str = "EmailsDelivered";
 pub const EMAILS_BOUNCED: &str = "EmailsBounced";
@@ -49,6 +51,7 @@ pub const ALL: &[&str] = &[
     OUTBOX_OLDEST_PENDING_AGE,
     ACHIEVED_SEND_RATE,
     SENDS_MISSED,
+    EMAILS_UNCONFIRMED,
     EMAILS_DELIVERED,
     EMAILS_BOUNCED,
     EMAILS_COMPLAINED,

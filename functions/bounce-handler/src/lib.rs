@@ -173,6 +173,9 @@ impl BounceHandler {
                 // a retry planned here whose delivery event is lost.
                 m.count(metrics::EMAILS_DELAYED, 1);
                 tracing::info!(%delay_type, ?expires, %detail, "delivery delayed: SES keeps trying");
+                // Its events are awaited until SES gives up, not called unconfirmed before.
+                let until = expires.unwrap_or(now);
+                self.store.change(&key, &Change::Delayed { message_id: &e.message_id, until }, now).await?;
                 vec![Outcome::Delayed]
             }
             MailEvent::Complained { feedback_type } => {

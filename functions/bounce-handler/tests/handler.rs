@@ -361,7 +361,8 @@ async fn a_send_event_records_an_attempt_ses_never_answered_for() {
     assert_eq!(w.on(send("m-lost")).await, vec![Outcome::Accepted]);
     let item = w.store.get_outbox(&key).await.unwrap().unwrap();
     assert_eq!((item.status, item.attempts, item.message_id.as_deref()), (OutboxStatus::Sent, 1, Some("m-lost")));
-    assert_eq!(item.due_at, None, "not due for the sender any more");
+    assert!(!item.status.awaits_sender(), "not for the sender any more");
+    assert_eq!(item.due_at, Some(w.clock.now() + morale::domain::outbox::CONFIRM_WINDOW), "awaits its events");
     assert_eq!(w.on(send("m-lost")).await, vec![Outcome::Noted], "a repeat changes nothing");
     // A recorded attempt's Send event (the usual case) changes nothing either.
     let (m2, key2, mid2) = w.sent(2).await;
@@ -383,7 +384,9 @@ async fn a_delay_leaves_the_email_to_ses_until_its_next_event() {
         w.on(event("Email Delivery Delayed", "DeliveryDelay", &m, &mid, Some(delay("2026-11-23T23:00:00Z")))).await;
     assert_eq!(out, vec![Outcome::Delayed]);
     let item = w.store.get_outbox(&key).await.unwrap().unwrap();
-    assert_eq!((item.status, item.due_at), (OutboxStatus::Sent, None), "not due for a re-send");
+    assert!(!item.status.awaits_sender(), "not due for a re-send");
+    let expiry = ts("2026-11-23T23:00:00Z") + morale::domain::outbox::CONFIRM_WINDOW;
+    assert_eq!((item.status, item.due_at), (OutboxStatus::Sent, Some(expiry)), "awaited until SES gives up");
     assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 0, "a delay is not a bounce");
     let out = w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
     assert_eq!(out, vec![Outcome::Delivered]);

@@ -12,6 +12,7 @@
 
 mod admin_mail;
 mod alerts;
+mod confirm;
 mod drain;
 pub mod pacer;
 mod schedule;
@@ -71,6 +72,8 @@ pub struct Report {
     pub held: u64,
     /// Admins' reports of delivery problems queued to the outbox (one email per admin).
     pub problem_reports_queued: u64,
+    /// Sent emails with no SES event past their window, marked unconfirmed.
+    pub unconfirmed: u64,
     pub achieved_send_rate: f64,
 }
 
@@ -138,6 +141,7 @@ impl Sender {
         }
         // Queued like every other email: whether and when it goes is the drain's to decide.
         report.problem_reports_queued = self.queue_problem_reports(now).await?;
+        report.unconfirmed = self.reconcile(now, m).await?;
         match self.preflight().await {
             Readiness::NotReady { problem, advice } => {
                 report.preflight = problem.clone();

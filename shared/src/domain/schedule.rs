@@ -50,9 +50,9 @@ impl Schedule {
     /// The first send strictly after `after`.
     pub fn next_send_after(&self, after: Timestamp) -> Timestamp {
         let mut date = self.local_date(after);
-        // Workdays are never empty, so a send exists within 8 days unless a day vanished;
-        // 14 covers that with room to spare.
-        for _ in 0..14 {
+        // Workdays are never empty, so a send exists within 8 days unless a day vanished (then
+        // within 15: one workday a week, and the one a zone skipped); 21 covers it.
+        for _ in 0..21 {
             if let Some(instant) = self.instant_on(date) {
                 if instant > after {
                     return instant;
@@ -60,7 +60,7 @@ impl Schedule {
             }
             date = date.next_day();
         }
-        unreachable!("a workday send exists within 14 days of {after}")
+        unreachable!("a workday send exists within 21 days of {after}")
     }
 
     /// The team's local calendar date at `instant`.
@@ -95,6 +95,15 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
+    }
+
+    /// Found by `sends_once_per_workday`: Pacific/Apia skipped Friday 30 December 2011; a team
+    /// that works Fridays only next sends on 6 January, 14 days after the 23rd.
+    #[test]
+    fn a_vanished_day_is_skipped_even_when_it_is_the_only_workday() {
+        let s = Schedule::parse("Pacific/Apia", "00:00", "fri").unwrap();
+        let next = s.next_send_after(ts("2011-12-23T10:00:00Z"));
+        assert_eq!(s.local_date(next).to_string(), "2012-01-06");
     }
 
     #[test]

@@ -7,7 +7,8 @@ use super::{
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange, Team, TeamId, VoterKey,
+    Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate, StatusChange, Team,
+    TeamId, VoterKey,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -186,16 +187,11 @@ impl OutboxStore for MemoryStore {
     }
 
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
-        let t = self.lock();
-        let mut due: Vec<DueItem> = t
-            .outbox
-            .values()
-            .filter(|i| i.status.awaits_sender() && !t.quarantined.contains(&i.key))
-            .filter_map(|i| i.due_at.filter(|d| *d <= now).map(|d| DueItem { key: i.key.clone(), due_at: d }))
-            .collect();
-        due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
-        due.truncate(limit);
-        Ok(Due::readable(due))
+        self.due_in(now, limit, OutboxStatus::awaits_sender)
+    }
+
+    async fn due_confirmations(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
+        self.due_in(now, limit, OutboxStatus::awaits_events)
     }
 
     async fn quarantine(&self, key: &OutboxKey, _reason: &str, _now: Timestamp) -> StoreResult<bool> {
@@ -311,5 +307,21 @@ impl StateStore for MemoryStore {
             .range(range)
             .map(|((_, hour), counts)| TallyHour { hour: hour.clone(), counts: counts.clone() })
             .collect())
+    }
+}
+
+impl MemoryStore {
+    /// The due index's view of one queue: items in a `wanted` status, due by `now`.
+    fn due_in(&self, now: Timestamp, limit: usize, wanted: fn(OutboxStatus) -> bool) -> StoreResult<Due<DueItem>> {
+        let t = self.lock();
+        let mut due: Vec<DueItem> = t
+            .outbox
+            .values()
+            .filter(|i| wanted(i.status) && !t.quarantined.contains(&i.key))
+            .filter_map(|i| i.due_at.filter(|d| *d <= now).map(|d| DueItem { key: i.key.clone(), due_at: d }))
+            .collect();
+        due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
+        due.truncate(limit);
+        Ok(Due::readable(due))
     }
 }

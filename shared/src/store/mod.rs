@@ -133,6 +133,9 @@ pub trait OutboxStore: Send + Sync {
     /// claiming returns the whole item. Index entries that cannot be read are quarantined and
     /// listed.
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>>;
+    /// Sent items whose SES events have not come within their window (via the due index),
+    /// oldest first, at most `limit`: to be marked unconfirmed.
+    async fn due_confirmations(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>>;
     /// Takes an item that cannot be read out of the due index, marked with why: it is never
     /// claimed again until someone repairs it. `Ok(false)` if there is no such item.
     async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool>;

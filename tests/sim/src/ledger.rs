@@ -128,7 +128,7 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
             let explained = quarantined
                 || match i.status {
                     OutboxStatus::Delivered | OutboxStatus::Sent => true,
-                    OutboxStatus::Failed | OutboxStatus::Suppressed => {
+                    OutboxStatus::Failed | OutboxStatus::Suppressed | OutboxStatus::Unconfirmed => {
                         i.last_error.as_deref().is_some_and(|e| !e.is_empty())
                     }
                     OutboxStatus::Pending | OutboxStatus::Sending | OutboxStatus::Deferred => i.deadline > settled,
@@ -260,6 +260,7 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
                 && r.dead_letters.iter().any(|(t, k)| k.as_ref() == Some(key) && *t >= *at && *t <= *at + window);
             if !(alerted(&key.to_string(), *at)
                 || metric(metrics::EMAILS_FAILED, *at)
+                || metric(metrics::EMAILS_UNCONFIRMED, *at)
                 || errored(*at)
                 || noted
                 || queued)

@@ -84,7 +84,7 @@ pub struct Records {
     pub alerts: Vec<AlertAttempt>,
     /// Flushed metric values: when, name, value.
     pub metrics: Vec<(Timestamp, String, f64)>,
-    /// Outbox items that became failed: when, and why.
+    /// Outbox items that became failed, or unconfirmed (no SES event in time): when, and why.
     pub failures: Vec<(OutboxKey, Timestamp, String)>,
     pub reachability: Vec<Reachability>,
     /// Lines for the admins' problem reports.

@@ -284,6 +284,9 @@ impl OutboxStore for SimStore {
     async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>> {
         self.read("Query outbox", self.table.list_outbox(team, date)).await
     }
+    async fn due_confirmations(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
+        self.read("Query due confirmations", self.table.due_confirmations(now, limit)).await
+    }
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
         self.there("Query due outbox").await?;
         let since = self.clock.now() - self.lag();
@@ -330,8 +333,8 @@ impl OutboxStore for SimStore {
             if let Some(id) = recording {
                 self.log.recorded(id);
             }
-            if after.status == OutboxStatus::Failed && before.as_ref().is_some_and(|b| b.status != OutboxStatus::Failed)
-            {
+            let ended = |s: OutboxStatus| matches!(s, OutboxStatus::Failed | OutboxStatus::Unconfirmed);
+            if ended(after.status) && before.as_ref().is_some_and(|b| b.status != after.status) {
                 let why = after.last_error.clone().unwrap_or_default();
                 self.log.with(|l| l.failures.push((key.clone(), at, why)));
             }

@@ -232,13 +232,12 @@ pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {
     assert_eq!(sent.attempts, 1);
     assert_eq!(sent.message_id.as_deref(), Some("msg-2"));
     assert_eq!(sent.lease_owner, None);
-    assert_eq!(sent.due_at, None);
-    // Sent items are not due and cannot be claimed.
-    assert!(store.due_outbox(due + SignedDuration::from_hours(1), 10).await.unwrap().items.is_empty());
-    assert_eq!(
-        store.claim(k, "s3", due + SignedDuration::from_hours(1), due + SignedDuration::from_hours(2)).await.unwrap(),
-        None
-    );
+    // Due for reconciliation only, should SES's events not come.
+    assert_eq!(sent.due_at, Some(due + mins(3) + morale::domain::outbox::CONFIRM_WINDOW));
+    // Sent items are not due for the sender and cannot be claimed, even past that time.
+    let past = due + SignedDuration::from_hours(4);
+    assert!(store.due_outbox(past, 10).await.unwrap().items.is_empty());
+    assert_eq!(store.claim(k, "s3", past, past + mins(2)).await.unwrap(), None);
 }
 
 pub async fn release_gives_the_item_back_unchanged(store: &dyn Store) {
@@ -443,6 +442,38 @@ pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store
     assert!(!store.mark_problem_report_queued(&team, d.next_day(), after).await.unwrap(), "no such digest");
 }
 
+/// A sent item waits for SES's events; past the window with none it is due for
+/// reconciliation, becomes unconfirmed once, leaves that queue, and a late event still settles it.
+pub async fn sent_items_without_events_become_unconfirmed(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    let heard = outbox("alpha", "2026-11-23", "bob@example.com", due);
+    for i in [&item, &heard] {
+        store.enqueue(i).await.unwrap();
+        store.claim(&i.key, "s1", due, due + mins(2)).await.unwrap().unwrap();
+        assert!(store.mark_sent(&i.key, "s1", "m1", due).await.unwrap());
+    }
+    assert!(store.change(&heard.key, &Change::Delivered, due + mins(1)).await.unwrap().is_some());
+    let window = morale::domain::outbox::CONFIRM_WINDOW;
+    assert!(store.due_confirmations(due + window - mins(1), 10).await.unwrap().items.is_empty(), "not yet");
+    assert!(store.due_outbox(due + window, 10).await.unwrap().items.is_empty(), "not the sender's to send");
+    let overdue = store.due_confirmations(due + window, 10).await.unwrap().items;
+    assert_eq!(overdue.iter().map(|d| &d.key).collect::<Vec<_>>(), vec![&item.key], "the delivered one is not");
+    assert_eq!(overdue[0].due_at, due + window);
+    let unconfirm = Change::Unconfirm { reason: "no event" };
+    assert!(store.change(&heard.key, &unconfirm, due + window).await.unwrap().is_none(), "delivered stays");
+    let got = store.change(&item.key, &unconfirm, due + window).await.unwrap().expect("unconfirmed");
+    assert_eq!(
+        (got.status, got.last_error.as_deref(), got.due_at),
+        (OutboxStatus::Unconfirmed, Some("no event"), None)
+    );
+    assert!(store.change(&item.key, &unconfirm, due + window).await.unwrap().is_none(), "once");
+    assert!(store.due_confirmations(due + window + mins(60), 10).await.unwrap().items.is_empty());
+    // The delivery comes after all.
+    let got = store.change(&item.key, &Change::Delivered, due + window + mins(5)).await.unwrap().expect("settled");
+    assert_eq!(got.status, OutboxStatus::Delivered);
+}
+
 /// A quarantined item is never due again; quarantining nothing says so.
 pub async fn quarantined_items_leave_the_due_index(store: &dyn Store) {
     let due = ts("2026-11-23T20:00:00Z");
@@ -553,4 +584,5 @@ contract_cases!(
     tallies_add_atomically,
     problem_reports_collect_lines_and_are_queued_once,
     quarantined_items_leave_the_due_index,
+    sent_items_without_events_become_unconfirmed,
 );

@@ -20,8 +20,10 @@ enum Op {
     Accepted { message: u8, attempt: u32 },
     FinishUnsent { owner: u8, suppressed: bool },
     Delivered,
+    Delayed { message: u8, until_mins: i64 },
     Defer { message: u8, retry_mins: i64 },
     Fail,
+    Unconfirm,
     Requeue { deadline_hours: i64 },
 }
 
@@ -38,8 +40,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..3, 0u32..4).prop_map(|(message, attempt)| Op::Accepted { message, attempt }),
         1 => (owner, any::<bool>()).prop_map(|(owner, suppressed)| Op::FinishUnsent { owner, suppressed }),
         2 => Just(Op::Delivered),
+        1 => (0u8..3, -30i64..300).prop_map(|(message, until_mins)| Op::Delayed { message, until_mins }),
         2 => (0u8..3, -5i64..60).prop_map(|(message, retry_mins)| Op::Defer { message, retry_mins }),
         1 => Just(Op::Fail),
+        2 => Just(Op::Unconfirm),
         1 => (1i64..48).prop_map(|deadline_hours| Op::Requeue { deadline_hours }),
     ]
 }
@@ -65,12 +69,16 @@ fn change(op: &Op, now: Timestamp) -> Change<'static> {
             reason: "gave up",
         },
         Op::Delivered => Change::Delivered,
+        Op::Delayed { message, until_mins } => {
+            Change::Delayed { message_id: MESSAGES[message as usize], until: now + mins(until_mins) }
+        }
         Op::Defer { message, retry_mins } => Change::Defer {
             message_id: MESSAGES[message as usize],
             retry_at: now + mins(retry_mins),
             reason: "mailbox full",
         },
         Op::Fail => Change::Fail { reason: "permanent bounce" },
+        Op::Unconfirm => Change::Unconfirm { reason: "no event" },
         Op::Requeue { deadline_hours } => {
             Change::Requeue { deadline: now + SignedDuration::from_hours(deadline_hours) }
         }

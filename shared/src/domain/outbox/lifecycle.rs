@@ -10,11 +10,13 @@
 //!     └──release────────┘  └─► failed /       │  └──claim── deferred ◄─ defer (transient bounce, delay)
 //!                              suppressed     └─► failed ◄─ fail (permanent bounce, reject, retries exhausted)
 //!  failed ──requeue (operator's replay)──► pending
+//!  sent ──unconfirm (no event within CONFIRM_WINDOW)──► unconfirmed ──delivered / fail / defer──► …
+//!  (sent, unconfirmed ──delayed (SES still trying)──► sent, awaited until its expiry)
 //! ```
 //! Mail events only move an item forward: a late delay never undoes `delivered`, and a bounce
 //! after a delivery is still recorded as failed.
 
-use super::{OutboxItem, OutboxStatus};
+use super::{CONFIRM_WINDOW, OutboxItem, OutboxStatus};
 use OutboxStatus::*;
 use jiff::Timestamp;
 
@@ -54,6 +56,8 @@ pub enum Effect {
     Due,
     /// No longer waiting for the sender.
     NotDue,
+    /// Waiting for SES's events: due, as unconfirmed, at the change's confirm-by time.
+    AwaitEvents,
     /// One more attempt accepted by SES.
     CountAttempt,
     /// The latest accepted attempt's SES message id.
@@ -77,7 +81,7 @@ pub struct Transition {
 use Effect::*;
 
 /// The table.
-pub const TRANSITIONS: [Transition; 9] = [
+pub const TRANSITIONS: [Transition; 11] = [
     // A sender takes a due item, or one whose last sender's lease lapsed.
     Transition {
         name: "claim",
@@ -99,7 +103,7 @@ pub const TRANSITIONS: [Transition; 9] = [
         from: &[Sending],
         guards: &[Guard::Held],
         to: Target::To(Sent),
-        effects: &[CountAttempt, MessageId, NotDue, DropLease],
+        effects: &[CountAttempt, MessageId, AwaitEvents, DropLease],
     },
     // SES says (its Send event) it accepted an attempt the sender could not record: its answer
     // was lost or late, or the sender stopped before writing it. Then it is not sent again.
@@ -108,7 +112,7 @@ pub const TRANSITIONS: [Transition; 9] = [
         from: &[Pending, Sending, Deferred],
         guards: &[Guard::NewAttempt],
         to: Target::To(Sent),
-        effects: &[CountAttempt, MessageId, NotDue, DropLease],
+        effects: &[CountAttempt, MessageId, AwaitEvents, DropLease],
     },
     // The sender gives up on what it holds: a refusal, a suppressed member, the day is over.
     Transition {
@@ -121,15 +125,24 @@ pub const TRANSITIONS: [Transition; 9] = [
     // Any attempt's delivery settles it, even one a retry is about to repeat.
     Transition {
         name: "delivered",
-        from: &[Sent, Deferred, Sending],
+        from: &[Sent, Deferred, Sending, Unconfirmed],
         guards: &[],
         to: Target::To(Delivered),
         effects: &[NotDue, DropLease],
     },
-    // A transient bounce or delay of the latest attempt: the sender tries again at the time given.
+    // SES reports a delay of the latest attempt and keeps trying until its expiry: its events
+    // are awaited until then (an item called unconfirmed meanwhile is awaited again).
+    Transition {
+        name: "delayed",
+        from: &[Sent, Unconfirmed],
+        guards: &[Guard::CurrentAttempt],
+        to: Target::To(Sent),
+        effects: &[AwaitEvents],
+    },
+    // A transient bounce of the latest attempt: the sender tries again at the time given.
     Transition {
         name: "defer",
-        from: &[Sent],
+        from: &[Sent, Unconfirmed],
         guards: &[Guard::CurrentAttempt],
         to: Target::To(Deferred),
         effects: &[Error, Due],
@@ -137,10 +150,18 @@ pub const TRANSITIONS: [Transition; 9] = [
     // Permanent: a bounce, a rejection, retries used up. Also after a delivery.
     Transition {
         name: "fail",
-        from: &[Pending, Sending, Sent, Deferred, Delivered],
+        from: &[Pending, Sending, Sent, Deferred, Delivered, Unconfirmed],
         guards: &[],
         to: Target::To(Failed),
         effects: &[Error, NotDue, DropLease],
+    },
+    // SES's events did not come within the window (one can be lost): said so, counted, told.
+    Transition {
+        name: "unconfirm",
+        from: &[Sent],
+        guards: &[Guard::Due],
+        to: Target::To(Unconfirmed),
+        effects: &[Error, NotDue],
     },
     // An operator's replay once the cause is fixed.
     Transition {
@@ -179,8 +200,10 @@ pub enum Change<'a> {
     Accepted { message_id: &'a str, attempt: u32 },
     FinishUnsent { owner: &'a str, to: Unsent, reason: &'a str },
     Delivered,
+    Delayed { message_id: &'a str, until: Timestamp },
     Defer { message_id: &'a str, retry_at: Timestamp, reason: &'a str },
     Fail { reason: &'a str },
+    Unconfirm { reason: &'a str },
     Requeue { deadline: Timestamp },
 }
 
@@ -194,8 +217,10 @@ impl<'a> Change<'a> {
             Self::Accepted { .. } => "accepted",
             Self::FinishUnsent { .. } => "finish_unsent",
             Self::Delivered => "delivered",
+            Self::Delayed { .. } => "delayed",
             Self::Defer { .. } => "defer",
             Self::Fail { .. } => "fail",
+            Self::Unconfirm { .. } => "unconfirm",
             Self::Requeue { .. } => "requeue",
         };
         TRANSITIONS.iter().find(|t| t.name == name).expect("every change has a row")
@@ -215,9 +240,10 @@ impl<'a> Change<'a> {
     /// The message id, for [`Guard::CurrentAttempt`] and [`Effect::MessageId`].
     pub fn message_id(&self) -> Option<&'a str> {
         match self {
-            Self::MarkSent { message_id, .. } | Self::Accepted { message_id, .. } | Self::Defer { message_id, .. } => {
-                Some(message_id)
-            }
+            Self::MarkSent { message_id, .. }
+            | Self::Accepted { message_id, .. }
+            | Self::Delayed { message_id, .. }
+            | Self::Defer { message_id, .. } => Some(message_id),
             _ => None,
         }
     }
@@ -241,11 +267,24 @@ impl<'a> Change<'a> {
         }
     }
 
+    /// When the item is called unconfirmed if SES's events do not settle it, for
+    /// [`Effect::AwaitEvents`]: a window after sending, or after SES's own expiry of a delay.
+    pub fn confirm_by(&self, now: Timestamp) -> Option<Timestamp> {
+        match self {
+            Self::MarkSent { .. } | Self::Accepted { .. } => Some(now + CONFIRM_WINDOW),
+            Self::Delayed { until, .. } => Some((*until).max(now) + CONFIRM_WINDOW),
+            _ => None,
+        }
+    }
+
     /// Why, for [`Effect::Error`]; `None` leaves `last_error` as it was.
     pub fn error(&self) -> Option<&'a str> {
         match self {
             Self::Release { error, .. } => *error,
-            Self::FinishUnsent { reason, .. } | Self::Defer { reason, .. } | Self::Fail { reason } => Some(reason),
+            Self::FinishUnsent { reason, .. }
+            | Self::Defer { reason, .. }
+            | Self::Fail { reason }
+            | Self::Unconfirm { reason } => Some(reason),
             _ => None,
         }
     }
@@ -305,6 +344,7 @@ impl<'a> Change<'a> {
                 }
                 Due => next.due_at = self.due_at(now),
                 NotDue => next.due_at = None,
+                AwaitEvents => next.due_at = self.confirm_by(now),
                 CountAttempt => next.attempts = item.attempts + 1,
                 MessageId => next.message_id = self.message_id().map(str::to_string),
                 Error => {
@@ -325,7 +365,7 @@ mod tests {
     use super::*;
 
     /// One change of each kind.
-    fn one_of_each(now: Timestamp) -> [Change<'static>; 9] {
+    fn one_of_each(now: Timestamp) -> [Change<'static>; 11] {
         [
             Change::Claim { owner: "o", lease_until: now },
             Change::Release { owner: "o", due_at: now, error: Some("e") },
@@ -333,8 +373,10 @@ mod tests {
             Change::Accepted { message_id: "m", attempt: 1 },
             Change::FinishUnsent { owner: "o", to: Unsent::Suppressed, reason: "r" },
             Change::Delivered,
+            Change::Delayed { message_id: "m", until: now },
             Change::Defer { message_id: "m", retry_at: now, reason: "r" },
             Change::Fail { reason: "r" },
+            Change::Unconfirm { reason: "r" },
             Change::Requeue { deadline: now },
         ]
     }
@@ -358,6 +400,7 @@ mod tests {
             let needs_mid = t.guards.contains(&Guard::CurrentAttempt) || t.effects.contains(&MessageId);
             assert_eq!(c.message_id().is_some(), needs_mid, "{}", t.name);
             assert_eq!(c.due_at(now).is_some(), t.effects.contains(&Due), "{}", t.name);
+            assert_eq!(c.confirm_by(now).is_some(), t.effects.contains(&AwaitEvents), "{}", t.name);
             assert_eq!(c.attempt().is_some(), t.guards.contains(&Guard::NewAttempt), "{}", t.name);
             assert_eq!(c.deadline().is_some(), t.effects.contains(&Deadline), "{}", t.name);
             assert_eq!(c.chosen().is_some(), matches!(t.to, Target::Chosen(_)), "{}", t.name);

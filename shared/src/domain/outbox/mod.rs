@@ -21,11 +21,26 @@ pub enum OutboxStatus {
     Delivered,
     Failed,
     Suppressed,
+    /// Sent, and no delivery or bounce heard from SES within [`CONFIRM_WINDOW`]: counted and
+    /// told, and still settled by an event that comes later.
+    Unconfirmed,
 }
 
+/// How long after SES accepted an email its events may take before the email is called
+/// unconfirmed (SES publishes them "best effort": one can be lost).
+pub const CONFIRM_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(3);
+
 impl OutboxStatus {
-    pub const ALL: [OutboxStatus; 7] =
-        [Self::Pending, Self::Sending, Self::Sent, Self::Deferred, Self::Delivered, Self::Failed, Self::Suppressed];
+    pub const ALL: [OutboxStatus; 8] = [
+        Self::Pending,
+        Self::Sending,
+        Self::Sent,
+        Self::Deferred,
+        Self::Delivered,
+        Self::Failed,
+        Self::Suppressed,
+        Self::Unconfirmed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,6 +51,7 @@ impl OutboxStatus {
             Self::Delivered => "delivered",
             Self::Failed => "failed",
             Self::Suppressed => "suppressed",
+            Self::Unconfirmed => "unconfirmed",
         }
     }
 
@@ -46,6 +62,11 @@ impl OutboxStatus {
     /// Waiting for the sender: pending, deferred, or claimed by a sender whose lease may lapse.
     pub fn awaits_sender(self) -> bool {
         matches!(self, Self::Pending | Self::Deferred | Self::Sending)
+    }
+
+    /// Waiting for SES's events: its due time is when it becomes unconfirmed.
+    pub fn awaits_events(self) -> bool {
+        self == Self::Sent
     }
 }
 

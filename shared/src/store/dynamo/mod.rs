@@ -247,9 +247,19 @@ fn tally_pk(tally: &str) -> String {
 }
 const TALLY_KIND: &str = "tally";
 
+/// The due index's partition for an item waiting for the sender: spread over shards so that
+/// no one partition takes every write of a busy minute.
 fn outbox_shard(member: &MemberId) -> String {
-    let h = member.as_str().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    format!("outbox#{}", h % OUTBOX_SHARDS)
+    format!("outbox#{}", shard_of(member))
+}
+
+/// The same for an item waiting for SES's events.
+fn confirm_shard(member: &MemberId) -> String {
+    format!("confirm#{}", shard_of(member))
+}
+
+fn shard_of(member: &MemberId) -> u32 {
+    member.as_str().bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % OUTBOX_SHARDS
 }
 
 /// Instants that conditions compare are stored as nanoseconds since the epoch: exact, and

@@ -2,7 +2,10 @@
 //! table in `crate::domain::outbox`: no outbox rule is written here.
 
 use super::records::OutboxRecord;
-use super::{DynamoStore, OUTBOX_SHARDS, Update, from_item, n, nanos, outbox_shard, outbox_sk, s, team_pk, to_item};
+use super::{
+    DynamoStore, OUTBOX_SHARDS, Update, confirm_shard, from_item, n, nanos, outbox_shard, outbox_sk, s, team_pk,
+    to_item,
+};
 use crate::domain::outbox::{Change, Effect, Guard, Target};
 use crate::domain::{MemberId, OutboxItem, OutboxKey, OutboxStatus, SendDate, TeamId};
 use crate::store::{Due, DueItem, OutboxStore, StoreResult};
@@ -72,6 +75,15 @@ fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
                 vals.extend(set_due(due, &key.member));
             }
             Effect::NotDue => remove.extend(["due", "due_at", "due_kind"]),
+            Effect::AwaitEvents => {
+                let due = change.confirm_by(now).expect("an awaiting change carries its time");
+                set.push("due = :due, due_at = :due_at, due_kind = :due_kind".into());
+                vals.extend([
+                    (":due", s(due.to_string())),
+                    (":due_at", n(nanos(due))),
+                    (":due_kind", s(confirm_shard(&key.member))),
+                ]);
+            }
             Effect::CountAttempt => {
                 set.push("attempts = attempts + :one".into());
                 vals.push((":one", n(1)));
@@ -143,6 +155,35 @@ impl OutboxStore for DynamoStore {
     }
 
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
+        self.due_in("outbox", now, limit, OutboxStatus::awaits_sender).await
+    }
+
+    async fn due_confirmations(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
+        self.due_in("confirm", now, limit, OutboxStatus::awaits_events).await
+    }
+
+    async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool> {
+        self.quarantine_raw(team_pk(&key.team), outbox_sk(key.date, &key.member), reason, now).await
+    }
+
+    async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
+        match self.update(update_for(key, change, now)).await? {
+            Some(item) => Ok(Some(from_item::<OutboxRecord>(item)?.into())),
+            None => Ok(None),
+        }
+    }
+}
+
+impl DynamoStore {
+    /// Outbox items of one queue of the due index (`outbox`: waiting for the sender;
+    /// `confirm`: waiting for SES's events), over its shards, oldest first.
+    async fn due_in(
+        &self,
+        queue: &str,
+        now: Timestamp,
+        limit: usize,
+        wanted: fn(OutboxStatus) -> bool,
+    ) -> StoreResult<Due<DueItem>> {
         #[derive(Deserialize)]
         struct Entry {
             team: TeamId,
@@ -155,7 +196,7 @@ impl OutboxStore for DynamoStore {
         for shard in 0..OUTBOX_SHARDS {
             let items = self
                 .query_due(
-                    &format!("outbox#{shard}"),
+                    &format!("{queue}#{shard}"),
                     now,
                     Some(limit),
                     Some("#PK, #SK, #team, #date, #member, #status, #due"),
@@ -165,7 +206,7 @@ impl OutboxStore for DynamoStore {
             quarantined.extend(unreadable);
             for d in entries {
                 // The index holds items in step with their status; check anyway, it is cheap.
-                if d.status.awaits_sender() && d.due <= now {
+                if wanted(d.status) && d.due <= now {
                     due.push(DueItem {
                         key: OutboxKey { team: d.team, date: d.date, member: d.member },
                         due_at: d.due,
@@ -176,16 +217,5 @@ impl OutboxStore for DynamoStore {
         due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         due.truncate(limit);
         Ok(Due { items: due, quarantined })
-    }
-
-    async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool> {
-        self.quarantine_raw(team_pk(&key.team), outbox_sk(key.date, &key.member), reason, now).await
-    }
-
-    async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
-        match self.update(update_for(key, change, now)).await? {
-            Some(item) => Ok(Some(from_item::<OutboxRecord>(item)?.into())),
-            None => Ok(None),
-        }
     }
 }
