@@ -11,7 +11,7 @@ use morale::alert::{Alert, Alerter};
 use morale::clock::Clock;
 use morale::domain::StatusChange;
 use morale::domain::outbox::Change;
-use morale::domain::{MemberStatus, OutboxKey};
+use morale::domain::{MemberStatus, OutboxItem, OutboxKey};
 use morale::metrics::{self, Metrics};
 use morale::reputation::{self, Counts, Thresholds};
 use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
@@ -140,7 +140,12 @@ impl BounceHandler {
                 }
             }
             MailEvent::Delivered => {
-                if self.store.change(&key, &Change::Delivered, now).await?.is_some() {
+                // One write in the usual case; refused, perhaps for an attempt not yet recorded.
+                let mut delivered = self.store.change(&key, &Change::Delivered, now).await?.is_some();
+                if !delivered && self.record_unrecorded(e, c, &key, now).await?.is_some() {
+                    delivered = self.store.change(&key, &Change::Delivered, now).await?.is_some();
+                }
+                if delivered {
                     m.count(metrics::EMAILS_DELIVERED, 1);
                     self.ignore_missing(self.store.reset_soft_bounces(&c.team, &c.member, now).await)?;
                     vec![Outcome::Delivered]
@@ -174,6 +179,7 @@ impl BounceHandler {
                 m.count(metrics::EMAILS_DELAYED, 1);
                 tracing::info!(%delay_type, ?expires, %detail, "delivery delayed: SES keeps trying");
                 // Its events are awaited until SES gives up, not called unconfirmed before.
+                self.record_unrecorded(e, c, &key, now).await?;
                 let until = expires.unwrap_or(now);
                 self.store.change(&key, &Change::Delayed { message_id: &e.message_id, until }, now).await?;
                 vec![Outcome::Delayed]
@@ -234,17 +240,7 @@ impl BounceHandler {
         now: Timestamp,
         m: &mut Metrics,
     ) -> Result<Vec<Outcome>, HandlerError> {
-        let Some(mut item) = self.store.get_outbox(key).await? else { return Ok(vec![Outcome::NotOurs]) };
-        // The bounce may come before the sender recorded the attempt (its answer late, the
-        // sender stopped): record what SES says it accepted first, or the bounce would be
-        // consumed here and the email left `sent`, never retried.
-        let accepted = Change::Accepted { message_id: &e.message_id, attempt: c.send };
-        if accepted.admits(&item, now) {
-            if let Some(recorded) = self.store.change(key, &accepted, now).await? {
-                tracing::warn!("a bounce for an attempt the sender had not recorded: recorded as sent first");
-                item = recorded;
-            }
-        }
+        let Some(item) = self.record_unrecorded(e, c, key, now).await? else { return Ok(vec![Outcome::NotOurs]) };
         // Only what the lifecycle lets be deferred now (the latest attempt, still sent) is
         // retried or given up on; anything else is late or repeated news.
         if !(Change::Defer { message_id: &e.message_id, retry_at: now, reason }).admits(&item, now) {
@@ -356,6 +352,31 @@ impl BounceHandler {
         )
         .await;
         Ok(())
+    }
+
+    /// The item, after recording the event's attempt if the sender had not (its answer lost or
+    /// late, the sender stopped, the Send event lost): an event about it must not be refused
+    /// for that, or a delivery, delay or bounce is consumed and the email sent again or left
+    /// `sent`. `None` if there is no such item.
+    async fn record_unrecorded(
+        &self,
+        e: &SesEvent,
+        c: &Correlation,
+        key: &OutboxKey,
+        now: Timestamp,
+    ) -> Result<Option<OutboxItem>, HandlerError> {
+        let Some(item) = self.store.get_outbox(key).await? else { return Ok(None) };
+        let accepted = Change::Accepted { message_id: &e.message_id, attempt: c.send };
+        if accepted.admits(&item, now) {
+            if let Some(recorded) = self.store.change(key, &accepted, now).await? {
+                tracing::warn!(
+                    event = e.event.name(),
+                    "an event for an attempt the sender had not recorded: recorded as sent first"
+                );
+                return Ok(Some(recorded));
+            }
+        }
+        Ok(Some(item))
     }
 
     /// Whether the lifecycle admits `change` for the item as it is now.

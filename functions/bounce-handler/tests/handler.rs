@@ -277,6 +277,24 @@ async fn a_bounce_after_its_days_report_went_out_joins_the_next_days_report() {
     assert!(w.alerter.alerts().is_empty());
 }
 
+/// A delivery or a delay for an attempt the sender released as unanswered, whose Send event
+/// was lost: recorded as sent, never sent again.
+#[tokio::test]
+async fn a_delivery_or_delay_for_an_unrecorded_attempt_records_it_and_nothing_is_sent_again() {
+    let w = world();
+    let (m, key) = w.unanswered(1).await;
+    assert_eq!(w.on(event("Email Delivered", "Delivery", &m, "m-lost", None)).await, vec![Outcome::Delivered]);
+    let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+    assert_eq!((item.status, item.attempts, item.message_id.as_deref()), (OutboxStatus::Delivered, 1, Some("m-lost")));
+    let (m2, key2) = w.unanswered(2).await;
+    let delayed = event("Email Delivery Delayed", "DeliveryDelay", &m2, "m-slow", Some(delay("2026-11-24T02:00:00Z")));
+    assert_eq!(w.on(delayed).await, vec![Outcome::Delayed]);
+    let item = w.store.get_outbox(&key2).await.unwrap().unwrap();
+    assert_eq!((item.status, item.attempts), (OutboxStatus::Sent, 1), "not due for a re-send");
+    let expiry = ts("2026-11-24T02:00:00Z") + morale::domain::outbox::CONFIRM_WINDOW;
+    assert_eq!(item.due_at, Some(expiry));
+}
+
 /// A transient bounce that comes before the sender recorded its attempt (SES's answer late)
 /// is not consumed: the attempt is recorded from the event, then deferred and retried.
 #[tokio::test]

@@ -40,10 +40,11 @@ impl Sender {
         let mut marked = 0;
         for d in &due.items {
             if self.store.change(&d.key, &Change::Unconfirm { reason: &reason }, now).await?.is_some() {
+                // Counted as it happens: a store error on the next one leaves this one counted.
+                m.count(metrics::EMAILS_UNCONFIRMED, 1);
                 marked += 1;
             }
         }
-        m.count(metrics::EMAILS_UNCONFIRMED, marked);
         tracing::warn!(marked, "sent emails with no SES event past their window: unconfirmed");
         Ok(marked)
     }

@@ -141,7 +141,6 @@ impl Sender {
         }
         // Queued like every other email: whether and when it goes is the drain's to decide.
         report.problem_reports_queued = self.queue_problem_reports(now).await?;
-        report.unconfirmed = self.reconcile(now, m).await?;
         match self.preflight().await {
             Readiness::NotReady { problem, advice } => {
                 report.preflight = problem.clone();
@@ -173,6 +172,8 @@ impl Sender {
                 }
             }
         }
+        // After sending: housekeeping that fails must not stop the tick's emails.
+        report.unconfirmed = self.reconcile(self.clock.now(), m).await?;
         tracing::info!(report = ?report, "sender invocation done");
         Ok(report)
     }

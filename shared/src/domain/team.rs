@@ -29,8 +29,9 @@ impl Team {
     }
 
     /// A new schedule: the next send follows it (unless paused), and neither skips a day nor
-    /// repeats one. Today's email not sent yet, and today's new time already past: it goes
-    /// now (at the next tick). A date already sent (a zone moved west) is not sent again.
+    /// repeats one. Today's email not sent yet, and today's new time already past: it is due
+    /// now (so that a catch-up grace counts from now). A date already sent (a zone moved west)
+    /// is not sent again.
     pub fn reschedule(&mut self, schedule: Schedule, now: Timestamp) {
         if schedule == self.schedule {
             return;
@@ -41,7 +42,7 @@ impl Team {
         let Some(pending) = pending else { return };
         let today = self.schedule.local_date(now);
         let next = match self.schedule.instant_on(today) {
-            Some(at) if at <= now && pending <= today => at,
+            Some(at) if at <= now && pending <= today => now,
             _ => {
                 let mut next = self.schedule.next_send_after(now);
                 // Bounded: the pending date is at most a few days ahead of today.
@@ -121,7 +122,7 @@ mod tests {
         let mut t = team("Europe/London", "15:00", "2026-03-02T08:00:00Z");
         let now = ts("2026-03-02T11:00:00Z");
         t.reschedule(Schedule::parse("Europe/London", "10:00", "mon-fri").unwrap(), now);
-        assert_eq!(t.next_send_at, Some(ts("2026-03-02T10:00:00Z")), "due at once, today");
+        assert_eq!(t.next_send_at, Some(now), "due at once, today");
         // Moved later instead: today at the new time.
         let mut t = team("Europe/London", "15:00", "2026-03-02T08:00:00Z");
         t.reschedule(Schedule::parse("Europe/London", "16:00", "mon-fri").unwrap(), now);

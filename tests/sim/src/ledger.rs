@@ -127,7 +127,10 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
             let quarantined = r.quarantined.iter().any(|(k, at)| *k == key && (told(&key) || sender_errored(*at)));
             let explained = quarantined
                 || match i.status {
-                    OutboxStatus::Delivered | OutboxStatus::Sent => true,
+                    OutboxStatus::Delivered => true,
+                    // Sent, and awaiting SES's events: until its window closes (with an hour for
+                    // failing and skipped ticks), after which it is unconfirmed.
+                    OutboxStatus::Sent => i.due_at.is_none_or(|d| d > settled - SignedDuration::from_hours(1)),
                     OutboxStatus::Failed | OutboxStatus::Suppressed | OutboxStatus::Unconfirmed => {
                         i.last_error.as_deref().is_some_and(|e| !e.is_empty())
                     }

@@ -134,6 +134,12 @@ fn the_table_the_fake_and_dynamodb_agree_step_by_step() {
                     table.store.due_outbox(now, 1000).await.unwrap().items.into_iter().any(|d| d.key == key);
                 let due_memory = memory.due_outbox(now, 1000).await.unwrap().items.into_iter().any(|d| d.key == key);
                 prop_assert_eq!(due_dynamo, due_memory, "step {}: due in one store and not the other", i);
+                // And what reconciliation may find overdue.
+                let overdue_dynamo =
+                    table.store.due_confirmations(now, 1000).await.unwrap().items.into_iter().any(|d| d.key == key);
+                let overdue_memory =
+                    memory.due_confirmations(now, 1000).await.unwrap().items.into_iter().any(|d| d.key == key);
+                prop_assert_eq!(overdue_dynamo, overdue_memory, "step {}: overdue in one store and not the other", i);
             }
             Ok(())
         })
