@@ -20,6 +20,10 @@ pub const ACHIEVED_SEND_RATE: &str = "AchievedSendRate";
 pub const SENDS_MISSED: &str = "SendsMissed";
 /// Sent emails with no delivery or bounce from SES within their window.
 pub const EMAILS_UNCONFIRMED: &str = "EmailsUnconfirmed";
+/// Emails of a closed day's ledger with no explained end (see `domain::ledger`): must be 0.
+pub const UNACCOUNTED_EMAILS: &str = "UnaccountedEmails";
+/// Teams' days whose ledger closed.
+pub const DAYS_CLOSED: &str = "DaysClosed";
 // bounce handler
 pub const EMAILS_DELIVERED: &str = "EmailsDelivered";
 pub const EMAILS_BOUNCED: &str = "EmailsBounced";
@@ -52,6 +56,8 @@ pub const ALL: &[&str] = &[
     ACHIEVED_SEND_RATE,
     SENDS_MISSED,
     EMAILS_UNCONFIRMED,
+    UNACCOUNTED_EMAILS,
+    DAYS_CLOSED,
     EMAILS_DELIVERED,
     EMAILS_BOUNCED,
     EMAILS_COMPLAINED,

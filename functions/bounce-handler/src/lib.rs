@@ -11,7 +11,7 @@ use morale::alert::{Alert, Alerter};
 use morale::clock::Clock;
 use morale::domain::StatusChange;
 use morale::domain::outbox::Change;
-use morale::domain::{MemberStatus, OutboxItem, OutboxKey};
+use morale::domain::{Failure, MemberStatus, OutboxItem, OutboxKey};
 use morale::metrics::{self, Metrics};
 use morale::reputation::{self, Counts, Thresholds};
 use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
@@ -71,6 +71,8 @@ pub enum Outcome {
     Deferred,
     Failed,
     MemberBounced,
+    /// The email is settled as complained: it arrived, and its recipient marked it as spam.
+    EmailComplained,
     MemberComplained,
     RetriesExhausted,
     /// A repeat or a late event: nothing left to change.
@@ -154,7 +156,7 @@ impl BounceHandler {
                 }
             }
             MailEvent::Bounced { kind: BounceType::Permanent, sub_type, detail } => {
-                let reason = format!("permanent bounce ({sub_type}): {detail}");
+                let reason = Failure::Bounced.reason(format!("({sub_type}): {detail}"));
                 let mut out = Vec::new();
                 if self.store.change(&key, &Change::Fail { reason: &reason }, now).await?.is_some() {
                     m.count_by(metrics::EMAILS_BOUNCED, "Type", "Permanent", 1);
@@ -186,18 +188,28 @@ impl BounceHandler {
             }
             MailEvent::Complained { feedback_type } => {
                 let reason = format!("complaint ({feedback_type})");
+                // The email arrived: it is settled as complained (the day's ledger counts it),
+                // after recording the attempt if the sender could not.
+                let complained = Change::Complained { reason: &reason };
+                let mut out = Vec::new();
+                let mut settled = self.store.change(&key, &complained, now).await?.is_some();
+                if !settled && self.record_unrecorded(e, c, &key, now).await?.is_some() {
+                    settled = self.store.change(&key, &complained, now).await?.is_some();
+                }
+                if settled {
+                    out.push(Outcome::EmailComplained);
+                }
                 if self.suppress(c, MemberStatus::Complained, &reason, now).await? {
                     m.count(metrics::EMAILS_COMPLAINED, 1);
                     reputation::add(self.store.as_ref(), now, Counts { complained: 1, ..Default::default() }).await?;
                     self.guard(now, m).await?;
-                    vec![Outcome::MemberComplained]
-                } else {
-                    vec![Outcome::AlreadyApplied]
+                    out.push(Outcome::MemberComplained);
                 }
+                if out.is_empty() { vec![Outcome::AlreadyApplied] } else { out }
             }
             MailEvent::Rejected { reason } | MailEvent::RenderingFailed { message: reason } => {
                 let what = if matches!(e.event, MailEvent::Rejected { .. }) { "rejected" } else { "rendering failed" };
-                let reason = format!("{what} by SES: {reason}");
+                let reason = Failure::Rejected.reason(format!("({what}): {reason}"));
                 let fail = Change::Fail { reason: &reason };
                 if !self.admits(&key, &fail, now).await? {
                     return Ok(vec![Outcome::AlreadyApplied]);
@@ -251,7 +263,7 @@ impl BounceHandler {
         let last_chance = item.deadline.min(item.created_at + self.config.retry_window);
         let mut out = Vec::new();
         if item.attempts >= self.config.max_attempts || retry_at >= last_chance {
-            let why = format!("retries exhausted after {} attempt(s); last: {reason}", item.attempts);
+            let why = Failure::RetriesExhausted.reason(format!("after {} attempt(s); last: {reason}", item.attempts));
             // Told, then recorded: a crash between the two tells twice rather than never.
             self.alert(
                 format!("Morale: an email could not be delivered after {} attempt(s)", item.attempts),

@@ -423,8 +423,13 @@ async fn complaints_suppress_the_member_for_good() {
     let (m, key, mid) = w.sent(1).await;
     w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
     let out = w.on(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await;
-    assert_eq!(out, vec![Outcome::MemberComplained]);
-    assert_eq!(w.status(&key).await, (OutboxStatus::Delivered, MemberStatus::Complained));
+    assert_eq!(out, vec![Outcome::EmailComplained, Outcome::MemberComplained]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Complained, MemberStatus::Complained));
+    let item = w.store.get_outbox(&key).await.unwrap().unwrap();
+    assert_eq!(item.last_error.as_deref(), Some("complaint (abuse)"), "the day's ledger counts it as complained");
+    // A repeat changes nothing.
+    let out = w.on(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await;
+    assert_eq!(out, vec![Outcome::AlreadyApplied]);
     // A later bounce does not lower a complaint to a bounce.
     w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await;
     assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Complained));

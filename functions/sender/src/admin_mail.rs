@@ -5,7 +5,7 @@ use crate::drain::TeamData;
 use crate::send::Ctx;
 use crate::{LOW_STREAK, Sender};
 use jiff::{SignedDuration, Timestamp};
-use morale::domain::{Member, OutboxItem, OutboxKind, SendDate, Team, mask_emails};
+use morale::domain::{Ledger, Member, OutboxItem, OutboxKind, SendDate, Team, TeamId, mask_emails};
 use morale::email::DailyEmail;
 use morale::insights;
 use morale::mail::OutgoingEmail;
@@ -68,6 +68,20 @@ impl Sender {
 }
 
 impl Ctx {
+    /// The daily emails of a team's days `from..=to` by how they ended, from the days' ledgers
+    /// (a day not closed yet counted as it stands). `None` if no day was planned.
+    async fn delivery(&self, team: &TeamId, from: SendDate, to: SendDate) -> Result<Option<Ledger>, StoreError> {
+        let days = self.store.list_days(team, from, to).await?;
+        let mut week = Ledger::default();
+        for day in &days {
+            match &day.closed {
+                Some(l) => week.add(l),
+                None => week.add(&Ledger::so_far(&day.plan, &self.store.list_outbox(team, Some(day.date)).await?)),
+            }
+        }
+        Ok((!days.is_empty()).then_some(week))
+    }
+
     /// The weekly digest, the low-morale alert or the report of delivery problems, for one admin.
     /// `None` when there is nothing to say any more (the report is gone).
     pub(crate) async fn compose_admin(
@@ -103,7 +117,7 @@ impl Ctx {
                 .filter(|(s, _)| count(*s) > 0)
                 .map(|(s, what)| format!("{} {what}", count(s)))
                 .collect();
-                let problems = if problems.is_empty() {
+                let mut problems = if problems.is_empty() {
                     format!("All {active} members get the daily email.")
                 } else {
                     format!(
@@ -111,6 +125,9 @@ impl Ctx {
                         problems.join(", ")
                     )
                 };
+                if let Some(week) = self.delivery(&team.id, back(7), back(1)).await? {
+                    problems.push_str(&format!(" Last week's daily emails: {}.", week.line()));
+                }
                 self.renderer.weekly(&team.name, &this, &last, &problems, &trend_url)
             }
             _ => {

@@ -8,12 +8,14 @@
 //!
 //! One room per concern: `schedule` (due teams into outbox items), `drain` (the outbox at the
 //! account's rate), `send` (one email: claim, check, pace, send, record), `admin_mail` (the
-//! admins' emails), `alerts` (telling on-call when sending stops and recovers).
+//! admins' emails), `alerts` (telling on-call when sending stops and recovers), `confirm` (sent
+//! emails SES never reported on), `ledger` (closing the days' ledgers).
 
 mod admin_mail;
 mod alerts;
 mod confirm;
 mod drain;
+mod ledger;
 pub mod pacer;
 mod schedule;
 mod send;
@@ -74,6 +76,8 @@ pub struct Report {
     pub problem_reports_queued: u64,
     /// Sent emails with no SES event past their window, marked unconfirmed.
     pub unconfirmed: u64,
+    /// Emails of the days whose ledger closed in this run with no explained end (must be 0).
+    pub unaccounted: u64,
     pub achieved_send_rate: f64,
 }
 
@@ -174,6 +178,8 @@ impl Sender {
         }
         // After sending: housekeeping that fails must not stop the tick's emails.
         report.unconfirmed = self.reconcile(self.clock.now(), m).await?;
+        let behind = report.preflight != "ok" || report.held > 0;
+        report.unaccounted = self.close_days(self.clock.now(), behind, m).await?;
         tracing::info!(report = ?report, "sender invocation done");
         Ok(report)
     }

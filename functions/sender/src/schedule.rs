@@ -3,7 +3,8 @@
 
 use crate::{LOW_STREAK, Report, Sender, SenderError};
 use jiff::Timestamp;
-use morale::domain::{Member, OutboxItem, OutboxKey, OutboxKind, SendDate, Team, TeamId};
+use morale::domain::ledger::LEDGER_SETTLE;
+use morale::domain::{DayPlan, Member, MemberStatus, OutboxItem, OutboxKey, OutboxKind, SendDate, Team, TeamId};
 use morale::insights;
 use morale::metrics::{self, Metrics};
 use morale::store::StoreError;
@@ -56,8 +57,9 @@ impl Sender {
         m: &mut Metrics,
     ) -> Result<(), StoreError> {
         let Some(expected) = team.next_send_at else { return Ok(()) };
-        let members: Vec<Member> =
-            self.store.list_members(&team.id).await?.into_iter().filter(|m| m.status.receives_email()).collect();
+        let everyone = self.store.list_members(&team.id).await?;
+        let plan = plan_of(&everyone);
+        let members: Vec<Member> = everyone.into_iter().filter(|m| m.status.receives_email()).collect();
         let mut at = expected;
         // Bounded: at most a month of missed days is walked in one tick.
         for _ in 0..31 {
@@ -82,6 +84,7 @@ impl Sender {
                 m.count(metrics::EMAILS_SCHEDULED, created);
                 tracing::info!(team = %team.id, %date, created, "scheduled");
                 self.schedule_admin_mail(team, date, at, end, now).await?;
+                self.store.open_day(&team.id, date, &plan, closes_at(team, date)).await?;
             } else {
                 report.sends_missed += 1;
                 m.count(metrics::SENDS_MISSED, 1);
@@ -96,6 +99,9 @@ impl Sender {
                     ),
                 )
                 .await;
+                // Told, then recorded: a run that fails between tells twice rather than never.
+                let missed = DayPlan { missed: true, ..plan.clone() };
+                self.store.open_day(&team.id, date, &missed, closes_at(team, date)).await?;
             }
             at = team.schedule.next_send_after(at);
         }
@@ -167,7 +173,9 @@ impl Sender {
         let team = self.store.get_team(team_id).await?.ok_or_else(|| SenderError::UnknownTeam(team_id.clone()))?;
         let date = team.schedule.local_date(now);
         let end = team.schedule.end_of_local_day(date);
-        for member in self.store.list_members(&team.id).await? {
+        let everyone = self.store.list_members(&team.id).await?;
+        let plan = plan_of(&everyone);
+        for member in everyone {
             if !member.status.receives_email() {
                 continue;
             }
@@ -177,6 +185,24 @@ impl Sender {
                 m.count(metrics::EMAILS_SCHEDULED, 1);
             }
         }
+        // The day's ledger counts these too (a day the schedule plans later keeps this plan).
+        self.store.open_day(&team.id, date, &plan, closes_at(&team, date)).await?;
         Ok(())
     }
+}
+
+/// Whom a team's day emails and whom it skips, by the members' status at scheduling.
+fn plan_of(members: &[Member]) -> DayPlan {
+    let count = |f: &dyn Fn(MemberStatus) -> bool| members.iter().filter(|m| f(m.status)).count() as u32;
+    DayPlan {
+        members: count(&|s| s.receives_email()),
+        paused: count(&|s| s == MemberStatus::Paused),
+        unsubscribed: count(&|s| !s.receives_email() && s != MemberStatus::Paused),
+        missed: false,
+    }
+}
+
+/// When a team's day's ledger closes: after the local day and SES's time to report on it.
+fn closes_at(team: &Team, date: SendDate) -> Timestamp {
+    team.schedule.end_of_local_day(date) + LEDGER_SETTLE
 }

@@ -7,7 +7,7 @@ use crate::{INLINE_RETRIES, RETRY_BASE, RETRY_CAP, RETRY_LATER, UNANSWERED_WAIT}
 use jiff::{SignedDuration, Timestamp};
 use morale::clock::Clock;
 use morale::domain::outbox::Unsent;
-use morale::domain::{OutboxKey, OutboxKind, TeamId};
+use morale::domain::{Failure, OutboxKey, OutboxKind, TeamId};
 use morale::email::EmailRenderer;
 use morale::mail::{Mailer, SEND_ATTEMPT_TIMEOUT, SendErrorKind};
 use morale::store::StoreError;
@@ -98,11 +98,11 @@ impl Ctx {
             return self.release(&key, now, None).await;
         }
         let too_late = |item: &morale::domain::OutboxItem| {
-            format!(
-                "not sent before the end of the team's local day {} (last error: {})",
+            Failure::TooLate.reason(format_args!(
+                "{} (last error: {})",
                 key.date,
                 item.last_error.as_deref().unwrap_or("none")
-            )
+            ))
         };
         if now >= item.deadline {
             return self.finish(&key, Unsent::Failed, &too_late(&item)).await;
@@ -213,7 +213,7 @@ impl Ctx {
                         self.run.counts.bad.fetch_add(1, Ordering::Relaxed);
                         let error = morale::domain::mask_emails(&e.to_string());
                         tracing::error!(%key, %error, "SES refused this one email");
-                        return self.finish(&key, Unsent::Failed, &e.to_string()).await;
+                        return self.finish(&key, Unsent::Failed, &Failure::Refused.reason(&e)).await;
                     }
                 },
             }

@@ -4,7 +4,7 @@
 use crate::stack::LocalStack;
 use anyhow::{Result, bail};
 use morale::clock::{Clock, SystemClock};
-use morale::domain::{MemberStatus, OutboxStatus};
+use morale::domain::{Ledger, MemberStatus, OutboxStatus};
 use morale::insights;
 use morale::store::prelude::*;
 use morale_localstack::http::http;
@@ -73,6 +73,10 @@ pub async fn run(json_out: bool) -> Result<()> {
     let Some(team) = stack.store.get_team(&team.id).await? else { bail!("the demo team is gone from the table") };
     let day = insights::daily(&responses, date, date).remove(0);
     let sent_total = items.iter().filter(|i| i.attempts > 0).count();
+    let Some(planned) = stack.store.get_day(&team.id, date).await? else {
+        bail!("the demo team's day was not recorded")
+    };
+    let ledger = planned.closed.unwrap_or_else(|| Ledger::so_far(&planned.plan, &items));
     let accepted = stack
         .ses
         .app()
@@ -95,6 +99,7 @@ pub async fn run(json_out: bool) -> Result<()> {
         "bounced": with(MemberStatus::Bounced),
         "complained": with(MemberStatus::Complained),
         "failed": count(OutboxStatus::Failed),
+        "ledger": ledger.line(),
         "ses_events_handled": handled,
         "responses": responses.len(),
         "mean_today": day.figures.as_ref().map(|f| (f.mean * 100.0).round() / 100.0),
@@ -124,6 +129,7 @@ pub async fn run(json_out: bool) -> Result<()> {
             with(MemberStatus::Bounced)
         );
         println!("  complained         {} member(s) — never emailed again", with(MemberStatus::Complained));
+        println!("  the day so far     {}", ledger.line());
         println!("  SES events handled {handled}");
         println!("  responses          {}", responses.len());
         match &day.figures {

@@ -37,7 +37,7 @@ talks to DynamoDB Local at --dynamodb-endpoint (MORALE_DYNAMODB_URL), moto at --
 (MORALE_MOTO_URL) and ses-local at --ses-endpoint (MORALE_SES_URL).";
 
 #[derive(Parser)]
-#[command(name = "moralectl", version, about = "Operate Morale: teams, members, preflight, outbox, replay, the local stack", after_help = EXAMPLES)]
+#[command(name = "moralectl", version, about = "Operate Morale: teams, members, preflight, outbox, ledger, replay, the local stack", after_help = EXAMPLES)]
 pub struct Cli {
     /// Talk to the local stack (DynamoDB Local, moto and ses-local) instead of AWS.
     #[arg(long, global = true)]
@@ -106,6 +106,20 @@ pub enum Cmd {
         team: TeamId,
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=366))]
         days: u16,
+    },
+    /// Each team's days by how their daily emails ended: scheduled, delivered, bounced, failed
+    /// (by reason), suppressed, unconfirmed, skipped, missed, and unaccounted (which must be 0).
+    /// A day's ledger closes a few hours after its local day ends; an open day is shown as it
+    /// stands. Exits 1 if a closed day has unaccounted emails.
+    #[command(
+        after_help = "Examples:\n  moralectl ledger                     # every team, the last 7 days\n  moralectl ledger --team platform --date 2026-11-30 --json"
+    )]
+    Ledger {
+        #[arg(long, value_parser = TeamId::parse)]
+        team: Option<TeamId>,
+        /// One local date (default: the last 7 days).
+        #[arg(long, value_parser = SendDate::parse)]
+        date: Option<SendDate>,
     },
     /// The coming send windows, team by team, in UTC and local time.
     Schedule {

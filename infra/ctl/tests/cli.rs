@@ -205,7 +205,8 @@ fn the_demo_runs_end_to_end_twice() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["members"], 8);
         assert_eq!(v["sent"], 8, "{v}");
-        assert_eq!(v["delivered"], 7, "all but bounce@ (ooto@ is not a bounce)");
+        assert_eq!(v["delivered"], 6, "all but bounce@ (ooto@ is not a bounce) and complaint@");
+        assert_eq!(v["ledger"], "7 of 8 reached, 1 marked it as spam, 1 bounced", "{v}");
         assert_eq!(
             (v["bounced"].as_u64(), v["complained"].as_u64(), v["failed"].as_u64()),
             (Some(1), Some(1), Some(1))
@@ -332,4 +333,54 @@ async fn faults_are_planned_shown_and_cleared_through_the_proxy() {
     }
     assert!(run(args("faults clear dynamodb")).await.unwrap().status.success());
     assert!(proxy.stats().hit.is_empty(), "cleared");
+}
+
+/// `moralectl ledger`: a closed day as stored, an open day as it stands, exit 1 when a closed
+/// day has unaccounted emails, and a bad date named.
+#[tokio::test]
+async fn ledger_shows_closed_and_open_days_and_fails_on_unaccounted_emails() {
+    use morale::domain::{DayPlan, EmailAddress, Ledger, MemberId, OutboxItem, OutboxKey, SendDate};
+    let table = TestTable::new().await;
+    assert!(ctl(&table, &["team", "create", "books", "--zone", "Europe/London"]).status.success());
+    let team = TeamId::parse("books").unwrap();
+    let (d1, d2, d3) = (
+        SendDate::parse("2026-11-23").unwrap(),
+        SendDate::parse("2026-11-24").unwrap(),
+        SendDate::parse("2026-11-25").unwrap(),
+    );
+    let at: jiff::Timestamp = "2026-11-25T09:30:00Z".parse().unwrap();
+    let plan = DayPlan { members: 2, paused: 1, ..DayPlan::default() };
+    for d in [d1, d2] {
+        table.store.open_day(&team, d, &plan, at).await.unwrap();
+    }
+    table.store.open_day(&team, d3, &DayPlan { members: 1, ..plan.clone() }, at).await.unwrap();
+    let good = Ledger { scheduled: 2, delivered: 1, unconfirmed: 1, skipped_paused: 1, ..Ledger::default() };
+    table.store.close_day(&team, d1, &good, at).await.unwrap();
+    let bad = Ledger { scheduled: 1, delivered: 1, unaccounted: 1, ..Ledger::default() };
+    table.store.close_day(&team, d2, &bad, at).await.unwrap();
+    // Today, open: one email waiting for the sender is on its way, not unaccounted.
+    let email = EmailAddress::parse("ana@example.com").unwrap();
+    let key = OutboxKey { team: team.clone(), date: d3, member: MemberId::for_email(&email) };
+    table.store.enqueue(&OutboxItem::new(key, email, at, at, at)).await.unwrap();
+
+    let out = ctl(&table, &["ledger", "--team", "books", "--date", "2026-11-23", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["days"][0]["state"], "closed");
+    assert_eq!(v["days"][0]["ledger"]["unconfirmed"], 1);
+    assert_eq!((v["days"][0]["reached"].as_u64(), v["unaccounted"].as_u64()), (Some(1), Some(0)));
+
+    let out = ctl(&table, &["ledger", "--team", "books", "--date", "2026-11-25"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("open") && text.contains("0 of 1 reached, 1 still on its way, 1 paused"), "{text}");
+
+    let out = ctl(&table, &["ledger", "--date", "2026-11-24"]);
+    assert!(!out.status.success(), "an unaccounted email fails the command");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 of 1 reached, 1 UNACCOUNTED"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 email(s) are unaccounted for"));
+
+    let out = ctl(&table, &["ledger", "--date", "2026-13-01"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2026-13-01"));
 }

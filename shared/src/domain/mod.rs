@@ -6,6 +6,7 @@
 
 mod address;
 mod ids;
+pub mod ledger;
 mod member;
 pub mod outbox;
 mod report;
@@ -17,6 +18,7 @@ mod time;
 
 pub use address::{EmailAddress, mask_emails};
 pub use ids::{MemberId, TeamId};
+pub use ledger::{Day, DayPlan, Failure, Ledger};
 pub use member::{Member, MemberStatus, StatusChange};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 pub use report::ProblemReport;

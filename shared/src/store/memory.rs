@@ -2,13 +2,13 @@
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
 use super::{
-    Count, Due, DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord, StateStore,
-    StoreError, StoreResult, TallyHour, TeamStore,
+    Count, DayStore, Due, DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord,
+    StateStore, StoreError, StoreResult, TallyHour, TeamStore,
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate, StatusChange, Team,
-    TeamId, VoterKey,
+    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate,
+    StatusChange, Team, TeamId, VoterKey,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -23,6 +23,7 @@ struct Tables {
     responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
     state: BTreeMap<String, StateRecord>,
     problem_reports: BTreeMap<(TeamId, SendDate), ProblemReport>,
+    days: BTreeMap<(TeamId, SendDate), Day>,
     tallies: BTreeMap<(String, String), BTreeMap<String, u64>>,
     /// Taken out of the due index (every record here can be read: only a caller quarantines).
     quarantined: std::collections::BTreeSet<OutboxKey>,
@@ -323,5 +324,48 @@ impl MemoryStore {
         due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
         due.truncate(limit);
         Ok(Due::readable(due))
+    }
+}
+
+#[async_trait]
+impl DayStore for MemoryStore {
+    async fn open_day(&self, team: &TeamId, date: SendDate, plan: &DayPlan, closes_at: Timestamp) -> StoreResult<bool> {
+        let mut t = self.lock();
+        if t.days.contains_key(&(team.clone(), date)) {
+            return Ok(false);
+        }
+        let day = Day { team: team.clone(), date, plan: plan.clone(), closes_at, closed: None, closed_at: None };
+        t.days.insert((team.clone(), date), day);
+        Ok(true)
+    }
+
+    async fn get_day(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<Day>> {
+        Ok(self.lock().days.get(&(team.clone(), date)).cloned())
+    }
+
+    async fn list_days(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Day>> {
+        let t = self.lock();
+        Ok(t.days.range((team.clone(), from)..=(team.clone(), to)).map(|(_, d)| d.clone()).collect())
+    }
+
+    async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>> {
+        let t = self.lock();
+        let mut due: Vec<Day> =
+            t.days.values().filter(|d| d.closed_at.is_none() && d.closes_at <= now).cloned().collect();
+        due.sort_by_key(|d| d.closes_at);
+        due.truncate(limit);
+        Ok(Due::readable(due))
+    }
+
+    async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool> {
+        let mut t = self.lock();
+        match t.days.get_mut(&(team.clone(), date)) {
+            Some(d) if d.closed_at.is_none() => {
+                d.closed = Some(ledger.clone());
+                d.closed_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }

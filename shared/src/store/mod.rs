@@ -16,7 +16,8 @@ pub use memory::MemoryStore;
 
 use crate::domain::outbox::{Change, Unsent};
 use crate::domain::{
-    Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange, Team, TeamId,
+    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange,
+    Team, TeamId,
 };
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -207,6 +208,22 @@ pub trait ProblemReportStore: Send + Sync {
     async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool>;
 }
 
+/// Teams' days and their ledgers (see [`crate::domain::ledger`]).
+#[async_trait]
+pub trait DayStore: Send + Sync {
+    /// Records a team's day as the schedule planned it, its ledger to close at `closes_at`.
+    /// `Ok(false)` if the day is already recorded: the first plan stands.
+    async fn open_day(&self, team: &TeamId, date: SendDate, plan: &DayPlan, closes_at: Timestamp) -> StoreResult<bool>;
+    async fn get_day(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<Day>>;
+    /// A team's days with dates in `from..=to`, in order.
+    async fn list_days(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Day>>;
+    /// Days whose ledger is due to close at `now` and is not closed (via the due index),
+    /// soonest first, at most `limit`; day records that cannot be read are quarantined and listed.
+    async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>>;
+    /// Closes a day's ledger for good. `Ok(false)` if it was already closed (or is unknown).
+    async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool>;
+}
+
 /// A counter of a tally and what to add to it.
 pub type Count = (&'static str, u64);
 
@@ -234,11 +251,19 @@ pub trait StateStore: Send + Sync {
 }
 
 /// Everything Morale keeps, for callers that really use most of it (the sender, moralectl).
-pub trait Store: TeamStore + MemberStore + OutboxStore + ResponseStore + ProblemReportStore + StateStore {}
+pub trait Store:
+    TeamStore + MemberStore + OutboxStore + ResponseStore + ProblemReportStore + DayStore + StateStore
+{
+}
 
-impl<T: TeamStore + MemberStore + OutboxStore + ResponseStore + ProblemReportStore + StateStore> Store for T {}
+impl<T: TeamStore + MemberStore + OutboxStore + ResponseStore + ProblemReportStore + DayStore + StateStore> Store
+    for T
+{
+}
 
 /// Every port trait, for code that calls store methods on a concrete store (tests, the CLI).
 pub mod prelude {
-    pub use super::{MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateStore, Store, TeamStore};
+    pub use super::{
+        DayStore, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateStore, Store, TeamStore,
+    };
 }

@@ -8,7 +8,8 @@
 use crate::log::{Function, Records};
 use crate::world::{SENDER_TIMEOUT, TICK, World};
 use jiff::{SignedDuration, Timestamp};
-use morale::domain::{MemberId, OutboxItem, OutboxKey, OutboxKind, OutboxStatus, TeamId};
+use morale::domain::ledger::LEDGER_PATIENCE;
+use morale::domain::{MemberId, OutboxItem, OutboxKey, OutboxKind, OutboxStatus, SendDate, TeamId};
 use morale::metrics;
 use morale::store::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -127,7 +128,7 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
             let quarantined = r.quarantined.iter().any(|(k, at)| *k == key && (told(&key) || sender_errored(*at)));
             let explained = quarantined
                 || match i.status {
-                    OutboxStatus::Delivered => true,
+                    OutboxStatus::Delivered | OutboxStatus::Complained => true,
                     // Sent, and awaiting SES's events: until its window closes (with an hour for
                     // failing and skipped ticks), after which it is unconfirmed.
                     OutboxStatus::Sent => i.due_at.is_none_or(|d| d > settled - SignedDuration::from_hours(1)),
@@ -285,5 +286,51 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
             ));
         }
     });
+
+    // The days' ledgers, as the sender closed them: nothing unaccounted, and no day left open
+    // long after its ledger was due. An email whose record cannot be read (quarantined, and
+    // told then) cannot be accounted for: its day's ledger says so.
+    let quarantined: Vec<String> = w.log.with(|r| r.quarantined.iter().map(|(k, _)| k.clone()).collect());
+    let (first, last) =
+        (SendDate::parse("2000-01-01").expect("a date"), SendDate::parse("2100-01-01").expect("a date"));
+    for team in &w.teams {
+        for day in table.list_days(&team.id, first, last).await.expect("the table") {
+            match &day.closed {
+                Some(l)
+                    if l.unaccounted > 0
+                        && !quarantined.iter().any(|k| k.starts_with(&format!("{}/{}/", team.id, day.date))) =>
+                {
+                    let open: Vec<String> = items
+                        .values()
+                        .filter(|i| {
+                            i.key.team == team.id
+                                && i.key.date == day.date
+                                && (i.status.awaits_sender() || i.status.awaits_events())
+                        })
+                        .map(|i| {
+                            format!(
+                                "{} {:?} {} due {:?} deadline {} ({:?})",
+                                i.key.member, i.kind, i.status, i.due_at, i.deadline, i.last_error
+                            )
+                        })
+                        .collect();
+                    v.push(format!(
+                        "{} {}: its closed ledger (at {:?}) has {} unaccounted: {}; open now: {}",
+                        team.id,
+                        day.date,
+                        day.closed_at,
+                        l.unaccounted,
+                        l.line(),
+                        open.join("; ")
+                    ))
+                }
+                None if day.closes_at + LEDGER_PATIENCE + SignedDuration::from_hours(1) < w.end => v.push(format!(
+                    "{} {}: its ledger was due at {} and never closed",
+                    team.id, day.date, day.closes_at
+                )),
+                _ => {}
+            }
+        }
+    }
     v
 }

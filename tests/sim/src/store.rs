@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use morale::clock::Clock;
 use morale::domain::outbox::Change;
 use morale::domain::{
-    Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate, StatusChange, Team,
-    TeamId,
+    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate,
+    StatusChange, Team, TeamId,
 };
 use morale::store::prelude::*;
 use morale::store::{Count, Due, DueItem, MemoryStore, StateRecord, StoreError, StoreResult, TallyHour, Unreadable};
@@ -416,5 +416,24 @@ impl StateStore for SimStore {
     }
     async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>> {
         self.read("Query tally", self.table.tally(tally, from, to)).await
+    }
+}
+
+#[async_trait]
+impl DayStore for SimStore {
+    async fn open_day(&self, team: &TeamId, date: SendDate, plan: &DayPlan, closes_at: Timestamp) -> StoreResult<bool> {
+        self.write("PutItem day", self.table.open_day(team, date, plan, closes_at)).await
+    }
+    async fn get_day(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<Day>> {
+        self.read("GetItem day", self.table.get_day(team, date)).await
+    }
+    async fn list_days(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Day>> {
+        self.read("Query days", self.table.list_days(team, from, to)).await
+    }
+    async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>> {
+        self.read("Query due days", self.table.due_days(now, limit)).await
+    }
+    async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool> {
+        self.write("UpdateItem day", self.table.close_day(team, date, ledger, now)).await
     }
 }

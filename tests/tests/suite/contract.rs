@@ -474,6 +474,36 @@ pub async fn sent_items_without_events_become_unconfirmed(store: &dyn Store) {
     assert_eq!(got.status, OutboxStatus::Delivered);
 }
 
+/// A team's day is recorded once with its plan, falls due when its ledger closes, closes once,
+/// and keeps its ledger.
+pub async fn days_open_once_fall_due_and_close_once(store: &dyn Store) {
+    use morale::domain::{DayPlan, Ledger};
+    let team = TeamId::parse("alpha").unwrap();
+    let d = SendDate::parse("2026-11-23").unwrap();
+    let closes = ts("2026-11-24T04:00:00Z");
+    let plan = DayPlan { members: 3, paused: 1, unsubscribed: 2, missed: false };
+    assert!(store.open_day(&team, d, &plan, closes).await.unwrap());
+    let other = DayPlan { members: 9, ..DayPlan::default() };
+    assert!(!store.open_day(&team, d, &other, closes).await.unwrap(), "the first plan stands");
+    let next = d.next_day();
+    assert!(store.open_day(&team, next, &DayPlan { missed: true, ..plan.clone() }, closes + mins(1440)).await.unwrap());
+    assert!(store.due_days(closes - mins(1), 10).await.unwrap().items.is_empty(), "not yet");
+    let due = store.due_days(closes, 10).await.unwrap().items;
+    assert_eq!(due.len(), 1);
+    assert_eq!((&due[0].team, due[0].date, &due[0].plan, due[0].closes_at), (&team, d, &plan, closes));
+    let ledger = Ledger { scheduled: 3, delivered: 2, bounced: 1, skipped_paused: 1, ..Ledger::default() };
+    assert!(store.close_day(&team, d, &ledger, closes).await.unwrap());
+    assert!(!store.close_day(&team, d, &Ledger::default(), closes).await.unwrap(), "once");
+    assert!(!store.close_day(&team, d.previous_day(), &ledger, closes).await.unwrap(), "no such day");
+    assert!(store.due_days(closes + mins(60), 10).await.unwrap().items.is_empty(), "a closed day is not due");
+    let got = store.get_day(&team, d).await.unwrap().expect("kept");
+    assert_eq!((got.closed, got.closed_at), (Some(ledger), Some(closes)));
+    let days = store.list_days(&team, d.previous_day(), next).await.unwrap();
+    assert_eq!(days.iter().map(|d| (d.date, d.plan.missed)).collect::<Vec<_>>(), vec![(d, false), (next, true)]);
+    assert!(store.list_days(&TeamId::parse("beta").unwrap(), d, next).await.unwrap().is_empty());
+    assert_eq!(store.due_days(closes + mins(1440), 10).await.unwrap().items.len(), 1);
+}
+
 /// A quarantined item is never due again; quarantining nothing says so.
 pub async fn quarantined_items_leave_the_due_index(store: &dyn Store) {
     let due = ts("2026-11-23T20:00:00Z");
@@ -585,4 +615,5 @@ contract_cases!(
     problem_reports_collect_lines_and_are_queued_once,
     quarantined_items_leave_the_due_index,
     sent_items_without_events_become_unconfirmed,
+    days_open_once_fall_due_and_close_once,
 );

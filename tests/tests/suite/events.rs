@@ -2,7 +2,8 @@
 //! → the rule → the bounce handler, and the next days' sends.
 
 use crate::system::System;
-use morale::domain::{MemberStatus, OutboxStatus};
+use morale::clock::Clock;
+use morale::domain::{MemberStatus, OutboxStatus, StatusChange};
 use morale::store::prelude::*;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
 use morale_localstack::EventRoute;
@@ -29,6 +30,15 @@ pub(crate) async fn pump(route: &EventRoute, handler: &BounceHandler, n: usize) 
     events.len()
 }
 
+/// The same, losing every event about `lost`'s email (SES publishes events best effort).
+pub(crate) async fn pump_losing(route: &EventRoute, handler: &BounceHandler, n: usize, lost: &str) -> usize {
+    let events = route.collect(n).await.unwrap();
+    for e in events.iter().filter(|e| !e.to_string().contains(lost)) {
+        handler.handle(e.clone()).await.expect("every event handled");
+    }
+    events.len()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_suppressed() {
     let (sys, route) = System::with_events("2026-11-23T20:00:00Z", 100.0).await; // Monday 15:00 New York
@@ -40,16 +50,28 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
         "complaint@simulator.amazonses.com",
         "ooto@simulator.amazonses.com",
         "flaky@example.com",
+        "rejected@example.com",
+        "lost@example.com",
+        "away@example.com",
     ];
     let ids = sys.add_members(&team, &emails).await;
-    // flaky@ bounces transiently once, then takes mail.
+    // flaky@ bounces transiently once, then takes mail; SES rejects rejected@'s email after
+    // accepting it; every event about lost@'s email is lost; away@ is paused.
     sys.ses.app().script("flaky@example.com", ses_local::Outcome::TransientBounce, 1);
+    sys.ses.app().script("rejected@example.com", ses_local::Outcome::Reject, 1);
+    let away = StatusChange {
+        from: &[MemberStatus::Active],
+        to: MemberStatus::Paused,
+        reason: "on leave",
+        at: sys.clock.now(),
+    };
+    sys.store.set_status(&team.id, &ids["away@example.com"], away).await.unwrap().unwrap();
 
     let r = sys.tick().await;
-    assert_eq!(r.sent, 5);
-    // Send + Delivery/Bounce for each; complaint@ adds a Complaint.
-    let handled = pump(&route, &handler, 11).await;
-    assert_eq!(handled, 11);
+    assert_eq!(r.sent, 7);
+    // Send + Delivery/Bounce for each; complaint@ adds a Complaint; rejected@ has a Reject only.
+    let handled = pump_losing(&route, &handler, 14, "lost@example.com").await;
+    assert_eq!(handled, 14);
 
     let state = |email: &'static str| {
         let store = sys.store.clone();
@@ -68,7 +90,7 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
     };
     assert_eq!(state("ana@example.com").await, (OutboxStatus::Delivered, MemberStatus::Active));
     assert_eq!(state("bounce@simulator.amazonses.com").await, (OutboxStatus::Failed, MemberStatus::Bounced));
-    assert_eq!(state("complaint@simulator.amazonses.com").await, (OutboxStatus::Delivered, MemberStatus::Complained));
+    assert_eq!(state("complaint@simulator.amazonses.com").await, (OutboxStatus::Complained, MemberStatus::Complained));
     assert_eq!(
         state("ooto@simulator.amazonses.com").await,
         (OutboxStatus::Delivered, MemberStatus::Active),
@@ -119,7 +141,20 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
     sys.clock.set(crate::system::ts("2026-11-24T20:00:00Z")); // Tuesday 15:00 New York
     let before = sys.ses.app().messages().len();
     let r = sys.tick().await;
-    assert_eq!(r.sent, 3);
+    assert_eq!(r.sent, 5);
     let next_day: Vec<String> = sys.ses.app().messages()[before..].iter().flat_map(|m| m.to.clone()).collect();
     assert!(!next_day.iter().any(|t| t.starts_with("bounce@") || t.starts_with("complaint@")), "{next_day:?}");
+
+    // That tick also closed Monday's ledger: every email has its explained end.
+    assert_eq!((r.unconfirmed, r.unaccounted), (1, 0), "lost@'s email had no event: unconfirmed");
+    let monday = morale::domain::SendDate::parse("2026-11-23").unwrap();
+    let day = sys.store.get_day(&team.id, monday).await.unwrap().expect("the day is recorded");
+    let ledger = day.closed.expect("closed once the day is over and SES had its time");
+    assert_eq!(
+        ledger.line(),
+        "4 of 7 reached, 1 marked it as spam, 1 bounced, 1 failed, 1 unconfirmed, 1 paused",
+        "{ledger:?}"
+    );
+    assert_eq!((ledger.deferred, ledger.admin, ledger.unaccounted), (1, 1, 0), "{ledger:?}");
+    assert_eq!(ledger.failed, std::collections::BTreeMap::from([("rejected".to_string(), 1)]));
 }

@@ -223,10 +223,10 @@ async fn duplicated_events_change_nothing_twice_and_lost_ones_leave_the_email_se
             (item.status, store.get_member(&team, &id).await.unwrap().unwrap().status, item.attempts)
         }
     };
-    use morale::domain::{MemberStatus::*, OutboxStatus::*};
-    assert_eq!(state("ana@example.com").await, (Delivered, Active, 1));
-    assert_eq!(state("bounce@simulator.amazonses.com").await, (Failed, Bounced, 1));
-    assert_eq!(state("complaint@simulator.amazonses.com").await, (Delivered, Complained, 1));
+    use morale::domain::{MemberStatus, OutboxStatus::*};
+    assert_eq!(state("ana@example.com").await, (Delivered, MemberStatus::Active, 1));
+    assert_eq!(state("bounce@simulator.amazonses.com").await, (Failed, MemberStatus::Bounced, 1));
+    assert_eq!(state("complaint@simulator.amazonses.com").await, (Complained, MemberStatus::Complained, 1));
     let report = sys.store.get_problem_report(&team.id, date).await.unwrap().expect("a report of the problems");
     assert_eq!(report.lines.len(), 2, "one line per problem: {:?}", report.lines);
 

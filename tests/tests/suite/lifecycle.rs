@@ -22,6 +22,7 @@ enum Op {
     Delivered,
     Delayed { message: u8, until_mins: i64 },
     Defer { message: u8, retry_mins: i64 },
+    Complained,
     Fail,
     Unconfirm,
     Requeue { deadline_hours: i64 },
@@ -42,6 +43,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::Delivered),
         1 => (0u8..3, -30i64..300).prop_map(|(message, until_mins)| Op::Delayed { message, until_mins }),
         2 => (0u8..3, -5i64..60).prop_map(|(message, retry_mins)| Op::Defer { message, retry_mins }),
+        1 => Just(Op::Complained),
         1 => Just(Op::Fail),
         2 => Just(Op::Unconfirm),
         1 => (1i64..48).prop_map(|deadline_hours| Op::Requeue { deadline_hours }),
@@ -77,6 +79,7 @@ fn change(op: &Op, now: Timestamp) -> Change<'static> {
             retry_at: now + mins(retry_mins),
             reason: "mailbox full",
         },
+        Op::Complained => Change::Complained { reason: "complaint (abuse)" },
         Op::Fail => Change::Fail { reason: "permanent bounce" },
         Op::Unconfirm => Change::Unconfirm { reason: "no event" },
         Op::Requeue { deadline_hours } => {

@@ -237,3 +237,61 @@ async fn dst_changes_send_once_per_workday_on_the_local_stack() {
         assert!(alerts.iter().all(|(subject, _)| subject.contains("unconfirmed")), "{zone} {time}: {alerts:?}");
     }
 }
+
+/// An email the outbox lost after it was planned (deleted by hand, here) leaves its day with
+/// one email unaccounted: when the day's ledger closes it is counted, stored, and told, by team
+/// and day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_lost_from_the_outbox_is_unaccounted_when_its_day_closes() {
+    let sys = System::new("2026-11-23T20:00:00Z", 100.0).await; // Monday 15:00 New York
+    let team = sys.team("ledger", "America/New_York", "15:00", "mon-fri", 3).await;
+    assert_eq!(sys.tick().await.sent, 3);
+    let gone = sys.store.list_outbox(&team.id, None).await.unwrap().remove(0);
+    sys.table
+        .client
+        .delete_item()
+        .table_name(&sys.table.name)
+        .key("PK", aws_sdk_dynamodb::types::AttributeValue::S(format!("TEAM#{}", team.id)))
+        .key("SK", aws_sdk_dynamodb::types::AttributeValue::S(format!("SEND#{}#{}", gone.key.date, gone.key.member)))
+        .send()
+        .await
+        .unwrap();
+    // Monday ends at 05:00 UTC; its ledger closes four hours later.
+    sys.clock.set(ts("2026-11-24T08:55:00Z"));
+    let r = sys.tick().await;
+    assert_eq!((r.unconfirmed, r.unaccounted), (2, 0), "not closed yet");
+    let monday = gone.key.date;
+    assert!(sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.is_none());
+    sys.advance(5);
+    let r = sys.tick().await;
+    assert_eq!(r.unaccounted, 1);
+    let ledger = sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.expect("closed");
+    assert_eq!(ledger.line(), "0 of 2 reached, 2 unconfirmed, 1 UNACCOUNTED");
+    let alerts = sys.alerts.all().await;
+    let told: Vec<_> = alerts.iter().filter(|(s, _)| s.contains("unaccounted")).collect();
+    assert_eq!(told.len(), 1, "{alerts:?}");
+    assert!(told[0].1.contains("team ledger on 2026-11-23"), "{}", told[0].1);
+    sys.advance(5);
+    assert_eq!(sys.tick().await.unaccounted, 0, "closed once, told once");
+    assert_eq!(sys.alerts.all().await.iter().filter(|(s, _)| s.contains("unaccounted")).count(), 1);
+}
+
+/// A day's ledger waits while the sender is behind (here SES cannot send, and emails are held),
+/// so that it does not call held emails unaccounted; a day later it closes anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_days_ledger_waits_for_a_sender_that_is_behind_then_closes_a_day_later() {
+    let sys = System::new("2026-11-23T20:00:00Z", 100.0).await; // Monday 15:00 New York
+    let team = sys.team("behind", "America/New_York", "15:00", "mon-fri", 2).await;
+    assert_eq!(sys.tick().await.sent, 2);
+    let monday = morale::domain::SendDate::parse("2026-11-23").unwrap();
+    sys.ses.app().set_identity_state(IDENTITY, "revoked").unwrap();
+    sys.clock.set(ts("2026-11-24T09:00:00Z"));
+    let r = sys.tick().await;
+    assert_ne!(r.preflight, "ok");
+    assert_eq!(r.unconfirmed, 2, "reconciliation does not wait for SES");
+    assert!(sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.is_none(), "the ledger waits");
+    sys.clock.set(ts("2026-11-25T09:05:00Z"));
+    sys.tick().await;
+    let ledger = sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.expect("closed a day later");
+    assert_eq!((ledger.unconfirmed, ledger.unaccounted), (2, 0), "{ledger:?}");
+}

@@ -1,6 +1,6 @@
 //! What each moralectl command does, one file per group: `people` (teams, members), `ses`
 //! (preflight, test email), `outbox` (outbox, replay, suppressions, pause), `reports`
-//! (trends, schedule), `faults` (the local stack's fault proxies).
+//! (trends, schedule, ledger), `faults` (the local stack's fault proxies).
 
 mod faults;
 mod outbox;
@@ -62,6 +62,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Cmd::Pause(c) => outbox::pause(store, c, now, json).await,
         Cmd::Trends { team, days } => reports::trends(store, team, *days, now, json).await,
         Cmd::Schedule { next } => reports::schedule(store, *next, now, json).await,
+        Cmd::Ledger { team, date } => reports::ledger(store, team, *date, now, json).await,
         Cmd::Demo | Cmd::Dev { .. } | Cmd::Faults(_) => unreachable!(),
     }
 }

@@ -1,9 +1,9 @@
-//! Trends and the coming send windows.
+//! Trends, the coming send windows, and the days' ledgers.
 
-use super::get_team;
+use super::{get_team, teams_of};
 use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
-use morale::domain::TeamId;
+use morale::domain::{Ledger, SendDate, TeamId};
 use morale::insights;
 use morale::store::prelude::*;
 use serde_json::json;
@@ -91,6 +91,60 @@ pub(super) async fn schedule(store: &dyn Store, days: u16, now: Timestamp, json:
             n,
             local.strftime("%H:%M"),
             zone
+        );
+    }
+    Ok(())
+}
+
+pub(super) async fn ledger(
+    store: &dyn Store,
+    team: &Option<TeamId>,
+    date: Option<SendDate>,
+    now: Timestamp,
+    json: bool,
+) -> Result<()> {
+    let mut rows = Vec::new();
+    for t in teams_of(store, team).await? {
+        let (from, to) = match date {
+            Some(d) => (d, d),
+            None => {
+                let today = t.schedule.local_date(now);
+                ((0..6).fold(today, |d, _| d.previous_day()), today)
+            }
+        };
+        for day in store.list_days(&t.id, from, to).await? {
+            let (state, ledger) = match &day.closed {
+                Some(l) => ("closed", l.clone()),
+                None => ("open", Ledger::so_far(&day.plan, &store.list_outbox(&t.id, Some(day.date)).await?)),
+            };
+            rows.push((day, state, ledger));
+        }
+    }
+    let unaccounted: u32 = rows.iter().map(|(_, _, l)| l.unaccounted).sum();
+    if json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(d, state, l)| {
+                json!({"team": d.team, "date": d.date, "state": state, "closes_at": d.closes_at,
+                       "closed_at": d.closed_at, "reached": l.reached(), "ledger": l})
+            })
+            .collect();
+        println!("{}", json!({"days": list, "unaccounted": unaccounted}));
+    } else if rows.is_empty() {
+        println!("no days recorded for that choice (a day is recorded when its team is scheduled)");
+    } else {
+        println!("{:<20} {:<11} {:<7} ledger", "team", "date", "state");
+        for (d, state, l) in &rows {
+            println!("{:<20} {:<11} {:<7} {}", d.team.as_str(), d.date.as_str(), state, l.line());
+            if !l.failed.is_empty() {
+                let by: Vec<String> = l.failed.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                println!("{:<40} failed by reason: {}", "", by.join(", "));
+            }
+        }
+    }
+    if unaccounted > 0 {
+        anyhow::bail!(
+            "{unaccounted} email(s) are unaccounted for: see the alert of their day, and `moralectl outbox --team T`"
         );
     }
     Ok(())

@@ -12,9 +12,10 @@
 //!  failed ──requeue (operator's replay)──► pending
 //!  sent ──unconfirm (no event within CONFIRM_WINDOW)──► unconfirmed ──delivered / fail / defer──► …
 //!  (sent, unconfirmed ──delayed (SES still trying)──► sent, awaited until its expiry)
+//!  (sent, deferred, sending, delivered, unconfirmed ──complained──► complained)
 //! ```
 //! Mail events only move an item forward: a late delay never undoes `delivered`, and a bounce
-//! after a delivery is still recorded as failed.
+//! after a delivery is still recorded as failed (and wins over a complaint, in either order).
 
 use super::{CONFIRM_WINDOW, OutboxItem, OutboxStatus};
 use OutboxStatus::*;
@@ -81,7 +82,7 @@ pub struct Transition {
 use Effect::*;
 
 /// The table.
-pub const TRANSITIONS: [Transition; 11] = [
+pub const TRANSITIONS: [Transition; 12] = [
     // A sender takes a due item, or one whose last sender's lease lapsed.
     Transition {
         name: "claim",
@@ -147,10 +148,19 @@ pub const TRANSITIONS: [Transition; 11] = [
         to: Target::To(Deferred),
         effects: &[Error, Due],
     },
-    // Permanent: a bounce, a rejection, retries used up. Also after a delivery.
+    // The recipient marked it as spam: it arrived. Settles it like a delivery, even one a retry
+    // is about to repeat.
+    Transition {
+        name: "complained",
+        from: &[Sent, Deferred, Sending, Delivered, Unconfirmed],
+        guards: &[],
+        to: Target::To(Complained),
+        effects: &[Error, NotDue, DropLease],
+    },
+    // Permanent: a bounce, a rejection, retries used up. Also after a delivery or complaint.
     Transition {
         name: "fail",
-        from: &[Pending, Sending, Sent, Deferred, Delivered, Unconfirmed],
+        from: &[Pending, Sending, Sent, Deferred, Delivered, Unconfirmed, Complained],
         guards: &[],
         to: Target::To(Failed),
         effects: &[Error, NotDue, DropLease],
@@ -202,6 +212,7 @@ pub enum Change<'a> {
     Delivered,
     Delayed { message_id: &'a str, until: Timestamp },
     Defer { message_id: &'a str, retry_at: Timestamp, reason: &'a str },
+    Complained { reason: &'a str },
     Fail { reason: &'a str },
     Unconfirm { reason: &'a str },
     Requeue { deadline: Timestamp },
@@ -219,6 +230,7 @@ impl<'a> Change<'a> {
             Self::Delivered => "delivered",
             Self::Delayed { .. } => "delayed",
             Self::Defer { .. } => "defer",
+            Self::Complained { .. } => "complained",
             Self::Fail { .. } => "fail",
             Self::Unconfirm { .. } => "unconfirm",
             Self::Requeue { .. } => "requeue",
@@ -283,6 +295,7 @@ impl<'a> Change<'a> {
             Self::Release { error, .. } => *error,
             Self::FinishUnsent { reason, .. }
             | Self::Defer { reason, .. }
+            | Self::Complained { reason }
             | Self::Fail { reason }
             | Self::Unconfirm { reason } => Some(reason),
             _ => None,
@@ -365,7 +378,7 @@ mod tests {
     use super::*;
 
     /// One change of each kind.
-    fn one_of_each(now: Timestamp) -> [Change<'static>; 11] {
+    fn one_of_each(now: Timestamp) -> [Change<'static>; 12] {
         [
             Change::Claim { owner: "o", lease_until: now },
             Change::Release { owner: "o", due_at: now, error: Some("e") },
@@ -375,6 +388,7 @@ mod tests {
             Change::Delivered,
             Change::Delayed { message_id: "m", until: now },
             Change::Defer { message_id: "m", retry_at: now, reason: "r" },
+            Change::Complained { reason: "r" },
             Change::Fail { reason: "r" },
             Change::Unconfirm { reason: "r" },
             Change::Requeue { deadline: now },
@@ -418,10 +432,16 @@ mod tests {
     }
 
     #[test]
-    fn nothing_leaves_a_final_state_but_an_operators_requeue_or_a_late_bounce() {
+    fn nothing_leaves_a_final_state_but_an_operators_requeue_or_a_late_bounce_or_complaint() {
         for t in &TRANSITIONS {
-            if t.from.contains(&Delivered) {
-                assert_eq!(t.to, Target::To(Failed), "{} moves a delivered item back", t.name);
+            for settled in [Delivered, Complained] {
+                if t.from.contains(&settled) {
+                    assert!(
+                        [Target::To(Failed), Target::To(Complained)].contains(&t.to) && t.to != Target::To(settled),
+                        "{} moves a {settled} item back",
+                        t.name
+                    );
+                }
             }
             if t.from.contains(&Failed) || t.from.contains(&Suppressed) {
                 assert_eq!(t.name, "requeue", "{} leaves a final state", t.name);

@@ -24,6 +24,8 @@ pub enum OutboxStatus {
     /// Sent, and no delivery or bounce heard from SES within [`CONFIRM_WINDOW`]: counted and
     /// told, and still settled by an event that comes later.
     Unconfirmed,
+    /// Reached the member, who marked it as spam: a final state, like delivered.
+    Complained,
 }
 
 /// How long after SES accepted an email its events may take before the email is called
@@ -31,7 +33,7 @@ pub enum OutboxStatus {
 pub const CONFIRM_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(3);
 
 impl OutboxStatus {
-    pub const ALL: [OutboxStatus; 8] = [
+    pub const ALL: [OutboxStatus; 9] = [
         Self::Pending,
         Self::Sending,
         Self::Sent,
@@ -40,6 +42,7 @@ impl OutboxStatus {
         Self::Failed,
         Self::Suppressed,
         Self::Unconfirmed,
+        Self::Complained,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +55,7 @@ impl OutboxStatus {
             Self::Failed => "failed",
             Self::Suppressed => "suppressed",
             Self::Unconfirmed => "unconfirmed",
+            Self::Complained => "complained",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The DynamoDB adapter. The table's schema is defined once, in `template.yaml`; this file
 //! knows its key and index attribute names, which a test checks against the template.
 
+mod days;
 mod outbox;
 mod records;
 mod responses;

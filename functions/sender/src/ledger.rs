@@ -1,0 +1,82 @@
+//! Closing the days' ledgers: once a team's local day is over and SES has had its time to
+//! report (see `morale::domain::ledger`), the day's emails are counted by how they ended, the
+//! ledger is stored for good, and any email without an explained end is counted
+//! (`UnaccountedEmails`, alarmed) and told, by team, day and email.
+
+use crate::Sender;
+use jiff::Timestamp;
+use morale::domain::ledger::{self, LEDGER_PATIENCE};
+use morale::domain::{Day, Ledger};
+use morale::metrics::{self, Metrics};
+use morale::store::StoreError;
+
+/// At most this many days are closed per run; the rest wait for the next tick.
+const BATCH: usize = 200;
+
+impl Sender {
+    /// Closes the ledgers of days that are over. `behind`: this run left emails held (SES
+    /// not ready, out of time), which the ledgers would count as unaccounted: they wait, up to
+    /// [`LEDGER_PATIENCE`], for a run that catches up. Returns the emails unaccounted.
+    pub(crate) async fn close_days(&self, now: Timestamp, behind: bool, m: &mut Metrics) -> Result<u64, StoreError> {
+        let due = self.store.due_days(now, BATCH).await?;
+        let mut closing: Vec<(Day, Ledger)> = Vec::new();
+        let mut lines: Vec<String> =
+            due.quarantined.iter().map(|u| format!("- a day record that cannot be read: {u}")).collect();
+        for day in due.items {
+            if behind && now < day.closes_at + LEDGER_PATIENCE {
+                continue;
+            }
+            let ledger = match self.store.list_outbox(&day.team, Some(day.date)).await {
+                Ok(items) => {
+                    let ledger = Ledger::of(&day.plan, &items, now);
+                    if ledger.unaccounted > 0 {
+                        let open = items.iter().filter(|i| ledger::unaccounted(i, now));
+                        let keys: Vec<String> =
+                            open.map(|i| format!("{} ({}, due {:?})", i.key.member, i.status, i.due_at)).collect();
+                        lines.push(format!(
+                            "- team {} on {}: {}{}",
+                            day.team,
+                            day.date,
+                            ledger.line(),
+                            if keys.is_empty() { String::new() } else { format!("; still open: {}", keys.join(", ")) }
+                        ));
+                    }
+                    ledger
+                }
+                // Emails that cannot be read cannot be accounted for: all of the day's are not.
+                Err(e @ StoreError::Corrupt { .. }) => {
+                    let ledger = Ledger { unaccounted: day.plan.members.max(1), ..Ledger::default() };
+                    lines.push(format!("- team {} on {}: its emails cannot be read ({e})", day.team, day.date));
+                    ledger
+                }
+                Err(e) => return Err(e),
+            };
+            closing.push((day, ledger));
+        }
+        let unaccounted: u64 = closing.iter().map(|(_, l)| u64::from(l.unaccounted)).sum();
+        if !lines.is_empty() {
+            // Told, then recorded: a run stopped between the two tells twice rather than never.
+            self.alert(
+                format!("Morale: {unaccounted} email(s) unaccounted for in closed days"),
+                format!(
+                    "These teams' days are over, and some of their emails have no explained end: planned and \
+                     never queued, or still waiting for a sender or for SES with nothing left to wait for. \
+                     This should never happen; look at the sender's errors for those days and at the emails \
+                     themselves (moralectl ledger --team T --date D, moralectl outbox).\n\n{}",
+                    lines.join("\n")
+                ),
+            )
+            .await;
+        }
+        if !closing.is_empty() {
+            m.count(metrics::UNACCOUNTED_EMAILS, unaccounted);
+        }
+        for (day, ledger) in &closing {
+            if self.store.close_day(&day.team, day.date, ledger, now).await? {
+                m.count(metrics::DAYS_CLOSED, 1);
+                tracing::info!(team = %day.team, date = %day.date, ledger = %ledger.line(), "the day's ledger closed");
+            }
+        }
+        Ok(unaccounted)
+    }
+}
