@@ -24,6 +24,9 @@ pub const EMAILS_UNCONFIRMED: &str = "EmailsUnconfirmed";
 pub const UNACCOUNTED_EMAILS: &str = "UnaccountedEmails";
 /// Teams' days whose ledger closed.
 pub const DAYS_CLOSED: &str = "DaysClosed";
+/// Never emitted: the metric of the alarm `moralectl verify` sets to ALARM by hand, to prove
+/// that alarms reach the alert topic's subscribers.
+pub const VERIFY_ALARM_PATH: &str = "VerifyAlarmPath";
 // bounce handler
 pub const EMAILS_DELIVERED: &str = "EmailsDelivered";
 pub const EMAILS_BOUNCED: &str = "EmailsBounced";
@@ -58,6 +61,7 @@ pub const ALL: &[&str] = &[
     EMAILS_UNCONFIRMED,
     UNACCOUNTED_EMAILS,
     DAYS_CLOSED,
+    VERIFY_ALARM_PATH,
     EMAILS_DELIVERED,
     EMAILS_BOUNCED,
     EMAILS_COMPLAINED,

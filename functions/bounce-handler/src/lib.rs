@@ -190,13 +190,11 @@ impl BounceHandler {
                 let reason = format!("complaint ({feedback_type})");
                 // The email arrived: it is settled as complained (the day's ledger counts it),
                 // after recording the attempt if the sender could not.
+                // Complaints are rare: the attempt is recorded first whatever the order of events.
                 let complained = Change::Complained { reason: &reason };
                 let mut out = Vec::new();
-                let mut settled = self.store.change(&key, &complained, now).await?.is_some();
-                if !settled && self.record_unrecorded(e, c, &key, now).await?.is_some() {
-                    settled = self.store.change(&key, &complained, now).await?.is_some();
-                }
-                if settled {
+                self.record_unrecorded(e, c, &key, now).await?;
+                if self.store.change(&key, &complained, now).await?.is_some() {
                     out.push(Outcome::EmailComplained);
                 }
                 if self.suppress(c, MemberStatus::Complained, &reason, now).await? {

@@ -79,6 +79,8 @@ impl Ctx {
                 None => week.add(&Ledger::so_far(&day.plan, &self.store.list_outbox(team, Some(day.date)).await?)),
             }
         }
+        // The digest says who is paused or unsubscribed now; summed over days, these mislead.
+        (week.skipped_paused, week.skipped_unsubscribed) = (0, 0);
         Ok((!days.is_empty()).then_some(week))
     }
 
@@ -125,8 +127,11 @@ impl Ctx {
                         problems.join(", ")
                     )
                 };
-                if let Some(week) = self.delivery(&team.id, back(7), back(1)).await? {
-                    problems.push_str(&format!(" Last week's daily emails: {}.", week.line()));
+                // Best effort: a record that cannot be read must not hold the digest (or the drain).
+                match self.delivery(&team.id, back(7), back(1)).await {
+                    Ok(Some(week)) => problems.push_str(&format!(" Last week's daily emails: {}.", week.line())),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(team = %team.id, error = %e, "the week's delivery line is left out"),
                 }
                 self.renderer.weekly(&team.name, &this, &last, &problems, &trend_url)
             }

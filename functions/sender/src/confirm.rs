@@ -10,7 +10,7 @@ use morale::metrics::{self, Metrics};
 use morale::store::StoreError;
 
 /// At most this many emails are reconciled per run; the rest wait for the next tick.
-const BATCH: usize = 500;
+pub(crate) const BATCH: usize = 500;
 
 impl Sender {
     /// Marks sent emails whose events are overdue unconfirmed, and tells on-call: returns how

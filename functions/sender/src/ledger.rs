@@ -30,15 +30,20 @@ impl Sender {
                 Ok(items) => {
                     let ledger = Ledger::of(&day.plan, &items, now);
                     if ledger.unaccounted > 0 {
-                        let open = items.iter().filter(|i| ledger::unaccounted(i, now));
-                        let keys: Vec<String> =
-                            open.map(|i| format!("{} ({}, due {:?})", i.key.member, i.status, i.due_at)).collect();
+                        let open: Vec<String> = items
+                            .iter()
+                            .filter(|i| ledger::unaccounted(i, now))
+                            .map(|i| format!("{} ({}, due {:?})", i.key.member, i.status, i.due_at))
+                            .collect();
+                        let shown = open.iter().take(20).cloned().collect::<Vec<_>>().join(", ");
+                        let more =
+                            if open.len() > 20 { format!(" and {} more", open.len() - 20) } else { String::new() };
                         lines.push(format!(
                             "- team {} on {}: {}{}",
                             day.team,
                             day.date,
                             ledger.line(),
-                            if keys.is_empty() { String::new() } else { format!("; still open: {}", keys.join(", ")) }
+                            if open.is_empty() { String::new() } else { format!("; still open: {shown}{more}") }
                         ));
                     }
                     ledger
@@ -53,8 +58,16 @@ impl Sender {
             };
             closing.push((day, ledger));
         }
-        let unaccounted: u64 = closing.iter().map(|(_, l)| u64::from(l.unaccounted)).sum();
+        // A day record that cannot be read was taken out of the due index: its emails cannot
+        // be accounted for, at least one each.
+        let unaccounted: u64 =
+            closing.iter().map(|(_, l)| u64::from(l.unaccounted)).sum::<u64>() + due.quarantined.len() as u64;
         if !lines.is_empty() {
+            let more = lines.len().saturating_sub(50);
+            lines.truncate(50);
+            if more > 0 {
+                lines.push(format!("… and {more} more day(s): moralectl ledger lists them"));
+            }
             // Told, then recorded: a run stopped between the two tells twice rather than never.
             self.alert(
                 format!("Morale: {unaccounted} email(s) unaccounted for in closed days"),
@@ -68,7 +81,7 @@ impl Sender {
             )
             .await;
         }
-        if !closing.is_empty() {
+        if !closing.is_empty() || unaccounted > 0 {
             m.count(metrics::UNACCOUNTED_EMAILS, unaccounted);
         }
         for (day, ledger) in &closing {

@@ -177,9 +177,11 @@ impl Sender {
             }
         }
         // After sending: housekeeping that fails must not stop the tick's emails.
-        report.unconfirmed = self.reconcile(self.clock.now(), m).await?;
-        let behind = report.preflight != "ok" || report.held > 0;
-        report.unaccounted = self.close_days(self.clock.now(), behind, m).await?;
+        let now = self.clock.now();
+        report.unconfirmed = self.reconcile(now, m).await?;
+        // Emails held, or more to reconcile than one run takes: the days' ledgers wait.
+        let behind = report.preflight != "ok" || report.held > 0 || report.unconfirmed >= confirm::BATCH as u64;
+        report.unaccounted = self.close_days(now, behind, m).await?;
         tracing::info!(report = ?report, "sender invocation done");
         Ok(report)
     }

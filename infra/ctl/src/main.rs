@@ -37,7 +37,7 @@ talks to DynamoDB Local at --dynamodb-endpoint (MORALE_DYNAMODB_URL), moto at --
 (MORALE_MOTO_URL) and ses-local at --ses-endpoint (MORALE_SES_URL).";
 
 #[derive(Parser)]
-#[command(name = "moralectl", version, about = "Operate Morale: teams, members, preflight, outbox, ledger, replay, the local stack", after_help = EXAMPLES)]
+#[command(name = "moralectl", version, about = "Operate Morale: teams, members, preflight, verify, outbox, ledger, replay, the local stack", after_help = EXAMPLES)]
 pub struct Cli {
     /// Talk to the local stack (DynamoDB Local, moto and ses-local) instead of AWS.
     #[arg(long, global = true)]
@@ -84,6 +84,14 @@ pub enum Cmd {
         after_help = "Example:\n  moralectl test-email you@example.com --from \"Morale <morale@morale.example.com>\""
     )]
     TestEmail(TestEmail),
+    /// After every deploy: every link of the chain, or exit 1 naming the one that broke —
+    /// preflight; the daily email's path to SES's mailbox simulator and its Delivery back
+    /// through EventBridge and the bounce handler into the table; the alert topic's confirmed
+    /// subscribers, an alert, and (on AWS) an alarm set to ALARM notifying through the topic.
+    #[command(
+        after_help = "Examples:\n  moralectl verify --alert-topic <AlertTopicArn> --alarm <VerifyAlarmName>\n  moralectl --local verify          # against `make dev`'s stack"
+    )]
+    Verify(VerifyArgs),
     /// The outbox: counts by status, the oldest pending email, failures with their reasons.
     Outbox(OutboxArgs),
     /// Re-queue a team's failed emails for a date (after fixing the cause).
@@ -110,7 +118,8 @@ pub enum Cmd {
     /// Each team's days by how their daily emails ended: scheduled, delivered, bounced, failed
     /// (by reason), suppressed, unconfirmed, skipped, missed, and unaccounted (which must be 0).
     /// A day's ledger closes a few hours after its local day ends; an open day is shown as it
-    /// stands. Exits 1 if a closed day has unaccounted emails.
+    /// stands, and one the sender should have closed long ago as `overdue`. Exits 1 if a closed
+    /// or overdue day has unaccounted emails.
     #[command(
         after_help = "Examples:\n  moralectl ledger                     # every team, the last 7 days\n  moralectl ledger --team platform --date 2026-11-30 --json"
     )]
@@ -346,6 +355,22 @@ pub struct TestEmail {
     #[arg(long, env = "MORALE_FROM_ADDRESS")]
     pub from: Option<String>,
     /// Seconds to wait for the SES event.
+    #[arg(long, default_value_t = 120)]
+    pub timeout: u64,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The From header of the test email (default: the sender's, MORALE_FROM_ADDRESS).
+    #[arg(long, env = "MORALE_FROM_ADDRESS")]
+    pub from: Option<String>,
+    /// The alert topic (the stack's AlertTopicArn output); the local stack's is found by name.
+    #[arg(long, env = "MORALE_ALERT_TOPIC")]
+    pub alert_topic: Option<String>,
+    /// The alarm to set to ALARM by hand (the stack's VerifyAlarmName output).
+    #[arg(long, env = "MORALE_VERIFY_ALARM")]
+    pub alarm: Option<String>,
+    /// Seconds to wait for each event and notification.
     #[arg(long, default_value_t = 120)]
     pub timeout: u64,
 }

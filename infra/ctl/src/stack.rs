@@ -138,7 +138,7 @@ impl LocalStack {
         Ok(serde_json::from_value(report)?)
     }
 
-    async fn print_alerts(&self) -> Result<()> {
+    pub(crate) async fn print_alerts(&self) -> Result<()> {
         for (subject, message) in self.alerts.take().await? {
             eprintln!("\n[alert] {subject}\n{message}\n");
         }
@@ -233,6 +233,8 @@ pub async fn dev(every: Duration) -> Result<()> {
     println!();
     println!("Ticking every {} s. Ctrl-C stops everything.", every.as_secs());
     let mut ticker = tokio::time::interval(every);
+    // SES events reach the bounce handler as they come, as the rule's Lambda target does.
+    let mut events = tokio::time::interval(Duration::from_millis(500));
     // Listen once, outside the loop: a signal that comes during a tick is kept for the next
     // turn of the loop, not lost.
     use tokio::signal::unix::{SignalKind, signal};
@@ -250,6 +252,13 @@ pub async fn dev(every: Duration) -> Result<()> {
                     }
                     Err(e) => println!("{} tick failed: {e:#}", now.strftime("%H:%M:%S")),
                 }
+            }
+            _ = events.tick() => {
+                let handled = stack.pump_events(0, Duration::ZERO).await?;
+                if handled > 0 {
+                    println!("{} {handled} SES event(s) handled", SystemClock.now().strftime("%H:%M:%S"));
+                }
+                stack.print_alerts().await?;
             }
             _ = interrupt.recv() => break,
             _ = term.recv() => break,

@@ -353,7 +353,11 @@ async fn ledger_shows_closed_and_open_days_and_fails_on_unaccounted_emails() {
     for d in [d1, d2] {
         table.store.open_day(&team, d, &plan, at).await.unwrap();
     }
-    table.store.open_day(&team, d3, &DayPlan { members: 1, ..plan.clone() }, at).await.unwrap();
+    let tomorrow = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24);
+    table.store.open_day(&team, d3, &DayPlan { members: 1, ..plan.clone() }, tomorrow).await.unwrap();
+    // A day whose ledger was due days ago and never closed (the sender stopped): overdue.
+    let d4 = SendDate::parse("2026-11-26").unwrap();
+    table.store.open_day(&team, d4, &DayPlan { members: 1, ..DayPlan::default() }, at).await.unwrap();
     let good = Ledger { scheduled: 2, delivered: 1, unconfirmed: 1, skipped_paused: 1, ..Ledger::default() };
     table.store.close_day(&team, d1, &good, at).await.unwrap();
     let bad = Ledger { scheduled: 1, delivered: 1, unaccounted: 1, ..Ledger::default() };
@@ -380,7 +384,95 @@ async fn ledger_shows_closed_and_open_days_and_fails_on_unaccounted_emails() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 of 1 reached, 1 UNACCOUNTED"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 email(s) are unaccounted for"));
 
+    let out = ctl(&table, &["ledger", "--team", "books", "--date", "2026-11-26"]);
+    assert!(!out.status.success(), "an overdue day with an email never queued fails the command");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("overdue") && text.contains("0 of 0 reached, 1 UNACCOUNTED"), "{text}");
+
     let out = ctl(&table, &["ledger", "--date", "2026-13-01"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("2026-13-01"));
+}
+
+/// `moralectl --local verify` against `make dev`'s stack: every link holds; with the sending
+/// identity revoked it fails at preflight; with the SES events rule removed it fails at the
+/// events, saying SES published the delivery and nothing recorded it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_passes_on_the_dev_stack_and_names_the_broken_link() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_moralectl"))
+        .args(["dev", "--tick-every", "3600"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let export = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|l| l.contains("export MORALE_DYNAMODB_URL="))
+        .expect("dev prints its endpoints");
+    // Keep reading what dev prints, so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let env: Vec<(String, String)> = export
+        .split_whitespace()
+        .filter_map(|w| w.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let var = |k: &str| env.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    let verify = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_moralectl"))
+            .args(["--local", "verify", "--timeout", "10", "--json"])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.success(), report, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let failing = |report: &serde_json::Value| -> Vec<String> {
+        report["links"].as_array().unwrap().iter().filter(|l| l["ok"] == false).map(|l| l["link"].to_string()).collect()
+    };
+
+    let (ok, report, stderr) = verify();
+    assert!(ok, "{report}\n{stderr}");
+    let links: Vec<&str> = report["links"].as_array().unwrap().iter().map(|l| l["link"].as_str().unwrap()).collect();
+    assert_eq!(links, ["preflight", "test email", "events", "alert subscribers", "alerts"]);
+
+    // The identity revoked: preflight names it, and no email is sent.
+    let ses = var("MORALE_SES_URL");
+    let put = morale_localstack::http::http(
+        &ses,
+        "PUT",
+        "/_ses-local/identities/morale.example",
+        "application/json",
+        r#"{"state": "revoked"}"#,
+    )
+    .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let (ok, report, stderr) = verify();
+    assert!(!ok);
+    assert_eq!(failing(&report), ["\"preflight\"", "\"test email\""], "{report}");
+    assert!(stderr.contains("verify failed at preflight") && stderr.contains("not verified"), "{stderr}");
+    let put = morale_localstack::http::http(
+        &ses,
+        "PUT",
+        "/_ses-local/identities/morale.example",
+        "application/json",
+        r#"{"state": "verified"}"#,
+    )
+    .await;
+    assert_eq!(put.status, 200);
+
+    // The stack's SES events rule removed: the events link names it.
+    let sdk = morale_localstack::sdk_config(&var("MORALE_MOTO_URL")).await;
+    let eb = aws_sdk_eventbridge::Client::new(&sdk);
+    eb.remove_targets().rule("morale-ses-events").ids("queue").send().await.unwrap();
+    eb.delete_rule().name("morale-ses-events").send().await.unwrap();
+    let (ok, report, stderr) = verify();
+    assert!(!ok);
+    assert_eq!(failing(&report), ["\"events\""], "{report}");
+    assert!(stderr.contains("SES published its Delivery to EventBridge, but nothing recorded it"), "{stderr}");
+
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
 }

@@ -35,13 +35,15 @@ impl EventRoute {
             .await
             .context("queue arn")?;
         let queue_arn = attrs.attributes.context("attributes")?[&arn_attr].clone();
-        eb.put_rule()
+        let rule = eb
+            .put_rule()
             .name(name)
             .event_bus_name(bus)
             .event_pattern(r#"{"source": ["aws.ses"]}"#)
             .send()
             .await
             .context("rule")?;
+        allow(&sqs, &queue_url, &queue_arn, "events.amazonaws.com", rule.rule_arn().unwrap_or_default()).await?;
         eb.put_targets()
             .rule(name)
             .event_bus_name(bus)
@@ -121,26 +123,59 @@ pub async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<Vec<Str
     }
 }
 
+/// Lets an AWS service (EventBridge, SNS) send to a queue, from one source only. AWS needs it;
+/// the local stack accepts it and does not check.
+async fn allow(sqs: &aws_sdk_sqs::Client, queue_url: &str, queue_arn: &str, service: &str, source: &str) -> Result<()> {
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": source}}
+        }]
+    });
+    sqs.set_queue_attributes()
+        .queue_url(queue_url)
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::Policy, policy.to_string())
+        .send()
+        .await
+        .context("queue policy")?;
+    Ok(())
+}
+
 /// An SNS topic with an SQS queue subscribed to it: the local stand-in for the people an
-/// alert topic notifies. Both are named `name`.
+/// alert topic notifies, or a listener on a real topic for as long as it is needed.
 pub struct TopicInbox {
     pub topic_arn: String,
     sqs: aws_sdk_sqs::Client,
+    sns: aws_sdk_sns::Client,
     queue_url: String,
+    subscription_arn: Option<String>,
 }
 
 impl TopicInbox {
+    /// A topic named `name` (created if missing) and a queue of the same name subscribed to it.
     pub async fn new(sdk: &aws_config::SdkConfig, name: &str) -> Result<Self> {
         let sns = aws_sdk_sns::Client::new(sdk);
-        let sqs = aws_sdk_sqs::Client::new(sdk);
         let topic_arn = sns.create_topic().name(name).send().await.context("create topic")?.topic_arn.context("arn")?;
+        Self::subscribe(sdk, &topic_arn, name).await
+    }
+
+    /// A queue named `queue_name` subscribed to an existing topic.
+    pub async fn subscribe(sdk: &aws_config::SdkConfig, topic_arn: &str, queue_name: &str) -> Result<Self> {
+        let sns = aws_sdk_sns::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
         let queue_url =
-            sqs.create_queue().queue_name(name).send().await.context("create queue")?.queue_url.context("url")?;
+            sqs.create_queue().queue_name(queue_name).send().await.context("create queue")?.queue_url.context("url")?;
         let arn_attr = aws_sdk_sqs::types::QueueAttributeName::QueueArn;
         let attrs = sqs.get_queue_attributes().queue_url(&queue_url).attribute_names(arn_attr.clone()).send().await?;
         let arn = attrs.attributes.and_then(|mut a| a.remove(&arn_attr)).context("a queue arn")?;
-        sns.subscribe().topic_arn(&topic_arn).protocol("sqs").endpoint(arn).send().await.context("subscribe")?;
-        Ok(Self { topic_arn, sqs, queue_url })
+        allow(&sqs, &queue_url, &arn, "sns.amazonaws.com", topic_arn).await?;
+        let sub =
+            sns.subscribe().topic_arn(topic_arn).protocol("sqs").endpoint(arn).send().await.context("subscribe")?;
+        Ok(Self { topic_arn: topic_arn.into(), sqs, sns, queue_url, subscription_arn: sub.subscription_arn })
     }
 
     /// The messages published since the last call, as (subject, message), in order of arrival.
@@ -152,5 +187,14 @@ impl TopicInbox {
             out.push((field("Subject"), field("Message")));
         }
         Ok(out)
+    }
+
+    /// Unsubscribes and deletes the queue (the topic stays).
+    pub async fn delete(self) -> Result<()> {
+        if let Some(arn) = &self.subscription_arn {
+            self.sns.unsubscribe().subscription_arn(arn).send().await.context("unsubscribe")?;
+        }
+        self.sqs.delete_queue().queue_url(&self.queue_url).send().await.context("delete queue")?;
+        Ok(())
     }
 }

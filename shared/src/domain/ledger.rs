@@ -76,8 +76,10 @@ impl Failure {
     }
 }
 
-/// What the schedule knew when it planned a team's day.
+/// What the schedule knew when it planned a team's day. (Fields default when absent, so that a
+/// record written before a field existed still reads.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DayPlan {
     /// Members to email: one outbox item each.
     pub members: u32,
@@ -103,6 +105,7 @@ pub struct Day {
 /// A day's emails by how they ended. Members' daily emails are counted by kind of end; the
 /// admins' emails of the day only in `admin` and, if one has no end, in `unaccounted`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Ledger {
     /// Daily emails queued (one per member to email).
     pub scheduled: u32,
@@ -136,9 +139,6 @@ impl Ledger {
     /// The ledger of a day from its plan and its outbox items, as of `now`.
     pub fn of(plan: &DayPlan, items: &[OutboxItem], now: Timestamp) -> Self {
         let mut l = Ledger { skipped_paused: plan.paused, skipped_unsubscribed: plan.unsubscribed, ..Self::default() };
-        if plan.missed {
-            l.missed = plan.members;
-        }
         for i in items {
             if unaccounted(i, now) {
                 l.unaccounted += 1;
@@ -165,9 +165,13 @@ impl Ledger {
                 OutboxStatus::Pending | OutboxStatus::Sending | OutboxStatus::Deferred | OutboxStatus::Sent => {}
             }
         }
-        // Planned and never queued: the schedule knew them, the outbox does not.
-        if !plan.missed {
-            l.unaccounted += plan.members.saturating_sub(l.scheduled);
+        // Planned and never queued: the schedule knew them, the outbox does not. A missed day
+        // (no sender ran) is explained; an operator's later send for it queues some after all.
+        let never_queued = plan.members.saturating_sub(l.scheduled);
+        if plan.missed {
+            l.missed = never_queued;
+        } else {
+            l.unaccounted += never_queued;
         }
         l
     }

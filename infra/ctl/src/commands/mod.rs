@@ -1,5 +1,5 @@
 //! What each moralectl command does, one file per group: `people` (teams, members), `ses`
-//! (preflight, test email), `outbox` (outbox, replay, suppressions, pause), `reports`
+//! (preflight, test email), `verify` (every link after a deploy), `outbox` (outbox, replay, suppressions, pause), `reports`
 //! (trends, schedule, ledger), `faults` (the local stack's fault proxies).
 
 mod faults;
@@ -7,6 +7,7 @@ mod outbox;
 mod people;
 mod reports;
 mod ses;
+mod verify;
 
 use crate::conn::Conn;
 use crate::{Cli, Cmd, TeamCmd};
@@ -56,6 +57,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Cmd::Member(c) => people::member(store, c, now, json).await,
         Cmd::Preflight => ses::preflight_cmd(&cli, &conn, now, json).await,
         Cmd::TestEmail(t) => ses::test_email(&cli, &conn, t, json).await,
+        Cmd::Verify(v) => verify::verify(&cli, &conn, v, json).await,
         Cmd::Outbox(a) => outbox::outbox(store, a, now, json).await,
         Cmd::Replay { team, date } => outbox::replay(store, team, *date, now, json).await,
         Cmd::Suppressions(c) => outbox::suppressions(store, c, now, json).await,

@@ -15,6 +15,9 @@ use serde_json::json;
 pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: bool) -> Result<()> {
     match c {
         TeamCmd::Create(c) => {
+            if c.id.as_str() == super::verify::VERIFY_TEAM {
+                bail!("{} is reserved for `moralectl verify`'s test emails: choose another id", c.id);
+            }
             let mut t = Team::new(
                 c.id.clone(),
                 c.name.clone().unwrap_or_else(|| c.id.to_string()),

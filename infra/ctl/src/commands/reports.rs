@@ -3,6 +3,7 @@
 use super::{get_team, teams_of};
 use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
+use morale::domain::ledger::LEDGER_PATIENCE;
 use morale::domain::{Ledger, SendDate, TeamId};
 use morale::insights;
 use morale::store::prelude::*;
@@ -113,9 +114,19 @@ pub(super) async fn ledger(
             }
         };
         for day in store.list_days(&t.id, from, to).await? {
+            // A day the sender should have closed long ago (it is failing or stopped) is
+            // counted as if closed now: what has no end shows as unaccounted.
+            let overdue = now > day.closes_at + LEDGER_PATIENCE + SignedDuration::from_hours(1);
             let (state, ledger) = match &day.closed {
                 Some(l) => ("closed", l.clone()),
-                None => ("open", Ledger::so_far(&day.plan, &store.list_outbox(&t.id, Some(day.date)).await?)),
+                None => {
+                    let items = store.list_outbox(&t.id, Some(day.date)).await?;
+                    if overdue {
+                        ("overdue", Ledger::of(&day.plan, &items, now))
+                    } else {
+                        ("open", Ledger::so_far(&day.plan, &items))
+                    }
+                }
             };
             rows.push((day, state, ledger));
         }
@@ -133,9 +144,9 @@ pub(super) async fn ledger(
     } else if rows.is_empty() {
         println!("no days recorded for that choice (a day is recorded when its team is scheduled)");
     } else {
-        println!("{:<20} {:<11} {:<7} ledger", "team", "date", "state");
+        println!("{:<20} {:<11} {:<8} ledger", "team", "date", "state");
         for (d, state, l) in &rows {
-            println!("{:<20} {:<11} {:<7} {}", d.team.as_str(), d.date.as_str(), state, l.line());
+            println!("{:<20} {:<11} {:<8} {}", d.team.as_str(), d.date.as_str(), state, l.line());
             if !l.failed.is_empty() {
                 let by: Vec<String> = l.failed.iter().map(|(k, n)| format!("{k} {n}")).collect();
                 println!("{:<40} failed by reason: {}", "", by.join(", "));
@@ -144,7 +155,8 @@ pub(super) async fn ledger(
     }
     if unaccounted > 0 {
         anyhow::bail!(
-            "{unaccounted} email(s) are unaccounted for: see the alert of their day, and `moralectl outbox --team T`"
+            "{unaccounted} email(s) are unaccounted for: see the alert of their day (a day still `overdue` was never \
+             closed: look at the sender's errors), and `moralectl outbox --team T`"
         );
     }
     Ok(())

@@ -15,9 +15,33 @@ use std::time::Duration;
 
 pub(super) async fn preflight_cmd(cli: &Cli, conn: &Conn, now: Timestamp, json: bool) -> Result<()> {
     let identity = cli.identity.clone().context("which identity? Give --identity or set MORALE_SENDER_IDENTITY")?;
+    let checks = preflight_checks(conn, &identity, cli.configuration_set.as_deref(), now).await;
+    let ready = checks.iter().all(|(_, ok, _)| *ok);
+    if json {
+        let list: Vec<_> = checks.iter().map(|(n, ok, d)| json!({"check": n, "ok": ok, "detail": d})).collect();
+        println!("{}", json!({"identity": identity, "ready": ready, "checks": list}));
+    } else {
+        for (name, ok, detail) in &checks {
+            println!("{} {name:<18} {detail}", if *ok { "ok  " } else { "FAIL" });
+        }
+    }
+    if ready {
+        Ok(())
+    } else {
+        Err(NotReady(checks.into_iter().filter(|c| !c.1).map(|c| c.2).collect::<Vec<_>>().join("; ")).into())
+    }
+}
+
+/// Every preflight check, as (name, passed, detail).
+pub(super) async fn preflight_checks(
+    conn: &Conn,
+    identity: &str,
+    configuration_set: Option<&str>,
+    now: Timestamp,
+) -> Vec<(String, bool, String)> {
     let mailer = SesMailer::new(conn.ses.clone(), "preflight@invalid", None);
     let mut checks: Vec<(String, bool, String)> = Vec::new();
-    let verdict = preflight::check(&mailer, conn.store.as_ref(), &identity, now).await;
+    let verdict = preflight::check(&mailer, conn.store.as_ref(), identity, now).await;
     match &verdict {
         Readiness::Ready { max_send_rate } => checks.push((
             "sending".into(),
@@ -47,13 +71,13 @@ pub(super) async fn preflight_cmd(cli: &Cli, conn: &Conn, now: Timestamp, json: 
             },
         ));
     }
-    if let Ok(i) = mailer.identity(&identity).await {
+    if let Ok(i) = mailer.identity(identity).await {
         if let Some(d) = &i.mail_from_domain {
             let st = i.mail_from_status.clone().unwrap_or_default();
             checks.push(("MAIL FROM".into(), st == "SUCCESS", format!("{d}: {st}")));
         }
     }
-    match &cli.configuration_set {
+    match configuration_set {
         None => checks.push(("configuration set".into(), false, "not given (--configuration-set or MORALE_CONFIGURATION_SET): without it, no SES events reach the bounce handler".into())),
         Some(cs) => match conn.ses.get_configuration_set_event_destinations().configuration_set_name(cs).send().await {
             Err(e) => checks.push(("configuration set".into(), false, format!("{cs}: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))),
@@ -72,44 +96,13 @@ pub(super) async fn preflight_cmd(cli: &Cli, conn: &Conn, now: Timestamp, json: 
             }
         },
     }
-    let ready = checks.iter().all(|(_, ok, _)| *ok);
-    if json {
-        let list: Vec<_> = checks.iter().map(|(n, ok, d)| json!({"check": n, "ok": ok, "detail": d})).collect();
-        println!("{}", json!({"identity": identity, "ready": ready, "checks": list}));
-    } else {
-        for (name, ok, detail) in &checks {
-            println!("{} {name:<18} {detail}", if *ok { "ok  " } else { "FAIL" });
-        }
-    }
-    if ready {
-        Ok(())
-    } else {
-        Err(NotReady(checks.into_iter().filter(|c| !c.1).map(|c| c.2).collect::<Vec<_>>().join("; ")).into())
-    }
+    checks
 }
 
 pub(super) async fn test_email(cli: &Cli, conn: &Conn, t: &TestEmail, json: bool) -> Result<()> {
     let from = t.from.clone().context("which From address? Give --from or set MORALE_FROM_ADDRESS")?;
-    let keys = if conn.local {
-        morale::token::TokenKeys::development()
-    } else {
-        morale::config::load_token_keys(&conn.sdk).await?
-    };
-    let api = std::env::var("MORALE_API_BASE_URL").unwrap_or_else(|_| "https://example.invalid".into());
-    let renderer = morale::email::EmailRenderer::new(keys, &api);
     let now = SystemClock.now();
-    let team = TeamId::parse("test")?;
-    let member = MemberId::for_email(&t.to);
-    let r = renderer.daily(
-        &morale::email::DailyEmail {
-            team: &team,
-            team_name: "Test",
-            member: &member,
-            member_name: None,
-            date: SendDate::new(now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
-        },
-        now,
-    );
+    let r = render_daily(conn, &TeamId::parse("test")?, &MemberId::for_email(&t.to), now).await?;
     // Listen before sending, so that no event can be missed.
     let route_name = format!("moralectl-test-{:08x}", rand::random::<u32>());
     let route = morale_localstack::EventRoute::new(&conn.sdk, &route_name, false)
@@ -167,4 +160,31 @@ pub(super) async fn test_email(cli: &Cli, conn: &Conn, t: &TestEmail, json: bool
         println!("{} → {verdict}", t.to);
     }
     if verdict == "delivered" { Ok(()) } else { bail!("the test email was not delivered: {verdict}") }
+}
+
+/// The daily email as the sender renders it (its links signed with the stack's keys), for a
+/// test: team `team`, the member `member`, today (UTC).
+pub(super) async fn render_daily(
+    conn: &Conn,
+    team: &TeamId,
+    member: &MemberId,
+    now: Timestamp,
+) -> Result<morale::email::RenderedEmail> {
+    let keys = if conn.local {
+        morale::token::TokenKeys::development()
+    } else {
+        morale::config::load_token_keys(&conn.sdk).await?
+    };
+    let api = std::env::var("MORALE_API_BASE_URL").unwrap_or_else(|_| "https://example.invalid".into());
+    let renderer = morale::email::EmailRenderer::new(keys, &api);
+    Ok(renderer.daily(
+        &morale::email::DailyEmail {
+            team,
+            team_name: "Test",
+            member,
+            member_name: None,
+            date: SendDate::new(now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
+        },
+        now,
+    ))
 }

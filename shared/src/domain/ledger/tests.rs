@@ -73,6 +73,19 @@ fn a_missed_day_counts_its_members_as_missed_not_unaccounted() {
     let l = Ledger::of(&DayPlan { members: 5, missed: true, ..DayPlan::default() }, &[], Timestamp::UNIX_EPOCH);
     assert_eq!((l.missed, l.scheduled, l.unaccounted), (5, 0, 0));
     assert_eq!(l.line(), "0 of 0 reached, 5 missed (no sender ran)");
+    // An operator sent two of them later that day after all.
+    let now: Timestamp = "2026-12-01T04:00:00Z".parse().unwrap();
+    let sent = [item(1, OutboxStatus::Delivered, None, None), item(2, OutboxStatus::Delivered, None, None)];
+    let l = Ledger::of(&DayPlan { members: 5, missed: true, ..DayPlan::default() }, &sent, now);
+    assert_eq!((l.missed, l.scheduled, l.delivered, l.unaccounted), (3, 2, 2, 0));
+}
+
+#[test]
+fn a_record_written_before_a_field_existed_still_reads() {
+    let plan: DayPlan = serde_json::from_str(r#"{"members": 3}"#).unwrap();
+    assert_eq!(plan, DayPlan { members: 3, ..DayPlan::default() });
+    let ledger: Ledger = serde_json::from_str(r#"{"scheduled": 3, "delivered": 3}"#).unwrap();
+    assert_eq!(ledger.line(), "3 of 3 reached");
 }
 
 #[test]

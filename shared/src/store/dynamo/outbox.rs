@@ -22,7 +22,9 @@ fn outbox_key_values(key: &OutboxKey) -> (String, String) {
 /// of the lifecycle table. Values are added only where the expressions use them: DynamoDB
 /// rejects unused ones.
 fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
-    const FROM: [&str; 7] = [":from0", ":from1", ":from2", ":from3", ":from4", ":from5", ":from6"];
+    // One value per status a transition may start from: at most every status.
+    const FROM: [&str; OutboxStatus::ALL.len()] =
+        [":from0", ":from1", ":from2", ":from3", ":from4", ":from5", ":from6", ":from7", ":from8"];
     let t = change.transition();
     let mut vals: Vec<(&'static str, AttributeValue)> = vec![(":now", s(now.to_string()))];
     let mut set = vec!["updated_at = :now".to_string()];
