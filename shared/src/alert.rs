@@ -39,6 +39,32 @@ impl SnsAlerter {
     }
 }
 
+/// Who would hear an alert: the topic's confirmed subscriptions and those still pending (an
+/// email subscription nobody confirmed delivers nothing).
+pub async fn subscribers(sns: &aws_sdk_sns::Client, topic_arn: &str) -> Result<(usize, usize), String> {
+    let mut subs = sns.list_subscriptions_by_topic().topic_arn(topic_arn).into_paginator().items().send();
+    let (mut confirmed, mut pending) = (0, 0);
+    while let Some(s) = subs.next().await {
+        let s = s.map_err(|e| format!("{topic_arn} cannot be read: {}", aws_sdk_sns::error::DisplayErrorContext(e)))?;
+        if s.subscription_arn.as_deref().is_some_and(|a| a.starts_with("arn:")) {
+            confirmed += 1;
+        } else {
+            pending += 1;
+        }
+    }
+    Ok((confirmed, pending))
+}
+
+/// Says who would hear, for people: `Ok` if anyone would.
+pub fn subscribers_text((confirmed, pending): (usize, usize)) -> Result<String, String> {
+    match (confirmed, pending) {
+        (0, 0) => Err("nobody is subscribed to the alert topic: alerts and alarms reach no one".into()),
+        (0, p) => Err(format!("{p} subscription(s) not confirmed: confirm the email AWS sent, or nobody hears")),
+        (c, 0) => Ok(format!("{c} confirmed subscriber(s)")),
+        (c, p) => Ok(format!("{c} confirmed subscriber(s), {p} pending")),
+    }
+}
+
 /// SNS subjects: at most 100 characters, printable ASCII, one line.
 fn sns_subject(s: &str) -> String {
     let mut out: String = s.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '-' }).collect();

@@ -45,6 +45,8 @@ pub const SENDER_READS: &[&str] = &[
 ];
 pub const BOUNCE_HANDLER_READS: &[&str] = &[env::TABLE, env::ALERT_TOPIC_ARN];
 pub const RESPONSE_API_READS: &[&str] = &[env::TABLE, env::TOKEN_KEYS_PARAMETER];
+pub const DEPLOY_CHECK_READS: &[&str] =
+    &[env::TABLE, env::SENDER_IDENTITY, env::CONFIGURATION_SET, env::ALERT_TOPIC_ARN];
 /// Read if set, with a default otherwise; the template may leave them out.
 pub const OPTIONAL: &[&str] = &[env::TOKEN_KEYS, env::CATCH_UP_GRACE_HOURS];
 

@@ -87,3 +87,28 @@ pub async fn check(mailer: &dyn Mailer, store: &dyn StateStore, identity: &str, 
     }
     Readiness::Ready { max_send_rate: account.max_send_rate }
 }
+
+/// The SES event types the bounce handler needs (the template's event destination sends these).
+pub const NEEDED_EVENTS: [&str; 6] = ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "DELIVERY_DELAY", "REJECT"];
+
+/// Whether a configuration set publishes every needed event to EventBridge: what it does, or
+/// what is missing. Without it no SES event reaches the bounce handler.
+pub async fn event_destination(ses: &aws_sdk_sesv2::Client, configuration_set: &str) -> Result<String, String> {
+    let cs = configuration_set;
+    let out = ses
+        .get_configuration_set_event_destinations()
+        .configuration_set_name(cs)
+        .send()
+        .await
+        .map_err(|e| format!("{cs}: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))?;
+    let ok = out.event_destinations.unwrap_or_default().iter().any(|d| {
+        d.enabled
+            && d.event_bridge_destination.is_some()
+            && NEEDED_EVENTS.iter().all(|n| d.matching_event_types.iter().any(|t| t.as_str() == *n))
+    });
+    if ok {
+        Ok(format!("{cs} publishes every needed event to EventBridge"))
+    } else {
+        Err(format!("{cs} has no enabled EventBridge destination for {}", NEEDED_EVENTS.join(", ")))
+    }
+}

@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(get("MORALE_TABLE"), Some("<Table>"), "the Globals' variables too");
         assert_eq!(get("MORALE_API_BASE_URL"), Some("https://<HttpApi>.execute-api.<AWS::Region>.<AWS::URLSuffix>"));
         assert_eq!(timeout, Duration::from_secs(300));
-        for f in ["BounceHandlerFunction", "ResponseApiFunction"] {
+        for f in ["BounceHandlerFunction", "ResponseApiFunction", "DeployCheckFunction"] {
             assert!(from_template(f, &values).is_ok(), "{f}");
         }
         let mut missing = values.clone();

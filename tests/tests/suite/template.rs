@@ -143,10 +143,11 @@ fn every_environment_variable_a_function_reads_is_set_by_the_template() {
             functions.insert(binary_of(r).expect("every function names its binary"), vars);
         }
     }
-    let reads: [(&str, &[&str]); 3] = [
+    let reads: [(&str, &[&str]); 4] = [
         ("sender", config::SENDER_READS),
         ("bounce-handler", config::BOUNCE_HANDLER_READS),
         ("response-api", config::RESPONSE_API_READS),
+        ("deploy-check", config::DEPLOY_CHECK_READS),
     ];
     assert_eq!(functions.len(), reads.len(), "{:?}", functions.keys());
     for (binary, needs) in reads {

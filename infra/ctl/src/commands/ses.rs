@@ -79,22 +79,10 @@ pub(super) async fn preflight_checks(
     }
     match configuration_set {
         None => checks.push(("configuration set".into(), false, "not given (--configuration-set or MORALE_CONFIGURATION_SET): without it, no SES events reach the bounce handler".into())),
-        Some(cs) => match conn.ses.get_configuration_set_event_destinations().configuration_set_name(cs).send().await {
-            Err(e) => checks.push(("configuration set".into(), false, format!("{cs}: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))),
-            Ok(out) => {
-                let needed = ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "DELIVERY_DELAY", "REJECT"];
-                let ok = out.event_destinations.unwrap_or_default().iter().any(|d| {
-                    d.enabled
-                        && d.event_bridge_destination.is_some()
-                        && needed.iter().all(|n| d.matching_event_types.iter().any(|t| t.as_str() == *n))
-                });
-                checks.push((
-                    "event destination".into(),
-                    ok,
-                    if ok { format!("{cs} publishes every needed event to EventBridge") } else { format!("{cs} has no enabled EventBridge destination for {}", needed.join(", ")) },
-                ));
-            }
-        },
+        Some(cs) => checks.push(match preflight::event_destination(&conn.ses, cs).await {
+            Ok(detail) => ("event destination".into(), true, detail),
+            Err(detail) => ("event destination".into(), false, detail),
+        }),
     }
     checks
 }

@@ -184,27 +184,10 @@ async fn alert_path(conn: &Conn, v: &VerifyArgs, timeout: Duration) -> Vec<Link>
     };
     let mut links = Vec::new();
     // Those who would hear, counted before verify subscribes a listener of its own.
-    let subscriptions = match sns.list_subscriptions_by_topic().topic_arn(&topic).send().await {
-        Ok(out) => out.subscriptions.unwrap_or_default(),
-        Err(e) => {
-            let e = aws_sdk_sns::error::DisplayErrorContext(e);
-            return vec![link("alert topic", false, format!("{topic} cannot be read: {e}"))];
-        }
-    };
-    let arn = |s: &aws_sdk_sns::types::Subscription| s.subscription_arn.clone().unwrap_or_default();
-    let confirmed = subscriptions.iter().filter(|s| arn(s).starts_with("arn:")).count();
-    let pending = subscriptions.len() - confirmed;
-    links.push(link(
-        "alert subscribers",
-        confirmed > 0,
-        match (confirmed, pending) {
-            (0, 0) => "nobody is subscribed to the alert topic: alerts and alarms reach no one".into(),
-            (0, p) => format!("{p} subscription(s) not confirmed: confirm the email AWS sent, or nobody hears"),
-            (c, p) => {
-                format!("{c} confirmed subscriber(s){}", if p > 0 { format!(", {p} pending") } else { String::new() })
-            }
-        },
-    ));
+    links.push(match morale::alert::subscribers(&sns, &topic).await.and_then(morale::alert::subscribers_text) {
+        Ok(detail) => link("alert subscribers", true, detail),
+        Err(detail) => link("alert subscribers", false, detail),
+    });
     let listener = match TopicInbox::subscribe(
         &conn.sdk,
         &topic,
