@@ -29,6 +29,19 @@ pub struct AccountStatus {
     pub max_send_rate: f64,
     pub max_24_hour_send: f64,
     pub sent_last_24_hours: f64,
+    /// SES's Virtual Deliverability Manager is on: it can say what became of a message.
+    pub vdm_enabled: bool,
+}
+
+/// What SES's Virtual Deliverability Manager knows of an accepted message (GetMessageInsights).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Insight {
+    Delivered,
+    /// Permanent, or SES gave up after transient ones.
+    Bounced(String),
+    Complained,
+    /// Nothing final yet (or nothing at all).
+    Unknown,
 }
 
 /// What `GetEmailIdentity` says about the sending identity.
@@ -123,6 +136,9 @@ pub trait Mailer: Send + Sync {
     async fn identity(&self, name: &str) -> Result<IdentityStatus, MailerError>;
     /// Sends one email; returns SES's message id.
     async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError>;
+    /// What SES's Virtual Deliverability Manager knows of an accepted message; an error where
+    /// the account has no VDM (see [`AccountStatus::vdm_enabled`]).
+    async fn insights(&self, message_id: &str) -> Result<Insight, MailerError>;
 }
 
 /// How long one SendEmail attempt may take: past it the sender stops waiting, and SES may
@@ -181,6 +197,39 @@ impl Mailer for SesMailer {
             max_send_rate: q.as_ref().map_or(1.0, |q| q.max_send_rate),
             max_24_hour_send: q.as_ref().map_or(200.0, |q| q.max24_hour_send),
             sent_last_24_hours: q.as_ref().map_or(0.0, |q| q.sent_last24_hours),
+            vdm_enabled: a
+                .vdm_attributes
+                .is_some_and(|v| v.vdm_enabled == aws_sdk_sesv2::types::FeatureStatus::Enabled),
+        })
+    }
+
+    async fn insights(&self, message_id: &str) -> Result<Insight, MailerError> {
+        use aws_sdk_sesv2::types::{BounceType, EventType};
+        let out = self
+            .client
+            .get_message_insights()
+            .message_id(message_id)
+            .send()
+            .await
+            .map_err(|e| MailerError { operation: "GetMessageInsights", message: sdk_message(&e) })?;
+        let events: Vec<_> =
+            out.insights.unwrap_or_default().into_iter().flat_map(|i| i.events.unwrap_or_default()).collect();
+        let bounce = events.iter().filter(|e| e.r#type == Some(EventType::Bounce)).find_map(|e| {
+            let b = e.details.as_ref()?.bounce.as_ref()?;
+            (b.bounce_type == Some(BounceType::Permanent)).then(|| {
+                format!(
+                    "{} {}",
+                    b.bounce_sub_type.as_deref().unwrap_or("General"),
+                    b.diagnostic_code.as_deref().unwrap_or_default()
+                )
+            })
+        });
+        let has = |t: EventType| events.iter().any(|e| e.r#type.as_ref() == Some(&t));
+        Ok(match bounce {
+            Some(detail) => Insight::Bounced(detail.trim().to_string()),
+            None if has(EventType::Complaint) => Insight::Complained,
+            None if has(EventType::Delivery) => Insight::Delivered,
+            None => Insight::Unknown,
         })
     }
 
@@ -276,6 +325,8 @@ pub struct FakeMailer {
     pub identity: Mutex<IdentityStatus>,
     /// Errors to answer the next sends with, in order.
     pub fail_next: Mutex<VecDeque<SendError>>,
+    /// What VDM knows, by message id (when `account.vdm_enabled`).
+    pub insights: Mutex<std::collections::HashMap<String, Insight>>,
     seq: Mutex<u64>,
 }
 
@@ -290,6 +341,7 @@ impl FakeMailer {
                 max_send_rate: 1000.0,
                 max_24_hour_send: 1_000_000.0,
                 sent_last_24_hours: 0.0,
+                vdm_enabled: false,
             }),
             identity: Mutex::new(IdentityStatus {
                 name: identity.into(),
@@ -300,6 +352,7 @@ impl FakeMailer {
                 mail_from_status: None,
             }),
             fail_next: Mutex::new(VecDeque::new()),
+            insights: Mutex::new(std::collections::HashMap::new()),
             seq: Mutex::new(0),
         }
     }
@@ -328,6 +381,14 @@ impl Mailer for FakeMailer {
         let id = format!("fake-{:06}", *seq);
         self.sent.lock().expect("lock").push((id.clone(), email.clone()));
         Ok(id)
+    }
+
+    async fn insights(&self, message_id: &str) -> Result<Insight, MailerError> {
+        if !self.account.lock().expect("lock").vdm_enabled {
+            let message = "BadRequestException: VDM is not enabled for this account".into();
+            return Err(MailerError { operation: "GetMessageInsights", message });
+        }
+        Ok(self.insights.lock().expect("lock").get(message_id).cloned().unwrap_or(Insight::Unknown))
     }
 }
 

@@ -270,6 +270,9 @@ impl morale::mail::Mailer for RejectAfter {
     async fn identity(&self, n: &str) -> Result<morale::mail::IdentityStatus, morale::mail::MailerError> {
         self.inner.identity(n).await
     }
+    async fn insights(&self, id: &str) -> Result<morale::mail::Insight, morale::mail::MailerError> {
+        self.inner.insights(id).await
+    }
     async fn send(&self, e: &morale::mail::OutgoingEmail) -> Result<String, SendError> {
         if self.inner.sent().len() >= self.after {
             return Err(SendError::new(
@@ -569,6 +572,9 @@ impl morale::mail::Mailer for ThrottleFor {
     async fn identity(&self, n: &str) -> Result<morale::mail::IdentityStatus, morale::mail::MailerError> {
         self.inner.identity(n).await
     }
+    async fn insights(&self, id: &str) -> Result<morale::mail::Insight, morale::mail::MailerError> {
+        self.inner.insights(id).await
+    }
     async fn send(&self, e: &morale::mail::OutgoingEmail) -> Result<String, SendError> {
         use std::sync::atomic::Ordering::SeqCst;
         if e.to.as_str() == self.to && self.times.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok() {
@@ -668,6 +674,48 @@ async fn a_sent_email_with_no_ses_event_becomes_unconfirmed_and_is_told_once() {
     w.advance(5);
     assert_eq!(w.tick().await.unconfirmed, 0);
     assert_eq!(w.alerter.alerts().len(), 1, "told once");
+    let alerts = w.alerter.alerts();
+    assert!(alerts[0].message.contains("the account has no Virtual Deliverability Manager to ask"), "said so");
+}
+
+/// Where the account has SES's Virtual Deliverability Manager, SES is asked before giving up:
+/// a delivery it knows of settles the email (its event was lost); what it does not know of
+/// becomes unconfirmed, saying what SES said.
+#[tokio::test]
+async fn before_giving_up_on_a_sent_email_ses_vdm_is_asked() {
+    let w = world(MONDAY_1400_NY);
+    w.mailer.account.lock().unwrap().vdm_enabled = true;
+    let team = w.team("alpha", "America/New_York", "14:00", "mon-fri", 3).await;
+    assert_eq!(w.tick().await.sent, 3);
+    let sent = w.mailer.sent();
+    let to = |n: usize| sent[n].1.to.to_string();
+    {
+        let mut vdm = w.mailer.insights.lock().unwrap();
+        vdm.insert(sent[0].0.clone(), morale::mail::Insight::Delivered);
+        vdm.insert(sent[1].0.clone(), morale::mail::Insight::Bounced("General 550 no such user".into()));
+    }
+    w.advance(180);
+    let r = w.tick().await;
+    assert_eq!(r.unconfirmed, 2, "the delivered one is settled, not unconfirmed");
+    let status = |email: String| {
+        let store = w.store.clone();
+        let team = team.id.clone();
+        async move {
+            let items = store.list_outbox(&team, None).await.unwrap();
+            let item = items.into_iter().find(|i| i.email.to_string() == email).unwrap();
+            (item.status, item.last_error.unwrap_or_default())
+        }
+    };
+    assert_eq!(status(to(0)).await.0, OutboxStatus::Delivered);
+    let (st, why) = status(to(1)).await;
+    assert_eq!(st, OutboxStatus::Unconfirmed);
+    assert!(why.contains("SES's VDM reports a bounce its event never brought: General 550 no such user"), "{why}");
+    let (st, why) = status(to(2)).await;
+    assert_eq!(st, OutboxStatus::Unconfirmed);
+    assert!(why.contains("SES's VDM knows of no delivery either"), "{why}");
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].subject.contains("2 sent email(s) unconfirmed"), "{}", alerts[0].subject);
 }
 
 /// A clock that follows tokio's paused time, so that the pacer's waits move it.

@@ -11,8 +11,8 @@ use jiff::Timestamp;
 use morale::clock::Clock;
 use morale::domain::OutboxKey;
 use morale::mail::{
-    AccountStatus, IdentityStatus, Mailer, MailerError, OutgoingEmail, SEND_ATTEMPT_TIMEOUT, SendError, SendErrorKind,
-    classify,
+    AccountStatus, IdentityStatus, Insight, Mailer, MailerError, OutgoingEmail, SEND_ATTEMPT_TIMEOUT, SendError,
+    SendErrorKind, classify,
 };
 use serde_json::{Value, json};
 use ses_local::events::{ACCOUNT_ID, REGION, events_for};
@@ -222,7 +222,14 @@ impl Mailer for SimSes {
             max_send_rate: self.faults.max_send_rate,
             max_24_hour_send: 1_000_000.0,
             sent_last_24_hours: 0.0,
+            // The simulated account has no Virtual Deliverability Manager: lost events stay lost.
+            vdm_enabled: false,
         })
+    }
+
+    async fn insights(&self, _message_id: &str) -> Result<Insight, MailerError> {
+        self.travel().await;
+        Err(MailerError { operation: "GetMessageInsights", message: "BadRequestException: VDM is not enabled".into() })
     }
 
     async fn identity(&self, name: &str) -> Result<IdentityStatus, MailerError> {
