@@ -4,9 +4,10 @@
 //! (`UnaccountedEmails`, alarmed) and told, by team, day and email.
 
 use crate::Sender;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use morale::domain::ledger::{self, LEDGER_PATIENCE};
-use morale::domain::{Day, Ledger};
+use morale::domain::outbox::Unsent;
+use morale::domain::{Day, Failure, Ledger, OutboxKey};
 use morale::metrics::{self, Metrics};
 use morale::store::StoreError;
 
@@ -14,19 +15,40 @@ use morale::store::StoreError;
 const BATCH: usize = 200;
 
 impl Sender {
-    /// Closes the ledgers of days that are over. `behind`: this run left emails held (SES
-    /// not ready, out of time), which the ledgers would count as unaccounted: they wait, up to
-    /// [`LEDGER_PATIENCE`], for a run that catches up. Returns the emails unaccounted.
+    /// Closes the ledgers of days that are over. An email of the day still waiting for a
+    /// sender past its deadline (SES was not ready all that time) can never go: it is failed as
+    /// too late, counted and told, and so explained. `behind`: this run did not get through its
+    /// work (out of time, more to reconcile than one run takes), which the ledgers would count
+    /// as unaccounted: they wait, up to [`LEDGER_PATIENCE`], for a run that catches up.
+    /// Returns the emails unaccounted.
     pub(crate) async fn close_days(&self, now: Timestamp, behind: bool, m: &mut Metrics) -> Result<u64, StoreError> {
         let due = self.store.due_days(now, BATCH).await?;
         let mut closing: Vec<(Day, Ledger)> = Vec::new();
         let mut lines: Vec<String> =
             due.quarantined.iter().map(|u| format!("- a day record that cannot be read: {u}")).collect();
+        let mut too_late: Vec<String> = Vec::new();
         for day in due.items {
             if behind && now < day.closes_at + LEDGER_PATIENCE {
                 continue;
             }
-            let ledger = match self.store.list_outbox(&day.team, Some(day.date)).await {
+            let mut listed = self.store.list_outbox(&day.team, Some(day.date)).await;
+            if let Ok(items) = &listed {
+                let unsent: Vec<_> = items
+                    .iter()
+                    .filter(|i| i.status.awaits_sender() && i.deadline <= now)
+                    .map(|i| i.key.clone())
+                    .collect();
+                for key in &unsent {
+                    if self.fail_too_late(key, now).await? {
+                        m.count(metrics::EMAILS_FAILED, 1);
+                        too_late.push(key.to_string());
+                    }
+                }
+                if !unsent.is_empty() {
+                    listed = self.store.list_outbox(&day.team, Some(day.date)).await;
+                }
+            }
+            let ledger = match listed {
                 Ok(items) => {
                     let ledger = Ledger::of(&day.plan, &items, now);
                     if ledger.unaccounted > 0 {
@@ -81,6 +103,21 @@ impl Sender {
             )
             .await;
         }
+        if !too_late.is_empty() {
+            let n = too_late.len();
+            let more = if n > 50 { format!("\n… and {} more", n - 50) } else { String::new() };
+            self.alert(
+                format!("Morale: {n} email(s) never sent before their day ended"),
+                format!(
+                    "These emails waited for a sender until their team's day was over (SES could not send, or \
+                     no sender ran): they are recorded as failed, too late, in their day's ledger. Find out \
+                     why sending stopped (the earlier alerts say), and replay a day if it still matters \
+                     (moralectl replay).\n\n{}{more}",
+                    too_late.iter().take(50).map(|k| format!("- {k}")).collect::<Vec<_>>().join("\n")
+                ),
+            )
+            .await;
+        }
         if !closing.is_empty() || unaccounted > 0 {
             m.count(metrics::UNACCOUNTED_EMAILS, unaccounted);
         }
@@ -91,5 +128,20 @@ impl Sender {
             }
         }
         Ok(unaccounted)
+    }
+}
+
+impl Sender {
+    /// Fails an email that can no longer go out (its day is over): claimed first, so that no
+    /// sender holds it meanwhile. `Ok(false)` if someone else holds it or settled it.
+    async fn fail_too_late(&self, key: &OutboxKey, now: Timestamp) -> Result<bool, StoreError> {
+        let owner = format!("ledger-{:08x}", morale::random::u64() as u32);
+        let Some(item) = self.store.claim(key, &owner, now, now + SignedDuration::from_mins(2)).await? else {
+            return Ok(false);
+        };
+        let last = item.last_error.as_deref().unwrap_or("none");
+        let reason =
+            Failure::TooLate.reason(format_args!("{} (last error: {last}; failed when its day closed)", key.date));
+        self.store.finish_unsent(key, &owner, Unsent::Failed, &reason, now).await
     }
 }

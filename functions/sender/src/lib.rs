@@ -179,8 +179,8 @@ impl Sender {
         // After sending: housekeeping that fails must not stop the tick's emails.
         let now = self.clock.now();
         report.unconfirmed = self.reconcile(now, report.stopped_for_deadline, m).await?;
-        // Emails held, or more to reconcile than one run takes: the days' ledgers wait.
-        let behind = report.preflight != "ok" || report.held > 0 || report.unconfirmed >= confirm::BATCH as u64;
+        // Out of time, or more to reconcile than one run takes: the days' ledgers wait.
+        let behind = report.stopped_for_deadline || report.unconfirmed >= confirm::BATCH as u64;
         report.unaccounted = self.close_days(now, behind, m).await?;
         tracing::info!(report = ?report, "sender invocation done");
         Ok(report)

@@ -276,22 +276,36 @@ async fn an_email_lost_from_the_outbox_is_unaccounted_when_its_day_closes() {
     assert_eq!(sys.alerts.all().await.iter().filter(|(s, _)| s.contains("unaccounted")).count(), 1);
 }
 
-/// A day's ledger waits while the sender is behind (here SES cannot send, and emails are held),
-/// so that it does not call held emails unaccounted; a day later it closes anyway.
+/// SES cannot send all day (the identity revoked before the send): the day's emails wait,
+/// held. When the day's ledger closes they can never go: they are failed as too late, counted
+/// and told, and the ledger has nothing unaccounted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_days_ledger_waits_for_a_sender_that_is_behind_then_closes_a_day_later() {
-    let sys = System::new("2026-11-23T20:00:00Z", 100.0).await; // Monday 15:00 New York
-    let team = sys.team("behind", "America/New_York", "15:00", "mon-fri", 2).await;
-    assert_eq!(sys.tick().await.sent, 2);
-    let monday = morale::domain::SendDate::parse("2026-11-23").unwrap();
+async fn emails_held_all_day_are_failed_too_late_when_their_day_closes() {
+    let sys = System::new("2026-11-23T19:55:00Z", 100.0).await; // Monday 14:55 New York
+    let team = sys.team("outage", "America/New_York", "15:00", "mon-fri", 2).await;
     sys.ses.app().set_identity_state(IDENTITY, "revoked").unwrap();
-    sys.clock.set(ts("2026-11-24T09:00:00Z"));
+    sys.advance(5);
     let r = sys.tick().await;
-    assert_ne!(r.preflight, "ok");
-    assert_eq!(r.unconfirmed, 2, "reconciliation does not wait for SES");
-    assert!(sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.is_none(), "the ledger waits");
-    sys.clock.set(ts("2026-11-25T09:05:00Z"));
+    assert_eq!((r.sent, r.held), (0, 2));
+    let monday = morale::domain::SendDate::parse("2026-11-23").unwrap();
+    sys.clock.set(ts("2026-11-24T08:55:00Z"));
     sys.tick().await;
-    let ledger = sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.expect("closed a day later");
-    assert_eq!((ledger.unconfirmed, ledger.unaccounted), (2, 0), "{ledger:?}");
+    assert!(sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.is_none(), "not yet");
+    sys.advance(5);
+    let r = sys.tick().await;
+    assert_eq!(r.unaccounted, 0);
+    let ledger = sys.store.get_day(&team.id, monday).await.unwrap().unwrap().closed.expect("closed");
+    assert_eq!(ledger.line(), "0 of 2 reached, 2 failed");
+    assert_eq!(ledger.failed, std::collections::BTreeMap::from([("too_late".to_string(), 2)]));
+    for i in sys.store.list_outbox(&team.id, Some(monday)).await.unwrap() {
+        assert_eq!(i.status, OutboxStatus::Failed);
+        assert!(i.last_error.as_deref().unwrap().contains("failed when its day closed"), "{i:?}");
+    }
+    let alerts = sys.alerts.all().await;
+    assert!(
+        alerts.iter().any(
+            |(s, m)| s.contains("2 email(s) never sent before their day ended") && m.contains("outage/2026-11-23/")
+        ),
+        "{alerts:?}"
+    );
 }
