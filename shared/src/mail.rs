@@ -37,7 +37,7 @@ pub struct AccountStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Insight {
     Delivered,
-    /// Permanent, or SES gave up after transient ones.
+    /// A permanent bounce (its detail, addresses masked).
     Bounced(String),
     Complained,
     /// Nothing final yet (or nothing at all).
@@ -226,7 +226,8 @@ impl Mailer for SesMailer {
         });
         let has = |t: EventType| events.iter().any(|e| e.r#type.as_ref() == Some(&t));
         Ok(match bounce {
-            Some(detail) => Insight::Bounced(detail.trim().to_string()),
+            // Diagnostic codes often quote the recipient's address: never in alerts or logs.
+            Some(detail) => Insight::Bounced(crate::domain::mask_emails(detail.trim())),
             None if has(EventType::Complaint) => Insight::Complained,
             None if has(EventType::Delivery) => Insight::Delivered,
             None => Insight::Unknown,

@@ -53,13 +53,27 @@ pub struct DeployCheck {
 }
 
 impl DeployCheck {
-    /// Runs every check, tells on-call if one failed, and reports the verdict to CodeDeploy.
-    /// An error only if CodeDeploy could not be told (the invocation fails, and is retried).
+    /// Runs every check, reports the verdict to CodeDeploy (which otherwise waits an hour), and
+    /// tells on-call if a check failed or CodeDeploy could not be told. An error only if
+    /// CodeDeploy could not be told (the invocation fails, and is retried).
     pub async fn handle(&self, hook: &HookEvent) -> Result<Vec<Check>, String> {
         let checks = self.checks().await;
         let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
         for c in &checks {
             tracing::info!(check = c.name, ok = c.ok, detail = %c.detail, "deploy check");
+        }
+        let reported = self.stack.report(hook, failed.is_empty()).await;
+        if let Err(e) = &reported {
+            let alert = Alert::new(
+                "Morale: a deployment's pre-traffic check could not report to CodeDeploy",
+                format!(
+                    "Deployment {} waits for its pre-traffic check's verdict, which could not be sent: {e}. \
+                     CodeDeploy retries the check; if it still cannot be told, the deployment fails after an \
+                     hour. Look at the deployment in the CodeDeploy console.",
+                    hook.deployment_id
+                ),
+            );
+            let _ = self.alerter.alert(&alert).await;
         }
         if !failed.is_empty() {
             let lines: Vec<String> = failed.iter().map(|c| format!("- {}: {}", c.name, c.detail)).collect();
@@ -72,10 +86,10 @@ impl DeployCheck {
                     lines.join("\n")
                 ),
             );
-            // Told whatever CodeDeploy hears: a failed alert is logged and counted by the alerter.
+            // A failed alert is logged and counted by the alerter (alarmed).
             let _ = self.alerter.alert(&alert).await;
         }
-        self.stack.report(hook, failed.is_empty()).await?;
+        reported?;
         Ok(checks)
     }
 

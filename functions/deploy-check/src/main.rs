@@ -20,7 +20,8 @@ async fn main() -> Result<(), Error> {
         topic_arn: required(env::ALERT_TOPIC_ARN)?,
     };
     let check = DeployCheck {
-        mailer: Arc::new(SesMailer::new(ses, "deploy-check@invalid", None)),
+        // Every SES call bounded, so that the verdict reaches CodeDeploy within the timeout.
+        mailer: Arc::new(SesMailer::from_sdk(&boot.sdk, "deploy-check@invalid", None)),
         alerter: Arc::new(boot.alerter()?),
         store: Arc::new(boot.store),
         stack: Arc::new(stack),

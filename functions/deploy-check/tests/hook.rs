@@ -112,4 +112,7 @@ async fn a_verdict_codedeploy_did_not_hear_fails_the_invocation_to_be_retried() 
     *w.stack.codedeploy_down.lock().unwrap() = true;
     let err = w.check.handle(&hook()).await.unwrap_err();
     assert!(err.contains("CodeDeploy could not be told"), "{err}");
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1, "on-call hears that the verdict did not reach CodeDeploy");
+    assert!(alerts[0].subject.contains("could not report to CodeDeploy") && alerts[0].message.contains("d-123"));
 }

@@ -18,6 +18,7 @@ pub(crate) const BATCH: usize = 500;
 /// At most this many are asked about per run: GetMessageInsights takes one call a second.
 const ASK: usize = 10;
 const ASK_EVERY: Duration = Duration::from_secs(1);
+const ASK_TIMEOUT: Duration = Duration::from_secs(3);
 
 impl Sender {
     /// Settles or marks unconfirmed the sent emails whose events are overdue, and tells
@@ -42,7 +43,15 @@ impl Sender {
                     tokio::time::sleep(ASK_EVERY).await;
                 }
                 let Some(mid) = self.store.get_outbox(&d.key).await?.and_then(|i| i.message_id) else { continue };
-                said[n] = Some(match self.mailer.insights(&mid).await {
+                let answer = match tokio::time::timeout(ASK_TIMEOUT, self.mailer.insights(&mid)).await {
+                    Ok(a) => a,
+                    Err(_) => Err(morale::mail::MailerError {
+                        operation: "GetMessageInsights",
+                        message: format!("no answer within {} s", ASK_TIMEOUT.as_secs()),
+                    }),
+                };
+                let failed = answer.is_err();
+                said[n] = Some(match answer {
                     Ok(Insight::Delivered) => {
                         if self.store.change(&d.key, &Change::Delivered, now).await?.is_some() {
                             m.count(metrics::EMAILS_DELIVERED, 1);
@@ -58,6 +67,10 @@ impl Sender {
                     Ok(Insight::Unknown) => "SES's VDM knows of no delivery either".into(),
                     Err(e) => format!("SES's VDM could not be asked: {e}"),
                 });
+                // One failure (throttled, not answering) is enough for this run.
+                if failed {
+                    break;
+                }
             }
         }
         let why = |n: usize| match (&said[n], vdm) {

@@ -26,28 +26,42 @@ impl Sender {
         let mut closing: Vec<(Day, Ledger)> = Vec::new();
         let mut lines: Vec<String> =
             due.quarantined.iter().map(|u| format!("- a day record that cannot be read: {u}")).collect();
-        let mut too_late: Vec<String> = Vec::new();
+        // The days to close now, and their emails that can no longer go.
+        let mut days = Vec::new();
+        let mut unsent: Vec<OutboxKey> = Vec::new();
         for day in due.items {
             if behind && now < day.closes_at + LEDGER_PATIENCE {
                 continue;
             }
-            let mut listed = self.store.list_outbox(&day.team, Some(day.date)).await;
-            if let Ok(items) = &listed {
-                let unsent: Vec<_> = items
-                    .iter()
-                    .filter(|i| i.status.awaits_sender() && i.deadline <= now)
-                    .map(|i| i.key.clone())
-                    .collect();
-                for key in &unsent {
-                    if self.fail_too_late(key, now).await? {
-                        m.count(metrics::EMAILS_FAILED, 1);
-                        too_late.push(key.to_string());
-                    }
-                }
-                if !unsent.is_empty() {
-                    listed = self.store.list_outbox(&day.team, Some(day.date)).await;
+            if let Ok(items) = self.store.list_outbox(&day.team, Some(day.date)).await {
+                let late = items.iter().filter(|i| i.status.awaits_sender() && i.deadline <= now);
+                unsent.extend(late.map(|i| i.key.clone()));
+            }
+            days.push(day);
+        }
+        if !unsent.is_empty() {
+            // Told, then recorded: a run stopped between the two tells twice rather than never.
+            let n = unsent.len();
+            let more = if n > 50 { format!("\n… and {} more", n - 50) } else { String::new() };
+            self.alert(
+                format!("Morale: {n} email(s) never sent before their day ended"),
+                format!(
+                    "These emails waited for a sender until their team's day was over (SES could not send, or \
+                     no sender ran): they are recorded as failed, too late, in their day's ledger. Find out \
+                     why sending stopped (the earlier alerts say), and replay a day if it still matters \
+                     (moralectl replay).\n\n{}{more}",
+                    unsent.iter().take(50).map(|k| format!("- {k}")).collect::<Vec<_>>().join("\n")
+                ),
+            )
+            .await;
+            for key in &unsent {
+                if self.fail_too_late(key, now).await? {
+                    m.count(metrics::EMAILS_FAILED, 1);
                 }
             }
+        }
+        for day in days {
+            let listed = self.store.list_outbox(&day.team, Some(day.date)).await;
             let ledger = match listed {
                 Ok(items) => {
                     let ledger = Ledger::of(&day.plan, &items, now);
@@ -99,21 +113,6 @@ impl Sender {
                      This should never happen; look at the sender's errors for those days and at the emails \
                      themselves (moralectl ledger --team T --date D, moralectl outbox).\n\n{}",
                     lines.join("\n")
-                ),
-            )
-            .await;
-        }
-        if !too_late.is_empty() {
-            let n = too_late.len();
-            let more = if n > 50 { format!("\n… and {} more", n - 50) } else { String::new() };
-            self.alert(
-                format!("Morale: {n} email(s) never sent before their day ended"),
-                format!(
-                    "These emails waited for a sender until their team's day was over (SES could not send, or \
-                     no sender ran): they are recorded as failed, too late, in their day's ledger. Find out \
-                     why sending stopped (the earlier alerts say), and replay a day if it still matters \
-                     (moralectl replay).\n\n{}{more}",
-                    too_late.iter().take(50).map(|k| format!("- {k}")).collect::<Vec<_>>().join("\n")
                 ),
             )
             .await;

@@ -111,6 +111,9 @@ pub(crate) const RETRY_LATER: SignedDuration = SignedDuration::from_mins(1);
 /// An email SES did not answer for is tried again only this much later: time for SES's Send
 /// event (seconds, normally) to record it as sent if SES did accept it.
 pub(crate) const UNANSWERED_WAIT: SignedDuration = SignedDuration::from_mins(15);
+/// What reconciliation and closing the days may take after the drain (asking SES's VDM about
+/// up to ten emails at one a second, each answer bounded).
+pub(crate) const RECONCILE_TIME: Duration = Duration::from_secs(60);
 
 impl Sender {
     /// Handles one invocation. `deadline` is when the Lambda invocation ends.
@@ -178,7 +181,10 @@ impl Sender {
         }
         // After sending: housekeeping that fails must not stop the tick's emails.
         let now = self.clock.now();
-        report.unconfirmed = self.reconcile(now, report.stopped_for_deadline, m).await?;
+        // Asking SES about lost events takes up to half a minute: not near the deadline.
+        let pressed =
+            report.stopped_for_deadline || deadline.saturating_duration_since(Instant::now()) < RECONCILE_TIME;
+        report.unconfirmed = self.reconcile(now, pressed, m).await?;
         // Out of time, or more to reconcile than one run takes: the days' ledgers wait.
         let behind = report.stopped_for_deadline || report.unconfirmed >= confirm::BATCH as u64;
         report.unaccounted = self.close_days(now, behind, m).await?;

@@ -254,11 +254,14 @@ pub async fn dev(every: Duration) -> Result<()> {
                 }
             }
             _ = events.tick() => {
-                let handled = stack.pump_events(0, Duration::ZERO).await?;
-                if handled > 0 {
-                    println!("{} {handled} SES event(s) handled", SystemClock.now().strftime("%H:%M:%S"));
+                match stack.pump_events(0, Duration::ZERO).await {
+                    Ok(0) => {}
+                    Ok(n) => println!("{} {n} SES event(s) handled", SystemClock.now().strftime("%H:%M:%S")),
+                    Err(e) => println!("{} SES events could not be read: {e:#}", SystemClock.now().strftime("%H:%M:%S")),
                 }
-                stack.print_alerts().await?;
+                if let Err(e) = stack.print_alerts().await {
+                    println!("alerts could not be read: {e:#}");
+                }
             }
             _ = interrupt.recv() => break,
             _ = term.recv() => break,

@@ -129,6 +129,7 @@ pub struct AccountChange {
     pub production_access: Option<bool>,
     pub max_send_rate: Option<f64>,
     pub max_24_hour_send: Option<f64>,
+    pub vdm_enabled: Option<bool>,
 }
 
 async fn get_account(State(app): State<Arc<App>>) -> Response {
@@ -353,6 +354,9 @@ impl App {
         }
         if let Some(v) = c.max_24_hour_send {
             a.max_24_hour_send = v;
+        }
+        if let Some(v) = c.vdm_enabled {
+            a.vdm_enabled = v;
         }
         Ok(())
     }

@@ -75,6 +75,7 @@ impl App {
             production_access: config.production_access,
             max_send_rate: config.max_send_rate,
             max_24_hour_send: config.max_24_hour_send,
+            vdm_enabled: false,
         });
         for name in &config.identities {
             let key = name.to_ascii_lowercase();

@@ -131,6 +131,8 @@ pub struct Account {
     pub production_access: bool,
     pub max_send_rate: f64,
     pub max_24_hour_send: f64,
+    /// The Virtual Deliverability Manager: GetMessageInsights answers only with it on.
+    pub vdm_enabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -252,6 +254,9 @@ pub struct Inner {
     pub config_sets: BTreeMap<String, ConfigSet>,
     pub messages: Vec<Arc<StoredMessage>>,
     pub events: Vec<Value>,
+    /// Every event each message produced, by message id, whether or not it was published (as
+    /// SES's Virtual Deliverability Manager knows them).
+    pub insights: HashMap<String, Vec<(String, Value)>>,
     pub faults: Faults,
     pub outcomes: HashMap<String, VecDeque<Outcome>>,
     second: Window,
@@ -277,6 +282,7 @@ impl Inner {
             config_sets: BTreeMap::new(),
             messages: Vec::new(),
             events: Vec::new(),
+            insights: HashMap::new(),
             faults: Faults::default(),
             outcomes: HashMap::new(),
             second: Window::default(),
@@ -402,6 +408,7 @@ mod tests {
             production_access: true,
             max_send_rate: 10.0,
             max_24_hour_send: 100.0,
+            vdm_enabled: false,
         });
         s.identities.insert("morale.example".into(), Identity::new("morale.example", true));
         assert_eq!(s.identity_for("noreply@morale.example").unwrap().name, "morale.example");
@@ -418,6 +425,7 @@ mod tests {
             production_access: true,
             max_send_rate: 3.0,
             max_24_hour_send: 5.0,
+            vdm_enabled: false,
         });
         s.admit(2).unwrap();
         assert_eq!(s.admit(2).unwrap_err().message, RATE_EXCEEDED);

@@ -672,3 +672,45 @@ async fn the_inbox_lists_and_shows_messages_escaped() {
     assert_eq!(status, 200);
     assert!(server.app().messages().is_empty());
 }
+
+/// GetMessageInsights (SES's Virtual Deliverability Manager) knows every event a message
+/// produced, published or lost; only where the account has VDM on.
+#[tokio::test]
+async fn message_insights_know_what_lost_events_said_where_vdm_is_on() {
+    use morale::mail::{Insight, Mailer, SesMailer};
+    let (server, client) = start(verified()).await;
+    server.app().set_faults(ses_local::Faults { event_drop_fraction: 1.0, ..Default::default() }).unwrap();
+    let send = |to: &'static str| {
+        let client = client.clone();
+        async move {
+            let out = client
+                .send_email()
+                .from_email_address(FROM)
+                .destination(Destination::builder().to_addresses(to).build())
+                .content(simple("How do you feel about work today?"))
+                .configuration_set_name("morale")
+                .send()
+                .await
+                .unwrap();
+            out.message_id.unwrap()
+        }
+    };
+    let mailer = SesMailer::new(client.clone(), FROM, Some("morale"));
+    let delivered = send("success@simulator.amazonses.com").await;
+    assert!(!mailer.account().await.unwrap().vdm_enabled);
+    let e = mailer.insights(&delivered).await.unwrap_err();
+    assert!(e.to_string().contains("VDM is not enabled"), "{e}");
+
+    server.app().change_account(ses_local::AccountChange { vdm_enabled: Some(true), ..Default::default() }).unwrap();
+    assert!(mailer.account().await.unwrap().vdm_enabled);
+    assert_eq!(mailer.insights(&delivered).await.unwrap(), Insight::Delivered, "its lost Delivery is known");
+    let bounced = send("bounce@simulator.amazonses.com").await;
+    match mailer.insights(&bounced).await.unwrap() {
+        Insight::Bounced(detail) => assert!(detail.starts_with("GENERAL"), "{detail}"),
+        other => panic!("a permanent bounce, not {other:?}"),
+    }
+    let complained = send("complaint@simulator.amazonses.com").await;
+    assert_eq!(mailer.insights(&complained).await.unwrap(), Insight::Complained);
+    let e = mailer.insights("no-such-message").await.unwrap_err();
+    assert!(e.to_string().contains("NotFound") || e.to_string().contains("not found"), "{e}");
+}

@@ -240,9 +240,11 @@ fn waiting(s: OutboxStatus) -> bool {
 }
 
 /// An email still waiting with nothing left to wait for (its time has passed): once its day
-/// has closed, it is unaccounted.
+/// has closed, it is unaccounted. One waiting for a sender before its own deadline (an admins'
+/// report, a replay) may still go: it is on its way.
 pub fn unaccounted(item: &OutboxItem, now: Timestamp) -> bool {
-    waiting(item.status) && item.due_at.is_none_or(|d| d <= now)
+    let may_still_go = item.status.awaits_sender() && item.deadline > now;
+    waiting(item.status) && !may_still_go && item.due_at.is_none_or(|d| d <= now)
 }
 
 #[cfg(test)]

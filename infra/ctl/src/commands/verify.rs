@@ -18,7 +18,7 @@ use anyhow::{Context, Result, bail};
 use jiff::SignedDuration;
 use morale::alert::{Alert, Alerter, SnsAlerter};
 use morale::clock::{Clock, SystemClock};
-use morale::domain::outbox::Unsent;
+use morale::domain::outbox::{Change, Unsent};
 use morale::domain::{EmailAddress, MemberId, OutboxItem, OutboxKey, OutboxStatus, SendDate, TeamId};
 use morale::mail::{Mailer, SesMailer};
 use morale::store::prelude::*;
@@ -30,6 +30,8 @@ use std::time::{Duration, Instant};
 
 /// The team verify's emails are filed under: no real team may take this id.
 pub const VERIFY_TEAM: &str = "morale-verify";
+/// How the stack's verify alarm is named (`${AWS::StackName}-verify-alarm-path`).
+const VERIFY_ALARM_SUFFIX: &str = "-verify-alarm-path";
 /// The local stack's alert topic (`make dev`).
 const LOCAL_TOPIC: &str = "morale-alerts";
 
@@ -62,7 +64,10 @@ pub(super) async fn verify(cli: &Cli, conn: &Conn, v: &VerifyArgs, json: bool) -
         link("preflight", false, failed.join("; "))
     });
     if failed.is_empty() {
-        links.extend(email_path(conn, &from, configuration_set.as_deref(), timeout).await?);
+        match email_path(conn, &from, configuration_set.as_deref(), timeout).await {
+            Ok(l) => links.extend(l),
+            Err(e) => links.push(link("test email", false, format!("{e:#}"))),
+        }
     } else {
         links.push(link("test email", false, "not sent: preflight failed"));
     }
@@ -83,9 +88,29 @@ pub(super) async fn verify(cli: &Cli, conn: &Conn, v: &VerifyArgs, json: bool) -
 }
 
 /// The daily email's path to SES's mailbox simulator, and its Delivery back into the table.
+/// The temporary listener is removed however it ends.
 async fn email_path(conn: &Conn, from: &str, configuration_set: Option<&str>, timeout: Duration) -> Result<Vec<Link>> {
-    let now = SystemClock.now();
     let run = format!("{:08x}", rand::random::<u32>());
+    // Listen before sending, so that no event can be missed.
+    let listener = EventRoute::new(&conn.sdk, &format!("moralectl-verify-{run}"), false)
+        .await
+        .context("listening for SES events on EventBridge (events:PutRule, sqs:CreateQueue)")?;
+    let result = send_and_wait(conn, &listener, &run, from, configuration_set, timeout).await;
+    if let Err(e) = listener.delete().await {
+        eprintln!("warning: the temporary rule and queue moralectl-verify-{run} could not be removed: {e:#}");
+    }
+    result
+}
+
+async fn send_and_wait(
+    conn: &Conn,
+    listener: &EventRoute,
+    run: &str,
+    from: &str,
+    configuration_set: Option<&str>,
+    timeout: Duration,
+) -> Result<Vec<Link>> {
+    let now = SystemClock.now();
     let to = EmailAddress::parse(&format!("success+verify-{run}@simulator.amazonses.com"))?;
     let key = OutboxKey {
         team: TeamId::parse(VERIFY_TEAM)?,
@@ -99,19 +124,14 @@ async fn email_path(conn: &Conn, from: &str, configuration_set: Option<&str>, ti
         .store
         .claim(&key, &owner, now, now + SignedDuration::from_mins(5))
         .await?
-        .context("claiming the test email")?;
+        .context("claiming the test email (a sender took it first: run verify again)")?;
     let email = render_daily(conn, &key.team, &key.member, now).await?.to(to, tags::for_outbox(&claimed));
-    // Listen before sending, so that no event can be missed.
-    let listener = EventRoute::new(&conn.sdk, &format!("moralectl-verify-{run}"), false)
-        .await
-        .context("listening for SES events on EventBridge (events:PutRule, sqs:CreateQueue)")?;
     let mailer = SesMailer::new(conn.ses.clone(), from, configuration_set);
     let message_id = match mailer.send(&email).await {
         Ok(id) => id,
         Err(e) => {
             let reason = morale::domain::Failure::Refused.reason(&e);
             conn.store.finish_unsent(&key, &owner, Unsent::Failed, &reason, SystemClock.now()).await?;
-            let _ = listener.delete().await;
             return Ok(vec![link("test email", false, format!("SES refused the daily email: {e}"))]);
         }
     };
@@ -134,8 +154,13 @@ async fn email_path(conn: &Conn, from: &str, configuration_set: Option<&str>, ti
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let _ = listener.delete().await;
     let secs = started.elapsed().as_secs();
+    if recorded != Some(OutboxStatus::Delivered) {
+        // Settled here, so that reconciliation does not page on-call about it hours later: this
+        // run reports it now.
+        let why = "moralectl verify: its delivery was not recorded in time (verify reported it)";
+        let _ = conn.store.change(&key, &Change::Fail { reason: why }, SystemClock.now()).await;
+    }
     links.push(match recorded {
         Some(OutboxStatus::Delivered) => link(
             "events",
@@ -209,18 +234,30 @@ async fn alert_path(conn: &Conn, v: &VerifyArgs, timeout: Duration) -> Vec<Link>
             SystemClock.now().strftime("%F %T UTC")
         ),
     };
-    links.push(match SnsAlerter::new(sns.clone(), &topic).alert(&alert).await {
-        Err(e) => link("alerts", false, format!("publishing to {topic} failed: {e}")),
-        Ok(()) => match wait_for(&listener, |_, m| m.contains(&run), timeout).await {
-            true => link("alerts", true, "an alert published as the functions publish reached the topic's subscribers"),
-            false => link(
-                "alerts",
-                false,
-                format!("an alert was published and did not arrive within {} s", timeout.as_secs()),
-            ),
-        },
+    // Published again every ten seconds until heard: a new subscription's queue policy may take
+    // a while to apply, and SNS drops what it could not deliver meanwhile.
+    let alerter = SnsAlerter::new(sns.clone(), &topic);
+    let started = Instant::now();
+    let mut heard = Err("not published".to_string());
+    while heard.is_err() && started.elapsed() < timeout {
+        let wait = Duration::from_secs(10).min(timeout);
+        heard = match alerter.alert(&alert).await {
+            Err(e) => Err(format!("publishing to {topic} failed: {e}")),
+            Ok(()) if wait_for(&listener, |_, m| m.contains(&run), wait).await => Ok(()),
+            Ok(()) => Err(format!("an alert was published and did not arrive within {} s", timeout.as_secs())),
+        };
+    }
+    links.push(match heard {
+        Ok(()) => link("alerts", true, "an alert published as the functions publish reached the topic's subscribers"),
+        Err(e) => link("alerts", false, e),
     });
-    if let Some(alarm) = &v.alarm {
+    if let Some(alarm) = v.alarm.as_ref().filter(|a| !a.ends_with(VERIFY_ALARM_SUFFIX)) {
+        links.push(link(
+            "alarm notifications",
+            false,
+            format!("{alarm} is not the stack's verify alarm (…{VERIFY_ALARM_SUFFIX}): verify sets no other alarm"),
+        ));
+    } else if let Some(alarm) = &v.alarm {
         links.push(alarm_path(conn, alarm, &listener, timeout).await);
     } else if !conn.local {
         links.push(link(
@@ -244,6 +281,8 @@ async fn alarm_path(conn: &Conn, alarm: &str, listener: &TopicInbox, timeout: Du
             .state_reason("moralectl verify: a test of the alarm path")
             .send()
     };
+    // CloudWatch notifies on a change of state only: from OK, whatever it was left in.
+    let _ = set(aws_sdk_cloudwatch::types::StateValue::Ok).await;
     if let Err(e) = set(aws_sdk_cloudwatch::types::StateValue::Alarm).await {
         return link(
             "alarm notifications",

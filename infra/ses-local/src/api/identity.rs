@@ -29,7 +29,40 @@ pub(super) async fn get_account(State(app): State<Arc<App>>) -> Response {
         },
         "SendingEnabled": a.sending_enabled,
         "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+        "VdmAttributes": {"VdmEnabled": if a.vdm_enabled { "ENABLED" } else { "DISABLED" }},
     }))
+}
+
+/// GetMessageInsights: what became of a message, from every event it produced (published or
+/// lost); only where the account has the Virtual Deliverability Manager.
+pub(super) async fn get_message_insights(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let s = app.state();
+    if !s.account.vdm_enabled {
+        return SesError::bad_request("VDM is not enabled for this account").into_response();
+    }
+    let Some(events) = s.insights.get(&id) else {
+        return SesError::not_found(format!("message {id} was not found")).into_response();
+    };
+    let events: Vec<Value> = events
+        .iter()
+        .map(|(kind, detail)| {
+            let at = detail["mail"]["timestamp"].as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok());
+            let mut e = json!({"Type": kind, "Timestamp": at.map_or(0, |t| t.as_second())});
+            if let Some(b) = detail.get("bounce") {
+                e["Details"] = json!({"Bounce": {
+                    "BounceType": b["bounceType"].as_str().unwrap_or("Undetermined").to_ascii_uppercase(),
+                    "BounceSubType": b["bounceSubType"].as_str().unwrap_or("Undetermined").to_ascii_uppercase(),
+                    "DiagnosticCode": b["bouncedRecipients"][0]["diagnosticCode"],
+                }});
+            }
+            e
+        })
+        .collect();
+    let destinations: Vec<String> =
+        s.messages.iter().find(|m| m.message_id == id).map(|m| m.recipients().cloned().collect()).unwrap_or_default();
+    let insights: Vec<Value> =
+        destinations.iter().map(|r| json!({"Destination": r, "Events": events.clone()})).collect();
+    ok(json!({"MessageId": id, "Insights": insights}))
 }
 
 pub(super) async fn put_account_sending(State(app): State<Arc<App>>, body: Bytes) -> Response {

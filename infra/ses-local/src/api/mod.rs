@@ -24,6 +24,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v2/email/outbound-emails", post(send_email))
         .route("/v2/email/account", get(get_account))
         .route("/v2/email/account/sending", put(put_account_sending))
+        .route("/v2/email/insights/{message_id}", get(get_message_insights))
         .route("/v2/email/identities", post(create_identity).get(list_identities))
         .route("/v2/email/identities/{identity}", get(get_identity).delete(delete_identity))
         .route("/v2/email/configuration-sets", post(create_config_set))

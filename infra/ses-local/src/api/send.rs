@@ -321,6 +321,9 @@ async fn send_email_inner(app: &App, body: &Bytes) -> Result<Arc<StoredMessage>>
         let outcomes: Vec<(String, Outcome)> =
             msg.recipients().map(|r| (address_of(r).to_string(), s.outcome_for(address_of(r)))).collect();
         let all = events::events_for(&msg, &identity.name, &outcomes, jiff::Timestamp::now());
+        // What VDM knows: every event, published or lost.
+        let known = all.iter().map(|e| (e.matching_type.to_string(), e.detail.clone())).collect();
+        s.insights.insert(msg.message_id.clone(), known);
         for d in cs.destinations.iter().filter(|d| d.enabled) {
             let Some(bus) = &d.event_bus_arn else { continue };
             let matching: Vec<_> =
