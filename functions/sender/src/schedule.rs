@@ -72,9 +72,6 @@ impl Sender {
                 end = end.min(at + grace);
             }
             if now < end {
-                // Planned first: emails queued by a run that then fails are in the plan, and a
-                // run that fails before queueing them leaves them unaccounted, not unknown.
-                self.store.open_day(&team.id, date, &plan, closes_at(team, date)).await?;
                 let mut created = 0;
                 for member in &members {
                     let key = OutboxKey { team: team.id.clone(), date, member: member.id.clone() };
@@ -87,6 +84,10 @@ impl Sender {
                 m.count(metrics::EMAILS_SCHEDULED, created);
                 tracing::info!(team = %team.id, %date, created, "scheduled");
                 self.schedule_admin_mail(team, date, at, end, now).await?;
+                // Planned once its emails are queued: a run that fails before is tried again
+                // (the team has not moved on), with the members as they are then. The first
+                // plan recorded stands.
+                self.store.open_day(&team.id, date, &plan, closes_at(team, date)).await?;
             } else {
                 report.sends_missed += 1;
                 m.count(metrics::SENDS_MISSED, 1);
@@ -176,8 +177,7 @@ impl Sender {
         let date = team.schedule.local_date(now);
         let end = team.schedule.end_of_local_day(date);
         let everyone = self.store.list_members(&team.id).await?;
-        // The day's ledger counts these too (a plan already made stands).
-        self.store.open_day(&team.id, date, &plan_of(&everyone), closes_at(&team, date)).await?;
+        let plan = plan_of(&everyone);
         for member in everyone {
             if !member.status.receives_email() {
                 continue;
@@ -188,6 +188,8 @@ impl Sender {
                 m.count(metrics::EMAILS_SCHEDULED, 1);
             }
         }
+        // The day's ledger counts these too (a plan already made stands).
+        self.store.open_day(&team.id, date, &plan, closes_at(&team, date)).await?;
         Ok(())
     }
 }

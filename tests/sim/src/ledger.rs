@@ -315,10 +315,11 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
                         })
                         .collect();
                     v.push(format!(
-                        "{} {}: its closed ledger (at {:?}) has {} unaccounted: {}; open now: {}",
+                        "{} {}: its closed ledger (at {:?}, planned {:?}) has {} unaccounted: {}; open now: {}",
                         team.id,
                         day.date,
                         day.closed_at,
+                        day.plan,
                         l.unaccounted,
                         l.line(),
                         open.join("; ")
