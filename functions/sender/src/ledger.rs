@@ -33,11 +33,16 @@ impl Sender {
             if behind && now < day.closes_at + LEDGER_PATIENCE {
                 continue;
             }
-            if let Ok(items) = self.store.list_outbox(&day.team, Some(day.date)).await {
-                let late = items.iter().filter(|i| i.status.awaits_sender() && i.deadline <= now);
-                unsent.extend(late.map(|i| i.key.clone()));
+            let listed = self.store.list_outbox(&day.team, Some(day.date)).await;
+            let mut late = Vec::new();
+            if let Ok(items) = &listed {
+                late.extend(
+                    items.iter().filter(|i| i.status.awaits_sender() && i.deadline <= now).map(|i| i.key.clone()),
+                );
             }
-            days.push(day);
+            // Read again below only if some of its emails are failed now.
+            days.push((day, if late.is_empty() { Some(listed) } else { None }));
+            unsent.extend(late);
         }
         if !unsent.is_empty() {
             // Told, then recorded: a run stopped between the two tells twice rather than never.
@@ -60,8 +65,11 @@ impl Sender {
                 }
             }
         }
-        for day in days {
-            let listed = self.store.list_outbox(&day.team, Some(day.date)).await;
+        for (day, listed) in days {
+            let listed = match listed {
+                Some(l) => l,
+                None => self.store.list_outbox(&day.team, Some(day.date)).await,
+            };
             let ledger = match listed {
                 Ok(items) => {
                     let ledger = Ledger::of(&day.plan, &items, now);
