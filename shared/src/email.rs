@@ -2,7 +2,7 @@
 
 use crate::domain::{EmailAddress, MemberId, Score, SendDate, TeamId};
 use crate::mail::OutgoingEmail;
-use crate::token::{DEFAULT_TTL, Purpose, TokenKeys};
+use crate::token::{Claims, Purpose, TokenKeys};
 use askama::Template;
 use jiff::Timestamp;
 
@@ -147,8 +147,9 @@ impl EmailRenderer {
         &self.api_base
     }
 
-    pub fn answer_url(&self, token: &str, score: Score) -> String {
-        format!("{}/r/{token}?s={}", self.api_base, score.value())
+    /// An answer link: the path is one opaque token, which alone knows the answer it stands for.
+    pub fn answer_url(&self, token: &str) -> String {
+        format!("{}/r/{token}", self.api_base)
     }
 
     pub fn unsubscribe_url(&self, token: &str) -> String {
@@ -156,19 +157,18 @@ impl EmailRenderer {
     }
 
     pub fn daily(&self, e: &DailyEmail<'_>, now: Timestamp) -> RenderedEmail {
-        let expires = now + DEFAULT_TTL;
-        let answer_token = self.keys.sign(Purpose::Answer, e.team, e.member, e.date, expires);
-        let unsub_token = self.keys.sign(Purpose::Unsubscribe, e.team, e.member, e.date, expires);
+        let answer = Claims::new(Purpose::Answer, e.team, e.member, e.date, now);
+        let unsubscribe = Claims::new(Purpose::Unsubscribe, e.team, e.member, e.date, now);
         let answers: Vec<AnswerLink> = Score::ALL
             .iter()
             .map(|&s| AnswerLink {
                 score: s,
                 emoji: s.emoji(),
                 label: s.label(),
-                url: self.answer_url(&answer_token, s),
+                url: self.answer_url(&self.keys.seal(&answer.clone().score(s))),
             })
             .collect();
-        let unsubscribe_url = self.unsubscribe_url(&unsub_token);
+        let unsubscribe_url = self.unsubscribe_url(&self.keys.seal(&unsubscribe));
         let date_text = e.date.date().strftime("%A %-d %B").to_string();
         // Keep the subject plain (no emoji) and the same every day: easy to filter, never spammy.
         let subject = format!("{}: how do you feel about work today?", e.team_name);
@@ -212,8 +212,7 @@ impl EmailRenderer {
         date: SendDate,
         now: Timestamp,
     ) -> String {
-        let token =
-            self.keys.sign(Purpose::Admin, team, &MemberId::for_email(admin), date, now + crate::token::ADMIN_TTL);
+        let token = self.keys.seal(&Claims::new(Purpose::Admin, team, &MemberId::for_email(admin), date, now));
         format!("{}/t/{token}", self.api_base)
     }
 
@@ -319,21 +318,24 @@ mod tests {
         let keys = TokenKeys::development();
         let now = "2026-11-24T15:00:00Z".parse().unwrap();
         for part in [&e.html, &e.text] {
-            for s in 1..=5 {
-                assert!(part.contains(&format!("?s={s}")), "score {s} link");
-            }
+            assert!(!part.contains("?s="), "no answer in clear");
             assert!(part.contains("https://api.example/u/"));
             assert!(part.contains("Hi Ana"));
             assert!(part.contains("Tuesday 24 November"));
         }
-        let url = e.text.lines().find(|l| l.contains("Great:")).unwrap().split_whitespace().last().unwrap();
-        let token = url.trim_start_matches("https://api.example/r/").split('?').next().unwrap();
-        let c = keys.verify(token, Purpose::Answer, now).unwrap();
-        assert_eq!((c.team.as_str(), c.member.as_str(), c.date.as_str()), ("platform", "mabc", "2026-11-24"));
+        for s in Score::ALL {
+            let line = format!("{}:", s.label());
+            let url = e.text.lines().find(|l| l.contains(&line)).unwrap().split_whitespace().last().unwrap();
+            let token = url.strip_prefix("https://api.example/r/").unwrap();
+            let c = keys.open(token, Purpose::Answer, now).unwrap();
+            assert_eq!((c.team.as_str(), c.member.as_str(), c.date.as_str()), ("platform", "mabc", "2026-11-24"));
+            assert_eq!(c.score, Some(s), "each answer's link carries its own answer, sealed");
+            assert!(e.html.contains(url), "the HTML part has the same link");
+        }
         let (name, value) = &e.headers[0];
         assert_eq!(name, "List-Unsubscribe");
         let unsub = value.trim_start_matches("<https://api.example/u/").trim_end_matches('>');
-        assert!(keys.verify(unsub, Purpose::Unsubscribe, now).is_ok());
+        assert!(keys.open(unsub, Purpose::Unsubscribe, now).is_ok());
         assert_eq!(e.headers[1], ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()));
     }
 

@@ -37,7 +37,8 @@ pub fn daily(responses: &[Response], from: SendDate, to: SendDate) -> Vec<Day> {
     let mut days = Vec::new();
     let mut d = from;
     while d <= to {
-        let of_day: Vec<&Response> = responses.iter().filter(|r| r.date == d).collect();
+        // A quarantined response is a scanner's, not anybody's answer.
+        let of_day: Vec<&Response> = responses.iter().filter(|r| r.date == d && !r.quarantined()).collect();
         let voters = of_day.len();
         let figures = (voters >= MIN_VOTERS).then(|| {
             let mut distribution = [0usize; 5];
@@ -131,14 +132,14 @@ mod tests {
     use proptest::prelude::*;
 
     fn vote(date: &str, voter: &str, score: u8, comment: Option<&str>) -> Response {
-        Response {
-            team: TeamId::parse("t").unwrap(),
-            date: SendDate::parse(date).unwrap(),
-            voter: VoterKey(voter.into()),
-            score: Score::new(score).unwrap(),
-            comment: comment.map(str::to_string),
-            recorded_at: "2026-11-23T20:00:00Z".parse().unwrap(),
-        }
+        Response::new(
+            TeamId::parse("t").unwrap(),
+            SendDate::parse(date).unwrap(),
+            VoterKey(voter.into()),
+            Score::new(score).unwrap(),
+            comment.map(str::to_string),
+            "2026-11-23T20:00:00Z".parse().unwrap(),
+        )
     }
 
     #[test]

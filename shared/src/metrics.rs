@@ -43,6 +43,9 @@ pub const SENDING_PAUSED: &str = "SendingPaused";
 pub const ALERTS_UNDELIVERED: &str = "AlertsUndelivered";
 // response API
 pub const RESPONSES_RECORDED: &str = "ResponsesRecorded";
+/// Emails whose answers came as a scanner's burst (several different answers within seconds):
+/// kept out of every figure.
+pub const RESPONSES_QUARANTINED: &str = "ResponsesQuarantined";
 pub const RESPONSES_REJECTED: &str = "ResponsesRejected";
 /// Requests answered "please try again" because the table could not be reached.
 pub const RESPONSES_UNAVAILABLE: &str = "ResponsesUnavailable";
@@ -73,6 +76,7 @@ pub const ALL: &[&str] = &[
     SENDING_PAUSED,
     ALERTS_UNDELIVERED,
     RESPONSES_RECORDED,
+    RESPONSES_QUARANTINED,
     RESPONSES_REJECTED,
     RESPONSES_UNAVAILABLE,
 ];

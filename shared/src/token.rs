@@ -1,15 +1,20 @@
-//! The one token codec: signed, expiring links for answers, unsubscribes and admin pages.
+//! The one token codec: sealed, expiring links for answers, unsubscribes and admin pages.
 //!
-//! A token is base64url (no padding) of
-//! `version(1) | kid_len(1) | kid | purpose(1) | team_len(1) | team | member_len(1) | member |
-//!  date(4, days since 1970-01-01, big-endian) | expires(8, unix seconds) | mac(32)`,
-//! where `mac` is HMAC-SHA256 under the key `kid` over everything before it. Several keys are
-//! accepted (rotation); one signs. Verification is constant-time.
+//! A token is base64url (no padding) of `version(1) | kid_len(1) | kid | nonce(24) | sealed`,
+//! where `sealed` is XChaCha20-Poly1305 under key `kid` (header as associated data) of
+//! `purpose(1) | score(1, 0 = none) | team_len(1) | team | member_len(1) | member |
+//!  date(4, days since 1970-01-01) | issued(8, unix seconds) | expires(8, unix seconds)`.
+//! Nothing in a link says whose it is, for which team or day, or which answer it stands for:
+//! without a key it is noise. The nonce is a keyed hash of what is sealed (a synthetic IV), so
+//! sealing needs no randomness and the same claims always give the same link. Several keys are
+//! accepted (rotation); one seals. Two keys are derived from each configured key: one encrypts,
+//! one makes the nonce.
 
-use crate::domain::VoterKey;
-use crate::domain::{MemberId, SendDate, TeamId};
+use crate::domain::{MemberId, Score, SendDate, TeamId, VoterKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
@@ -18,12 +23,21 @@ use std::collections::BTreeMap;
 
 type HmacSha256 = Hmac<Sha256>;
 
-const VERSION: u8 = 1;
-const MAC_LEN: usize = 32;
-/// Links in the daily email work for a week.
+fn hmac_sha256(key: &[u8]) -> HmacSha256 {
+    <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length")
+}
+
+const VERSION: u8 = 2;
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+/// Answer links in the daily email work for a week.
 pub const DEFAULT_TTL: SignedDuration = SignedDuration::from_hours(24 * 7);
-/// Admin links (trend page) work for 90 days.
-pub const ADMIN_TTL: SignedDuration = SignedDuration::from_hours(24 * 90);
+/// Unsubscribing works long after the email: at least 60 days (mail clients keep the
+/// `List-Unsubscribe` header and people clean their inboxes late).
+pub const UNSUBSCRIBE_TTL: SignedDuration = SignedDuration::from_hours(24 * 60);
+/// Admin links (trend page) open a team's figures: two weeks at most; each weekly digest brings
+/// a fresh one.
+pub const ADMIN_TTL: SignedDuration = SignedDuration::from_hours(24 * 14);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -50,7 +64,7 @@ impl Purpose {
     }
 }
 
-/// What a valid token says.
+/// What a token says, sealed inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claims {
     pub purpose: Purpose,
@@ -58,16 +72,36 @@ pub struct Claims {
     /// For admin tokens, the admin's member-like id (derived from their address).
     pub member: MemberId,
     pub date: SendDate,
+    /// An answer link's own answer: the page it opens has it chosen. `None` elsewhere.
+    pub score: Option<Score>,
+    pub issued: Timestamp,
     pub expires: Timestamp,
+}
+
+impl Claims {
+    pub fn new(purpose: Purpose, team: &TeamId, member: &MemberId, date: SendDate, issued: Timestamp) -> Self {
+        let ttl = match purpose {
+            Purpose::Answer => DEFAULT_TTL,
+            Purpose::Unsubscribe => UNSUBSCRIBE_TTL,
+            Purpose::Admin => ADMIN_TTL,
+        };
+        Self { purpose, team: team.clone(), member: member.clone(), date, score: None, issued, expires: issued + ttl }
+    }
+    pub fn score(self, score: Score) -> Self {
+        Self { score: Some(score), ..self }
+    }
+    pub fn expires(self, expires: Timestamp) -> Self {
+        Self { expires, ..self }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("the link is malformed")]
     Malformed,
-    #[error("the link was signed with a key that is no longer accepted")]
+    #[error("the link was sealed with a key that is no longer accepted")]
     UnknownKey,
-    #[error("the link's signature does not match")]
+    #[error("the link does not open with its key: changed or forged")]
     BadSignature,
     #[error("the link has expired")]
     Expired,
@@ -92,11 +126,32 @@ impl TokenError {
 #[error("token keys: {0}")]
 pub struct KeyConfigError(String);
 
-/// The keys: which one signs, which are accepted, and the key for pseudonymous voter ids.
+/// One configured key, as the two keys it stands for.
+#[derive(Clone)]
+struct Sealer {
+    aead: XChaCha20Poly1305,
+    nonce: Vec<u8>,
+}
+
+impl Sealer {
+    fn new(key: &[u8]) -> Self {
+        let derive = |label: &[u8]| {
+            let mut m = hmac_sha256(key);
+            m.update(label);
+            m.finalize().into_bytes()
+        };
+        Self {
+            aead: XChaCha20Poly1305::new(&derive(b"morale/token/seal")),
+            nonce: derive(b"morale/token/nonce").to_vec(),
+        }
+    }
+}
+
+/// The keys: which one seals, which are accepted, and the key for pseudonymous voter ids.
 #[derive(Clone)]
 pub struct TokenKeys {
     signing: String,
-    keys: BTreeMap<String, Vec<u8>>,
+    keys: BTreeMap<String, Sealer>,
     voter: Vec<u8>,
 }
 
@@ -136,7 +191,7 @@ impl TokenKeys {
             if id.is_empty() || id.len() > 16 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(KeyConfigError(format!("key id {id:?} must be 1-16 letters or digits")));
             }
-            keys.insert(id.clone(), decode(id, b64)?);
+            keys.insert(id.clone(), Sealer::new(&decode(id, b64)?));
         }
         if !keys.contains_key(&k.signing) {
             return Err(KeyConfigError(format!("the signing key {:?} is not among the keys", k.signing)));
@@ -153,79 +208,97 @@ impl TokenKeys {
         &self.signing
     }
 
-    pub fn sign(
-        &self,
-        purpose: Purpose,
-        team: &TeamId,
-        member: &MemberId,
-        date: SendDate,
-        expires: Timestamp,
-    ) -> String {
+    /// Seals `claims` into a link token with the signing key.
+    pub fn seal(&self, c: &Claims) -> String {
         let kid = self.signing.as_bytes();
-        let mut buf = Vec::with_capacity(96);
-        buf.push(VERSION);
-        buf.push(kid.len() as u8);
-        buf.extend_from_slice(kid);
-        buf.push(purpose.byte());
-        for s in [team.as_str(), member.as_str()] {
-            buf.push(s.len() as u8);
-            buf.extend_from_slice(s.as_bytes());
+        let mut header = Vec::with_capacity(2 + kid.len());
+        header.push(VERSION);
+        header.push(kid.len() as u8);
+        header.extend_from_slice(kid);
+        let mut plain = Vec::with_capacity(64);
+        plain.push(c.purpose.byte());
+        plain.push(c.score.map_or(0, Score::value));
+        for s in [c.team.as_str(), c.member.as_str()] {
+            plain.push(s.len() as u8);
+            plain.extend_from_slice(s.as_bytes());
         }
-        let days = date.date().since(jiff::civil::date(1970, 1, 1)).expect("in range").get_days();
-        buf.extend_from_slice(&days.to_be_bytes());
-        buf.extend_from_slice(&expires.as_second().to_be_bytes());
-        let mut mac = HmacSha256::new_from_slice(&self.keys[&self.signing]).expect("any key length");
-        mac.update(&buf);
-        buf.extend_from_slice(&mac.finalize().into_bytes());
-        URL_SAFE_NO_PAD.encode(buf)
+        let days = c.date.date().since(jiff::civil::date(1970, 1, 1)).expect("in range").get_days();
+        plain.extend_from_slice(&days.to_be_bytes());
+        plain.extend_from_slice(&c.issued.as_second().to_be_bytes());
+        plain.extend_from_slice(&c.expires.as_second().to_be_bytes());
+        let sealer = &self.keys[&self.signing];
+        let mut m = hmac_sha256(&sealer.nonce);
+        m.update(&header);
+        m.update(&plain);
+        let iv = m.finalize().into_bytes();
+        let nonce = XNonce::from_slice(&iv[..NONCE_LEN]);
+        let sealed =
+            sealer.aead.encrypt(nonce, Payload { msg: &plain, aad: &header }).expect("sealing cannot fail in memory");
+        let mut out = header;
+        out.extend_from_slice(nonce);
+        out.extend_from_slice(&sealed);
+        URL_SAFE_NO_PAD.encode(out)
     }
 
-    /// Checks a token for `purpose` at `now`. The signature is checked before anything inside
-    /// the token is trusted.
-    pub fn verify(&self, token: &str, purpose: Purpose, now: Timestamp) -> Result<Claims, TokenError> {
+    /// Opens a token for `purpose` at `now`. Nothing inside is read before it opens under its
+    /// key (which authenticates it).
+    pub fn open(&self, token: &str, purpose: Purpose, now: Timestamp) -> Result<Claims, TokenError> {
         if token.len() > 512 {
             return Err(TokenError::Malformed);
         }
         let bytes = URL_SAFE_NO_PAD.decode(token.as_bytes()).map_err(|_| TokenError::Malformed)?;
-        if bytes.len() < 2 + MAC_LEN || bytes[0] != VERSION {
+        if bytes.len() < 2 || bytes[0] != VERSION {
             return Err(TokenError::Malformed);
         }
-        let (body, mac) = bytes.split_at(bytes.len() - MAC_LEN);
-        let mut r = Reader { b: body, at: 1 };
-        let kid = std::str::from_utf8(r.lv()?).map_err(|_| TokenError::Malformed)?;
-        let key = self.keys.get(kid).ok_or(TokenError::UnknownKey)?;
-        let mut m = HmacSha256::new_from_slice(key).expect("any key length");
-        m.update(body);
-        m.verify_slice(mac).map_err(|_| TokenError::BadSignature)?;
-        // Signed by us from here on; still parse defensively.
+        let header_len = 2 + usize::from(bytes[1]);
+        if bytes.len() < header_len + NONCE_LEN + TAG_LEN {
+            return Err(TokenError::Malformed);
+        }
+        let (header, rest) = bytes.split_at(header_len);
+        let kid = std::str::from_utf8(&header[2..]).map_err(|_| TokenError::Malformed)?;
+        let sealer = self.keys.get(kid).ok_or(TokenError::UnknownKey)?;
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let plain = sealer
+            .aead
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: header })
+            .map_err(|_| TokenError::BadSignature)?;
+        // Sealed by us from here on; still parsed defensively.
+        let mut r = Reader { b: &plain, at: 0 };
         let p = Purpose::from_byte(r.take(1)?[0]).ok_or(TokenError::Malformed)?;
-        let team = TeamId::parse(std::str::from_utf8(r.lv()?).map_err(|_| TokenError::Malformed)?)
-            .map_err(|_| TokenError::Malformed)?;
-        let member = MemberId::parse(std::str::from_utf8(r.lv()?).map_err(|_| TokenError::Malformed)?)
-            .map_err(|_| TokenError::Malformed)?;
+        let score = match r.take(1)?[0] {
+            0 => None,
+            n => Some(Score::new(n).map_err(|_| TokenError::Malformed)?),
+        };
+        let text = |b: &[u8]| std::str::from_utf8(b).map(str::to_string).map_err(|_| TokenError::Malformed);
+        let team = TeamId::parse(&text(r.lv()?)?).map_err(|_| TokenError::Malformed)?;
+        let member = MemberId::parse(&text(r.lv()?)?).map_err(|_| TokenError::Malformed)?;
         let days = i32::from_be_bytes(r.take(4)?.try_into().expect("4 bytes"));
-        let expires = i64::from_be_bytes(r.take(8)?.try_into().expect("8 bytes"));
-        if r.at != body.len() {
+        let second = |b: &[u8]| {
+            Timestamp::from_second(i64::from_be_bytes(b.try_into().expect("8 bytes")))
+                .map_err(|_| TokenError::Malformed)
+        };
+        let issued = second(r.take(8)?)?;
+        let expires = second(r.take(8)?)?;
+        if r.at != plain.len() {
             return Err(TokenError::Malformed);
         }
         let date = jiff::civil::date(1970, 1, 1)
             .checked_add(jiff::Span::new().days(days))
             .map(SendDate::new)
             .map_err(|_| TokenError::Malformed)?;
-        let expires = Timestamp::from_second(expires).map_err(|_| TokenError::Malformed)?;
         if p != purpose {
             return Err(TokenError::WrongPurpose);
         }
         if now >= expires {
             return Err(TokenError::Expired);
         }
-        Ok(Claims { purpose: p, team, member, date, expires })
+        Ok(Claims { purpose: p, team, member, date, score, issued, expires })
     }
 
     /// The pseudonymous voter id of a member: the same member gets the same id every day, but
     /// the id does not reveal the member without the voter key.
     pub fn voter_key(&self, team: &TeamId, member: &MemberId) -> VoterKey {
-        let mut m = HmacSha256::new_from_slice(&self.voter).expect("any key length");
+        let mut m = hmac_sha256(&self.voter);
         m.update(b"voter\0");
         m.update(team.as_str().as_bytes());
         m.update(b"\0");
@@ -266,37 +339,61 @@ mod tests {
             .unwrap()
     }
 
-    fn sample(k: &TokenKeys, purpose: Purpose) -> (String, Timestamp) {
+    fn claims(purpose: Purpose) -> Claims {
         let now: Timestamp = "2026-11-24T15:00:00Z".parse().unwrap();
-        let t = k.sign(
+        Claims::new(
             purpose,
             &TeamId::parse("platform").unwrap(),
             &MemberId::parse("mabcdefghijklmnopqrst").unwrap(),
             SendDate::parse("2026-11-24").unwrap(),
-            now + DEFAULT_TTL,
-        );
-        (t, now)
+            now,
+        )
+    }
+
+    fn sample(k: &TokenKeys, purpose: Purpose) -> (String, Timestamp) {
+        let c = claims(purpose);
+        (k.seal(&c), c.issued)
     }
 
     #[test]
     fn round_trip() {
         let k = keys("k1", &[("k1", 1)]);
-        let (t, now) = sample(&k, Purpose::Answer);
-        let c = k.verify(&t, Purpose::Answer, now).unwrap();
-        assert_eq!(c.team.as_str(), "platform");
-        assert_eq!(c.member.as_str(), "mabcdefghijklmnopqrst");
-        assert_eq!(c.date.as_str(), "2026-11-24");
-        assert_eq!(c.expires, now + DEFAULT_TTL);
-        assert!(t.len() < 160, "links stay short: {}", t.len());
+        let c = claims(Purpose::Answer).score(Score::new(4).unwrap());
+        let t = k.seal(&c);
+        assert_eq!(k.open(&t, Purpose::Answer, c.issued).unwrap(), c);
+        assert_eq!(c.expires, c.issued + DEFAULT_TTL);
+        assert!(t.len() < 200, "links stay short: {}", t.len());
         assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "URL-safe");
+    }
+
+    /// Nothing of the claims shows in the token: not the team, the member, the date or the
+    /// answer; each answer's link differs from the others'.
+    #[test]
+    fn a_token_says_nothing_without_its_key() {
+        let k = keys("k1", &[("k1", 1)]);
+        let tokens: Vec<String> = Score::ALL.iter().map(|s| k.seal(&claims(Purpose::Answer).score(*s))).collect();
+        for t in &tokens {
+            let raw = URL_SAFE_NO_PAD.decode(t).unwrap();
+            let text = String::from_utf8_lossy(&raw);
+            for clear in ["platform", "mabcdefghijklmnopqrst", "abcdefgh", "2026"] {
+                assert!(!text.contains(clear) && !t.contains(clear), "{clear} shows in {t}");
+            }
+            let days = jiff::civil::date(2026, 11, 24).since(jiff::civil::date(1970, 1, 1)).unwrap().get_days();
+            let days = days.to_be_bytes();
+            assert!(!raw.windows(4).any(|w| w == days), "the date shows");
+        }
+        let distinct: std::collections::BTreeSet<&String> = tokens.iter().collect();
+        assert_eq!(distinct.len(), 5, "each answer has its own link");
+        // The same claims always give the same link: sealing needs no randomness.
+        assert_eq!(k.seal(&claims(Purpose::Unsubscribe)), k.seal(&claims(Purpose::Unsubscribe)));
     }
 
     #[test]
     fn expired_and_wrong_purpose_are_rejected() {
         let k = keys("k1", &[("k1", 1)]);
         let (t, now) = sample(&k, Purpose::Answer);
-        assert_eq!(k.verify(&t, Purpose::Answer, now + DEFAULT_TTL), Err(TokenError::Expired));
-        assert_eq!(k.verify(&t, Purpose::Unsubscribe, now), Err(TokenError::WrongPurpose));
+        assert_eq!(k.open(&t, Purpose::Answer, now + DEFAULT_TTL), Err(TokenError::Expired));
+        assert_eq!(k.open(&t, Purpose::Unsubscribe, now), Err(TokenError::WrongPurpose));
     }
 
     #[test]
@@ -305,26 +402,26 @@ mod tests {
         let (old_token, now) = sample(&old, Purpose::Answer);
         let rotated = keys("k2", &[("k1", 1), ("k2", 2)]);
         assert_eq!(rotated.signing_key_id(), "k2");
-        assert!(rotated.verify(&old_token, Purpose::Answer, now).is_ok(), "old links keep working");
+        assert!(rotated.open(&old_token, Purpose::Answer, now).is_ok(), "old links keep working");
         let (new_token, _) = sample(&rotated, Purpose::Answer);
         assert_ne!(new_token, old_token);
-        assert_eq!(old.verify(&new_token, Purpose::Answer, now), Err(TokenError::UnknownKey));
+        assert_eq!(old.open(&new_token, Purpose::Answer, now), Err(TokenError::UnknownKey));
         let retired = keys("k2", &[("k2", 2)]);
-        assert_eq!(retired.verify(&old_token, Purpose::Answer, now), Err(TokenError::UnknownKey));
+        assert_eq!(retired.open(&old_token, Purpose::Answer, now), Err(TokenError::UnknownKey));
     }
 
     #[test]
     fn a_key_with_the_same_id_but_other_bytes_is_a_forgery() {
         let (t, now) = sample(&keys("k1", &[("k1", 1)]), Purpose::Answer);
-        assert_eq!(keys("k1", &[("k1", 7)]).verify(&t, Purpose::Answer, now), Err(TokenError::BadSignature));
+        assert_eq!(keys("k1", &[("k1", 7)]).open(&t, Purpose::Answer, now), Err(TokenError::BadSignature));
     }
 
     #[test]
     fn garbage_is_malformed() {
         let k = keys("k1", &[("k1", 1)]);
         let now = Timestamp::UNIX_EPOCH;
-        for bad in ["", "x", "!!!!", "AAAA", &"A".repeat(600), "AQ", &URL_SAFE_NO_PAD.encode([1u8; 40])] {
-            let r = k.verify(bad, Purpose::Answer, now);
+        for bad in ["", "x", "!!!!", "AAAA", &"A".repeat(600), "AQ", &URL_SAFE_NO_PAD.encode([2u8; 60])] {
+            let r = k.open(bad, Purpose::Answer, now);
             assert!(matches!(r, Err(TokenError::Malformed | TokenError::UnknownKey)), "{bad}: {r:?}");
         }
     }
@@ -366,22 +463,23 @@ mod tests {
                 let mut m = raw.clone();
                 m[i / 8] ^= 1 << (i % 8);
                 let forged = URL_SAFE_NO_PAD.encode(&m);
-                prop_assert!(k.verify(&forged, Purpose::Answer, now).is_err(), "bit {} flipped still verifies", i);
+                prop_assert!(k.open(&forged, Purpose::Answer, now).is_err(), "bit {} flipped still opens", i);
             }
         }
 
-        /// Any team, member, date and expiry round-trips.
+        /// Any team, member, date, answer and expiry round-trips.
         #[test]
-        fn round_trips_any_claims(team in "[a-z0-9]{1,40}", member in "[a-z0-9]{1,40}", days in 0i32..40000, ttl in 1i64..10_000_000) {
+        fn round_trips_any_claims(team in "[a-z0-9]{1,40}", member in "[a-z0-9]{1,40}", days in 0i32..40000, ttl in 1i64..10_000_000, score in 0u8..=5) {
             let k = keys("k1", &[("k1", 3)]);
             let team = TeamId::parse(&team).unwrap();
             let member = MemberId::parse(&member).unwrap();
             let date = SendDate::new(jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().days(days)).unwrap());
             let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-            let exp = now + SignedDuration::from_secs(ttl);
-            let t = k.sign(Purpose::Unsubscribe, &team, &member, date, exp);
-            let c = k.verify(&t, Purpose::Unsubscribe, now).unwrap();
-            prop_assert_eq!((c.team, c.member, c.date, c.expires), (team, member, date, exp));
+            let mut c = Claims::new(Purpose::Unsubscribe, &team, &member, date, now).expires(now + SignedDuration::from_secs(ttl));
+            if score > 0 {
+                c = c.score(Score::new(score).unwrap());
+            }
+            prop_assert_eq!(k.open(&k.seal(&c), Purpose::Unsubscribe, now).unwrap(), c);
         }
     }
 }

@@ -92,3 +92,24 @@ pub async fn event_route(name: &str) -> morale_localstack::EventRoute {
 }
 
 pub use morale_localstack::http::{HttpReply, http};
+
+/// The answer links of a daily email's text part: `(label, url)`, as the email lists them.
+pub fn answer_links(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.trim().split_once(": "))
+        .filter(|(_, url)| url.contains("/r/"))
+        .map(|(label, url)| (label.to_string(), url.trim().to_string()))
+        .collect()
+}
+
+/// The link of the answer labelled `label` ("Great", "Good", "Okay", "Not great", "Bad").
+pub fn answer_link(text: &str, label: &str) -> String {
+    answer_links(text).into_iter().find(|(l, _)| l == label).map(|(_, u)| u).expect("the answer's link")
+}
+
+/// The body that sends answer `score` with the token of an answer link (what the page's form
+/// posts to `/r`).
+pub fn answer_form(link: &str, score: u8, extra: &str) -> String {
+    let token = link.rsplit('/').next().expect("a token");
+    format!("t={token}&s={score}{extra}")
+}

@@ -1,4 +1,4 @@
-//! CPU time per recorded vote, I/O excluded: the whole POST /r/{token} path (token check,
+//! CPU time per recorded vote, I/O excluded: the whole POST /r path (token opening,
 //! form parsing, voter key, store write, thank-you page) against the in-memory store.
 //!
 //! MORALE_METRICS=off cargo bench --profile perf -p morale-response-api --bench record_vote
@@ -12,7 +12,7 @@ use morale::domain::{EmailAddress, Schedule, SendDate, TeamId};
 use morale::domain::{Member, Team};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
-use morale::token::{DEFAULT_TTL, Purpose, TokenKeys};
+use morale::token::{Claims, Purpose, TokenKeys};
 use morale_response_api::{HttpRequest, ResponseApi};
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,12 +35,12 @@ fn setup(rt: &tokio::runtime::Runtime) -> (ResponseApi, Vec<HttpRequest>) {
         for i in 0..1000 {
             let m = Member::new(team.id.clone(), EmailAddress::parse(&format!("m{i}@example.com")).unwrap(), None, now);
             store.add_member(&m).await.unwrap();
-            let token = keys.sign(Purpose::Answer, &team.id, &m.id, date, now + DEFAULT_TTL);
+            let token = keys.seal(&Claims::new(Purpose::Answer, &team.id, &m.id, date, now));
             reqs.push(HttpRequest {
                 method: "POST".into(),
-                path: format!("/r/{token}"),
+                path: "/r".into(),
                 content_type: "application/x-www-form-urlencoded".into(),
-                body: format!("s={}", i % 5 + 1).into_bytes(),
+                body: format!("t={token}&s={}", i % 5 + 1).into_bytes(),
                 ..Default::default()
             });
         }
@@ -52,7 +52,7 @@ fn record_vote(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let (api, reqs) = setup(&rt);
     let mut i = 0;
-    c.bench_function("record a vote (POST /r/{token})", |b| {
+    c.bench_function("record a vote (POST /r)", |b| {
         b.iter(|| {
             i = (i + 1) % reqs.len();
             let r = rt.block_on(api.handle(&reqs[i]));

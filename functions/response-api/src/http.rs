@@ -90,6 +90,7 @@ pub(crate) fn date_text(d: SendDate) -> String {
 pub(crate) fn route_name(path: &str) -> &'static str {
     match path.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice() {
         ["r", _] => "/r/:token",
+        ["r"] => "/r",
         ["u", _] => "/u/:token",
         ["u", _, "resubscribe"] => "/u/:token/resubscribe",
         ["t", _] => "/t/:token",

@@ -1,9 +1,12 @@
 //! The response API: the pages behind the links in the daily email.
 //!
-//! - `GET /r/{token}?s=N` shows a confirm page and never writes: corporate mail scanners open
-//!   every link in every email. The page submits itself by script; a button does it without.
-//! - `POST /r/{token}` (`s=N`, optional `comment`) records the vote under a pseudonymous voter
-//!   key — one vote per person per day, the latest wins — and thanks.
+//! - `GET /r/{token}` (one opaque token per answer) shows the five answers with the link's own
+//!   chosen, and a comment box, and never writes: corporate mail scanners open every link in
+//!   every email, some with script. Nothing on the page submits itself: a person taps "Send".
+//! - `POST /r` (`t=<token>`, `s=N`, optional `comment`, all in the body: nothing about the
+//!   answer in the URL) records the vote under a pseudonymous voter key — one vote per person
+//!   per day, the latest wins; different answers within seconds are a scanner's and are
+//!   quarantined — and thanks.
 //! - `GET /u/{token}` asks; `POST /u/{token}` unsubscribes (RFC 8058 one-click too);
 //!   `POST /u/{token}/resubscribe` undoes it.
 //!
@@ -25,7 +28,7 @@ use morale::domain::{Member, MemberStatus, Response, Team};
 use morale::metrics::{self, Metrics};
 use morale::store::{MemberStore, ResponseStore, StoreError, StoreResult, TeamStore};
 use morale::token::{Claims, Purpose, TokenKeys};
-use pages::{AUTOSUBMIT_JS, CSS};
+use pages::CSS;
 use std::sync::Arc;
 
 pub use http::{HttpRequest, HttpResponse, router};
@@ -107,9 +110,10 @@ impl ResponseApi {
         let get = method == "GET" || method == "HEAD";
         let now = self.clock.now();
         match (parts.as_slice(), get, method) {
-            (["r", token], true, _) => self.confirm(token, req, now).await,
-            (["r", token], false, "POST") => self.record(token, req, now, m).await,
-            (["r", _], _, _) => Err(Reject::Method("GET, HEAD, POST").into()),
+            (["r", token], true, _) => self.confirm(token, now).await,
+            (["r", _], _, _) => Err(Reject::Method("GET, HEAD").into()),
+            (["r"], false, "POST") => self.record(req, now, m).await,
+            (["r"], _, _) => Err(Reject::Method("POST").into()),
             (["u", token], true, _) => self.unsubscribe_page(token, now).await,
             (["u", token], false, "POST") => self.unsubscribe(token, now).await,
             (["u", token, "resubscribe"], false, "POST") => self.resubscribe(token, now).await,
@@ -126,28 +130,24 @@ impl ResponseApi {
         self.store.get_team(&c.team).await?.ok_or(Stop::Refused(Reject::UnknownTeam))
     }
 
-    /// GET /r/{token}?s=N: a confirm page. Writes nothing.
-    async fn confirm(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
-        let claims = self.keys.verify(token, Purpose::Answer, now)?;
-        let Some(score) = query_param(&req.query, "s").and_then(|s| Score::parse(&s).ok()) else {
-            return Err(Reject::BadScore.into());
-        };
+    /// GET /r/{token}: the answer form, the link's own answer chosen. Writes nothing.
+    async fn confirm(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
+        let claims = self.keys.open(token, Purpose::Answer, now)?;
         let team = self.team(&claims).await?;
         let page = pages::Confirm {
             css: CSS,
-            script: AUTOSUBMIT_JS,
-            token,
             team_name: &team.name,
             date_text: &date_text(claims.date),
-            answer: score.into(),
+            form: pages::AnswerForm::new(token, claims.score, ""),
         };
         Ok(Outcome::Page(200, page.render().expect("confirm page renders")))
     }
 
-    /// POST /r/{token}: records the vote, thanks, offers a comment box and other answers.
-    async fn record(&self, token: &str, req: &HttpRequest, now: Timestamp, m: &mut Metrics) -> Result<Outcome, Stop> {
-        let claims = self.keys.verify(token, Purpose::Answer, now)?;
+    /// POST /r: records the vote, thanks, and offers to change it.
+    async fn record(&self, req: &HttpRequest, now: Timestamp, m: &mut Metrics) -> Result<Outcome, Stop> {
         let form = parse_form(&req.body);
+        let token = form_value(&form, "t").unwrap_or_default();
+        let claims = self.keys.open(token, Purpose::Answer, now)?;
         let Some(score) = form_value(&form, "s").and_then(|s| Score::parse(s).ok()) else {
             return Err(Reject::BadScore.into());
         };
@@ -156,33 +156,30 @@ impl ResponseApi {
             return Err(Reject::CommentTooLong.into());
         }
         let team = self.team(&claims).await?;
-        let response = Response {
-            team: claims.team.clone(),
-            date: claims.date,
-            voter: self.keys.voter_key(&claims.team, &claims.member),
-            score,
-            comment: comment.clone(),
-            recorded_at: now,
-        };
-        if self.store.put_response(&response).await? {
-            m.count(metrics::RESPONSES_RECORDED, 1);
+        if self.store.get_member(&claims.team, &claims.member).await?.is_none() {
+            return Err(Reject::NotMember.into());
         }
+        let voter = self.keys.voter_key(&claims.team, &claims.member);
+        let post =
+            Response::new(claims.team.clone(), claims.date, voter, score, comment.clone(), now).via(claims.score);
+        let stored = self.store.put_response(&post).await?;
+        let quarantined = stored.quarantined();
+        m.count(if quarantined { metrics::RESPONSES_QUARANTINED } else { metrics::RESPONSES_RECORDED }, 1);
         let page = pages::Thanks {
             css: CSS,
-            token,
             team_name: &team.name,
             date_text: &date_text(claims.date),
             answer: score.into(),
-            others: Score::ALL.into_iter().filter(|s| *s != score).map(Into::into).collect(),
-            comment: comment.as_deref().unwrap_or(""),
-            comment_saved: comment.is_some(),
+            comment_saved: comment.is_some() && !quarantined,
+            quarantined,
+            form: pages::AnswerForm::new(token, Some(score), comment.as_deref().unwrap_or("")),
         };
         Ok(Outcome::Page(200, page.render().expect("thanks page renders")))
     }
 
     /// GET /t/{token}: the team's trend for its admins; `/export.csv` the same as CSV.
     async fn trend(&self, token: &str, req: &HttpRequest, now: Timestamp, csv: bool) -> Result<Outcome, Stop> {
-        let claims = self.keys.verify(token, Purpose::Admin, now)?;
+        let claims = self.keys.open(token, Purpose::Admin, now)?;
         let team = self.team(&claims).await?;
         if !team.admins.iter().any(|a| morale::domain::MemberId::for_email(a) == claims.member) {
             return Err(Reject::NotAdmin.into());
@@ -246,7 +243,7 @@ impl ResponseApi {
     }
 
     async fn unsubscribe_page(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
-        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
+        let claims = self.keys.open(token, Purpose::Unsubscribe, now)?;
         let team = self.team(&claims).await?;
         let page = pages::Unsubscribe { css: CSS, token, team_name: &team.name };
         Ok(Outcome::Page(200, page.render().expect("unsubscribe page renders")))
@@ -305,7 +302,7 @@ impl ResponseApi {
         from: &[MemberStatus],
         to: MemberStatus,
     ) -> Result<(Team, StoreResult<Option<Member>>), Stop> {
-        let claims = self.keys.verify(token, Purpose::Unsubscribe, now)?;
+        let claims = self.keys.open(token, Purpose::Unsubscribe, now)?;
         let team = self.team(&claims).await?;
         let reason = if to == MemberStatus::Active { "re-subscribed by link" } else { "unsubscribed by link" };
         let change = StatusChange { from, to, reason, at: now };

@@ -18,8 +18,12 @@ button{display:block;width:100%;min-height:52px;margin:8px 0 16px;border:0;borde
 button.secondary{background:transparent;color:var(--accent);border:2px solid var(--accent)}\
 label{display:block;font-weight:600;margin-bottom:6px}textarea{width:100%;font:inherit;padding:10px;border:2px solid var(--line);border-radius:10px;background:var(--card);color:var(--ink)}\
 .small{font-size:14px;color:var(--muted)}.ok{color:var(--ok);font-weight:600}\
-.others{list-style:none;padding:0;margin:0 0 16px;display:flex;flex-wrap:wrap;gap:8px}\
-.others a{display:inline-block;min-height:44px;padding:10px 14px;border:2px solid var(--line);border-radius:10px;color:var(--ink);text-decoration:none}\
+fieldset.answers{border:0;padding:0;margin:0 0 16px}legend{font-size:24px;line-height:1.25;font-weight:700;margin:0 0 16px;padding:0}\
+label.answer{display:flex;align-items:center;gap:10px;min-height:52px;margin:0 0 8px;padding:8px 14px;border:2px solid var(--line);border-radius:10px;font-weight:600;cursor:pointer}\
+label.answer:has(input:checked){border-color:var(--accent);box-shadow:inset 0 0 0 1px var(--accent)}\
+label.answer input{width:22px;height:22px;margin:0;accent-color:var(--accent)}\
+details{margin:0 0 16px}summary{min-height:44px;padding:10px 0;color:var(--accent);font-weight:600;cursor:pointer}\
+input:focus-visible,summary:focus-visible,textarea:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}\
 a{color:var(--accent)}\
 .card:has(.chart){max-width:720px}h2{font-size:18px;margin:24px 0 8px}\
 .stats{display:flex;gap:12px;flex-wrap:wrap;margin:0 0 16px}.stats div{flex:1;min-width:120px;padding:12px;border:2px solid var(--line);border-radius:10px}\
@@ -30,21 +34,16 @@ a{color:var(--accent)}\
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 2px 0 8px}.key.s1{background:#dc2626}.key.s2{background:#f97316}.key.s3{background:#eab308}.key.s4{background:#84cc16}.key.s5{background:#16a34a}\
 .comments{padding-left:20px}.comments li{margin-bottom:6px}";
 
-/// Submits the confirm page's form by itself; people without script tap the button.
-pub const AUTOSUBMIT_JS: &str = "\
-var f=document.getElementById('answer');\
-if(f){var b=f.querySelector('button');if(b){b.textContent='Recording your answer\\u2026';b.disabled=true;}f.submit();}";
-
 fn sha256_b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
 }
 
-/// Nothing loads from anywhere; the one stylesheet and the one script are allowed by hash.
+/// Nothing loads from anywhere and no script runs: the one stylesheet is allowed by its hash.
+/// No page does anything by itself (a scanner that runs script finds nothing to run).
 pub static CSP: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        sha256_b64(CSS),
-        sha256_b64(AUTOSUBMIT_JS)
+        "default-src 'none'; style-src 'sha256-{}'; script-src 'none'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        sha256_b64(CSS)
     )
 });
 
@@ -60,28 +59,46 @@ impl From<Score> for Answer {
     }
 }
 
+/// The answer form of the confirm and thank-you pages: the five answers as one radio group
+/// (one chosen), an optional comment, and the token in the body, never in the URL.
+pub struct AnswerForm<'a> {
+    pub token: &'a str,
+    pub choices: Vec<Choice>,
+    pub comment: &'a str,
+}
+
+pub struct Choice {
+    pub answer: Answer,
+    pub checked: bool,
+}
+
+impl<'a> AnswerForm<'a> {
+    pub fn new(token: &'a str, chosen: Option<Score>, comment: &'a str) -> Self {
+        let choices = Score::ALL.into_iter().map(|s| Choice { answer: s.into(), checked: Some(s) == chosen }).collect();
+        Self { token, choices, comment }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "confirm.html")]
 pub struct Confirm<'a> {
     pub css: &'a str,
-    pub script: &'a str,
-    pub token: &'a str,
     pub team_name: &'a str,
     pub date_text: &'a str,
-    pub answer: Answer,
+    pub form: AnswerForm<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "thanks.html")]
 pub struct Thanks<'a> {
     pub css: &'a str,
-    pub token: &'a str,
     pub team_name: &'a str,
     pub date_text: &'a str,
     pub answer: Answer,
-    pub others: Vec<Answer>,
-    pub comment: &'a str,
     pub comment_saved: bool,
+    /// Different answers for this email came within seconds: a scanner's, none counted.
+    pub quarantined: bool,
+    pub form: AnswerForm<'a>,
 }
 
 #[derive(Template)]

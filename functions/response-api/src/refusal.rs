@@ -14,6 +14,8 @@ pub(crate) enum Reject {
     NotFound,
     Method(&'static str),
     UnknownTeam,
+    /// The link's member was removed from the team: their links stop recording.
+    NotMember,
     NotAdmin,
 }
 
@@ -27,6 +29,7 @@ impl Reject {
             Self::NotFound => "not_found",
             Self::Method(_) => "method",
             Self::UnknownTeam => "unknown_team",
+            Self::NotMember => "not_member",
             Self::NotAdmin => "not_admin",
         }
     }
@@ -37,6 +40,7 @@ impl Reject {
             Self::Token(_) | Self::BadScore | Self::CommentTooLong => 400,
             Self::TooLarge => 413,
             Self::NotFound | Self::UnknownTeam => 404,
+            Self::NotMember => 410,
             Self::Method(_) => 405,
             Self::NotAdmin => 403,
         }
@@ -46,7 +50,7 @@ impl Reject {
         match self {
             Self::Token(TokenError::Expired) => (
                 "This link has expired",
-                "Links in the daily email work for a week. Tomorrow's email brings fresh ones.",
+                "Answers can be given or changed for a week. Tomorrow's email brings fresh links.",
             ),
             Self::Token(_) => (
                 "This link does not work",
@@ -63,6 +67,9 @@ impl Reject {
             Self::Method(_) => ("Not allowed", "This page cannot be used that way."),
             Self::UnknownTeam => {
                 ("This team no longer exists", "Nothing was recorded. You will not get more emails from it.")
+            }
+            Self::NotMember => {
+                ("You are no longer on this team", "Nothing was recorded: answers count only from the team's members.")
             }
             Self::NotAdmin => {
                 ("This link is for the team's admins", "Whoever it was sent to is no longer an admin of the team.")

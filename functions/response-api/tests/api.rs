@@ -2,12 +2,13 @@
 
 use jiff::{SignedDuration, Timestamp};
 use morale::clock::ManualClock;
+use morale::domain::Score;
 use morale::domain::StatusChange;
 use morale::domain::{EmailAddress, MemberId, Schedule, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, Team};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
-use morale::token::{DEFAULT_TTL, Purpose, TokenKeys};
+use morale::token::{Claims, Purpose, TokenKeys};
 use morale_response_api::{HttpRequest, HttpResponse, ResponseApi};
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -43,9 +44,22 @@ async fn world() -> World {
 }
 
 impl World {
+    fn claims(&self, purpose: Purpose) -> Claims {
+        Claims::new(purpose, &self.team, &self.member, self.date, NOW.parse().unwrap())
+    }
+
     fn token(&self, purpose: Purpose) -> String {
-        let now: Timestamp = NOW.parse().unwrap();
-        self.keys.sign(purpose, &self.team, &self.member, self.date, now + DEFAULT_TTL)
+        self.keys.seal(&self.claims(purpose))
+    }
+
+    /// The link of one answer in the email.
+    fn answer(&self, score: u8) -> String {
+        self.keys.seal(&self.claims(Purpose::Answer).score(Score::new(score).unwrap()))
+    }
+
+    /// The answer form sent: the token and the fields in the body.
+    async fn send(&self, token: &str, fields: &str) -> HttpResponse {
+        self.req("POST", "/r", "", &format!("t={token}&{fields}")).await
     }
 
     async fn req(&self, method: &str, path: &str, query: &str, body: &str) -> HttpResponse {
@@ -61,6 +75,10 @@ impl World {
             .await
     }
 
+    async fn get(&self, path: &str) -> HttpResponse {
+        self.req("GET", path, "", "").await
+    }
+
     async fn votes(&self) -> Vec<morale::domain::Response> {
         self.store.list_responses(&self.team, self.date, self.date).await.unwrap()
     }
@@ -71,30 +89,31 @@ impl World {
 }
 
 #[tokio::test]
-async fn get_shows_a_confirm_page_and_writes_nothing() {
+async fn get_shows_the_answer_form_with_the_links_answer_chosen_and_writes_nothing() {
     let w = world().await;
-    let t = w.token(Purpose::Answer);
-    let r = w.req("GET", &format!("/r/{t}"), "s=4", "").await;
+    let t = w.answer(4);
+    let r = w.get(&format!("/r/{t}")).await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Good") && r.body.contains("😊"));
-    assert!(r.body.contains(&format!("action=\"/r/{t}\"")));
-    assert!(r.body.contains("name=\"s\" value=\"4\""));
+    assert!(r.body.contains("action=\"/r\""), "the answer goes in the body, not the URL");
+    assert!(r.body.contains(&format!("name=\"t\" value=\"{t}\"")));
+    assert!(r.body.contains("name=\"s\" value=\"4\" required checked"), "the link's answer is chosen");
+    assert_eq!(r.body.matches("type=\"radio\"").count(), 5, "all five answers, one radio group");
+    assert_eq!(r.body.matches(" checked").count(), 1);
+    assert!(r.body.contains("<legend>"), "the group has a name a screen reader announces");
     assert!(
         r.body.contains("Platform &#60;R&#38;D&#62;") || r.body.contains("Platform &lt;R&amp;D&gt;"),
         "escaped team name"
     );
-    assert!(r.body.contains("<noscript>"), "works without script");
+    assert!(!r.body.contains("<script"), "nothing on the page runs, nothing submits itself");
     let csp = r.header("Content-Security-Policy").unwrap();
-    assert!(
-        csp.contains("default-src 'none'") && csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"),
-        "{csp}"
-    );
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'none'"), "{csp}");
     assert_eq!(r.header("Cache-Control"), Some("no-store"));
     assert_eq!(r.header("Referrer-Policy"), Some("no-referrer"));
     // Scanners open every link: none of them writes.
     for s in 1..=5 {
-        w.req("GET", &format!("/r/{t}"), &format!("s={s}"), "").await;
-        w.req("HEAD", &format!("/r/{t}"), &format!("s={s}"), "").await;
+        w.get(&format!("/r/{}", w.answer(s))).await;
+        w.req("HEAD", &format!("/r/{}", w.answer(s)), "", "").await;
     }
     assert!(w.votes().await.is_empty());
 }
@@ -102,17 +121,17 @@ async fn get_shows_a_confirm_page_and_writes_nothing() {
 #[tokio::test]
 async fn post_records_one_vote_and_a_later_one_replaces_it() {
     let w = world().await;
-    let t = w.token(Purpose::Answer);
-    let r = w.req("POST", &format!("/r/{t}"), "", "s=2").await;
+    let t = w.answer(2);
+    let r = w.send(&t, "s=2").await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Thank you"));
-    assert!(r.body.contains(&format!("/r/{t}?s=5")), "a way to change the answer");
+    assert!(r.body.contains("name=\"s\" value=\"2\" required checked"), "a way to change the answer");
     let v = w.votes().await;
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].score.value(), 2);
     assert_eq!(v[0].voter, w.keys.voter_key(&w.team, &w.member));
     assert_ne!(v[0].voter.0, w.member.as_str(), "the vote does not name the member");
-    // Later the same day: the latest answer wins, with its comment.
+    // Later the same day, from another answer's link: the latest answer wins, with its comment.
     let api2 = ResponseApi {
         store: w.store.clone(),
         keys: w.keys.clone(),
@@ -121,8 +140,8 @@ async fn post_records_one_vote_and_a_later_one_replaces_it() {
     let r = api2
         .handle(&HttpRequest {
             method: "POST".into(),
-            path: format!("/r/{t}"),
-            body: b"s=4&comment=Better+after+lunch+%3Cb%3Ehi%3C%2Fb%3E".to_vec(),
+            path: "/r".into(),
+            body: format!("t={}&s=4&comment=Better+after+lunch+%3Cb%3Ehi%3C%2Fb%3E", w.answer(1)).into_bytes(),
             ..Default::default()
         })
         .await;
@@ -132,6 +151,53 @@ async fn post_records_one_vote_and_a_later_one_replaces_it() {
     let v = w.votes().await;
     assert_eq!(v.len(), 1);
     assert_eq!((v[0].score.value(), v[0].comment.as_deref()), (4, Some("Better after lunch <b>hi</b>")));
+    assert!(!v[0].quarantined());
+}
+
+/// A scanner that submits every answer's form within seconds: its answers are quarantined,
+/// counted in their metric, and in no figure; the person's own answer later counts.
+#[tokio::test]
+async fn different_answers_within_seconds_are_quarantined() {
+    let w = world().await;
+    for s in [5, 4, 3, 2, 1] {
+        let r = w.send(&w.answer(s), &format!("s={s}")).await;
+        assert_eq!(r.status, 200);
+    }
+    let v = w.votes().await;
+    assert_eq!(v.len(), 1);
+    assert!(v[0].quarantined(), "a scanner's burst is not an answer");
+    let r = w.send(&w.answer(3), "s=3").await;
+    assert!(r.body.contains("Please send your answer again"), "the page says why");
+    let days = morale::insights::daily(&v, w.date, w.date);
+    assert_eq!(days[0].voters, 0, "quarantined answers are in no figure");
+    // An hour later, the person answers: counted.
+    let later = ResponseApi {
+        store: w.store.clone(),
+        keys: w.keys.clone(),
+        clock: Arc::new(ManualClock::new(NOW.parse::<Timestamp>().unwrap() + SignedDuration::from_hours(1))),
+    };
+    let body = format!("t={}&s=2", w.answer(2));
+    let r = later
+        .handle(&HttpRequest {
+            method: "POST".into(),
+            path: "/r".into(),
+            body: body.into_bytes(),
+            ..Default::default()
+        })
+        .await;
+    assert!(r.body.contains("Thank you!"));
+    let v = w.votes().await;
+    assert_eq!((v[0].score.value(), v[0].quarantined()), (2, false));
+}
+
+#[tokio::test]
+async fn a_removed_members_links_stop_recording() {
+    let w = world().await;
+    w.store.remove_member(&w.team, &w.member).await.unwrap();
+    let r = w.send(&w.answer(4), "s=4").await;
+    assert_eq!(r.status, 410);
+    assert!(r.body.contains("no longer on this team"));
+    assert!(w.votes().await.is_empty());
 }
 
 /// What API Gateway (HTTP API, payload 2.0) hands Lambda, for `method path?query` with `body`.
@@ -156,15 +222,15 @@ fn api_gateway_event(method: &str, path: &str, query: &str, body: &str) -> lambd
 async fn the_router_lambda_runs_answers_api_gateway_events() {
     use tower::ServiceExt;
     let w = world().await;
-    let t = w.token(Purpose::Answer);
+    let t = w.answer(4);
     let page = morale_response_api::router(w.api.clone())
-        .oneshot(api_gateway_event("GET", &format!("/r/{t}"), "s=4", ""))
+        .oneshot(api_gateway_event("GET", &format!("/r/{t}"), "", ""))
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["cache-control"], "no-store");
     assert!(w.votes().await.is_empty(), "a GET writes nothing");
-    let post = api_gateway_event("POST", &format!("/r/{t}"), "", "s=4&comment=fine");
+    let post = api_gateway_event("POST", "/r", "", &format!("t={t}&s=4&comment=fine"));
     let thanks = morale_response_api::router(w.api.clone()).oneshot(post).await.unwrap();
     assert_eq!(thanks.status(), 200);
     let votes = w.votes().await;
@@ -176,35 +242,37 @@ async fn the_router_lambda_runs_answers_api_gateway_events() {
 #[tokio::test]
 async fn bad_tokens_and_scores_get_friendly_4xx_and_write_nothing() {
     let w = world().await;
-    let t = w.token(Purpose::Answer);
-    let expired = w.keys.sign(Purpose::Answer, &w.team, &w.member, w.date, NOW.parse().unwrap());
+    let t = w.answer(3);
+    let now: Timestamp = NOW.parse().unwrap();
+    let expired = w.keys.seal(&w.claims(Purpose::Answer).expires(now));
     let unsub = w.token(Purpose::Unsubscribe);
     let mut forged = t.clone().into_bytes();
     let i = forged.len() / 2;
     forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
     let forged = String::from_utf8(forged).unwrap();
-    let huge = "x".repeat(20_000);
-    let cases: Vec<(String, &str, &str, u16)> = vec![
-        (format!("/r/{forged}"), "", "s=3", 400),
-        (format!("/r/{expired}"), "", "s=3", 410),
-        (format!("/r/{unsub}"), "", "s=3", 400),
-        ("/r/not-a-token".into(), "", "s=3", 400),
-        (format!("/r/{t}"), "", "s=0", 400),
-        (format!("/r/{t}"), "", "s=6", 400),
-        (format!("/r/{t}"), "", "s=three", 400),
-        (format!("/r/{t}"), "", "", 400),
-        (format!("/r/{t}"), "", &huge, 413),
+    let huge = format!("t={t}&s=3&comment={}", "x".repeat(20_000));
+    let cases: Vec<(String, u16)> = vec![
+        (format!("t={forged}&s=3"), 400),
+        (format!("t={expired}&s=3"), 410),
+        (format!("t={unsub}&s=3"), 400),
+        ("t=not-a-token&s=3".into(), 400),
+        ("s=3".into(), 400),
+        (format!("t={t}&s=0"), 400),
+        (format!("t={t}&s=6"), 400),
+        (format!("t={t}&s=three"), 400),
+        (format!("t={t}"), 400),
+        (huge, 413),
+        (format!("t={t}&s=3&comment={}", "a".repeat(1001)), 400),
     ];
-    for (path, query, body, status) in &cases {
-        let r = w.req("POST", path, query, body).await;
-        assert_eq!(r.status, *status, "POST {path} {body}");
+    for (body, status) in &cases {
+        let r = w.req("POST", "/r", "", body).await;
+        assert_eq!(r.status, *status, "POST /r {}", &body[..body.len().min(80)]);
         assert!(r.body.contains("<h1>"), "a page, not a stack trace");
         assert_eq!(r.header("Cache-Control"), Some("no-store"));
     }
-    let r = w.req("GET", &format!("/r/{t}"), "s=9", "").await;
-    assert_eq!(r.status, 400);
-    let long_comment = format!("s=3&comment={}", "a".repeat(1001));
-    assert_eq!(w.req("POST", &format!("/r/{t}"), "", &long_comment).await.status, 400);
+    for path in [format!("/r/{forged}"), format!("/r/{unsub}"), format!("/r/{expired}")] {
+        assert!(w.get(&path).await.status >= 400, "{path}");
+    }
     assert!(w.votes().await.is_empty());
     // Clients that ask for JSON get JSON.
     let r = w
@@ -230,7 +298,10 @@ async fn unknown_paths_and_methods() {
     assert_eq!(w.req("GET", "/admin/../../etc/passwd", "", "").await.status, 404);
     let r = w.req("DELETE", &format!("/r/{t}"), "", "").await;
     assert_eq!(r.status, 405);
-    assert_eq!(r.header("Allow"), Some("GET, HEAD, POST"));
+    assert_eq!(r.header("Allow"), Some("GET, HEAD"));
+    let r = w.req("POST", &format!("/r/{t}"), "", "s=4").await;
+    assert_eq!(r.status, 405, "an answer is never recorded at its link's URL");
+    assert_eq!((w.req("GET", "/r", "", "").await.status, w.votes().await.len()), (405, 0));
     let r = w.req("GET", &format!("/u/{t}/resubscribe"), "", "").await;
     assert_eq!((r.status, r.header("Allow")), (405, Some("POST")));
 }
@@ -313,6 +384,8 @@ async fn fuzzed_requests_never_fail_and_never_write() {
         let method = ["GET", "POST", "HEAD", "PUT"][rng.random_range(0..4)];
         // Mutated tokens must not become valid: POST only with a query-like body.
         let r = w.req(method, &format!("/{prefix}/{token}"), &query, &query).await;
+        let form = w.req("POST", "/r", "", &format!("t={token}&{query}")).await;
+        assert!(form.status >= 400 && form.status < 500, "POST /r t={token}&{query} → {}", form.status);
         assert!(r.status < 500, "{method} /{prefix}/{token}?{query} → {}", r.status);
         assert!(token != good && token != unsub);
         assert!(r.status >= 400, "{method} /{prefix}/{token}?{query} was accepted");

@@ -9,7 +9,7 @@ use morale::email::EmailRenderer;
 use morale::insights;
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
-use morale::token::{ADMIN_TTL, DEFAULT_TTL, Purpose, TokenKeys};
+use morale::token::{Claims, Purpose, TokenKeys};
 use morale_response_api::{HttpRequest, ResponseApi};
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -53,26 +53,21 @@ async fn world() -> World {
 }
 
 fn vote(team: &TeamId, date: &str, voter: usize, score: u8, comment: Option<String>) -> Response {
-    Response {
-        team: team.clone(),
-        date: SendDate::parse(date).unwrap(),
-        voter: VoterKey(format!("v{voter}")),
-        score: Score::new(score).unwrap(),
+    Response::new(
+        team.clone(),
+        SendDate::parse(date).unwrap(),
+        VoterKey(format!("v{voter}")),
+        Score::new(score).unwrap(),
         comment,
-        recorded_at: "2026-11-20T10:00:00Z".parse().unwrap(),
-    }
+        "2026-11-20T10:00:00Z".parse().unwrap(),
+    )
 }
 
 impl World {
     fn admin_token(&self) -> String {
-        let now: Timestamp = NOW.parse().unwrap();
-        self.keys.sign(
-            Purpose::Admin,
-            &self.team.id,
-            &MemberId::for_email(&self.admin),
-            SendDate::parse("2026-11-27").unwrap(),
-            now + ADMIN_TTL,
-        )
+        let date = SendDate::parse("2026-11-27").unwrap();
+        let admin = MemberId::for_email(&self.admin);
+        self.keys.seal(&Claims::new(Purpose::Admin, &self.team.id, &admin, date, NOW.parse().unwrap()))
     }
 
     async fn get(&self, path: &str, query: &str) -> morale_response_api::HttpResponse {
@@ -117,9 +112,10 @@ async fn admins_see_the_trend_and_thin_days_show_nothing() {
     // Not for members' links, nor for people who are no longer admins.
     let now: Timestamp = NOW.parse().unwrap();
     let m = MemberId::parse("mx").unwrap();
-    let answer = w.keys.sign(Purpose::Answer, t, &m, SendDate::parse("2026-11-27").unwrap(), now + DEFAULT_TTL);
+    let date = SendDate::parse("2026-11-27").unwrap();
+    let answer = w.keys.seal(&Claims::new(Purpose::Answer, t, &m, date, now));
     assert_eq!(w.get(&format!("/t/{answer}"), "").await.status, 400);
-    let stranger = w.keys.sign(Purpose::Admin, t, &m, SendDate::parse("2026-11-27").unwrap(), now + ADMIN_TTL);
+    let stranger = w.keys.seal(&Claims::new(Purpose::Admin, t, &m, date, now));
     assert_eq!(w.get(&format!("/t/{stranger}"), "").await.status, 403);
 }
 

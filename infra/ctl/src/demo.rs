@@ -35,28 +35,35 @@ pub async fn run(json_out: bool) -> Result<()> {
     let n = crate::stack::MEMBERS.len();
     let expected = n + (n - 1) + 1 + 1;
     let handled = stack.pump_events(expected, Duration::from_secs(10)).await?;
-    say("==> answering through the response API, as a browser does (GET the link, then POST)");
+    say("==> answering through the response API, as a person does (open the link, tap Send)");
     let mut answered = 0;
-    for (to, score) in ANSWERS {
+    for &(to, score) in ANSWERS {
         let msg = stack.ses.app().messages().into_iter().find(|m| m.to.iter().any(|t| t == to));
         let Some(msg) = msg else { bail!("no email reached {to}") };
-        let html = msg.html.clone().unwrap_or_default();
-        let link = html
-            .split("href=\"")
-            .skip(1)
-            .map(|p| p.split('"').next().unwrap_or_default().replace("&amp;", "&").replace("&#38;", "&"))
-            .find(|u| u.ends_with(&format!("s={score}")))
-            .ok_or_else(|| anyhow::anyhow!("no answer link for {score} in the email to {to}"))?;
-        let path = link.trim_start_matches(&stack.api_url).to_string();
+        let label = morale::domain::Score::new(score)?.label();
+        // The text part lists the answers as `Label: <link>`.
+        let text = msg.text.clone().unwrap_or_default();
+        let link = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(label)?.strip_prefix(": "))
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("no answer link for {label} in the email to {to}"))?;
+        let path = link.trim().trim_start_matches(&stack.api_url).to_string();
         let form = "application/x-www-form-urlencoded";
-        let get = http(&stack.api_url, "GET", &path, form, "").await;
-        if get.status != 200 {
-            bail!("GET {path}: {}", get.status);
+        let page = http(&stack.api_url, "GET", &path, "text/html", "").await;
+        if page.status != 200 {
+            bail!("GET the answer page: {}", page.status);
         }
-        let (post_path, _) = path.split_once('?').unwrap_or((&path, ""));
-        let post = http(&stack.api_url, "POST", post_path, form, &format!("s={score}")).await;
+        // The page's form: its hidden token, the answer chosen, "Send my answer".
+        let token = page
+            .body
+            .split("name=\"t\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or_else(|| anyhow::anyhow!("the answer page has no form"))?;
+        let post = http(&stack.api_url, "POST", "/r", form, &format!("t={token}&s={score}")).await;
         if post.status != 200 || !post.body.contains("Thank you") {
-            bail!("POST {post_path}: {}", post.status);
+            bail!("POST /r: {}", post.status);
         }
         answered += 1;
     }

@@ -22,7 +22,7 @@ pub use ledger::{Day, DayPlan, Failure, Ledger};
 pub use member::{Member, MemberStatus, StatusChange};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 pub use report::ProblemReport;
-pub use response::{Response, VoterKey};
+pub use response::{Burst, Response, SCANNER_WINDOW, VoterKey};
 pub use schedule::Schedule;
 pub use score::Score;
 pub use team::{Team, WeeklyDigest};

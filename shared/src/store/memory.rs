@@ -215,14 +215,12 @@ impl OutboxStore for MemoryStore {
 
 #[async_trait]
 impl ResponseStore for MemoryStore {
-    async fn put_response(&self, r: &Response) -> StoreResult<bool> {
+    async fn put_response(&self, post: &Response) -> StoreResult<Response> {
         let mut t = self.lock();
-        let key = (r.team.clone(), r.date, r.voter.clone());
-        if t.responses.get(&key).is_some_and(|old| old.recorded_at > r.recorded_at) {
-            return Ok(false);
-        }
-        t.responses.insert(key, r.clone());
-        Ok(true)
+        let key = (post.team.clone(), post.date, post.voter.clone());
+        let stored = t.responses.get(&key).map_or_else(|| post.clone(), |old| old.then(post));
+        t.responses.insert(key, stored.clone());
+        Ok(stored)
     }
 
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {

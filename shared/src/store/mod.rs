@@ -187,9 +187,10 @@ pub trait OutboxStore: Send + Sync {
 
 #[async_trait]
 pub trait ResponseStore: Send + Sync {
-    /// Records a vote; a later vote by the same voter on the same date replaces an earlier
-    /// one. `Ok(false)` if a vote recorded later than this one is already stored.
-    async fn put_response(&self, response: &Response) -> StoreResult<bool>;
+    /// Records a post ([`Response::new`]) by the rule of [`Response::then`]: the latest answer
+    /// of a voter on a date wins; different answers within seconds are quarantined. Returns
+    /// what is stored now.
+    async fn put_response(&self, post: &Response) -> StoreResult<Response>;
     /// A team's responses for dates in `from..=to`.
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>>;
 }

@@ -103,6 +103,8 @@ pub struct Records {
     pub api_calls: Vec<ApiCall>,
     /// Requests the API answered "please try again" (503), GETs included.
     pub api_unavailable: u64,
+    /// Emails whose answer forms a scanner submitted, and how many of its posts were taken.
+    pub scanner_bursts: BTreeMap<OutboxKey, u32>,
     /// Faults injected, by name: a summary for the replay.
     pub faults: BTreeMap<&'static str, u64>,
 }

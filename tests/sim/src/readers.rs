@@ -1,6 +1,7 @@
 //! The people the daily email reaches, through the real response API: most answer hours later,
 //! some change their mind, a few unsubscribe (and some of those come back); a mail gateway's
-//! link scanner may open every link first. Each retries a "please try again" page a few times,
+//! link scanner may open every link first, and some scanners run the pages' script and submit
+//! every form they find. Each retries a "please try again" page a few times,
 //! as the page asks, then gives up.
 //!
 //! The API's store fails by the seed's weather but draws from dice of its own, as the readers
@@ -30,8 +31,10 @@ pub struct ReaderPlan {
     pub unsubscribe: f64,
     /// Of those who unsubscribed, who re-subscribe later.
     pub resubscribe: f64,
-    /// Emails whose links a scanner opens (GET, no script) on arrival.
+    /// Emails whose links a scanner opens on arrival.
     pub scanned: f64,
+    /// Of those, the scanner also submits every answer page's form as it came, within seconds.
+    pub submitted: f64,
     /// How many times a reader repeats a request answered "please try again".
     pub patience: u32,
 }
@@ -45,6 +48,7 @@ impl ReaderPlan {
             resubscribe: dice.rate(0.5, 0.1, 0.5),
             scanned: dice.rate(0.6, 0.2, 1.0),
             patience: dice.between(0, 4) as u32,
+            submitted: dice.rate(0.5, 0.2, 1.0),
         }
     }
 }
@@ -68,6 +72,23 @@ fn links(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The answer links of an email's text, by answer: the email's lines `Label: <url>`.
+fn answer_links(text: &str) -> Vec<(Score, String)> {
+    text.lines()
+        .filter_map(|l| l.trim().split_once(": "))
+        .filter_map(|(label, url)| {
+            let score = Score::ALL.into_iter().find(|s| s.label() == label)?;
+            Some((score, url.trim().strip_prefix(crate::world::API_BASE)?.to_string()))
+        })
+        .collect()
+}
+
+/// What an answer page's form posts: the link's token, the chosen answer, perhaps a comment.
+fn form(path: &str, score: Score, extra: &str) -> String {
+    let token = path.rsplit('/').next().unwrap_or_default();
+    format!("t={token}&s={}{extra}", score.value())
+}
+
 impl Readers {
     pub fn new(seed: u64, store: &SimStore, log: Arc<Log>, clock: Arc<SimClock>) -> Self {
         // Dice of their own: the world's draws stay what they were without readers.
@@ -84,13 +105,25 @@ impl Readers {
     /// What one reader does with one daily email, from its arrival.
     pub async fn read(&self, key: OutboxKey, text: String) {
         let links = links(&text);
-        let answer = |s: Score| links.iter().find(|(p, q)| p.starts_with("/r/") && *q == format!("s={}", s.value()));
+        let answers = answer_links(&text);
+        let answer = |s: Score| answers.iter().find(|(a, _)| *a == s).map(|(_, p)| p);
         let unsubscribe = links.iter().find(|(p, _)| p.starts_with("/u/")).cloned();
         if self.dice.chance(self.plan.scanned) {
-            // A gateway opens every link before the reader sees the email: GETs only.
+            // A gateway opens every link before the reader sees the email.
             for (path, query) in &links {
                 tokio::time::sleep(self.dice.millis(100, 3_000)).await;
                 self.ask(&request("GET", path, query, "")).await;
+            }
+            // One that runs script and submits what it finds sends every answer page's form,
+            // as it came: a burst the API must not count.
+            if self.dice.chance(self.plan.submitted) {
+                let mut taken = 0;
+                for (score, path) in &answers {
+                    tokio::time::sleep(self.dice.millis(100, 3_000)).await;
+                    taken +=
+                        u32::from(self.ask(&request("POST", "/r", "", &form(path, *score, ""))).await.status == 200);
+                }
+                self.log.with(|l| l.scanner_bursts.insert(key.clone(), taken));
             }
         }
         let mut unsubscribed = false;
@@ -113,11 +146,11 @@ impl Readers {
             votes -= 1;
             tokio::time::sleep(self.dice.millis(60_000, 10 * 3_600_000)).await;
             let score = *self.dice.pick(&Score::ALL);
-            let Some((path, query)) = answer(score) else { return };
-            // The confirm page, then the tap that records.
-            self.ask(&request("GET", path, query, "")).await;
+            let Some(path) = answer(score) else { return };
+            // The answer page, then the tap that records.
+            self.ask(&request("GET", path, "", "")).await;
             let comment = if self.dice.chance(0.3) { "&comment=Busy+but+fine" } else { "" };
-            self.post(&key, Ask::Answer(score), path, &format!("{query}{comment}")).await;
+            self.post(&key, Ask::Answer(score), "/r", &form(path, score, comment)).await;
         }
     }
 
@@ -154,6 +187,17 @@ impl Readers {
     }
 }
 
+fn removed_by(
+    r: &crate::log::Records,
+    team: &morale::domain::TeamId,
+    member: &morale::domain::MemberId,
+    at: jiff::Timestamp,
+) -> bool {
+    r.reachability
+        .iter()
+        .any(|e| &e.team == team && e.member.as_ref() == Some(member) && e.why.starts_with("removed") && e.at <= at)
+}
+
 fn request(method: &str, path: &str, query: &str, body: &str) -> HttpRequest {
     HttpRequest {
         method: method.into(),
@@ -184,7 +228,9 @@ pub async fn check(w: &World) -> Vec<String> {
     }
     let mut votes: BTreeMap<&OutboxKey, Vec<&ApiCall>> = BTreeMap::new();
     for c in &calls {
-        if c.status != 200 && c.status != 503 {
+        // A member removed before the post: their links stop recording, and say so.
+        let removed = c.status == 410 && w.log.with(|r| removed_by(r, &c.key.team, &c.key.member, c.end));
+        if c.status != 200 && c.status != 503 && !removed {
             v.push(format!("{}: {:?} from the email's own link answered {}", c.key, c.ask, c.status));
         }
         if matches!(c.ask, Ask::Answer(_)) {
@@ -200,6 +246,7 @@ pub async fn check(w: &World) -> Vec<String> {
     for team in &w.teams {
         let stored = w.store.table.list_responses(&team.id, first, last).await.expect("the table");
         let mut posted = BTreeSet::new();
+        let bursts = w.log.with(|l| l.scanner_bursts.clone());
         for (key, posts) in votes.iter().filter(|(k, _)| k.team == team.id) {
             let voter = keys.voter_key(&key.team, &key.member);
             let kept = stored.iter().find(|r| r.date == key.date && r.voter == voter);
@@ -210,9 +257,11 @@ pub async fn check(w: &World) -> Vec<String> {
                 .iter()
                 .filter_map(|c| if let Ask::Answer(s) = c.ask { Some(s) } else { None })
                 .collect();
+            // A reader never thanked may have left the scanner's one taken answer standing.
+            let scanners = last_done.is_none() && bursts.get(*key).is_some_and(|n| *n > 0);
             match (kept, last_done) {
                 (None, Some(i)) => v.push(format!("{key}: thanked at {} and nothing is recorded", posts[i].at)),
-                (Some(r), _) if !may_be_kept.contains(&r.score) => v.push(format!(
+                (Some(r), _) if !may_be_kept.contains(&r.score) && !scanners => v.push(format!(
                     "{key}: {} is recorded; the reader posted {:?}",
                     r.score,
                     posts.iter().map(|c| (c.ask, c.status)).collect::<Vec<_>>()
@@ -220,8 +269,21 @@ pub async fn check(w: &World) -> Vec<String> {
                 _ => {}
             }
         }
+        // What scanners submitted: a burst of two or more answers taken is stored quarantined,
+        // counted nowhere. (One taken alone cannot be told from a person's.)
+        let mut scanned = BTreeSet::new();
+        for (key, taken) in bursts.iter().filter(|(k, _)| k.team == team.id) {
+            let voter = keys.voter_key(&key.team, &key.member);
+            scanned.insert((key.date, voter.clone()));
+            let r = stored.iter().find(|r| r.date == key.date && r.voter == voter);
+            if *taken >= 2 && !votes.contains_key(key) && r.is_some_and(|r| !r.quarantined()) {
+                v.push(format!("{key}: a scanner submitted {taken} answers and one is counted"));
+            }
+        }
         for r in stored.iter().filter(|r| !posted.contains(&(r.date, r.voter.clone()))) {
-            v.push(format!("team {} {}: a {} is recorded that no one posted", r.team, r.date, r.score));
+            if !r.quarantined() && !scanned.contains(&(r.date, r.voter.clone())) {
+                v.push(format!("team {} {}: a {} is counted that no one posted", r.team, r.date, r.score));
+            }
         }
     }
     v

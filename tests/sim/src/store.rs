@@ -349,7 +349,7 @@ impl OutboxStore for SimStore {
 
 #[async_trait]
 impl ResponseStore for SimStore {
-    async fn put_response(&self, response: &Response) -> StoreResult<bool> {
+    async fn put_response(&self, response: &Response) -> StoreResult<Response> {
         self.write("PutItem response", self.table.put_response(response)).await
     }
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {

@@ -101,13 +101,12 @@ async fn a_day_through_the_built_binaries_tick_ses_events_a_click_and_a_vote() {
     // A click on Ana's email: its link leads to the HTTP API in front of the response API.
     let mail = sys.ses.app().messages().into_iter().find(|m| m.to == ["ana@example.com"]).unwrap();
     let text = mail.text.clone().unwrap();
-    let link =
-        text.split_whitespace().find(|w| w.starts_with(&api_url) && w.contains("/r/") && w.ends_with("s=4")).unwrap();
-    let path = &link[api_url.len()..];
-    let page = morale_tests::http(&api_url, "GET", path, "text/html", "").await;
+    let link = morale_tests::answer_link(&text, "Good");
+    assert!(link.starts_with(&api_url), "{link}");
+    let page = morale_tests::http(&api_url, "GET", &link[api_url.len()..], "text/html", "").await;
     assert_eq!(page.status, 200, "{}", page.body);
-    let form_path = path.split('?').next().unwrap();
-    let thanks = morale_tests::http(&api_url, "POST", form_path, "application/x-www-form-urlencoded", "s=4").await;
+    let body = morale_tests::answer_form(&link, 4, "");
+    let thanks = morale_tests::http(&api_url, "POST", "/r", "application/x-www-form-urlencoded", &body).await;
     assert_eq!(thanks.status, 200, "{}", thanks.body);
     let votes = sys.store.list_responses(&team.id, date, date).await.unwrap();
     assert_eq!(votes.iter().map(|v| v.score.value()).collect::<Vec<_>>(), [4]);

@@ -353,19 +353,23 @@ pub async fn deferred_items_come_due_again(store: &dyn Store) {
 pub async fn responses_latest_vote_wins(store: &dyn Store) {
     let t = TeamId::parse("alpha").unwrap();
     let d = SendDate::parse("2026-11-23").unwrap();
-    let vote = |voter: &str, score: u8, at: &str, comment: Option<&str>| Response {
-        team: t.clone(),
-        date: d,
-        voter: VoterKey(voter.into()),
-        score: Score::new(score).unwrap(),
-        comment: comment.map(str::to_string),
-        recorded_at: ts(at),
+    let vote = |voter: &str, score: u8, at: &str, comment: Option<&str>| {
+        Response::new(
+            t.clone(),
+            d,
+            VoterKey(voter.into()),
+            Score::new(score).unwrap(),
+            comment.map(str::to_string),
+            ts(at),
+        )
     };
-    assert!(store.put_response(&vote("v1", 2, "2026-11-23T20:05:00Z", None)).await.unwrap());
-    assert!(store.put_response(&vote("v1", 4, "2026-11-23T20:06:00Z", Some("better now"))).await.unwrap());
+    let put = |r: Response| async move { store.put_response(&r).await.unwrap() };
+    assert_eq!(put(vote("v1", 2, "2026-11-23T20:05:00Z", None)).await.score.value(), 2);
+    let stored = put(vote("v1", 4, "2026-11-23T20:06:00Z", Some("better now"))).await;
+    assert_eq!((stored.score.value(), stored.quarantined()), (4, false));
     // An older vote arriving late does not replace a newer one.
-    assert!(!store.put_response(&vote("v1", 1, "2026-11-23T20:05:30Z", None)).await.unwrap());
-    assert!(store.put_response(&vote("v2", 5, "2026-11-23T20:07:00Z", None)).await.unwrap());
+    assert_eq!(put(vote("v1", 1, "2026-11-23T20:05:30Z", None)).await.score.value(), 4);
+    assert_eq!(put(vote("v2", 5, "2026-11-23T20:07:00Z", None)).await.score.value(), 5);
     let mut other_day = vote("v1", 3, "2026-11-24T20:07:00Z", None);
     other_day.date = d.next_day();
     store.put_response(&other_day).await.unwrap();
@@ -377,6 +381,43 @@ pub async fn responses_latest_vote_wins(store: &dyn Store) {
     assert_eq!(store.list_responses(&t, d, d.next_day()).await.unwrap().len(), 3);
     assert_eq!(store.list_responses(&t, d.next_day(), d.next_day().next_day()).await.unwrap().len(), 1);
     assert!(store.list_responses(&TeamId::parse("beta").unwrap(), d, d).await.unwrap().is_empty());
+
+    // A scanner's burst (different answers within seconds) is stored quarantined, and a person
+    // answering later replaces it.
+    for (s, at) in [(5, "20:30:00"), (4, "20:30:01"), (1, "20:30:02")] {
+        put(vote("v3", s, &format!("2026-11-23T{at}Z"), None)).await;
+    }
+    let v3 = |r: Vec<Response>| r.into_iter().find(|r| r.voter.0 == "v3").unwrap();
+    let burst = v3(store.list_responses(&t, d, d).await.unwrap());
+    assert!(burst.quarantined(), "{burst:?}");
+    assert_eq!(burst.burst.since, ts("2026-11-23T20:30:00Z"));
+    put(vote("v3", 3, "2026-11-23T21:30:00Z", None)).await;
+    let later = v3(store.list_responses(&t, d, d).await.unwrap());
+    assert_eq!((later.score.value(), later.quarantined()), (3, false));
+}
+
+/// Posts for one voter racing from many requests at once: each is applied on top of the one
+/// before (the write is conditional on the revision it read), none is lost.
+pub async fn responses_racing_posts_lose_nothing(store: &dyn Store) {
+    let t = TeamId::parse("race").unwrap();
+    let d = SendDate::parse("2026-11-23").unwrap();
+    let posts = (0..8u8).map(|i| {
+        let at = ts("2026-11-23T20:00:00Z") + jiff::SignedDuration::from_millis(i64::from(i) * 100);
+        Response::new(t.clone(), d, VoterKey("v".into()), Score::new(i % 5 + 1).unwrap(), None, at)
+    });
+    let results = futures::future::join_all(posts.map(|p| async move { store.put_response(&p).await })).await;
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    let stored = store.list_responses(&t, d, d).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    // Every post that returned Ok is part of the stored burst; if any was refused as a
+    // conflict, it said so (never silently lost).
+    let mut seen = 0u8;
+    for r in results.iter().flatten() {
+        seen |= r.burst.answers;
+    }
+    assert_eq!(stored[0].burst.answers & seen, seen, "an acknowledged post's answer is missing: {stored:?}");
+    assert!(stored[0].quarantined());
+    assert!(failed <= 3, "{failed} of 8 posts gave up");
 }
 
 pub async fn operational_state_is_versioned(store: &dyn Store) {
@@ -610,6 +651,7 @@ contract_cases!(
     mail_events_only_move_forward,
     deferred_items_come_due_again,
     responses_latest_vote_wins,
+    responses_racing_posts_lose_nothing,
     operational_state_is_versioned,
     tallies_add_atomically,
     problem_reports_collect_lines_and_are_queued_once,

@@ -13,14 +13,14 @@ use std::time::Duration;
 async fn votes(sys: &System, team: &morale::domain::TeamId, date: &str, scores: &[u8]) {
     for (i, s) in scores.iter().enumerate() {
         sys.store
-            .put_response(&Response {
-                team: team.clone(),
-                date: SendDate::parse(date).unwrap(),
-                voter: VoterKey(format!("voter-{i}")),
-                score: Score::new(*s).unwrap(),
-                comment: (i == 0).then(|| format!("note from {date}")),
-                recorded_at: ts(&format!("{date}T12:00:00Z")),
-            })
+            .put_response(&Response::new(
+                team.clone(),
+                SendDate::parse(date).unwrap(),
+                VoterKey(format!("voter-{i}")),
+                Score::new(*s).unwrap(),
+                (i == 0).then(|| format!("note from {date}")),
+                ts(&format!("{date}T12:00:00Z")),
+            ))
             .await
             .unwrap();
     }

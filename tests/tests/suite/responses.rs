@@ -5,23 +5,22 @@ use crate::system::{System, ts};
 use morale::domain::MemberStatus;
 use morale::store::prelude::*;
 use morale_tests::browser::Browser;
-use morale_tests::http;
+use morale_tests::{answer_form, answer_link, answer_links, http};
 use std::time::Duration;
 
-/// The answer links of the one email to `to`, and its List-Unsubscribe link.
-fn links(sys: &System, to: &str) -> (Vec<String>, String, String) {
+/// The one email to `to`: its text, its List-Unsubscribe link, its message id, and every link
+/// its HTML part holds.
+fn email(sys: &System, to: &str) -> (String, String, String, Vec<String>) {
     let msgs = sys.ses.app().messages();
     let m = msgs.iter().rev().find(|m| m.to.iter().any(|t| t == to)).expect("an email");
     let html = m.html.clone().unwrap();
-    let mut answers = Vec::new();
-    for part in html.split("href=\"").skip(1) {
-        let url = part.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&");
-        if url.contains("/r/") {
-            answers.push(url);
-        }
-    }
+    let hrefs = html
+        .split("href=\"")
+        .skip(1)
+        .map(|part| part.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&"))
+        .collect();
     let unsub = m.headers.iter().find(|(k, _)| k == "List-Unsubscribe").unwrap().1.trim_matches(['<', '>']).to_string();
-    (answers, unsub, m.message_id.clone())
+    (m.text.clone().unwrap(), unsub, m.message_id.clone(), hrefs)
 }
 
 fn path_of(url: &str) -> String {
@@ -35,44 +34,46 @@ async fn one_member(sys: &System) -> morale::domain::Team {
     team
 }
 
+const FORM: &str = "application/x-www-form-urlencoded";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_writes_nothing_post_writes_one_vote_and_a_second_replaces_it() {
     let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
     let team = one_member(&sys).await;
-    let to = "answers-00000@example.com";
-    let (answers, _, _) = links(&sys, to);
+    let (text, _, _, hrefs) = email(&sys, "answers-00000@example.com");
+    let answers = answer_links(&text);
     assert_eq!(answers.len(), 5);
-    assert!(answers.iter().all(|a| a.starts_with(&sys.api_url)), "links lead to the response API");
-    let good = answers.iter().find(|a| a.ends_with("s=4")).unwrap();
+    assert!(answers.iter().all(|(_, a)| a.starts_with(&sys.api_url)), "links lead to the response API");
+    assert!(answers.iter().all(|(_, a)| hrefs.contains(a)), "the HTML part has the same links");
+    let good = answer_link(&text, "Good");
     let date = morale::domain::SendDate::parse("2026-11-23").unwrap();
     let votes = || async { sys.store.list_responses(&team.id, date, date).await.unwrap() };
 
-    for a in &answers {
+    for (_, a) in &answers {
         let r = http(&sys.api_url, "GET", &path_of(a), "text/html", "").await;
         assert_eq!(r.status, 200, "{a}");
     }
     assert!(votes().await.is_empty(), "GET writes nothing");
 
-    let (path, _) = path_of(good).split_once('?').map(|(p, q)| (p.to_string(), q.to_string())).unwrap();
-    let r = http(&sys.api_url, "POST", &path, "application/x-www-form-urlencoded", "s=4").await;
+    let r = http(&sys.api_url, "POST", "/r", FORM, &answer_form(&good, 4, "")).await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Thank you"));
     let v = votes().await;
     assert_eq!((v.len(), v[0].score.value()), (1, 4));
 
     sys.advance(2);
-    let r = http(&sys.api_url, "POST", &path, "application/x-www-form-urlencoded", "s=2&comment=long+day").await;
+    let r = http(&sys.api_url, "POST", "/r", FORM, &answer_form(&good, 2, "&comment=long+day")).await;
     assert_eq!(r.status, 200);
     let v = votes().await;
     assert_eq!(v.len(), 1, "one vote per person per day");
     assert_eq!((v[0].score.value(), v[0].comment.as_deref()), (2, Some("long day")));
 
     // A forged token writes nothing.
-    let mut forged: Vec<char> = path.chars().collect();
+    let mut forged: Vec<char> = good.chars().collect();
     let i = forged.len() - 5;
     forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
     let forged: String = forged.into_iter().collect();
-    let r = http(&sys.api_url, "POST", &forged, "application/x-www-form-urlencoded", "s=5").await;
+    let r = http(&sys.api_url, "POST", "/r", FORM, &answer_form(&forged, 5, "")).await;
     assert_eq!(r.status, 400);
     let v = votes().await;
     assert_eq!((v.len(), v[0].score.value()), (1, 2));
@@ -82,10 +83,8 @@ async fn get_writes_nothing_post_writes_one_vote_and_a_second_replaces_it() {
 async fn one_click_unsubscribe_stops_the_next_days_email() {
     let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
     let team = one_member(&sys).await;
-    let (_, unsub, _) = links(&sys, "answers-00000@example.com");
-    let r =
-        http(&sys.api_url, "POST", &path_of(&unsub), "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click")
-            .await;
+    let (_, unsub, _, _) = email(&sys, "answers-00000@example.com");
+    let r = http(&sys.api_url, "POST", &path_of(&unsub), FORM, "List-Unsubscribe=One-Click").await;
     assert_eq!(r.status, 200);
     let member = sys.store.list_members(&team.id).await.unwrap().remove(0);
     assert_eq!(member.status, MemberStatus::Unsubscribed);
@@ -93,45 +92,67 @@ async fn one_click_unsubscribe_stops_the_next_days_email() {
     assert_eq!(sys.tick().await.sent, 0);
 }
 
-/// In headless Chromium: the score link from the email opens the confirm page, which submits
-/// itself; without script, the button does it. Screenshots of the email, the confirm page and
-/// the thank-you page land in `artifacts/screenshots/`.
+/// A mail security scanner, as Safe Links and its peers run one: headless Chromium with script
+/// on opens every link of the email, waits for the pages to do whatever they do, and leaves.
+/// Nothing is recorded, nobody is unsubscribed. Then a person opens one link and taps "Send":
+/// one answer. Screenshots of the email, the answer page and the thank-you page land in
+/// `artifacts/screenshots/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_browser_answers_from_the_email() {
+async fn a_scanner_running_script_records_nothing_a_persons_tap_records_one_answer() {
     let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
-    let team = sys.team("browser", "America/New_York", "15:00", "mon-fri", 2).await;
-    assert_eq!(sys.tick().await.sent, 2);
+    let team = sys.team("browser", "America/New_York", "15:00", "mon-fri", 1).await;
+    assert_eq!(sys.tick().await.sent, 1);
     let date = morale::domain::SendDate::parse("2026-11-23").unwrap();
+    let votes = || async { sys.store.list_responses(&team.id, date, date).await.unwrap() };
+    let (text, unsub, message_id, hrefs) = email(&sys, "browser-00000@example.com");
+    let mut links = hrefs.clone();
+    links.push(unsub);
+    assert!(links.len() >= 6, "five answers and the unsubscribe link: {links:?}");
 
-    // With script: the email as the inbox shows it, then one tap.
-    let (answers, _, message_id) = links(&sys, "browser-00000@example.com");
+    let scanner = Browser::start(true).await.unwrap();
+    for link in &links {
+        scanner.goto(link).await.unwrap();
+        // Whatever script a page has gets time to run, as sandboxes wait for it.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let src = scanner.source().await.unwrap();
+        assert!(!src.contains("Thank you") && !src.contains("You are unsubscribed"), "{link} did something: {src}");
+    }
+    drop(scanner);
+    assert!(votes().await.is_empty(), "a scanner that runs script records nothing");
+    let member = sys.store.list_members(&team.id).await.unwrap().remove(0);
+    assert_eq!(member.status, MemberStatus::Active, "and unsubscribes nobody");
+
     let b = Browser::start(true).await.unwrap();
     b.goto(&format!("{}/_ses-local/inbox/{message_id}/html", sys.ses.url())).await.unwrap();
     b.wait_for("How do you feel about work today?", Duration::from_secs(10)).await.unwrap();
     b.screenshot("email").await.unwrap();
-    let good = answers.iter().find(|a| a.ends_with("s=4")).unwrap();
-    b.goto(good).await.unwrap();
+    b.goto(&answer_link(&text, "Good")).await.unwrap();
+    b.wait_for("Send my answer", Duration::from_secs(10)).await.unwrap();
+    b.screenshot("answer").await.unwrap();
+    assert!(votes().await.is_empty(), "opening the link wrote nothing");
+    b.click("form button[type=submit]").await.unwrap();
     b.wait_for("Thank you!", Duration::from_secs(10)).await.unwrap();
     b.screenshot("thank-you").await.unwrap();
-    let v = sys.store.list_responses(&team.id, date, date).await.unwrap();
-    assert_eq!((v.len(), v[0].score.value()), (1, 4), "the page submitted itself and the vote is stored");
-    drop(b);
+    let v = votes().await;
+    assert_eq!((v.len(), v[0].score.value()), (1, 4), "one tap, one answer: the link's own");
+    // The URL the answer went to says nothing about it.
+    assert!(b.current_url().await.unwrap().ends_with("/r"), "{}", b.current_url().await.unwrap());
+}
 
-    // Without script: the confirm page stays, and its button records the answer.
-    let (answers, _, _) = links(&sys, "browser-00001@example.com");
+/// Without script, the page is the same form: a person picks another answer and sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_script_a_person_picks_and_sends() {
+    let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
+    let team = sys.team("noscript", "America/New_York", "15:00", "mon-fri", 1).await;
+    assert_eq!(sys.tick().await.sent, 1);
+    let date = morale::domain::SendDate::parse("2026-11-23").unwrap();
+    let (text, _, _, _) = email(&sys, "noscript-00000@example.com");
     let b = Browser::start(false).await.unwrap();
-    let great = answers.iter().find(|a| a.ends_with("s=5")).unwrap();
-    b.goto(great).await.unwrap();
-    b.wait_for("Record my answer", Duration::from_secs(10)).await.unwrap();
-    b.screenshot("confirm").await.unwrap();
-    assert_eq!(
-        sys.store.list_responses(&team.id, date, date).await.unwrap().len(),
-        1,
-        "opening the link wrote nothing"
-    );
-    b.click("form#answer button").await.unwrap();
+    b.goto(&answer_link(&text, "Great")).await.unwrap();
+    b.wait_for("Send my answer", Duration::from_secs(10)).await.unwrap();
+    b.click("input[name=s][value='3']").await.unwrap();
+    b.click("form button[type=submit]").await.unwrap();
     b.wait_for("Thank you!", Duration::from_secs(10)).await.unwrap();
     let v = sys.store.list_responses(&team.id, date, date).await.unwrap();
-    assert_eq!(v.len(), 2);
-    assert!(v.iter().any(|r| r.score.value() == 5));
+    assert_eq!((v.len(), v[0].score.value()), (1, 3), "the answer picked on the page, not the link's");
 }

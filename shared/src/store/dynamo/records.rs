@@ -232,8 +232,17 @@ pub(super) struct ResponseRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) comment: Option<String>,
     pub(super) recorded_at: Timestamp,
-    /// `recorded_at` in nanoseconds since the epoch, for the "latest wins" condition.
+    /// `recorded_at` in nanoseconds since the epoch, for reading by eye and by query.
     pub(super) recorded_ns: i64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) burst_since: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) burst_answers: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) burst_links: Option<u8>,
+    /// Every write is conditional on the revision it read.
+    #[serde(default)]
+    pub(super) rev: u64,
 }
 
 #[derive(Serialize, Deserialize)]
