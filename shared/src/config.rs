@@ -2,6 +2,8 @@
 //! `template.yaml` sets each of them (a test checks).
 
 use crate::token::TokenKeys;
+use crate::voter::VoterSecret;
+use base64::Engine;
 use jiff::SignedDuration;
 use std::time::Duration;
 
@@ -19,6 +21,13 @@ pub mod env {
     pub const TOKEN_KEYS_PARAMETER: &str = "MORALE_TOKEN_KEYS_PARAMETER";
     /// The token keys themselves: for the local stack only. Takes precedence over the parameter.
     pub const TOKEN_KEYS: &str = "MORALE_TOKEN_KEYS";
+    /// The SSM SecureString parameter with the voters' key (base64), which only the response
+    /// API's role may read (see `voter`). The response API creates it on first use.
+    pub const VOTER_KEY_PARAMETER: &str = "MORALE_VOTER_KEY_PARAMETER";
+    /// The KMS key the voters' key parameter is created under.
+    pub const VOTER_KEY_KMS: &str = "MORALE_VOTER_KEY_KMS";
+    /// The voters' key itself: for the local stack only. Takes precedence over the parameter.
+    pub const VOTER_KEY: &str = "MORALE_VOTER_KEY";
     /// Fraction of the account's MaxSendRate the sender uses (default 0.97).
     pub const SEND_RATE_HEADROOM: &str = "MORALE_SEND_RATE_HEADROOM";
     /// Minutes between reminders while sending is stopped (default 30).
@@ -44,11 +53,12 @@ pub const SENDER_READS: &[&str] = &[
     env::MAX_CONCURRENCY,
 ];
 pub const BOUNCE_HANDLER_READS: &[&str] = &[env::TABLE, env::ALERT_TOPIC_ARN];
-pub const RESPONSE_API_READS: &[&str] = &[env::TABLE, env::TOKEN_KEYS_PARAMETER];
+pub const RESPONSE_API_READS: &[&str] =
+    &[env::TABLE, env::TOKEN_KEYS_PARAMETER, env::VOTER_KEY_PARAMETER, env::VOTER_KEY_KMS];
 pub const DEPLOY_CHECK_READS: &[&str] =
     &[env::TABLE, env::SENDER_IDENTITY, env::CONFIGURATION_SET, env::ALERT_TOPIC_ARN];
 /// Read if set, with a default otherwise; the template may leave them out.
-pub const OPTIONAL: &[&str] = &[env::TOKEN_KEYS, env::CATCH_UP_GRACE_HOURS];
+pub const OPTIONAL: &[&str] = &[env::TOKEN_KEYS, env::VOTER_KEY, env::CATCH_UP_GRACE_HOURS];
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
@@ -129,17 +139,106 @@ fn catch_up_grace(raw: Option<&str>) -> Result<Option<SignedDuration>, ConfigErr
 /// The token keys: `MORALE_TOKEN_KEYS` (local), else the SSM parameter named by
 /// `MORALE_TOKEN_KEYS_PARAMETER` (cloud), read once at start.
 pub async fn load_token_keys(sdk: &aws_config::SdkConfig) -> Result<TokenKeys, ConfigError> {
-    if let Ok(json) = std::env::var(env::TOKEN_KEYS) {
-        return TokenKeys::from_json(&json).map_err(|e| ConfigError(format!("{}: {e}", env::TOKEN_KEYS)));
+    let (from, value) = secret(sdk, env::TOKEN_KEYS, env::TOKEN_KEYS_PARAMETER).await?;
+    TokenKeys::from_json(&value).map_err(|e| ConfigError(format!("{from}: {e}")))
+}
+
+/// The voters' key: `MORALE_VOTER_KEY` (local), else the SSM parameter named by
+/// `MORALE_VOTER_KEY_PARAMETER`. The response API's alone: where the parameter does not exist
+/// yet, it is created here with a random key, encrypted under `MORALE_VOTER_KEY_KMS`, so that
+/// no person ever handles it. Racing cold starts keep the one created first.
+pub async fn load_voter_secret(sdk: &aws_config::SdkConfig) -> Result<VoterSecret, ConfigError> {
+    if let Ok(value) = std::env::var(env::VOTER_KEY) {
+        return VoterSecret::from_base64(&value).map_err(|e| ConfigError(format!("{}: {e}", env::VOTER_KEY)));
     }
-    let name = var(env::TOKEN_KEYS_PARAMETER)?;
+    let name = var(env::VOTER_KEY_PARAMETER)?;
+    let ssm = aws_sdk_ssm::Client::new(sdk);
+    let read = || async {
+        match ssm.get_parameter().name(&name).with_decryption(true).send().await {
+            Ok(out) => Ok(out.parameter.and_then(|p| p.value)),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(None),
+            Err(e) => Err(ConfigError(format!(
+                "reading SSM parameter {name}: {}",
+                aws_sdk_ssm::error::DisplayErrorContext(e)
+            ))),
+        }
+    };
+    let value = match read().await? {
+        Some(v) => v,
+        None => {
+            let mut bytes = [0u8; 32];
+            crate::random::fill(&mut bytes);
+            let fresh = base64::engine::general_purpose::STANDARD.encode(bytes);
+            let put = ssm
+                .put_parameter()
+                .name(&name)
+                .value(&fresh)
+                .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+                .set_key_id(std::env::var(env::VOTER_KEY_KMS).ok().filter(|k| !k.is_empty()))
+                .description("Morale's voters' key: created and read by the response API alone")
+                .overwrite(false)
+                .send()
+                .await;
+            match put {
+                Ok(_) => fresh,
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_parameter_already_exists()) => {
+                    read().await?.ok_or_else(|| ConfigError(format!("SSM parameter {name} vanished")))?
+                }
+                Err(e) => {
+                    return Err(ConfigError(format!(
+                        "creating SSM parameter {name}: {}",
+                        aws_sdk_ssm::error::DisplayErrorContext(e)
+                    )));
+                }
+            }
+        }
+    };
+    VoterSecret::from_base64(&value).map_err(|e| ConfigError(format!("SSM parameter {name}: {e}")))
+}
+
+/// A secret from the variable `local` if set, else from the SSM parameter `parameter` names:
+/// where it came from, and its value.
+async fn secret(sdk: &aws_config::SdkConfig, local: &str, parameter: &str) -> Result<(String, String), ConfigError> {
+    if let Ok(value) = std::env::var(local) {
+        return Ok((local.to_string(), value));
+    }
+    let name = var(parameter)?;
     let out =
         aws_sdk_ssm::Client::new(sdk).get_parameter().name(&name).with_decryption(true).send().await.map_err(|e| {
             ConfigError(format!("reading SSM parameter {name}: {}", aws_sdk_ssm::error::DisplayErrorContext(e)))
         })?;
     let value =
         out.parameter.and_then(|p| p.value).ok_or_else(|| ConfigError(format!("SSM parameter {name} is empty")))?;
-    TokenKeys::from_json(&value).map_err(|e| ConfigError(format!("SSM parameter {name}: {e}")))
+    Ok((format!("SSM parameter {name}"), value))
+}
+
+/// How often running functions read their token keys again: a rotation's first phase (a new
+/// key accepted) reaches every function within this, plus one invocation, without a restart.
+pub const KEYS_REFRESH: Duration = Duration::from_secs(300);
+
+/// Reads the token keys again every `every`, and hands them to every holder of `keys`.
+pub fn refresh_token_keys(sdk: aws_config::SdkConfig, keys: TokenKeys, every: Duration) -> tokio::task::JoinHandle<()> {
+    let load = move || {
+        let sdk = sdk.clone();
+        async move { load_token_keys(&sdk).await }
+    };
+    tokio::spawn(refresh_with(keys, every, load))
+}
+
+/// The refresh loop, with what loads the keys: a read that fails keeps the keys held, and says
+/// so (the next read may succeed).
+pub async fn refresh_with<F, Fut>(keys: TokenKeys, every: Duration, load: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<TokenKeys, ConfigError>>,
+{
+    loop {
+        tokio::time::sleep(every).await;
+        match load().await {
+            Ok(fresh) => keys.replace_with(&fresh),
+            Err(e) => tracing::warn!(error = %e, "the token keys could not be read again; the ones held stay"),
+        }
+    }
 }
 
 /// A required variable, for the functions' `main`.
@@ -150,6 +249,45 @@ pub fn required(name: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A running function's keys follow the parameter: a new key is picked up at the next
+    /// refresh, and a failed read keeps what is held.
+    #[tokio::test(start_paused = true)]
+    async fn held_keys_follow_the_parameter() {
+        use crate::token::{Claims, Purpose};
+        let b64 = |fill: u8| base64::engine::general_purpose::STANDARD.encode([fill; 32]);
+        let json = |signing: &str, ids: &[(&str, u8)]| {
+            let keys: std::collections::BTreeMap<&str, String> = ids.iter().map(|(i, f)| (*i, b64(*f))).collect();
+            serde_json::json!({"signing": signing, "keys": keys}).to_string()
+        };
+        let held = TokenKeys::from_json(&json("k1", &[("k1", 1)])).unwrap();
+        let parameter = std::sync::Arc::new(std::sync::Mutex::new(Ok(json("k1", &[("k1", 1)]))));
+        let p = parameter.clone();
+        let load = move || {
+            let v = p.lock().unwrap().clone();
+            async move {
+                v.map_err(ConfigError)
+                    .and_then(|j: String| TokenKeys::from_json(&j).map_err(|e| ConfigError(e.to_string())))
+            }
+        };
+        let task = tokio::spawn(refresh_with(held.clone(), KEYS_REFRESH, load));
+        *parameter.lock().unwrap() = Ok(json("k2", &[("k1", 1), ("k2", 2)]));
+        assert_eq!(held.signing_key_id(), "k1", "not before the refresh");
+        tokio::time::sleep(KEYS_REFRESH + Duration::from_secs(1)).await;
+        assert_eq!(held.signing_key_id(), "k2", "picked up without a restart");
+        *parameter.lock().unwrap() = Err("SSM throttled".to_string());
+        tokio::time::sleep(KEYS_REFRESH).await;
+        assert_eq!(held.signing_key_id(), "k2", "a failed read keeps the keys held");
+        let c = Claims::new(
+            Purpose::Answer,
+            &crate::domain::TeamId::parse("t").unwrap(),
+            &crate::domain::MemberId::parse("m").unwrap(),
+            crate::domain::SendDate::parse("2026-11-24").unwrap(),
+            jiff::Timestamp::UNIX_EPOCH,
+        );
+        assert!(held.open(&held.seal(&c), Purpose::Answer, jiff::Timestamp::UNIX_EPOCH).is_ok());
+        task.abort();
+    }
 
     #[test]
     fn a_catch_up_grace_is_whole_hours_from_one_to_a_day() {

@@ -132,6 +132,8 @@ pub struct DailyEmail<'a> {
     pub member: &'a MemberId,
     pub member_name: Option<&'a str>,
     pub date: SendDate,
+    /// When the day's answers close: the answer links work until then.
+    pub answers_close: Timestamp,
 }
 
 impl EmailRenderer {
@@ -157,7 +159,7 @@ impl EmailRenderer {
     }
 
     pub fn daily(&self, e: &DailyEmail<'_>, now: Timestamp) -> RenderedEmail {
-        let answer = Claims::new(Purpose::Answer, e.team, e.member, e.date, now);
+        let answer = Claims::new(Purpose::Answer, e.team, e.member, e.date, now).expires(e.answers_close);
         let unsubscribe = Claims::new(Purpose::Unsubscribe, e.team, e.member, e.date, now);
         let answers: Vec<AnswerLink> = Score::ALL
             .iter()
@@ -307,6 +309,7 @@ mod tests {
                 member: &MemberId::parse("mabc").unwrap(),
                 member_name: name,
                 date: SendDate::parse("2026-11-24").unwrap(),
+                answers_close: "2026-11-26T00:00:00Z".parse().unwrap(),
             },
             "2026-11-24T15:00:00Z".parse().unwrap(),
         )

@@ -1,19 +1,41 @@
-//! Daily aggregates of a team's answers, with the anonymity rule in one place: a day with
-//! fewer than [`MIN_VOTERS`] voters shows no figures at all — no mean, no distribution, no
-//! comments — so that nobody's answer can be singled out.
+//! What a team's admins see of its answers: closed days only, from the figures fixed when each
+//! day's answers closed (`domain::tally`). An open day shows nothing; a closed day's figures
+//! never change; a day with too few voters shows no mean, no distribution, no comments.
 
-use crate::domain::Response;
-use crate::domain::SendDate;
+use crate::domain::{Privacy, Response, SendDate, Tally, Workdays};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
-pub const MIN_VOTERS: usize = 3;
+pub use crate::domain::tally::MIN_VOTERS;
 
-/// One day of a team, as anyone may see it.
+/// A closed day and its figures, as the store keeps them.
+pub type Closed = (SendDate, Tally);
+
+/// The closed days among a team's day records.
+pub fn closed(days: &[crate::domain::Day]) -> Vec<Closed> {
+    days.iter().filter_map(|d| d.tally.clone().map(|t| (d.date, t))).collect()
+}
+
+/// The tallies `responses` would close with (each day `asked` members): for tests, the
+/// simulator and the demo's report of a day not closed yet.
+pub fn tally_each_day(responses: &[Response], asked: u32, privacy: Privacy) -> Vec<Closed> {
+    let mut by_day: BTreeMap<SendDate, Vec<Response>> = BTreeMap::new();
+    for r in responses {
+        by_day.entry(r.date).or_default().push(r.clone());
+    }
+    by_day.into_iter().map(|(d, rs)| (d, Tally::of(&rs, asked, privacy))).collect()
+}
+
+/// One day of a team, as its admins may see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Day {
     pub date: SendDate,
+    /// Its answers closed: the figures below are final. An open day has none.
+    pub closed: bool,
+    /// Members emailed that day.
+    pub asked: u32,
     pub voters: usize,
-    /// `None` when the day has fewer than [`MIN_VOTERS`] voters.
+    /// `None` while open, and when the day had too few voters.
     pub figures: Option<Figures>,
 }
 
@@ -22,7 +44,7 @@ pub struct Figures {
     pub mean: f64,
     /// How many voters chose 1, 2, 3, 4, 5.
     pub distribution: [usize; 5],
-    /// The day's comments, in no particular order and without who wrote them.
+    /// The day's comments, sorted, without who wrote them (empty with too few voters).
     pub comments: Vec<String>,
 }
 
@@ -32,26 +54,27 @@ impl Day {
     }
 }
 
-/// One [`Day`] per date from `from` to `to` (inclusive), days without answers included.
-pub fn daily(responses: &[Response], from: SendDate, to: SendDate) -> Vec<Day> {
+/// One [`Day`] per date from `from` to `to` (inclusive): the closed ones with their figures,
+/// the others open.
+pub fn daily(closed: &[Closed], from: SendDate, to: SendDate) -> Vec<Day> {
     let mut days = Vec::new();
     let mut d = from;
     while d <= to {
-        // A quarantined response is a scanner's, not anybody's answer.
-        let of_day: Vec<&Response> = responses.iter().filter(|r| r.date == d && !r.quarantined()).collect();
-        let voters = of_day.len();
-        let figures = (voters >= MIN_VOTERS).then(|| {
-            let mut distribution = [0usize; 5];
-            for r in &of_day {
-                distribution[usize::from(r.score.value() - 1)] += 1;
-            }
-            let sum: u32 = of_day.iter().map(|r| u32::from(r.score.value())).sum();
-            let mut comments: Vec<String> = of_day.iter().filter_map(|r| r.comment.clone()).collect();
-            // Sorted, so that the order does not hint at who answered when.
-            comments.sort();
-            Figures { mean: f64::from(sum) / voters as f64, distribution, comments }
-        });
-        days.push(Day { date: d, voters, figures });
+        let day = match closed.iter().find(|(date, _)| *date == d) {
+            None => Day { date: d, closed: false, asked: 0, voters: 0, figures: None },
+            Some((_, t)) => Day {
+                date: d,
+                closed: true,
+                asked: t.asked,
+                voters: t.voters as usize,
+                figures: t.counts.zip(t.mean()).map(|(c, mean)| Figures {
+                    mean,
+                    distribution: c.map(|n| n as usize),
+                    comments: t.comments.clone(),
+                }),
+            },
+        };
+        days.push(day);
         d = d.next_day();
     }
     days
@@ -68,54 +91,54 @@ pub fn mean_of(days: &[Day]) -> Option<f64> {
     Some(total / voters as f64)
 }
 
+/// Voters over members asked, on the closed days among `days`.
+pub fn participation(days: &[&Day]) -> Option<f64> {
+    let asked: u32 = days.iter().filter(|d| d.closed).map(|d| d.asked).sum();
+    let voters: usize = days.iter().filter(|d| d.closed).map(|d| d.voters).sum();
+    (asked > 0).then(|| voters as f64 / f64::from(asked))
+}
+
 /// A week of a team, for the weekly digest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Week {
     /// The mean over the days with enough answers.
     pub mean: Option<f64>,
-    /// Voters per workday over active members.
+    /// Voters over members asked, on its closed workdays.
     pub participation: Option<f64>,
     pub days_with_enough: usize,
     pub workdays: usize,
 }
 
-/// The week `from..=to` (workdays only) of a team with `active` members.
-pub fn week(
-    responses: &[Response],
-    from: SendDate,
-    to: SendDate,
-    workdays: crate::domain::Workdays,
-    active: usize,
-) -> Week {
+/// The week `from..=to` (workdays only).
+pub fn week(closed: &[Closed], from: SendDate, to: SendDate, workdays: Workdays) -> Week {
     let days: Vec<Day> =
-        daily(responses, from, to).into_iter().filter(|d| workdays.contains(d.date.date().weekday())).collect();
-    let voters: usize = days.iter().map(|d| d.voters).sum();
+        daily(closed, from, to).into_iter().filter(|d| workdays.contains(d.date.date().weekday())).collect();
     Week {
         mean: mean_of(&days),
-        participation: (active > 0 && !days.is_empty()).then(|| voters as f64 / (active * days.len()) as f64),
+        participation: participation(&days.iter().collect::<Vec<_>>()),
         days_with_enough: days.iter().filter(|d| d.enough()).count(),
         workdays: days.len(),
     }
 }
 
-/// The low-morale streak that ends the day before `date`: the dates of the consecutive
-/// workdays, each with enough answers and a mean of 2.0 or less, going back from there —
-/// or nothing if there are fewer than `length`.
-pub fn low_streak(
-    responses: &[Response],
-    date: SendDate,
-    workdays: crate::domain::Workdays,
-    length: usize,
-) -> Vec<(SendDate, f64)> {
+/// The low-morale streak that ends with the last closed day before `date`: the dates of the
+/// consecutive closed workdays, each with enough answers and a mean of 2.0 or less, going back
+/// from there — or nothing if there are fewer than `length`.
+pub fn low_streak(closed: &[Closed], date: SendDate, workdays: Workdays, length: usize) -> Vec<(SendDate, f64)> {
     let mut streak = Vec::new();
     let mut d = date.previous_day();
+    // Open days at the end are not yet known: the streak is read from the last closed day.
+    let mut started = false;
     // Walk back at most two months of days.
     for _ in 0..62 {
         if workdays.contains(d.date().weekday()) {
-            let day = daily(responses, d, d).remove(0);
-            match day.figures {
-                Some(f) if f.mean <= 2.0 => streak.push((d, f.mean)),
-                _ => break,
+            let day = daily(closed, d, d).remove(0);
+            if day.closed || started {
+                started = true;
+                match day.figures {
+                    Some(f) if f.mean <= 2.0 => streak.push((d, f.mean)),
+                    _ => break,
+                }
             }
         }
         d = d.previous_day();
@@ -142,8 +165,12 @@ mod tests {
         )
     }
 
+    fn date(s: &str) -> SendDate {
+        SendDate::parse(s).unwrap()
+    }
+
     #[test]
-    fn a_day_needs_three_voters() {
+    fn a_day_needs_three_voters_and_open_days_show_nothing() {
         let r = vec![
             vote("2026-11-23", "a", 5, Some("great week")),
             vote("2026-11-23", "b", 4, None),
@@ -151,16 +178,34 @@ mod tests {
             vote("2026-11-24", "a", 1, Some("secret")),
             vote("2026-11-24", "b", 2, None),
         ];
-        let days = daily(&r, SendDate::parse("2026-11-23").unwrap(), SendDate::parse("2026-11-25").unwrap());
-        assert_eq!(days.len(), 3);
+        let mut closed = tally_each_day(&r, 5, Privacy::default());
+        closed.push((date("2026-11-25"), Tally { asked: 5, ..Tally::default() }));
+        let days = daily(&closed, date("2026-11-23"), date("2026-11-26"));
+        assert_eq!(days.len(), 4);
         let f = days[0].figures.as_ref().unwrap();
-        assert_eq!(
-            (f.mean, f.distribution, f.comments.clone()),
-            (4.0, [0, 0, 1, 1, 1], vec!["great week".to_string()])
-        );
+        assert_eq!((f.mean, f.distribution, f.comments.clone()), (4.0, [0, 0, 1, 1, 1], vec![]), "comments need five");
         assert_eq!((days[1].voters, days[1].figures.is_none()), (2, true));
-        assert_eq!((days[2].voters, days[2].figures.is_none()), (0, true));
+        assert_eq!((days[2].closed, days[2].voters, days[2].figures.is_none()), (true, 0, true));
+        assert_eq!((days[3].closed, days[3].figures.is_none()), (false, true), "not closed: nothing");
         assert_eq!(mean_of(&days), Some(4.0), "the thin day does not count");
+        let refs: Vec<&Day> = days.iter().collect();
+        assert_eq!(participation(&refs), Some(5.0 / 15.0), "voters over members asked, closed days only");
+    }
+
+    #[test]
+    fn a_streak_is_read_from_the_last_closed_day() {
+        let workdays = Workdays::parse("mon-fri").unwrap();
+        let low: Vec<Response> = ["2026-11-23", "2026-11-24", "2026-11-25"]
+            .iter()
+            .flat_map(|d| (0..3).map(move |v| vote(d, &format!("v{v}"), 1, None)))
+            .collect();
+        let closed = tally_each_day(&low, 3, Privacy::default());
+        // Thursday the 26th is still open on Friday: the streak ends on Wednesday.
+        let streak = low_streak(&closed, date("2026-11-27"), workdays, 3);
+        assert_eq!(
+            streak.iter().map(|(d, _)| d.to_string()).collect::<Vec<_>>(),
+            ["2026-11-23", "2026-11-24", "2026-11-25"]
+        );
     }
 
     proptest! {
@@ -174,10 +219,12 @@ mod tests {
             // One vote per voter per day, as the store keeps them.
             let mut seen = std::collections::HashSet::new();
             let r: Vec<Response> = r.into_iter().filter(|x| seen.insert((x.date, x.voter.clone()))).collect();
-            for day in daily(&r, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-24").unwrap()) {
+            let closed = tally_each_day(&r, 8, Privacy::default());
+            for day in daily(&closed, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-24").unwrap()) {
                 let n = r.iter().filter(|x| x.date == day.date).count();
                 prop_assert_eq!(day.voters, n);
-                prop_assert_eq!(day.figures.is_some(), n >= MIN_VOTERS);
+                prop_assert_eq!(day.figures.is_some(), n >= MIN_VOTERS as usize);
+                prop_assert!(day.figures.as_ref().is_none_or(|f| f.comments.is_empty() || n >= 5));
             }
         }
     }

@@ -20,5 +20,6 @@ pub mod store;
 pub mod tags;
 pub mod telemetry;
 pub mod token;
+pub mod voter;
 
 pub use jiff;

@@ -36,6 +36,12 @@ pub fn u64() -> u64 {
     with(|r| r.random::<u64>())
 }
 
+/// Fills `buf` with random bytes (the thread's generator is a CSPRNG seeded by the OS, unless
+/// a simulation seeded this thread).
+pub fn fill(buf: &mut [u8]) {
+    with(|r| r.fill_bytes(buf))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@
 //! accepted (rotation); one seals. Two keys are derived from each configured key: one encrypts,
 //! one makes the nonce.
 
-use crate::domain::{MemberId, Score, SendDate, TeamId, VoterKey};
+use crate::domain::{MemberId, Score, SendDate, TeamId};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -20,6 +20,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use sha2::Sha256;
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -147,18 +148,23 @@ impl Sealer {
     }
 }
 
-/// The keys: which one seals, which are accepted, and the key for pseudonymous voter ids.
+/// The link keys: which one seals, and which are accepted. (The voters' key is not among them:
+/// see `crate::voter`.) A handle: its clones share the keys, and [`TokenKeys::replace_with`]
+/// changes them for every holder at once, so that running functions pick up rotated keys
+/// without a restart (see `config::refresh_token_keys`).
 #[derive(Clone)]
-pub struct TokenKeys {
+pub struct TokenKeys(Arc<RwLock<Arc<KeySet>>>);
+
+struct KeySet {
     signing: String,
     keys: BTreeMap<String, Sealer>,
-    voter: Vec<u8>,
 }
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print key material.
-        f.debug_struct("TokenKeys").field("signing", &self.signing).field("accepted", &self.keys.keys()).finish()
+        let k = self.current();
+        f.debug_struct("TokenKeys").field("signing", &k.signing).field("accepted", &k.keys.keys()).finish()
     }
 }
 
@@ -167,16 +173,21 @@ impl std::fmt::Debug for TokenKeys {
 struct KeysJson {
     signing: String,
     keys: BTreeMap<String, String>,
-    voter: String,
 }
 
 impl TokenKeys {
     /// From the JSON kept in the SSM parameter (or `MORALE_TOKEN_KEYS` locally):
-    /// `{"signing": "k2", "keys": {"k1": "<base64>", "k2": "<base64>"}, "voter": "<base64>"}`.
-    /// Keys are at least 32 bytes.
+    /// `{"signing": "k2", "keys": {"k1": "<base64>", "k2": "<base64>"}}`. Keys are at least 32
+    /// bytes.
     pub fn from_json(json: &str) -> Result<Self, KeyConfigError> {
-        let k: KeysJson =
-            serde_json::from_str(json).map_err(|e| KeyConfigError(format!("not the expected JSON ({e})")))?;
+        let k: KeysJson = serde_json::from_str(json).map_err(|e| {
+            let hint = if json.contains("\"voter\"") {
+                ": the voter key is no longer a link key; it has a parameter of its own, readable by the response API alone (MORALE_VOTER_KEY_PARAMETER)"
+            } else {
+                ""
+            };
+            KeyConfigError(format!("not the expected JSON ({e}){hint}"))
+        })?;
         let decode = |name: &str, b64: &str| -> Result<Vec<u8>, KeyConfigError> {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
@@ -196,7 +207,17 @@ impl TokenKeys {
         if !keys.contains_key(&k.signing) {
             return Err(KeyConfigError(format!("the signing key {:?} is not among the keys", k.signing)));
         }
-        Ok(Self { signing: k.signing, keys, voter: decode("voter", &k.voter)? })
+        Ok(Self(Arc::new(RwLock::new(Arc::new(KeySet { signing: k.signing, keys })))))
+    }
+
+    fn current(&self) -> Arc<KeySet> {
+        self.0.read().expect("the keys' lock").clone()
+    }
+
+    /// From now on, every holder of this handle seals and opens with `other`'s keys.
+    pub fn replace_with(&self, other: &TokenKeys) {
+        let next = other.current();
+        *self.0.write().expect("the keys' lock") = next;
     }
 
     /// A fixed key for local development and tests. Never for a deployment.
@@ -204,13 +225,14 @@ impl TokenKeys {
         Self::from_json(DEVELOPMENT_KEYS).expect("valid development keys")
     }
 
-    pub fn signing_key_id(&self) -> &str {
-        &self.signing
+    pub fn signing_key_id(&self) -> String {
+        self.current().signing.clone()
     }
 
     /// Seals `claims` into a link token with the signing key.
     pub fn seal(&self, c: &Claims) -> String {
-        let kid = self.signing.as_bytes();
+        let set = self.current();
+        let kid = set.signing.as_bytes();
         let mut header = Vec::with_capacity(2 + kid.len());
         header.push(VERSION);
         header.push(kid.len() as u8);
@@ -226,7 +248,7 @@ impl TokenKeys {
         plain.extend_from_slice(&days.to_be_bytes());
         plain.extend_from_slice(&c.issued.as_second().to_be_bytes());
         plain.extend_from_slice(&c.expires.as_second().to_be_bytes());
-        let sealer = &self.keys[&self.signing];
+        let sealer = &set.keys[&set.signing];
         let mut m = hmac_sha256(&sealer.nonce);
         m.update(&header);
         m.update(&plain);
@@ -256,7 +278,8 @@ impl TokenKeys {
         }
         let (header, rest) = bytes.split_at(header_len);
         let kid = std::str::from_utf8(&header[2..]).map_err(|_| TokenError::Malformed)?;
-        let sealer = self.keys.get(kid).ok_or(TokenError::UnknownKey)?;
+        let set = self.current();
+        let sealer = set.keys.get(kid).ok_or(TokenError::UnknownKey)?;
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
         let plain = sealer
             .aead
@@ -294,17 +317,6 @@ impl TokenKeys {
         }
         Ok(Claims { purpose: p, team, member, date, score, issued, expires })
     }
-
-    /// The pseudonymous voter id of a member: the same member gets the same id every day, but
-    /// the id does not reveal the member without the voter key.
-    pub fn voter_key(&self, team: &TeamId, member: &MemberId) -> VoterKey {
-        let mut m = hmac_sha256(&self.voter);
-        m.update(b"voter\0");
-        m.update(team.as_str().as_bytes());
-        m.update(b"\0");
-        m.update(member.as_str().as_bytes());
-        VoterKey(URL_SAFE_NO_PAD.encode(&m.finalize().into_bytes()[..16]))
-    }
 }
 
 struct Reader<'a> {
@@ -325,161 +337,8 @@ impl<'a> Reader<'a> {
 }
 
 /// Development keys: public on purpose, accepted only where configured.
-pub const DEVELOPMENT_KEYS: &str = r#"{"signing":"dev1","keys":{"dev1":"bW9yYWxlLWRldmVsb3BtZW50LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tdXNl"},"voter":"bW9yYWxlLWRldmVsb3BtZW50LXZvdGVyLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="}"#;
+pub const DEVELOPMENT_KEYS: &str =
+    r#"{"signing":"dev1","keys":{"dev1":"bW9yYWxlLWRldmVsb3BtZW50LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tdXNl"}}"#;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn keys(signing: &str, ids: &[(&str, u8)]) -> TokenKeys {
-        let b64 = |fill: u8| base64::engine::general_purpose::STANDARD.encode([fill; 32]);
-        let map: BTreeMap<&str, String> = ids.iter().map(|(id, fill)| (*id, b64(*fill))).collect();
-        TokenKeys::from_json(&serde_json::json!({"signing": signing, "keys": map, "voter": b64(9)}).to_string())
-            .unwrap()
-    }
-
-    fn claims(purpose: Purpose) -> Claims {
-        let now: Timestamp = "2026-11-24T15:00:00Z".parse().unwrap();
-        Claims::new(
-            purpose,
-            &TeamId::parse("platform").unwrap(),
-            &MemberId::parse("mabcdefghijklmnopqrst").unwrap(),
-            SendDate::parse("2026-11-24").unwrap(),
-            now,
-        )
-    }
-
-    fn sample(k: &TokenKeys, purpose: Purpose) -> (String, Timestamp) {
-        let c = claims(purpose);
-        (k.seal(&c), c.issued)
-    }
-
-    #[test]
-    fn round_trip() {
-        let k = keys("k1", &[("k1", 1)]);
-        let c = claims(Purpose::Answer).score(Score::new(4).unwrap());
-        let t = k.seal(&c);
-        assert_eq!(k.open(&t, Purpose::Answer, c.issued).unwrap(), c);
-        assert_eq!(c.expires, c.issued + DEFAULT_TTL);
-        assert!(t.len() < 200, "links stay short: {}", t.len());
-        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "URL-safe");
-    }
-
-    /// Nothing of the claims shows in the token: not the team, the member, the date or the
-    /// answer; each answer's link differs from the others'.
-    #[test]
-    fn a_token_says_nothing_without_its_key() {
-        let k = keys("k1", &[("k1", 1)]);
-        let tokens: Vec<String> = Score::ALL.iter().map(|s| k.seal(&claims(Purpose::Answer).score(*s))).collect();
-        for t in &tokens {
-            let raw = URL_SAFE_NO_PAD.decode(t).unwrap();
-            let text = String::from_utf8_lossy(&raw);
-            for clear in ["platform", "mabcdefghijklmnopqrst", "abcdefgh", "2026"] {
-                assert!(!text.contains(clear) && !t.contains(clear), "{clear} shows in {t}");
-            }
-            let days = jiff::civil::date(2026, 11, 24).since(jiff::civil::date(1970, 1, 1)).unwrap().get_days();
-            let days = days.to_be_bytes();
-            assert!(!raw.windows(4).any(|w| w == days), "the date shows");
-        }
-        let distinct: std::collections::BTreeSet<&String> = tokens.iter().collect();
-        assert_eq!(distinct.len(), 5, "each answer has its own link");
-        // The same claims always give the same link: sealing needs no randomness.
-        assert_eq!(k.seal(&claims(Purpose::Unsubscribe)), k.seal(&claims(Purpose::Unsubscribe)));
-    }
-
-    #[test]
-    fn expired_and_wrong_purpose_are_rejected() {
-        let k = keys("k1", &[("k1", 1)]);
-        let (t, now) = sample(&k, Purpose::Answer);
-        assert_eq!(k.open(&t, Purpose::Answer, now + DEFAULT_TTL), Err(TokenError::Expired));
-        assert_eq!(k.open(&t, Purpose::Unsubscribe, now), Err(TokenError::WrongPurpose));
-    }
-
-    #[test]
-    fn rotation_old_key_verifies_new_key_signs() {
-        let old = keys("k1", &[("k1", 1)]);
-        let (old_token, now) = sample(&old, Purpose::Answer);
-        let rotated = keys("k2", &[("k1", 1), ("k2", 2)]);
-        assert_eq!(rotated.signing_key_id(), "k2");
-        assert!(rotated.open(&old_token, Purpose::Answer, now).is_ok(), "old links keep working");
-        let (new_token, _) = sample(&rotated, Purpose::Answer);
-        assert_ne!(new_token, old_token);
-        assert_eq!(old.open(&new_token, Purpose::Answer, now), Err(TokenError::UnknownKey));
-        let retired = keys("k2", &[("k2", 2)]);
-        assert_eq!(retired.open(&old_token, Purpose::Answer, now), Err(TokenError::UnknownKey));
-    }
-
-    #[test]
-    fn a_key_with_the_same_id_but_other_bytes_is_a_forgery() {
-        let (t, now) = sample(&keys("k1", &[("k1", 1)]), Purpose::Answer);
-        assert_eq!(keys("k1", &[("k1", 7)]).open(&t, Purpose::Answer, now), Err(TokenError::BadSignature));
-    }
-
-    #[test]
-    fn garbage_is_malformed() {
-        let k = keys("k1", &[("k1", 1)]);
-        let now = Timestamp::UNIX_EPOCH;
-        for bad in ["", "x", "!!!!", "AAAA", &"A".repeat(600), "AQ", &URL_SAFE_NO_PAD.encode([2u8; 60])] {
-            let r = k.open(bad, Purpose::Answer, now);
-            assert!(matches!(r, Err(TokenError::Malformed | TokenError::UnknownKey)), "{bad}: {r:?}");
-        }
-    }
-
-    #[test]
-    fn bad_key_configs_are_refused() {
-        assert!(TokenKeys::from_json("{}").is_err());
-        assert!(TokenKeys::from_json(r#"{"signing":"a","keys":{"a":"c2hvcnQ="},"voter":"c2hvcnQ="}"#).is_err());
-        let b = base64::engine::general_purpose::STANDARD.encode([1u8; 32]);
-        let err =
-            TokenKeys::from_json(&format!(r#"{{"signing":"b","keys":{{"a":"{b}"}},"voter":"{b}"}}"#)).unwrap_err();
-        assert!(err.to_string().contains("signing key"));
-        assert!(!format!("{:?}", keys("k1", &[("k1", 1)])).contains("AQEB"), "Debug shows no key material");
-    }
-
-    #[test]
-    fn voter_keys_are_stable_and_distinct() {
-        let k = keys("k1", &[("k1", 1)]);
-        let team = TeamId::parse("platform").unwrap();
-        let a = MemberId::parse("ma").unwrap();
-        let b = MemberId::parse("mb").unwrap();
-        assert_eq!(k.voter_key(&team, &a), k.voter_key(&team, &a));
-        assert_ne!(k.voter_key(&team, &a), k.voter_key(&team, &b));
-        assert_ne!(k.voter_key(&team, &a), k.voter_key(&TeamId::parse("other").unwrap(), &a));
-        // Rotating the signing keys does not change who is who.
-        assert_eq!(keys("k2", &[("k1", 1), ("k2", 2)]).voter_key(&team, &a), k.voter_key(&team, &a));
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
-
-        /// Flipping any single bit of a token makes it invalid.
-        #[test]
-        fn any_single_bit_flip_is_rejected(seed in 0u8..255) {
-            let k = keys("k1", &[("k1", seed)]);
-            let (t, now) = sample(&k, Purpose::Answer);
-            let raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
-            for i in 0..raw.len() * 8 {
-                let mut m = raw.clone();
-                m[i / 8] ^= 1 << (i % 8);
-                let forged = URL_SAFE_NO_PAD.encode(&m);
-                prop_assert!(k.open(&forged, Purpose::Answer, now).is_err(), "bit {} flipped still opens", i);
-            }
-        }
-
-        /// Any team, member, date, answer and expiry round-trips.
-        #[test]
-        fn round_trips_any_claims(team in "[a-z0-9]{1,40}", member in "[a-z0-9]{1,40}", days in 0i32..40000, ttl in 1i64..10_000_000, score in 0u8..=5) {
-            let k = keys("k1", &[("k1", 3)]);
-            let team = TeamId::parse(&team).unwrap();
-            let member = MemberId::parse(&member).unwrap();
-            let date = SendDate::new(jiff::civil::date(1970, 1, 1).checked_add(jiff::Span::new().days(days)).unwrap());
-            let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-            let mut c = Claims::new(Purpose::Unsubscribe, &team, &member, date, now).expires(now + SignedDuration::from_secs(ttl));
-            if score > 0 {
-                c = c.score(Score::new(score).unwrap());
-            }
-            prop_assert_eq!(k.open(&k.seal(&c), Purpose::Unsubscribe, now).unwrap(), c);
-        }
-    }
-}
+mod tests;

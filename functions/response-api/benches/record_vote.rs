@@ -13,6 +13,7 @@ use morale::domain::{Member, Team};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
 use morale::token::{Claims, Purpose, TokenKeys};
+use morale::voter::VoterSecret;
 use morale_response_api::{HttpRequest, ResponseApi};
 use std::sync::Arc;
 use std::time::Instant;
@@ -45,7 +46,7 @@ fn setup(rt: &tokio::runtime::Runtime) -> (ResponseApi, Vec<HttpRequest>) {
             });
         }
     });
-    (ResponseApi { store, keys, clock: Arc::new(ManualClock::new(now)) }, reqs)
+    (ResponseApi { store, keys, voters: VoterSecret::development(), clock: Arc::new(ManualClock::new(now)) }, reqs)
 }
 
 fn record_vote(c: &mut Criterion) {

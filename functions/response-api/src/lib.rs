@@ -26,8 +26,9 @@ use morale::domain::Score;
 use morale::domain::StatusChange;
 use morale::domain::{Member, MemberStatus, Response, Team};
 use morale::metrics::{self, Metrics};
-use morale::store::{MemberStore, ResponseStore, StoreError, StoreResult, TeamStore};
+use morale::store::{DayStore, MemberStore, ResponseStore, StoreError, StoreResult, TeamStore};
 use morale::token::{Claims, Purpose, TokenKeys};
+use morale::voter::{DaySalt, VoterSecret};
 use pages::CSS;
 use std::sync::Arc;
 
@@ -40,13 +41,16 @@ pub const MAX_BODY: usize = 16 * 1024;
 pub const MAX_COMMENT: usize = 1000;
 const MAX_TARGET: usize = 2048;
 
-/// What the response API reads and changes: a team, its members' subscription, responses.
-pub trait ApiStore: TeamStore + MemberStore + ResponseStore {}
-impl<T: TeamStore + MemberStore + ResponseStore> ApiStore for T {}
+/// What the response API reads and changes: a team, its members' subscription, responses, and
+/// its closed days' figures.
+pub trait ApiStore: TeamStore + MemberStore + ResponseStore + DayStore {}
+impl<T: TeamStore + MemberStore + ResponseStore + DayStore> ApiStore for T {}
 
 pub struct ResponseApi {
     pub store: Arc<dyn ApiStore>,
     pub keys: TokenKeys,
+    /// The voters' key: the response API's alone (see `morale::voter`).
+    pub voters: VoterSecret,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -130,10 +134,24 @@ impl ResponseApi {
         self.store.get_team(&c.team).await?.ok_or(Stop::Refused(Reject::UnknownTeam))
     }
 
+    /// A day takes answers until they close: by the team's schedule, or by the close its day
+    /// was planned with (the schedule may have moved since), whichever is first; and never once
+    /// its figures are fixed (who voted is forgotten then, and must stay so).
+    async fn open_for_answers(&self, team: &Team, c: &Claims, now: Timestamp) -> Result<(), Stop> {
+        let day = self.store.get_day(&c.team, c.date).await?;
+        let planned = day.as_ref().and_then(|d| d.plan.answers_close);
+        let close = planned.map_or(team.schedule.answers_close(c.date), |p| p.min(team.schedule.answers_close(c.date)));
+        if now >= close || day.is_some_and(|d| d.tally.is_some()) {
+            return Err(Reject::DayClosed.into());
+        }
+        Ok(())
+    }
+
     /// GET /r/{token}: the answer form, the link's own answer chosen. Writes nothing.
     async fn confirm(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
         let claims = self.keys.open(token, Purpose::Answer, now)?;
         let team = self.team(&claims).await?;
+        self.open_for_answers(&team, &claims, now).await?;
         let page = pages::Confirm {
             css: CSS,
             team_name: &team.name,
@@ -156,10 +174,12 @@ impl ResponseApi {
             return Err(Reject::CommentTooLong.into());
         }
         let team = self.team(&claims).await?;
+        self.open_for_answers(&team, &claims, now).await?;
         if self.store.get_member(&claims.team, &claims.member).await?.is_none() {
             return Err(Reject::NotMember.into());
         }
-        let voter = self.keys.voter_key(&claims.team, &claims.member);
+        let salt = self.store.day_salt(&claims.team, claims.date, &DaySalt::random()).await?;
+        let voter = self.voters.pseudonym(&claims.team, claims.date, &claims.member, &salt);
         let post =
             Response::new(claims.team.clone(), claims.date, voter, score, comment.clone(), now).via(claims.score);
         let stored = self.store.put_response(&post).await?;
@@ -184,6 +204,9 @@ impl ResponseApi {
         if !team.admins.iter().any(|a| morale::domain::MemberId::for_email(a) == claims.member) {
             return Err(Reject::NotAdmin.into());
         }
+        if team.link_revoked(&claims.member, claims.issued) {
+            return Err(Reject::Revoked.into());
+        }
         let days: u16 = match query_param(&req.query, "days").as_deref() {
             None | Some("30") => 30,
             Some("90") => 90,
@@ -191,8 +214,9 @@ impl ResponseApi {
         };
         let to = team.schedule.local_date(now);
         let from = (1..days).fold(to, |d, _| d.previous_day());
-        let responses = self.store.list_responses(&team.id, from, to).await?;
-        let all_days = morale::insights::daily(&responses, from, to);
+        // Closed days only, from their fixed figures: what a page shows never changes after.
+        let closed = morale::insights::closed(&self.store.list_days(&team.id, from, to).await?);
+        let all_days = morale::insights::daily(&closed, from, to);
         if csv {
             return Ok(Outcome::Csv(trend::csv(&all_days)));
         }
@@ -200,12 +224,9 @@ impl ResponseApi {
         let active = members.iter().filter(|m| m.status.receives_email()).count();
         let workdays: Vec<&morale::insights::Day> =
             all_days.iter().filter(|d| team.schedule.workdays.contains(d.date.date().weekday())).collect();
-        let voters: usize = workdays.iter().map(|d| d.voters).sum();
-        let participation = if active > 0 && !workdays.is_empty() {
-            format!("{:.0}%", 100.0 * voters as f64 / (active * workdays.len()) as f64)
-        } else {
-            "-".into()
-        };
+        let participation = morale::insights::participation(&workdays)
+            .map(|p| format!("{:.0}%", 100.0 * p))
+            .unwrap_or_else(|| "-".into());
         let statuses: Vec<String> = [
             (MemberStatus::Paused, "paused"),
             (MemberStatus::Unsubscribed, "unsubscribed"),
@@ -226,6 +247,7 @@ impl ResponseApi {
             .flat_map(|f| f.comments.iter().cloned())
             .collect();
         comments.sort();
+        let closed_workdays = workdays.iter().filter(|d| d.closed).count();
         let page = pages::Trend {
             css: CSS,
             token,
@@ -233,11 +255,13 @@ impl ResponseApi {
             days,
             mean: morale::insights::mean_of(&all_days).map(|m| format!("{m:.2}")).unwrap_or_else(|| "–".into()),
             participation,
-            enough_days: format!("{} of {}", all_days.iter().filter(|d| d.enough()).count(), workdays.len()),
+            enough_days: format!("{} of {}", all_days.iter().filter(|d| d.enough()).count(), closed_workdays),
             chart: trend::Chart::new(&all_days),
             active,
             statuses,
             comments,
+            min_voters: team.privacy.min_voters(),
+            min_commenters: team.privacy.min_commenters(),
         };
         Ok(Outcome::Page(200, page.render().expect("trend page renders")))
     }

@@ -12,6 +12,8 @@ use std::sync::Arc;
 async fn main() -> Result<(), Error> {
     let boot = Bootstrap::start().await?;
     let keys = config::load_token_keys(&boot.sdk).await?;
-    let api = ResponseApi { store: Arc::new(boot.store), keys, clock: Arc::new(SystemClock) };
+    config::refresh_token_keys(boot.sdk.clone(), keys.clone(), config::KEYS_REFRESH);
+    let voters = config::load_voter_secret(&boot.sdk).await?;
+    let api = ResponseApi { store: Arc::new(boot.store), keys, voters, clock: Arc::new(SystemClock) };
     run(router(Arc::new(api))).await
 }

@@ -134,6 +134,8 @@ pub struct Trend<'a> {
     pub active: usize,
     pub statuses: Vec<String>,
     pub comments: Vec<String>,
+    pub min_voters: u32,
+    pub min_commenters: u32,
 }
 
 #[derive(Template)]

@@ -16,7 +16,11 @@ pub(crate) enum Reject {
     UnknownTeam,
     /// The link's member was removed from the team: their links stop recording.
     NotMember,
+    /// The day's answers have closed: its figures are fixed.
+    DayClosed,
     NotAdmin,
+    /// An admin's trend links were revoked after this one was issued.
+    Revoked,
 }
 
 impl Reject {
@@ -30,7 +34,9 @@ impl Reject {
             Self::Method(_) => "method",
             Self::UnknownTeam => "unknown_team",
             Self::NotMember => "not_member",
+            Self::DayClosed => "day_closed",
             Self::NotAdmin => "not_admin",
+            Self::Revoked => "revoked",
         }
     }
 
@@ -40,9 +46,9 @@ impl Reject {
             Self::Token(_) | Self::BadScore | Self::CommentTooLong => 400,
             Self::TooLarge => 413,
             Self::NotFound | Self::UnknownTeam => 404,
-            Self::NotMember => 410,
+            Self::NotMember | Self::DayClosed => 410,
             Self::Method(_) => 405,
-            Self::NotAdmin => 403,
+            Self::NotAdmin | Self::Revoked => 403,
         }
     }
 
@@ -50,7 +56,7 @@ impl Reject {
         match self {
             Self::Token(TokenError::Expired) => (
                 "This link has expired",
-                "Answers can be given or changed for a week. Tomorrow's email brings fresh links.",
+                "Links work for a while: an answer until the end of the next day, unsubscribing for 60 days, a trend page for 14. A newer email brings fresh ones.",
             ),
             Self::Token(_) => (
                 "This link does not work",
@@ -68,9 +74,17 @@ impl Reject {
             Self::UnknownTeam => {
                 ("This team no longer exists", "Nothing was recorded. You will not get more emails from it.")
             }
+            Self::DayClosed => (
+                "This day's answers have closed",
+                "A day's answers can be given or changed until the end of the next day; then its figures are fixed and who answered is forgotten. Tomorrow's email brings a new question.",
+            ),
             Self::NotMember => {
                 ("You are no longer on this team", "Nothing was recorded: answers count only from the team's members.")
             }
+            Self::Revoked => (
+                "This link was revoked",
+                "Links to the trend page sent to you before then no longer open. The next weekly digest brings a fresh one.",
+            ),
             Self::NotAdmin => {
                 ("This link is for the team's admins", "Whoever it was sent to is no longer an admin of the team.")
             }

@@ -147,19 +147,19 @@ impl Chart {
     }
 }
 
-/// `date,voters,mean,answered_1,…,answered_5`: aggregates only, and blank figures for days with
-/// too few answers.
+/// `date,voters,mean,answered_1,…,answered_5`: closed days only, aggregates only, and blank
+/// figures for days with too few answers.
 pub fn csv(days: &[Day]) -> String {
     let mut out = String::from("date,voters,mean,answered_1,answered_2,answered_3,answered_4,answered_5\n");
-    for d in days {
+    for d in days.iter().filter(|d| d.closed) {
         match &d.figures {
             Some(f) => {
                 let dist: Vec<String> = f.distribution.iter().map(|n| n.to_string()).collect();
                 let _ = writeln!(out, "{},{},{:.2},{}", d.date, d.voters, f.mean, dist.join(","));
             }
             None => {
-                // The voter count of a thin day is shown as "fewer than 3", never the number.
-                let _ = writeln!(out, "{},{},,,,,,", d.date, if d.voters == 0 { "0" } else { "<3" });
+                // The voter count of a thin day is never shown, only that there were too few.
+                let _ = writeln!(out, "{},{},,,,,,", d.date, if d.voters == 0 { "0" } else { "too few" });
             }
         }
     }

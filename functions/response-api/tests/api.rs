@@ -9,6 +9,11 @@ use morale::domain::{Member, MemberStatus, Team};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
 use morale::token::{Claims, Purpose, TokenKeys};
+use morale::voter::{DaySalt, VoterSecret};
+
+fn voters() -> VoterSecret {
+    VoterSecret::development()
+}
 use morale_response_api::{HttpRequest, HttpResponse, ResponseApi};
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -38,8 +43,12 @@ async fn world() -> World {
     let m = Member::new(team.id.clone(), EmailAddress::parse("ana@example.com").unwrap(), None, now);
     store.add_member(&m).await.unwrap();
     let keys = TokenKeys::development();
-    let api =
-        Arc::new(ResponseApi { store: store.clone(), keys: keys.clone(), clock: Arc::new(ManualClock::new(now)) });
+    let api = Arc::new(ResponseApi {
+        store: store.clone(),
+        keys: keys.clone(),
+        voters: voters(),
+        clock: Arc::new(ManualClock::new(now)),
+    });
     World { store, keys, api, team: team.id, member: m.id, date: SendDate::parse("2026-11-23").unwrap() }
 }
 
@@ -129,12 +138,14 @@ async fn post_records_one_vote_and_a_later_one_replaces_it() {
     let v = w.votes().await;
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].score.value(), 2);
-    assert_eq!(v[0].voter, w.keys.voter_key(&w.team, &w.member));
+    let salt = w.store.day_salt(&w.team, w.date, &DaySalt::random()).await.unwrap();
+    assert_eq!(v[0].voter, voters().pseudonym(&w.team, w.date, &w.member, &salt), "today's pseudonym");
     assert_ne!(v[0].voter.0, w.member.as_str(), "the vote does not name the member");
     // Later the same day, from another answer's link: the latest answer wins, with its comment.
     let api2 = ResponseApi {
         store: w.store.clone(),
         keys: w.keys.clone(),
+        voters: voters(),
         clock: Arc::new(ManualClock::new(NOW.parse::<Timestamp>().unwrap() + SignedDuration::from_mins(3))),
     };
     let r = api2
@@ -168,12 +179,13 @@ async fn different_answers_within_seconds_are_quarantined() {
     assert!(v[0].quarantined(), "a scanner's burst is not an answer");
     let r = w.send(&w.answer(3), "s=3").await;
     assert!(r.body.contains("Please send your answer again"), "the page says why");
-    let days = morale::insights::daily(&v, w.date, w.date);
-    assert_eq!(days[0].voters, 0, "quarantined answers are in no figure");
+    let tally = morale::domain::Tally::of(&v, 1, morale::domain::Privacy::default());
+    assert_eq!(tally.voters, 0, "quarantined answers are in no figure");
     // An hour later, the person answers: counted.
     let later = ResponseApi {
         store: w.store.clone(),
         keys: w.keys.clone(),
+        voters: voters(),
         clock: Arc::new(ManualClock::new(NOW.parse::<Timestamp>().unwrap() + SignedDuration::from_hours(1))),
     };
     let body = format!("t={}&s=2", w.answer(2));
@@ -392,4 +404,35 @@ async fn fuzzed_requests_never_fail_and_never_write() {
     }
     assert!(w.votes().await.is_empty(), "no vote from fuzzing");
     assert_eq!(w.member_status().await, MemberStatus::Active);
+}
+
+/// A day's answers close at the end of the next local day (New York here): from then on its
+/// links record nothing and say why.
+#[tokio::test]
+async fn a_closed_days_links_record_nothing() {
+    let w = world().await;
+    let at = |t: &str| ResponseApi {
+        store: w.store.clone(),
+        keys: w.keys.clone(),
+        voters: voters(),
+        clock: Arc::new(ManualClock::new(t.parse().unwrap())),
+    };
+    let t = w.answer(4);
+    let post = |api: ResponseApi| {
+        let body = format!("t={t}&s=4").into_bytes();
+        async move {
+            api.handle(&HttpRequest { method: "POST".into(), path: "/r".into(), body, ..Default::default() }).await
+        }
+    };
+    // The evening after, still open.
+    assert_eq!(post(at("2026-11-25T04:59:00Z")).await.status, 200);
+    let closed = at("2026-11-25T05:00:00Z");
+    let page =
+        closed.handle(&HttpRequest { method: "GET".into(), path: format!("/r/{t}"), ..Default::default() }).await;
+    assert_eq!(page.status, 410);
+    assert!(page.body.contains("answers have closed"), "{}", page.body);
+    let r = post(closed).await;
+    assert_eq!(r.status, 410);
+    let v = w.votes().await;
+    assert_eq!(v.len(), 1, "only the vote before the close");
 }

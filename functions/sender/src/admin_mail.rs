@@ -101,13 +101,13 @@ impl Ctx {
             return Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))));
         }
         let back = |n: usize| (0..n).fold(date, |d, _| d.previous_day());
-        let responses = self.store.list_responses(&team.id, back(62), date.previous_day()).await?;
+        let closed = insights::closed(&self.store.list_days(&team.id, back(62), date.previous_day()).await?);
         let trend_url = self.renderer.trend_url(&team.id, &item.email, date, now);
         let rendered = match item.kind {
             OutboxKind::Weekly => {
                 let active = data.members.values().filter(|m| m.status.receives_email()).count();
-                let this = insights::week(&responses, back(7), back(1), team.schedule.workdays, active);
-                let last = insights::week(&responses, back(14), back(8), team.schedule.workdays, active);
+                let this = insights::week(&closed, back(7), back(1), team.schedule.workdays);
+                let last = insights::week(&closed, back(14), back(8), team.schedule.workdays);
                 let count = |s| data.members.values().filter(|m| m.status == s).count();
                 let problems: Vec<String> = [
                     (Bounced, "bounced"),
@@ -136,7 +136,7 @@ impl Ctx {
                 self.renderer.weekly(&team.name, &this, &last, &problems, &trend_url)
             }
             _ => {
-                let streak = insights::low_streak(&responses, date, team.schedule.workdays, LOW_STREAK);
+                let streak = insights::low_streak(&closed, date, team.schedule.workdays, LOW_STREAK);
                 self.renderer.low_morale(&team.name, &streak, &trend_url)
             }
         };
@@ -158,6 +158,7 @@ impl Ctx {
                 member: &member.id,
                 member_name: member.name.as_deref(),
                 date,
+                answers_close: team.schedule.answers_close(date),
             },
             now,
         );

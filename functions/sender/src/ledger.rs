@@ -23,13 +23,15 @@ impl Sender {
     /// Returns the emails unaccounted.
     pub(crate) async fn close_days(&self, now: Timestamp, behind: bool, m: &mut Metrics) -> Result<u64, StoreError> {
         let due = self.store.due_days(now, BATCH).await?;
+        // Days whose ledger is closed are due for their answers' close.
+        let (ledgers, answers): (Vec<Day>, Vec<Day>) = due.items.into_iter().partition(|d| d.closed_at.is_none());
         let mut closing: Vec<(Day, Ledger)> = Vec::new();
         let mut lines: Vec<String> =
             due.quarantined.iter().map(|u| format!("- a day record that cannot be read: {u}")).collect();
         // The days to close now, and their emails that can no longer go.
         let mut days = Vec::new();
         let mut unsent: Vec<OutboxKey> = Vec::new();
-        for day in due.items {
+        for day in ledgers {
             if behind && now < day.closes_at + LEDGER_PATIENCE {
                 continue;
             }
@@ -60,8 +62,16 @@ impl Sender {
             )
             .await;
             for key in &unsent {
-                if self.fail_too_late(key, now).await? {
-                    m.count(metrics::EMAILS_FAILED, 1);
+                match self.fail_too_late(key, now).await {
+                    Ok(true) => m.count(metrics::EMAILS_FAILED, 1),
+                    Ok(false) => {}
+                    // An email that cannot be read cannot be failed either: it was quarantined
+                    // and told when found, and its day's ledger counts it unaccounted (told
+                    // again below). It must not stop the tick, nor the day from closing.
+                    Err(e @ StoreError::Corrupt { .. }) => {
+                        tracing::error!(%key, error = %e, "an unreadable email cannot be failed as too late");
+                    }
+                    Err(e) => return Err(e),
                 }
             }
         }
@@ -134,6 +144,7 @@ impl Sender {
                 tracing::info!(team = %day.team, date = %day.date, ledger = %ledger.line(), "the day's ledger closed");
             }
         }
+        self.close_answers(answers, now).await?;
         Ok(unaccounted)
     }
 }

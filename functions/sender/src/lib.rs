@@ -9,10 +9,12 @@
 //! One room per concern: `schedule` (due teams into outbox items), `drain` (the outbox at the
 //! account's rate), `send` (one email: claim, check, pace, send, record), `admin_mail` (the
 //! admins' emails), `alerts` (telling on-call when sending stops and recovers), `confirm` (sent
-//! emails SES never reported on), `ledger` (closing the days' ledgers).
+//! emails SES never reported on), `ledger` (closing the days' ledgers),
+//! `answers` (fixing closed days' figures and forgetting who voted).
 
 mod admin_mail;
 mod alerts;
+mod answers;
 mod confirm;
 mod drain;
 mod ledger;

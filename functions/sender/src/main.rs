@@ -16,6 +16,8 @@ async fn main() -> Result<(), Error> {
     let sdk = &boot.sdk;
     let config = SenderConfig::from_env()?;
     let keys = config::load_token_keys(sdk).await?;
+    // A rotation reaches the running function: the renderer holds the same keys.
+    config::refresh_token_keys(sdk.clone(), keys.clone(), config::KEYS_REFRESH);
     let sender = Sender {
         alerter: Arc::new(boot.alerter()?),
         store: Arc::new(boot.store),

@@ -58,7 +58,7 @@ impl Sender {
     ) -> Result<(), StoreError> {
         let Some(expected) = team.next_send_at else { return Ok(()) };
         let everyone = self.store.list_members(&team.id).await?;
-        let plan = plan_of(&everyone);
+        let base = plan_of(&everyone);
         let members: Vec<Member> = everyone.into_iter().filter(|m| m.status.receives_email()).collect();
         let mut at = expected;
         // Bounded: at most a month of missed days is walked in one tick.
@@ -67,6 +67,7 @@ impl Sender {
                 break;
             }
             let date = team.schedule.local_date(at);
+            let plan = DayPlan { answers_close: Some(team.schedule.answers_close(date)), ..base.clone() };
             let mut end = team.schedule.end_of_local_day(date);
             if let Some(grace) = self.config.catch_up_grace {
                 end = end.min(at + grace);
@@ -137,8 +138,8 @@ impl Sender {
             }
         }
         let from = (0..62).fold(date, |d, _| d.previous_day());
-        let responses = self.store.list_responses(&team.id, from, date.previous_day()).await?;
-        let streak = insights::low_streak(&responses, date, team.schedule.workdays, LOW_STREAK);
+        let days = self.store.list_days(&team.id, from, date.previous_day()).await?;
+        let streak = insights::low_streak(&insights::closed(&days), date, team.schedule.workdays, LOW_STREAK);
         if let Some((start, _)) = streak.first() {
             let name = format!("low-morale#{}", team.id);
             let rec = self.store.get_state(&name).await?;
@@ -202,6 +203,7 @@ fn plan_of(members: &[Member]) -> DayPlan {
         paused: count(&|s| s == MemberStatus::Paused),
         unsubscribed: count(&|s| !s.receives_email() && s != MemberStatus::Paused),
         missed: false,
+        answers_close: None,
     }
 }
 

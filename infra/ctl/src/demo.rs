@@ -5,7 +5,6 @@ use crate::stack::LocalStack;
 use anyhow::{Result, bail};
 use morale::clock::{Clock, SystemClock};
 use morale::domain::{Ledger, MemberStatus, OutboxStatus};
-use morale::insights;
 use morale::store::prelude::*;
 use morale_localstack::http::http;
 use serde_json::json;
@@ -78,7 +77,6 @@ pub async fn run(json_out: bool) -> Result<()> {
     let responses = stack.store.list_responses(&team.id, date, date).await?;
     // After the tick: today's send is done, the next one is the next workday's.
     let Some(team) = stack.store.get_team(&team.id).await? else { bail!("the demo team is gone from the table") };
-    let day = insights::daily(&responses, date, date).remove(0);
     let sent_total = items.iter().filter(|i| i.attempts > 0).count();
     let Some(planned) = stack.store.get_day(&team.id, date).await? else {
         bail!("the demo team's day was not recorded")
@@ -109,7 +107,8 @@ pub async fn run(json_out: bool) -> Result<()> {
         "ledger": ledger.line(),
         "ses_events_handled": handled,
         "responses": responses.len(),
-        "mean_today": day.figures.as_ref().map(|f| (f.mean * 100.0).round() / 100.0),
+        // No figure for an open day, not even here: the day's are fixed when its answers close.
+        "answers_close": team.schedule.answers_close(date).to_string(),
         "zone": team.schedule.zone,
         "send_time": team.schedule.time,
         "next_send_at": team.next_send_at.map(|n| n.to_string()),
@@ -139,10 +138,13 @@ pub async fn run(json_out: bool) -> Result<()> {
         println!("  the day so far     {}", ledger.line());
         println!("  SES events handled {handled}");
         println!("  responses          {}", responses.len());
-        match &day.figures {
-            Some(f) => println!("  today's mean       {:.2} (distribution 1..5: {:?})", f.mean, f.distribution),
-            None => println!("  today's mean       not enough answers (fewer than 3)"),
-        }
+        println!(
+            "  the day's figures  fixed when its answers close, {} (then `moralectl trends` shows them)",
+            team.schedule
+                .answers_close(date)
+                .to_zoned_datetime(team.schedule.zone.jiff().clone())
+                .strftime("%a %-d %b %H:%M %Z")
+        );
         println!();
         println!("The inbox page was {} — it is gone now that the demo stopped.", stack.inbox_url());
         println!("Run `make dev` to keep the stack up, open the inbox in a browser and click the answers.");

@@ -225,8 +225,10 @@ pub enum TeamCmd {
         #[arg(value_parser = TeamId::parse)]
         team: TeamId,
     },
-    /// Change a team's name, zone, send time, workdays or admins.
-    #[command(after_help = "Example:\n  moralectl team update platform --time 10:00 --workdays mon-thu")]
+    /// Change a team's name, zone, send time, workdays, admins, or how many voters its figures need.
+    #[command(
+        after_help = "Examples:\n  moralectl team update platform --time 10:00 --workdays mon-thu\n  moralectl team update platform --min-voters 4 --min-commenters 6"
+    )]
     Update(TeamUpdate),
     /// Pause a team's emails (--resume to start again from the next workday).
     Pause {
@@ -235,12 +237,20 @@ pub enum TeamCmd {
         #[arg(long)]
         resume: bool,
     },
+    /// Revoke every trend link sent to one admin until now (a lost or forwarded email).
+    #[command(after_help = "Example:\n  moralectl team revoke-links platform --admin lead@example.com")]
+    RevokeLinks {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(long, value_parser = EmailAddress::parse)]
+        admin: EmailAddress,
+    },
     /// Delete a team (its members must be removed first; answers are kept).
     Delete {
         #[arg(value_parser = TeamId::parse)]
         team: TeamId,
     },
-    /// A signed link to the team's trend page, for one of its admins (valid for 90 days).
+    /// A sealed link to the team's trend page, for one of its admins (valid for 14 days).
     #[command(
         after_help = "Example:\n  MORALE_API_BASE_URL=https://abc.execute-api.eu-west-1.amazonaws.com moralectl team link platform --admin lead@example.com"
     )]
@@ -298,6 +308,12 @@ pub struct TeamUpdate {
     /// The admins' weekly digest, e.g. "mon 09:00"; "off" for none.
     #[arg(long)]
     pub digest: Option<String>,
+    /// Voters a day needs before its figures are kept (at least 3, the default).
+    #[arg(long)]
+    pub min_voters: Option<u32>,
+    /// Voters a day needs before its comments are kept (at least 5, the default).
+    #[arg(long)]
+    pub min_commenters: Option<u32>,
 }
 
 #[derive(Subcommand)]

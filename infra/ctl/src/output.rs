@@ -23,6 +23,7 @@ pub fn team_json(t: &Team) -> Value {
         "id": t.id, "name": t.name, "zone": t.schedule.zone, "send_time": t.schedule.time,
         "workdays": t.schedule.workdays, "admins": t.admins, "paused": t.is_paused(),
         "digest": t.digest.map(|d| format!("{} {}", d.day_name(), d.time)),
+        "min_voters": t.privacy.min_voters(), "min_commenters": t.privacy.min_commenters(),
         "next_send_at": t.next_send_at.map(|n| n.to_string()),
         "next_send_local": t.next_send_at.map(|n| n.to_zoned_datetime(t.schedule.zone.jiff().clone()).to_string()),
     })
@@ -42,6 +43,11 @@ pub fn print_team(t: &Team, json: bool) {
     if let Some(d) = t.digest {
         println!("  digest     weekly, {} {}", d.day_name(), d.time);
     }
+    println!(
+        "  privacy    a day's figures need {} voters, its comments {}",
+        t.privacy.min_voters(),
+        t.privacy.min_commenters()
+    );
 }
 
 pub fn member_json(m: &Member) -> Value {

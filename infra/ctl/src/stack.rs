@@ -28,6 +28,7 @@ pub const FROM: &str = "Morale <noreply@morale.example>";
 pub const CONFIGURATION_SET: &str = "morale";
 
 pub const TOKEN_KEYS_PARAMETER: &str = "/morale/local/token-keys";
+pub const VOTER_KEY_PARAMETER: &str = "/morale/local/voter-key";
 
 pub struct LocalStack {
     /// The servers themselves, reached only through the proxies; dropping one stops it.
@@ -99,6 +100,9 @@ impl LocalStack {
             ("FromAddress", FROM.into()),
             ("ConfigurationSet", CONFIGURATION_SET.into()),
             ("TokenKeysParameterName", TOKEN_KEYS_PARAMETER.into()),
+            // The response API creates its voters' key here on first use, as it does on AWS.
+            ("VoterKeyParameterName", VOTER_KEY_PARAMETER.into()),
+            ("VoterKmsKey", "alias/aws/ssm".into()),
             ("HttpApi", "local".into()),
             ("AWS::Region", morale_localstack::REGION.into()),
             ("AWS::URLSuffix", "amazonaws.com".into()),

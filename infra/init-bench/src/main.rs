@@ -84,5 +84,6 @@ fn lambda_env(api: &str) -> Vec<(&'static str, String)> {
         // The development keys stand in for the SSM parameter: the SSM call is one round trip
         // that this stand-in cannot answer.
         ("MORALE_TOKEN_KEYS", morale::token::DEVELOPMENT_KEYS.into()),
+        ("MORALE_VOTER_KEY", morale::voter::DEVELOPMENT_VOTER_KEY.into()),
     ]
 }

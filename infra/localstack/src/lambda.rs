@@ -340,6 +340,8 @@ mod tests {
             "FromAddress",
             "ConfigurationSet",
             "TokenKeysParameterName",
+            "VoterKeyParameterName",
+            "VoterKmsKey",
             "HttpApi",
             "AWS::Region",
             "AWS::URLSuffix",

@@ -5,7 +5,7 @@
 //! and told. Unaccounted must be 0.
 
 use super::outbox::{CONFIRM_WINDOW, OutboxItem, OutboxKind, OutboxStatus};
-use super::{SendDate, TeamId};
+use super::{SendDate, Tally, TeamId};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -89,6 +89,8 @@ pub struct DayPlan {
     pub unsubscribed: u32,
     /// No sender ran before the day ended: nothing was queued, and `members` were not emailed.
     pub missed: bool,
+    /// When the day's answers close (see `Schedule::answers_close`).
+    pub answers_close: Option<Timestamp>,
 }
 
 /// A team's day: its plan, when its ledger closes, and the ledger once closed.
@@ -100,6 +102,32 @@ pub struct Day {
     pub closes_at: Timestamp,
     pub closed: Option<Ledger>,
     pub closed_at: Option<Timestamp>,
+    /// The day's figures, fixed when its answers closed.
+    pub tally: Option<Tally>,
+    /// When who voted was forgotten (the salt and the votes deleted): the day is done.
+    pub forgotten_at: Option<Timestamp>,
+}
+
+/// How long after a day's answers close the sender fixes its figures and forgets who voted:
+/// longer than any request still in flight at the close may take.
+pub const ANSWERS_GRACE: SignedDuration = SignedDuration::from_mins(10);
+
+impl Day {
+    /// A day recorded now, its ledger to close at `closes_at`.
+    pub fn new(team: TeamId, date: SendDate, plan: DayPlan, closes_at: Timestamp) -> Self {
+        Self { team, date, plan, closes_at, closed: None, closed_at: None, tally: None, forgotten_at: None }
+    }
+
+    /// When the sender has work on this day next: closing its ledger, then fixing its figures
+    /// and forgetting who voted; `None` once done. (A day recorded before answers closed by
+    /// date has only the ledger to close.)
+    pub fn due_at(&self) -> Option<Timestamp> {
+        match (self.closed_at, self.forgotten_at) {
+            (None, _) => Some(self.closes_at),
+            (Some(_), None) => self.plan.answers_close.map(|t| t + ANSWERS_GRACE),
+            (Some(_), Some(_)) => None,
+        }
+    }
 }
 
 /// A day's emails by how they ended. Members' daily emails are counted by kind of end; the

@@ -13,6 +13,7 @@ mod report;
 mod response;
 mod schedule;
 mod score;
+pub mod tally;
 mod team;
 mod time;
 
@@ -25,6 +26,7 @@ pub use report::ProblemReport;
 pub use response::{Burst, Response, SCANNER_WINDOW, VoterKey};
 pub use schedule::Schedule;
 pub use score::Score;
+pub use tally::{Privacy, Tally};
 pub use team::{Team, WeeklyDigest};
 pub use time::{LocalTime, SendDate, TimeZone, Workdays};
 

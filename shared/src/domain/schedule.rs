@@ -68,6 +68,13 @@ impl Schedule {
         SendDate::new(self.zone.jiff().to_datetime(instant).date())
     }
 
+    /// When a day's answers close, for good: the end of the next local day. Until then an
+    /// answer may be given or changed (the email of a day read the morning after still counts);
+    /// from then on the day's figures are fixed and who answered is forgotten.
+    pub fn answers_close(&self, date: SendDate) -> Timestamp {
+        self.end_of_local_day(date.next_day())
+    }
+
     /// The first instant of the local day after `date`: the send for `date` must go out
     /// before this, never on the next day.
     pub fn end_of_local_day(&self, date: SendDate) -> Timestamp {

@@ -1,7 +1,8 @@
 //! A team: who gets asked, when, and who administers it.
 
-use super::{EmailAddress, LocalTime, ParseError, Schedule, TeamId, Workdays};
+use super::{EmailAddress, LocalTime, MemberId, ParseError, Privacy, Schedule, TeamId, Workdays};
 use jiff::Timestamp;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Team {
@@ -13,6 +14,10 @@ pub struct Team {
     pub next_send_at: Option<Timestamp>,
     /// When the admins get the weekly digest: a workday of the team, and a local time.
     pub digest: Option<WeeklyDigest>,
+    /// How many voters a day needs before its figures, and its comments, are kept.
+    pub privacy: Privacy,
+    /// Per admin: trend links issued at or before this instant no longer open.
+    pub links_revoked: BTreeMap<MemberId, Timestamp>,
     pub created_at: Timestamp,
     /// Optimistic concurrency: every update is conditional on the version it read.
     pub version: u64,
@@ -21,7 +26,18 @@ pub struct Team {
 impl Team {
     pub fn new(id: TeamId, name: String, schedule: Schedule, admins: Vec<EmailAddress>, now: Timestamp) -> Self {
         let next_send_at = Some(schedule.next_send_after(now));
-        Self { id, name, schedule, admins, next_send_at, digest: None, created_at: now, version: 1 }
+        Self {
+            id,
+            name,
+            schedule,
+            admins,
+            next_send_at,
+            digest: None,
+            privacy: Privacy::default(),
+            links_revoked: BTreeMap::new(),
+            created_at: now,
+            version: 1,
+        }
     }
 
     pub fn is_paused(&self) -> bool {
@@ -56,6 +72,16 @@ impl Team {
             }
         };
         self.next_send_at = Some(next);
+    }
+
+    /// Every trend link issued to `admin` until `now` stops opening.
+    pub fn revoke_links(&mut self, admin: &EmailAddress, now: Timestamp) {
+        self.links_revoked.insert(MemberId::for_email(admin), now);
+    }
+
+    /// Whether a trend link issued to `admin` (by id) at `issued` was revoked since.
+    pub fn link_revoked(&self, admin: &MemberId, issued: Timestamp) -> bool {
+        self.links_revoked.get(admin).is_some_and(|at| issued <= *at)
     }
 
     /// No more sends until [`Team::resume`]; emails already queued are not sent either.

@@ -8,8 +8,9 @@ use super::{
 use crate::domain::outbox::Change;
 use crate::domain::{
     Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate,
-    StatusChange, Team, TeamId, VoterKey,
+    StatusChange, Tally, Team, TeamId, VoterKey,
 };
+use crate::voter::DaySalt;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ struct Tables {
     members: BTreeMap<(TeamId, MemberId), Member>,
     outbox: BTreeMap<OutboxKey, OutboxItem>,
     responses: BTreeMap<(TeamId, SendDate, VoterKey), Response>,
+    salts: BTreeMap<(TeamId, SendDate), DaySalt>,
     state: BTreeMap<String, StateRecord>,
     problem_reports: BTreeMap<(TeamId, SendDate), ProblemReport>,
     days: BTreeMap<(TeamId, SendDate), Day>,
@@ -232,6 +234,18 @@ impl ResponseStore for MemoryStore {
             .cloned()
             .collect())
     }
+
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt> {
+        Ok(self.lock().salts.entry((team.clone(), date)).or_insert_with(|| fresh.clone()).clone())
+    }
+
+    async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
+        let mut t = self.lock();
+        t.salts.remove(&(team.clone(), date));
+        let before = t.responses.len();
+        t.responses.retain(|(tm, d, _), _| !(tm == team && *d == date));
+        Ok(before - t.responses.len())
+    }
 }
 
 #[async_trait]
@@ -332,7 +346,7 @@ impl DayStore for MemoryStore {
         if t.days.contains_key(&(team.clone(), date)) {
             return Ok(false);
         }
-        let day = Day { team: team.clone(), date, plan: plan.clone(), closes_at, closed: None, closed_at: None };
+        let day = Day::new(team.clone(), date, plan.clone(), closes_at);
         t.days.insert((team.clone(), date), day);
         Ok(true)
     }
@@ -348,9 +362,8 @@ impl DayStore for MemoryStore {
 
     async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>> {
         let t = self.lock();
-        let mut due: Vec<Day> =
-            t.days.values().filter(|d| d.closed_at.is_none() && d.closes_at <= now).cloned().collect();
-        due.sort_by_key(|d| d.closes_at);
+        let mut due: Vec<Day> = t.days.values().filter(|d| d.due_at().is_some_and(|at| at <= now)).cloned().collect();
+        due.sort_by_key(|d| d.due_at());
         due.truncate(limit);
         Ok(Due::readable(due))
     }
@@ -361,6 +374,28 @@ impl DayStore for MemoryStore {
             Some(d) if d.closed_at.is_none() => {
                 d.closed = Some(ledger.clone());
                 d.closed_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn tally_day(&self, team: &TeamId, date: SendDate, tally: &Tally, _now: Timestamp) -> StoreResult<bool> {
+        let mut t = self.lock();
+        match t.days.get_mut(&(team.clone(), date)) {
+            Some(d) if d.closed_at.is_some() && d.tally.is_none() => {
+                d.tally = Some(tally.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
+        let mut t = self.lock();
+        match t.days.get_mut(&(team.clone(), date)) {
+            Some(d) if d.tally.is_some() && d.forgotten_at.is_none() => {
+                d.forgotten_at = Some(now);
                 Ok(true)
             }
             _ => Ok(false),

@@ -17,8 +17,9 @@ pub use memory::MemoryStore;
 use crate::domain::outbox::{Change, Unsent};
 use crate::domain::{
     Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange,
-    Team, TeamId,
+    Tally, Team, TeamId,
 };
+use crate::voter::DaySalt;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -193,6 +194,12 @@ pub trait ResponseStore: Send + Sync {
     async fn put_response(&self, post: &Response) -> StoreResult<Response>;
     /// A team's responses for dates in `from..=to`.
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>>;
+    /// The team's salt for `date` (see [`crate::voter`]): the one stored, else `fresh`, stored
+    /// now. Racing callers all get the one stored first.
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt>;
+    /// Forgets who voted on a team's day: its salt first, then its responses. Safe to repeat;
+    /// the count of responses deleted.
+    async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize>;
 }
 
 /// The admins' reports of delivery problems, one per team and day (see [`ProblemReport`]).
@@ -218,11 +225,18 @@ pub trait DayStore: Send + Sync {
     async fn get_day(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<Day>>;
     /// A team's days with dates in `from..=to`, in order.
     async fn list_days(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Day>>;
-    /// Days whose ledger is due to close at `now` and is not closed (via the due index),
-    /// soonest first, at most `limit`; day records that cannot be read are quarantined and listed.
+    /// Days with work due at `now` by [`Day::due_at`] (via the due index): a ledger to close,
+    /// or answers closed to tally and forget; soonest first, at most `limit`. Day records that
+    /// cannot be read are quarantined and listed.
     async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>>;
-    /// Closes a day's ledger for good. `Ok(false)` if it was already closed (or is unknown).
+    /// Closes a day's ledger for good; the day stays due for its answers' close.
+    /// `Ok(false)` if it was already closed (or is unknown).
     async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool>;
+    /// Fixes a closed day's figures, once: `Ok(false)` if they were already fixed (the first
+    /// stand, and never change).
+    async fn tally_day(&self, team: &TeamId, date: SendDate, tally: &Tally, now: Timestamp) -> StoreResult<bool>;
+    /// Records that who voted on a tallied day is forgotten: the day leaves the due index.
+    async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool>;
 }
 
 /// A counter of a tally and what to add to it.

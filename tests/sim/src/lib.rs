@@ -22,6 +22,8 @@ use ledger::Alarms;
 pub struct Verdict {
     pub seed: u64,
     pub violations: Vec<String>,
+    /// Days whose answers closed during the run: figures fixed, who voted forgotten.
+    pub days_forgotten: usize,
     /// The plan and what was injected, for a replay.
     pub story: String,
 }
@@ -35,6 +37,13 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
         world.run(events).await;
         let mut violations = ledger::check(&world, alarms).await;
         violations.extend(readers::check(&world).await);
+        let mut days_forgotten = 0;
+        for t in &world.teams {
+            let days = morale::store::DayStore::list_days(&*world.store.table, &t.id, morale::domain::SendDate::parse("2000-01-01").expect("a date"), morale::domain::SendDate::parse("2100-01-01").expect("a date"))
+                .await
+                .expect("the table");
+            days_forgotten += days.iter().filter(|d| d.forgotten_at.is_some()).count();
+        }
         let story = world.log.with(|l| {
             format!(
                 "{:#?}\n{:#?}\nteams: {}, members: {}, SES acceptances: {}, alerts: {}, invocations: {} ({} failed), dead letters: {}, quarantined: {:?}, readers' POSTs: {} ({} \"try again\")\nfaults injected: {:?}",
@@ -55,7 +64,7 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
                 + &l.invocations.iter().filter(|i| i.error.is_some()).map(|i| format!("\n{:?} failed {}..{}: {}", i.function, i.start, i.end, i.error.as_deref().unwrap_or(""))).collect::<String>()
                 + &l.reachability.iter().map(|r| format!("\n{} {}/{:?} {}: {}", r.at, r.team, r.member, if r.reachable { "reachable" } else { "unreachable" }, r.why)).collect::<String>()
         });
-        Verdict { seed, violations, story }
+        Verdict { seed, violations, days_forgotten, story }
     });
     morale::random::unseed_this_thread();
     verdict

@@ -98,8 +98,15 @@ pub struct TickFaults {
     pub killed: f64,
 }
 
-/// How long the world runs.
+/// How long the world runs, and when its faults and operators' changes fall.
 pub const RUN: Duration = Duration::from_secs(30 * 3600);
+
+/// How long a seed's world runs: one seed in four runs on to 56 hours, long enough for the
+/// first days' answers to close (at the end of the next local day) and be forgotten. From the
+/// seed, not its dice: every other draw stays what it was.
+pub fn run_for(seed: u64) -> Duration {
+    if seed % 4 == 3 { Duration::from_secs(56 * 3600) } else { RUN }
+}
 
 impl Plan {
     pub fn draw(dice: &Dice) -> Self {

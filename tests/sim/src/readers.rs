@@ -15,8 +15,9 @@ use crate::world::{SimClock, World};
 use morale::clock::Clock;
 use morale::domain::{OutboxKey, Score, SendDate};
 use morale::metrics;
-use morale::store::ResponseStore;
+use morale::store::prelude::*;
 use morale::token::TokenKeys;
+use morale::voter::{DaySalt, VoterSecret};
 use morale_response_api::{HttpRequest, ResponseApi};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -97,6 +98,7 @@ impl Readers {
         let api = ResponseApi {
             store: Arc::new(SimStore::beside(store, dice.clone())),
             keys: TokenKeys::development(),
+            voters: VoterSecret::development(),
             clock: clock.clone(),
         };
         Self { plan, api, dice, log, clock }
@@ -209,12 +211,15 @@ fn request(method: &str, path: &str, query: &str, body: &str) -> HttpRequest {
     }
 }
 
-/// The readers' invariant: the API never fails a real link but with "please try again", each
-/// counted in the alarmed metric; a vote it thanked for is the one kept, unless a later one may
-/// have replaced it; nothing is recorded that no one posted (a scanner's GETs record nothing);
-/// and a reader told "you are unsubscribed" is, from then on, someone Morale may not email.
+/// The readers' invariant: the API never fails a real link but with "please try again" (or,
+/// once its day's answers closed, "closed"), each counted in the alarmed metric; a vote it
+/// thanked for is the one kept, unless a later one may have replaced it; nothing is recorded
+/// that no one posted (a scanner's GETs record nothing); a day whose answers closed keeps no
+/// vote and counts every vote it thanked for; and a reader told "you are unsubscribed" is,
+/// from then on, someone Morale may not email.
 pub async fn check(w: &World) -> Vec<String> {
-    let keys = TokenKeys::development();
+    let voters = VoterSecret::development();
+    let table = &w.store.table;
     let mut v = Vec::new();
     let calls = w.log.with(|l| l.api_calls.clone());
     // Every "please try again" is counted where its alarm watches.
@@ -226,11 +231,28 @@ pub async fn check(w: &World) -> Vec<String> {
     if unavailable != counted {
         v.push(format!("{unavailable} request(s) answered \"please try again\", {counted} counted in the metric"));
     }
+    // When a day's answers may have closed, at the earliest: by the team's schedule as the run
+    // began or ended (operators move teams), or as the day was planned.
+    let mut closes = BTreeMap::new();
+    for c in &calls {
+        if closes.contains_key(&(c.key.team.clone(), c.key.date)) {
+            continue;
+        }
+        let first = w.teams.iter().find(|t| t.id == c.key.team).map(|t| t.schedule.answers_close(c.key.date));
+        let last = table.get_team(&c.key.team).await.expect("the table").map(|t| t.schedule.answers_close(c.key.date));
+        let day = table.get_day(&c.key.team, c.key.date).await.expect("the table");
+        let planned = day.and_then(|d| d.plan.answers_close);
+        let at = [first, last, planned].into_iter().flatten().min();
+        closes.insert((c.key.team.clone(), c.key.date), at);
+    }
     let mut votes: BTreeMap<&OutboxKey, Vec<&ApiCall>> = BTreeMap::new();
     for c in &calls {
-        // A member removed before the post: their links stop recording, and say so.
+        // A member removed before the post: their links stop recording, and say so. So do a
+        // closed day's links.
         let removed = c.status == 410 && w.log.with(|r| removed_by(r, &c.key.team, &c.key.member, c.end));
-        if c.status != 200 && c.status != 503 && !removed {
+        let closed = c.status == 410
+            && closes.get(&(c.key.team.clone(), c.key.date)).copied().flatten().is_some_and(|close| c.end >= close);
+        if c.status != 200 && c.status != 503 && !removed && !closed {
             v.push(format!("{}: {:?} from the email's own link answered {}", c.key, c.ask, c.status));
         }
         if matches!(c.ask, Ask::Answer(_)) {
@@ -243,12 +265,38 @@ pub async fn check(w: &World) -> Vec<String> {
     }
     let utc = |t: jiff::Timestamp| SendDate::new(jiff::tz::TimeZone::UTC.to_datetime(t).date());
     let (first, last) = (utc(w.start).previous_day(), utc(w.end).next_day());
+    let bursts = w.log.with(|l| l.scanner_bursts.clone());
+    // Each open day's pseudonyms, from its salt (still in the table while the day is open);
+    // closed days (who voted forgotten) are checked by their figures.
+    let mut salts: BTreeMap<(morale::domain::TeamId, SendDate), Option<DaySalt>> = BTreeMap::new();
+    for key in votes.keys().copied().chain(bursts.keys()) {
+        let day = (key.team.clone(), key.date);
+        if salts.contains_key(&day) {
+            continue;
+        }
+        let record = table.get_day(&key.team, key.date).await.expect("the table");
+        let salt = match record {
+            Some(d) if d.forgotten_at.is_some() => None,
+            _ => Some(table.day_salt(&key.team, key.date, &DaySalt::random()).await.expect("the table")),
+        };
+        salts.insert(day, salt);
+    }
+    let voter_of = |k: &OutboxKey| {
+        salts[&(k.team.clone(), k.date)].as_ref().map(|s| voters.pseudonym(&k.team, k.date, &k.member, s))
+    };
     for team in &w.teams {
-        let stored = w.store.table.list_responses(&team.id, first, last).await.expect("the table");
+        let stored = table.list_responses(&team.id, first, last).await.expect("the table");
         let mut posted = BTreeSet::new();
-        let bursts = w.log.with(|l| l.scanner_bursts.clone());
+        // Closed days: nothing of who voted is left, and every vote thanked for is counted.
+        let mut thanked: BTreeMap<SendDate, u32> = BTreeMap::new();
         for (key, posts) in votes.iter().filter(|(k, _)| k.team == team.id) {
-            let voter = keys.voter_key(&key.team, &key.member);
+            let Some(voter) = voter_of(key) else {
+                thanked.entry(key.date).or_default();
+                if posts.iter().any(|c| c.done) {
+                    *thanked.entry(key.date).or_default() += 1;
+                }
+                continue;
+            };
             let kept = stored.iter().find(|r| r.date == key.date && r.voter == voter);
             posted.insert((key.date, voter));
             // From the last vote thanked for: any of them may be the one kept.
@@ -273,7 +321,7 @@ pub async fn check(w: &World) -> Vec<String> {
         // counted nowhere. (One taken alone cannot be told from a person's.)
         let mut scanned = BTreeSet::new();
         for (key, taken) in bursts.iter().filter(|(k, _)| k.team == team.id) {
-            let voter = keys.voter_key(&key.team, &key.member);
+            let Some(voter) = voter_of(key) else { continue };
             scanned.insert((key.date, voter.clone()));
             let r = stored.iter().find(|r| r.date == key.date && r.voter == voter);
             if *taken >= 2 && !votes.contains_key(key) && r.is_some_and(|r| !r.quarantined()) {
@@ -283,6 +331,16 @@ pub async fn check(w: &World) -> Vec<String> {
         for r in stored.iter().filter(|r| !posted.contains(&(r.date, r.voter.clone()))) {
             if !r.quarantined() && !scanned.contains(&(r.date, r.voter.clone())) {
                 v.push(format!("team {} {}: a {} is counted that no one posted", r.team, r.date, r.score));
+            }
+        }
+        for (date, n) in thanked {
+            let day = table.get_day(&team.id, date).await.expect("the table").expect("a forgotten day");
+            if stored.iter().any(|r| r.date == date) {
+                v.push(format!("team {} {date}: its answers closed and votes are left", team.id));
+            }
+            let voters = day.tally.map_or(0, |t| t.voters);
+            if voters < n {
+                v.push(format!("team {} {date}: {n} vote(s) thanked for, {voters} counted when it closed", team.id));
             }
         }
     }

@@ -11,10 +11,11 @@ use morale::clock::Clock;
 use morale::domain::outbox::Change;
 use morale::domain::{
     Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate,
-    StatusChange, Team, TeamId,
+    StatusChange, Tally, Team, TeamId,
 };
 use morale::store::prelude::*;
 use morale::store::{Count, Due, DueItem, MemoryStore, StateRecord, StoreError, StoreResult, TallyHour, Unreadable};
+use morale::voter::DaySalt;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -355,6 +356,12 @@ impl ResponseStore for SimStore {
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {
         self.read("Query responses", self.table.list_responses(team, from, to)).await
     }
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt> {
+        self.write("PutItem salt", self.table.day_salt(team, date, fresh)).await
+    }
+    async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
+        self.write("DeleteItem salt and responses", self.table.forget_day(team, date)).await
+    }
 }
 
 #[async_trait]
@@ -435,5 +442,11 @@ impl DayStore for SimStore {
     }
     async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool> {
         self.write("UpdateItem day", self.table.close_day(team, date, ledger, now)).await
+    }
+    async fn tally_day(&self, team: &TeamId, date: SendDate, tally: &Tally, now: Timestamp) -> StoreResult<bool> {
+        self.write("UpdateItem day tally", self.table.tally_day(team, date, tally, now)).await
+    }
+    async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
+        self.write("UpdateItem day done", self.table.finish_day(team, date, now)).await
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::dice::Dice;
 use crate::log::{AlertAttempt, Function, Invocation, Log, Reachability};
-use crate::plan::{Plan, RUN, UnreadableRecord};
+use crate::plan::{Plan, RUN, UnreadableRecord, run_for};
 use crate::readers::Readers;
 use crate::ses::{Arrival, SimSes, UNKNOWN_MAILBOX};
 use crate::store::SimStore;
@@ -189,7 +189,7 @@ impl World {
                 UnreadableRecord::Outbox => c.outbox_of = Some(member),
             }
         }
-        let end = start + SignedDuration::try_from(RUN).expect("in range");
+        let end = start + SignedDuration::try_from(run_for(seed)).expect("in range");
         let readers = Readers::new(seed, &store, log.clone(), clock.clone());
         let world = World { seed, plan, dice, log, clock, store, sender, bounce, readers, start, end, teams, members };
         (Arc::new(world), rx)
@@ -204,7 +204,7 @@ impl World {
             log.with(|l| l.metrics.extend(m.values().map(|(name, _, v)| (now, name.to_string(), v))));
         });
         let began = Instant::now();
-        let until = began + RUN;
+        let until = began + run_for(self.seed);
         let mut tasks = JoinSet::new();
         let w = self.clone();
         tasks.spawn(async move {

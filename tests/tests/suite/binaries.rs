@@ -12,6 +12,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 const KEYS_PARAMETER: &str = "/morale/test/token-keys";
+const VOTER_PARAMETER: &str = "/morale/test/voter-key";
 
 /// The values CloudFormation would give the template's `!Ref`s, `!Sub`s and `!GetAtt`s here.
 fn values(sys: &System) -> HashMap<&'static str, String> {
@@ -22,6 +23,8 @@ fn values(sys: &System) -> HashMap<&'static str, String> {
         ("FromAddress", FROM.into()),
         ("ConfigurationSet", "events".into()),
         ("TokenKeysParameterName", KEYS_PARAMETER.into()),
+        ("VoterKeyParameterName", VOTER_PARAMETER.into()),
+        ("VoterKmsKey", "alias/aws/ssm".into()),
         ("HttpApi", "local".into()),
         ("AWS::Region", morale_localstack::REGION.into()),
         ("AWS::URLSuffix", "amazonaws.com".into()),
@@ -110,4 +113,10 @@ async fn a_day_through_the_built_binaries_tick_ses_events_a_click_and_a_vote() {
     assert_eq!(thanks.status, 200, "{}", thanks.body);
     let votes = sys.store.list_responses(&team.id, date, date).await.unwrap();
     assert_eq!(votes.iter().map(|v| v.score.value()).collect::<Vec<_>>(), [4]);
+    // The response API made its voters' key itself, where only its role may read it: no
+    // person, script or other function handed it over.
+    let voter_key = ssm.get_parameter().name(VOTER_PARAMETER).with_decryption(true).send().await.unwrap();
+    let voter_key = voter_key.parameter.and_then(|p| p.value).unwrap();
+    assert!(morale::voter::VoterSecret::from_base64(&voter_key).is_ok());
+    assert_ne!(voter_key, morale::voter::DEVELOPMENT_VOTER_KEY, "not the development key");
 }

@@ -516,18 +516,24 @@ pub async fn sent_items_without_events_become_unconfirmed(store: &dyn Store) {
 }
 
 /// A team's day is recorded once with its plan, falls due when its ledger closes, closes once,
-/// and keeps its ledger.
+/// and keeps its ledger; it falls due again when its answers close, its figures are fixed once,
+/// and once who voted is forgotten it is done.
 pub async fn days_open_once_fall_due_and_close_once(store: &dyn Store) {
-    use morale::domain::{DayPlan, Ledger};
+    use morale::domain::ledger::ANSWERS_GRACE;
+    use morale::domain::{DayPlan, Ledger, Tally};
     let team = TeamId::parse("alpha").unwrap();
     let d = SendDate::parse("2026-11-23").unwrap();
     let closes = ts("2026-11-24T04:00:00Z");
-    let plan = DayPlan { members: 3, paused: 1, unsubscribed: 2, missed: false };
+    let answers_close = ts("2026-11-25T05:00:00Z");
+    let plan = DayPlan { members: 3, paused: 1, unsubscribed: 2, missed: false, answers_close: Some(answers_close) };
     assert!(store.open_day(&team, d, &plan, closes).await.unwrap());
     let other = DayPlan { members: 9, ..DayPlan::default() };
     assert!(!store.open_day(&team, d, &other, closes).await.unwrap(), "the first plan stands");
     let next = d.next_day();
-    assert!(store.open_day(&team, next, &DayPlan { missed: true, ..plan.clone() }, closes + mins(1440)).await.unwrap());
+    // A day planned without an answers' close (as days were before answers closed): the
+    // ledger only.
+    let ledger_only = DayPlan { missed: true, answers_close: None, ..plan.clone() };
+    assert!(store.open_day(&team, next, &ledger_only, closes + mins(1440)).await.unwrap());
     assert!(store.due_days(closes - mins(1), 10).await.unwrap().items.is_empty(), "not yet");
     let due = store.due_days(closes, 10).await.unwrap().items;
     assert_eq!(due.len(), 1);
@@ -539,10 +545,55 @@ pub async fn days_open_once_fall_due_and_close_once(store: &dyn Store) {
     assert!(store.due_days(closes + mins(60), 10).await.unwrap().items.is_empty(), "a closed day is not due");
     let got = store.get_day(&team, d).await.unwrap().expect("kept");
     assert_eq!((got.closed, got.closed_at), (Some(ledger), Some(closes)));
+    // Its answers close: due again, for its figures.
+    let answers_due = answers_close + ANSWERS_GRACE;
+    assert!(store.due_days(answers_due - mins(1), 10).await.unwrap().items.iter().all(|x| x.date != d));
+    let due = store.due_days(answers_due, 10).await.unwrap().items;
+    assert!(due.iter().any(|x| x.date == d && x.closed_at.is_some()), "{due:?}");
+    assert!(!store.finish_day(&team, d, answers_due).await.unwrap(), "not before its figures are fixed");
+    let tally = Tally { asked: 3, voters: 3, counts: Some([0, 0, 1, 1, 1]), comments: vec![] };
+    assert!(store.tally_day(&team, d, &tally, answers_due).await.unwrap());
+    let other = Tally { asked: 3, voters: 0, ..Tally::default() };
+    assert!(!store.tally_day(&team, d, &other, answers_due).await.unwrap(), "figures are fixed once");
+    assert!(store.due_days(answers_due, 10).await.unwrap().items.iter().any(|x| x.date == d), "until forgotten");
+    assert!(store.finish_day(&team, d, answers_due).await.unwrap());
+    assert!(!store.finish_day(&team, d, answers_due).await.unwrap(), "once");
+    let got = store.get_day(&team, d).await.unwrap().expect("kept");
+    assert_eq!((got.tally, got.forgotten_at), (Some(tally), Some(answers_due)));
+    assert!(store.due_days(answers_due + mins(60), 10).await.unwrap().items.iter().all(|x| x.date != d), "done");
     let days = store.list_days(&team, d.previous_day(), next).await.unwrap();
     assert_eq!(days.iter().map(|d| (d.date, d.plan.missed)).collect::<Vec<_>>(), vec![(d, false), (next, true)]);
     assert!(store.list_days(&TeamId::parse("beta").unwrap(), d, next).await.unwrap().is_empty());
-    assert_eq!(store.due_days(closes + mins(1440), 10).await.unwrap().items.len(), 1);
+    // The missed day (planned without an answers' close: the ledger only) is due once.
+    let later = store.due_days(closes + mins(1440), 10).await.unwrap().items;
+    assert_eq!(later.iter().map(|x| x.date).collect::<Vec<_>>(), vec![next]);
+    assert!(store.close_day(&team, next, &Ledger::default(), closes + mins(1440)).await.unwrap());
+    assert!(store.due_days(closes + mins(100_000), 10).await.unwrap().items.is_empty(), "nothing more to do");
+}
+
+/// A team-day's salt: the first stored stands; forgetting the day deletes it and the day's
+/// votes, not other days', and can be repeated.
+pub async fn a_days_salt_and_votes_are_forgotten_together(store: &dyn Store) {
+    use morale::voter::DaySalt;
+    let t = TeamId::parse("alpha").unwrap();
+    let d = SendDate::parse("2026-11-23").unwrap();
+    let (first, second) = (DaySalt::random(), DaySalt::random());
+    assert_eq!(store.day_salt(&t, d, &first).await.unwrap(), first);
+    assert_eq!(store.day_salt(&t, d, &second).await.unwrap(), first, "the first salt stands");
+    assert_eq!(store.day_salt(&t, d.next_day(), &second).await.unwrap(), second, "one per day");
+    let vote = |v: &str, date: SendDate| {
+        Response::new(t.clone(), date, VoterKey(v.into()), Score::new(4).unwrap(), None, ts("2026-11-23T20:00:00Z"))
+    };
+    for r in [vote("a", d), vote("b", d), vote("c", d.next_day())] {
+        store.put_response(&r).await.unwrap();
+    }
+    assert_eq!(store.forget_day(&t, d).await.unwrap(), 2);
+    assert!(store.list_responses(&t, d, d).await.unwrap().is_empty());
+    assert_eq!(store.list_responses(&t, d.next_day(), d.next_day()).await.unwrap().len(), 1, "other days stay");
+    let third = DaySalt::random();
+    assert_eq!(store.day_salt(&t, d, &third).await.unwrap(), third, "the old salt is gone");
+    assert_eq!(store.forget_day(&t, d).await.unwrap(), 0, "again: nothing left");
+    assert_eq!(store.day_salt(&t, d.next_day(), &first).await.unwrap(), second, "the next day's salt stays");
 }
 
 /// A quarantined item is never due again; quarantining nothing says so.
@@ -658,4 +709,5 @@ contract_cases!(
     quarantined_items_leave_the_due_index,
     sent_items_without_events_become_unconfirmed,
     days_open_once_fall_due_and_close_once,
+    a_days_salt_and_votes_are_forgotten_together,
 );

@@ -1,3 +1,4 @@
+mod anonymity;
 mod binaries;
 mod contract;
 mod events;

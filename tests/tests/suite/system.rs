@@ -113,6 +113,7 @@ impl System {
         let api = morale_response_api::ResponseApi {
             store: store.clone(),
             keys: TokenKeys::development(),
+            voters: morale::voter::VoterSecret::development(),
             clock: clock.clone(),
         };
         let (addr, api_task) = morale_response_api::local::serve(Arc::new(api), 0).await.unwrap();

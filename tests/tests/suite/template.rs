@@ -265,3 +265,34 @@ fn a_sender_that_stops_running_is_alarmed() {
         assert!(alarmed, "{name} is alarmed");
     }
 }
+
+/// The voters' key is the response API's alone: only its role may read or create the
+/// parameter, and only its role may encrypt or decrypt with the KMS key the parameter is kept
+/// under; the account administers that key but cannot use it.
+#[test]
+fn only_the_response_api_can_read_the_voters_key() {
+    let t = template();
+    let yaml = |v: &Value| serde_yaml::to_string(v).unwrap();
+    for (name, r) in resources(&t) {
+        if r["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let policies = yaml(&r["Properties"]["Policies"]);
+        let env = yaml(&r["Properties"]["Environment"]);
+        let mentions = policies.contains("VoterKeyParameterName") || env.contains("VoterKeyParameterName");
+        assert_eq!(mentions, name == "ResponseApiFunction", "{name} and the voters' key");
+    }
+    let key = &t["Resources"]["VoterKmsKey"]["Properties"]["KeyPolicy"]["Statement"];
+    let mut users = Vec::new();
+    for s in key.as_sequence().unwrap() {
+        let actions = yaml(&s["Action"]);
+        let principal = yaml(&s["Principal"]);
+        for use_ in ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*", "kms:ReEncrypt"] {
+            if actions.contains(use_) {
+                users.push(principal.clone());
+            }
+        }
+    }
+    assert!(!users.is_empty());
+    assert!(users.iter().all(|p| p.contains("ResponseApiFunctionRole")), "{users:?}");
+}

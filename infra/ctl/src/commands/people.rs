@@ -67,6 +67,11 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
                 Some("off") => t.digest = None,
                 Some(d) => t.digest = Some(WeeklyDigest::parse(d, schedule.workdays)?),
             }
+            if u.min_voters.is_some() || u.min_commenters.is_some() {
+                let v = u.min_voters.unwrap_or(t.privacy.min_voters());
+                let c = u.min_commenters.unwrap_or(t.privacy.min_commenters().max(v));
+                t.privacy = morale::domain::Privacy::new(v, c)?;
+            }
             t.reschedule(schedule, now);
             let t = store.update_team(&t).await?;
             print_team(&t, json);
@@ -79,6 +84,13 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
                 t.pause();
             }
             let t = store.update_team(&t).await?;
+            print_team(&t, json);
+        }
+        TeamCmd::RevokeLinks { team, admin } => {
+            let mut t = get_team(store, team).await?;
+            t.revoke_links(admin, now);
+            let t = store.update_team(&t).await?;
+            println!("Trend links sent to {admin} until now no longer open.");
             print_team(&t, json);
         }
         TeamCmd::Link { .. } => unreachable!("handled before"),

@@ -16,16 +16,19 @@ pub(super) async fn trends(store: &dyn Store, team: &TeamId, days: u16, now: Tim
     for _ in 1..days {
         from = from.previous_day();
     }
-    let responses = store.list_responses(team, from, to).await?;
+    // Closed days only, from their fixed figures (the CLI sees no more than the trend page).
+    let closed = insights::closed(&store.list_days(team, from, to).await?);
     let active = store.list_members(team).await?.iter().filter(|m| m.status.receives_email()).count();
-    let daily = insights::daily(&responses, from, to);
+    let daily = insights::daily(&closed, from, to);
+    let part = |d: &insights::Day| (d.closed && d.asked > 0).then(|| d.voters as f64 / f64::from(d.asked));
     if json {
         let list: Vec<_> = daily
             .iter()
             .map(|d| {
                 json!({
-                    "date": d.date, "voters": d.voters,
-                    "participation": if active > 0 { Some(d.voters as f64 / active as f64) } else { None },
+                    "date": d.date, "closed": d.closed,
+                    "voters": d.closed.then_some(d.voters),
+                    "participation": part(d),
                     "mean": d.figures.as_ref().map(|f| f.mean),
                     "distribution": d.figures.as_ref().map(|f| f.distribution),
                 })
@@ -40,7 +43,11 @@ pub(super) async fn trends(store: &dyn Store, team: &TeamId, days: u16, now: Tim
     println!("{} — last {days} day(s), {active} active member(s)", t.name);
     println!("{:<12} {:>6} {:>6}  {:<24} participation", "date", "voters", "mean", "1 2 3 4 5");
     for d in daily.iter().filter(|d| t.schedule.workdays.contains(d.date.date().weekday()) || d.voters > 0) {
-        let part = if active > 0 { format!("{:.0}%", 100.0 * d.voters as f64 / active as f64) } else { "-".into() };
+        let part = part(d).map(|p| format!("{:.0}%", 100.0 * p)).unwrap_or_else(|| "-".into());
+        if !d.closed {
+            println!("{:<12} {:>6} {:>6}  {:<24} -", d.date.as_str(), "-", "-", "open: answers still coming");
+            continue;
+        }
         match &d.figures {
             Some(f) => println!(
                 "{:<12} {:>6} {:>6.2}  {:<24} {part}",

@@ -172,6 +172,8 @@ pub(super) async fn render_daily(
             member,
             member_name: None,
             date: SendDate::new(now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()),
+            // A test email's answers go nowhere: its links still open for two days.
+            answers_close: now + jiff::SignedDuration::from_hours(48),
         },
         now,
     ))

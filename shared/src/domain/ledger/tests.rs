@@ -39,7 +39,7 @@ fn a_day_with_every_kind_of_end_has_nothing_unaccounted() {
         item(8, OutboxStatus::Unconfirmed, None, None),
         item(9, OutboxStatus::Sent, later, None),
     ];
-    let plan = DayPlan { members: 9, paused: 2, unsubscribed: 1, missed: false };
+    let plan = DayPlan { members: 9, paused: 2, unsubscribed: 1, missed: false, answers_close: None };
     let l = Ledger::of(&plan, &items, now);
     assert_eq!(
         (l.scheduled, l.delivered, l.complained, l.bounced, l.suppressed, l.unconfirmed, l.in_flight),

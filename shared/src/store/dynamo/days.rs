@@ -1,8 +1,8 @@
-//! Teams' days and their ledgers: one item per team and date, under the team's partition, in
-//! the due index (kind `day`) until its ledger is closed.
+//! Teams' days, their ledgers and figures: one item per team and date, under the team's
+//! partition, in the due index (kind `day`) while [`Day::due_at`] says there is work on it.
 
 use super::{DynamoStore, Update, nanos, s, team_pk, to_item};
-use crate::domain::{Day, DayPlan, Ledger, SendDate, TeamId};
+use crate::domain::{Day, DayPlan, Ledger, SendDate, Tally, TeamId};
 use crate::store::{DayStore, Due, StoreResult};
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -30,6 +30,10 @@ struct DayRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     closed_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    tally: Option<Tally>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    forgotten_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     due_kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     due_at: Option<i64>,
@@ -44,6 +48,8 @@ impl From<DayRecord> for Day {
             closes_at: r.closes_at,
             closed: r.ledger,
             closed_at: r.closed_at,
+            tally: r.tally,
+            forgotten_at: r.forgotten_at,
         }
     }
 }
@@ -61,6 +67,8 @@ impl DayStore for DynamoStore {
             closes_at,
             ledger: None,
             closed_at: None,
+            tally: None,
+            forgotten_at: None,
             due_kind: Some(DUE_KIND.into()),
             due_at: Some(nanos(closes_at)),
         });
@@ -87,20 +95,55 @@ impl DayStore for DynamoStore {
     async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>> {
         let items = self.query_due(DUE_KIND, now, Some(limit), None).await?;
         let (records, quarantined) = self.read_due::<DayRecord>(items, now).await?;
-        let mut days: Vec<Day> = records.into_iter().map(Day::from).filter(|d| d.closed_at.is_none()).collect();
+        let mut days: Vec<Day> =
+            records.into_iter().map(Day::from).filter(|d| d.due_at().is_some_and(|at| at <= now)).collect();
         days.truncate(limit);
         Ok(Due { items: days, quarantined })
     }
 
     async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool> {
+        let Some(mut day) = self.get_day(team, date).await? else { return Ok(false) };
+        day.closed_at = Some(now);
         let ledger = serde_dynamo::to_attribute_value(ledger).expect("a ledger serializes");
+        let u = match day.due_at() {
+            Some(next) => Update::new(
+                team_pk(team),
+                day_sk(date),
+                "SET #ledger = :ledger, closed_at = :now, due_at = :next",
+                "attribute_exists(PK) AND attribute_not_exists(closed_at)",
+            )
+            .val(":next", super::n(nanos(next))),
+            None => Update::new(
+                team_pk(team),
+                day_sk(date),
+                "SET #ledger = :ledger, closed_at = :now REMOVE due_kind, due_at",
+                "attribute_exists(PK) AND attribute_not_exists(closed_at)",
+            ),
+        };
+        let u = u.val(":ledger", ledger).val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+
+    async fn tally_day(&self, team: &TeamId, date: SendDate, tally: &Tally, now: Timestamp) -> StoreResult<bool> {
+        let tally = serde_dynamo::to_attribute_value(tally).expect("a tally serializes");
         let u = Update::new(
             team_pk(team),
             day_sk(date),
-            "SET #ledger = :ledger, closed_at = :now REMOVE due_kind, due_at",
-            "attribute_exists(PK) AND attribute_not_exists(closed_at)",
+            "SET #tally = :tally, tallied_at = :now",
+            "attribute_exists(closed_at) AND attribute_not_exists(#tally)",
         )
-        .val(":ledger", ledger)
+        .val(":tally", tally)
+        .val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+
+    async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
+        let u = Update::new(
+            team_pk(team),
+            day_sk(date),
+            "SET forgotten_at = :now REMOVE due_kind, due_at",
+            "attribute_exists(#tally) AND attribute_not_exists(forgotten_at)",
+        )
         .val(":now", s(now.to_string()));
         Ok(self.update(u).await?.is_some())
     }

@@ -2,7 +2,7 @@
 
 use super::{TEAM_SK, member_sk, nanos, outbox_shard, outbox_sk, team_pk};
 use crate::domain::{
-    EmailAddress, LocalTime, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus,
+    EmailAddress, LocalTime, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus, Privacy,
     ProblemReport, Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey, WeeklyDigest, Workdays,
 };
 use jiff::Timestamp;
@@ -28,6 +28,14 @@ pub(super) struct TeamRecord {
     pub(super) digest_day: Option<i8>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) digest_time: Option<LocalTime>,
+    /// The team's privacy bar, when raised above the defaults.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) min_voters: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) min_commenters: Option<u32>,
+    /// Per admin id, when their trend links were last revoked.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
+    pub(super) links_revoked: std::collections::BTreeMap<MemberId, Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) due_kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -51,6 +59,9 @@ impl From<&Team> for TeamRecord {
             next_send_at: t.next_send_at,
             digest_day: t.digest.map(|d| d.weekday.to_monday_one_offset()),
             digest_time: t.digest.map(|d| d.time),
+            min_voters: (t.privacy != Privacy::default()).then(|| t.privacy.min_voters()),
+            min_commenters: (t.privacy != Privacy::default()).then(|| t.privacy.min_commenters()),
+            links_revoked: t.links_revoked.clone(),
             due_kind: t.next_send_at.map(|_| "team".into()),
             due_at: t.next_send_at.map(nanos),
             created_at: t.created_at,
@@ -73,6 +84,12 @@ impl From<TeamRecord> for Team {
                 }
                 _ => None,
             },
+            // A bar that does not parse (hand-edited below the defaults) reads as the defaults.
+            privacy: match (r.min_voters, r.min_commenters) {
+                (Some(v), Some(c)) => Privacy::new(v, c).unwrap_or_default(),
+                _ => Privacy::default(),
+            },
+            links_revoked: r.links_revoked,
             created_at: r.created_at,
             version: r.version,
         }

@@ -3,8 +3,13 @@
 
 use super::records::ResponseRecord;
 use super::{DynamoStore, from_item, n, nanos, response_sk, s, team_pk, to_item};
+
+fn salt_sk(date: SendDate) -> String {
+    format!("SALT#{date}")
+}
 use crate::domain::{Burst, Response, SendDate, TeamId};
 use crate::store::{ResponseStore, StoreError, StoreResult};
+use crate::voter::DaySalt;
 use async_trait::async_trait;
 
 /// Posts racing for one voter's record: each retry follows a write that won.
@@ -75,5 +80,42 @@ impl ResponseStore for DynamoStore {
         let items =
             self.query_all("PK = :pk AND SK BETWEEN :a AND :b", [(":pk", pk), (":a", first), (":b", last)]).await?;
         items.into_iter().map(|i| from_item::<ResponseRecord>(i).map(Response::from)).collect()
+    }
+
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt> {
+        let (pk, sk) = (team_pk(team), salt_sk(date));
+        let item = [("PK", s(&pk)), ("SK", s(&sk)), ("kind", s("salt")), ("salt", s(fresh.as_str()))];
+        if self
+            .put(item.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), "attribute_not_exists(PK)", vec![])
+            .await?
+        {
+            return Ok(fresh.clone());
+        }
+        let stored =
+            self.get(pk, &sk).await?.ok_or_else(|| StoreError::Conflict(format!("salt {sk} of team {team}")))?;
+        stored
+            .get("salt")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|v| DaySalt::parse(v))
+            .ok_or_else(|| StoreError::Corrupt { key: format!("{team} {sk}"), reason: "not a salt".into() })
+    }
+
+    async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
+        let pk = team_pk(team);
+        // The salt first: from then on the day's pseudonyms are nobody's, whatever is left.
+        match self.delete_existing(pk.clone(), salt_sk(date), format!("salt {date}")).await {
+            Ok(()) | Err(StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+        let mut deleted = 0;
+        for item in self.query_prefix(pk.clone(), &format!("RESP#{date}#")).await? {
+            let Some(sk) = item.get("SK").and_then(|v| v.as_s().ok()).cloned() else { continue };
+            match self.delete_existing(pk.clone(), sk, format!("a response of {date}")).await {
+                Ok(()) => deleted += 1,
+                Err(StoreError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(deleted)
     }
 }
