@@ -218,6 +218,16 @@ pub const KEYS_REFRESH: Duration = Duration::from_secs(300);
 
 /// Reads the token keys again every `every`, and hands them to every holder of `keys`.
 pub fn refresh_token_keys(sdk: aws_config::SdkConfig, keys: TokenKeys, every: Duration) -> tokio::task::JoinHandle<()> {
+    let again = sdk.clone();
+    keys.reload_with(std::sync::Arc::new(move || {
+        let sdk = again.clone();
+        Box::pin(async move {
+            load_token_keys(&sdk)
+                .await
+                .inspect_err(|e| tracing::warn!(error = %e, "the token keys could not be read again"))
+                .ok()
+        })
+    }));
     let load = move || {
         let sdk = sdk.clone();
         async move { load_token_keys(&sdk).await }

@@ -206,15 +206,15 @@ impl EmailRenderer {
 }
 
 impl EmailRenderer {
-    /// A signed link to the team's trend page, for one of its admins.
+    /// A sealed link to the team's trend page, for one of its admins.
     pub fn trend_url(
         &self,
-        team: &TeamId,
+        team: &crate::domain::Team,
         admin: &crate::domain::EmailAddress,
         date: SendDate,
         now: Timestamp,
     ) -> String {
-        let token = self.keys.seal(&Claims::new(Purpose::Admin, team, &MemberId::for_email(admin), date, now));
+        let token = self.keys.seal(&Claims::new(Purpose::Admin, &team.id, &team.member_id(admin), date, now));
         format!("{}/t/{token}", self.api_base)
     }
 

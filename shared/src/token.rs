@@ -2,8 +2,9 @@
 //!
 //! A token is base64url (no padding) of `version(1) | kid_len(1) | kid | nonce(24) | sealed`,
 //! where `sealed` is XChaCha20-Poly1305 under key `kid` (header as associated data) of
-//! `purpose(1) | score(1, 0 = none) | team_len(1) | team | member_len(1) | member |
-//!  date(4, days since 1970-01-01) | issued(8, unix seconds) | expires(8, unix seconds)`.
+//! `purpose(1) | score(1, 0 = none) | team_len(1) | team (padded to 40) | member_len(1) |
+//!  member (padded to 40) | date(4, days since 1970-01-01) | issued(8) | expires(8, unix seconds)`.
+//! Ids are padded so that a token's length says nothing about whose it is.
 //! Nothing in a link says whose it is, for which team or day, or which answer it stands for:
 //! without a key it is noise. The nonce is a keyed hash of what is sealed (a synthetic IV), so
 //! sealing needs no randomness and the same claims always give the same link. Several keys are
@@ -20,7 +21,12 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use sha2::Sha256;
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+// Tokio's clock: tests can move it.
+use tokio::time::Instant;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -31,6 +37,8 @@ fn hmac_sha256(key: &[u8]) -> HmacSha256 {
 const VERSION: u8 = 2;
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
+/// Team and member ids are at most 40 characters, and take 40 bytes in a token whatever they are.
+const ID_FIELD: usize = 40;
 /// Answer links in the daily email work for a week.
 pub const DEFAULT_TTL: SignedDuration = SignedDuration::from_hours(24 * 7);
 /// Unsubscribing works long after the email: at least 60 days (mail clients keep the
@@ -153,7 +161,16 @@ impl Sealer {
 /// changes them for every holder at once, so that running functions pick up rotated keys
 /// without a restart (see `config::refresh_token_keys`).
 #[derive(Clone)]
-pub struct TokenKeys(Arc<RwLock<Arc<KeySet>>>);
+pub struct TokenKeys(Arc<RwLock<Arc<KeySet>>>, Arc<Mutex<Option<Reload>>>);
+
+/// How keys are read again on demand, and when they last were.
+struct Reload {
+    load: Loader,
+    at: Instant,
+}
+
+/// Reads the keys again (from where they came): `None` if that failed.
+pub type Loader = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Option<TokenKeys>> + Send>> + Send + Sync>;
 
 struct KeySet {
     signing: String,
@@ -207,7 +224,7 @@ impl TokenKeys {
         if !keys.contains_key(&k.signing) {
             return Err(KeyConfigError(format!("the signing key {:?} is not among the keys", k.signing)));
         }
-        Ok(Self(Arc::new(RwLock::new(Arc::new(KeySet { signing: k.signing, keys })))))
+        Ok(Self(Arc::new(RwLock::new(Arc::new(KeySet { signing: k.signing, keys }))), Arc::new(Mutex::new(None))))
     }
 
     fn current(&self) -> Arc<KeySet> {
@@ -218,6 +235,35 @@ impl TokenKeys {
     pub fn replace_with(&self, other: &TokenKeys) {
         let next = other.current();
         *self.0.write().expect("the keys' lock") = next;
+    }
+
+    /// How to read the keys again when a link names a key not held (see
+    /// [`TokenKeys::reload_if_older`]).
+    pub fn reload_with(&self, load: Loader) {
+        *self.1.lock().expect("the reload lock") = Some(Reload { load, at: Instant::now() });
+    }
+
+    /// Reads the keys again if they were last read longer ago than `age` (a function frozen
+    /// through a rotation meets a link sealed with a key it does not hold yet): whether new
+    /// keys were read.
+    pub async fn reload_if_older(&self, age: Duration) -> bool {
+        let load = {
+            let mut r = self.1.lock().expect("the reload lock");
+            match r.as_mut() {
+                Some(r) if r.at.elapsed() >= age => {
+                    r.at = Instant::now();
+                    r.load.clone()
+                }
+                _ => return false,
+            }
+        };
+        match load().await {
+            Some(fresh) => {
+                self.replace_with(&fresh);
+                true
+            }
+            None => false,
+        }
     }
 
     /// A fixed key for local development and tests. Never for a deployment.
@@ -243,6 +289,7 @@ impl TokenKeys {
         for s in [c.team.as_str(), c.member.as_str()] {
             plain.push(s.len() as u8);
             plain.extend_from_slice(s.as_bytes());
+            plain.resize(plain.len() + ID_FIELD - s.len(), 0);
         }
         let days = c.date.date().since(jiff::civil::date(1970, 1, 1)).expect("in range").get_days();
         plain.extend_from_slice(&days.to_be_bytes());
@@ -293,8 +340,8 @@ impl TokenKeys {
             n => Some(Score::new(n).map_err(|_| TokenError::Malformed)?),
         };
         let text = |b: &[u8]| std::str::from_utf8(b).map(str::to_string).map_err(|_| TokenError::Malformed);
-        let team = TeamId::parse(&text(r.lv()?)?).map_err(|_| TokenError::Malformed)?;
-        let member = MemberId::parse(&text(r.lv()?)?).map_err(|_| TokenError::Malformed)?;
+        let team = TeamId::parse(&text(r.id()?)?).map_err(|_| TokenError::Malformed)?;
+        let member = MemberId::parse(&text(r.id()?)?).map_err(|_| TokenError::Malformed)?;
         let days = i32::from_be_bytes(r.take(4)?.try_into().expect("4 bytes"));
         let second = |b: &[u8]| {
             Timestamp::from_second(i64::from_be_bytes(b.try_into().expect("8 bytes")))
@@ -330,9 +377,11 @@ impl<'a> Reader<'a> {
         self.at += n;
         Ok(s)
     }
-    fn lv(&mut self) -> Result<&'a [u8], TokenError> {
+    /// A padded id: its length, then [`ID_FIELD`] bytes.
+    fn id(&mut self) -> Result<&'a [u8], TokenError> {
         let n = usize::from(self.take(1)?[0]);
-        self.take(n)
+        let field = self.take(ID_FIELD)?;
+        field.get(..n).ok_or(TokenError::Malformed)
     }
 }
 

@@ -25,11 +25,13 @@ async fn main() {
     let start: Timestamp = "2026-11-23T20:00:00Z".parse().unwrap();
     let store = Arc::new(MemoryStore::new());
     let team = TeamId::parse("bench").unwrap();
+    let schedule = morale::domain::Schedule::parse("UTC", "09:00", "mon-fri").unwrap();
+    let of_team = morale::domain::Team::new(team.clone(), "Bench".into(), schedule, vec![], start);
     let date = SendDate::parse("2026-11-23").unwrap();
     let mut events = Vec::with_capacity(n);
     for i in 0..n {
         let email = EmailAddress::parse(&format!("m{i}@example.com")).unwrap();
-        let m = Member::new(team.clone(), email.clone(), None, start);
+        let m = Member::new(&of_team, email.clone(), None, start);
         store.add_member(&m).await.unwrap();
         let key = OutboxKey { team: team.clone(), date, member: m.id.clone() };
         store

@@ -108,7 +108,9 @@ impl World {
     async fn claimed(&self, n: usize) -> (MemberId, OutboxKey) {
         let team = TeamId::parse("platform").unwrap();
         let email = EmailAddress::parse(&format!("member{n}@example.com")).unwrap();
-        let m = Member::new(team.clone(), email.clone(), None, self.clock.now());
+        let schedule = morale::domain::Schedule::parse("UTC", "09:00", "mon-fri").unwrap();
+        let of_team = morale::domain::Team::new(team.clone(), "Platform".into(), schedule, vec![], self.clock.now());
+        let m = Member::new(&of_team, email.clone(), None, self.clock.now());
         self.store.add_member(&m).await.unwrap();
         let key = OutboxKey { team, date: SendDate::parse(DATE).unwrap(), member: m.id.clone() };
         let start = ts("2026-11-23T20:00:00Z");

@@ -33,8 +33,14 @@ fn setup(rt: &tokio::runtime::Runtime) -> (ResponseApi, Vec<HttpRequest>) {
     let mut reqs = Vec::new();
     rt.block_on(async {
         store.create_team(&team).await.unwrap();
+        let plan = morale::domain::DayPlan {
+            members: 1000,
+            answers_close: Some(team.schedule.answers_close(date)),
+            ..Default::default()
+        };
+        store.open_day(&team.id, date, &plan, now).await.unwrap();
         for i in 0..1000 {
-            let m = Member::new(team.id.clone(), EmailAddress::parse(&format!("m{i}@example.com")).unwrap(), None, now);
+            let m = Member::new(&team, EmailAddress::parse(&format!("m{i}@example.com")).unwrap(), None, now);
             store.add_member(&m).await.unwrap();
             let token = keys.seal(&Claims::new(Purpose::Answer, &team.id, &m.id, date, now));
             reqs.push(HttpRequest {

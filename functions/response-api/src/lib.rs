@@ -27,7 +27,7 @@ use morale::domain::StatusChange;
 use morale::domain::{Member, MemberStatus, Response, Team};
 use morale::metrics::{self, Metrics};
 use morale::store::{DayStore, MemberStore, ResponseStore, StoreError, StoreResult, TeamStore};
-use morale::token::{Claims, Purpose, TokenKeys};
+use morale::token::{Claims, Purpose, TokenError, TokenKeys};
 use morale::voter::{DaySalt, VoterSecret};
 use pages::CSS;
 use std::sync::Arc;
@@ -59,7 +59,15 @@ impl ResponseApi {
     /// simply be repeated), everything else a friendly page.
     pub async fn handle(&self, req: &HttpRequest) -> HttpResponse {
         let mut m = Metrics::new();
-        let resp = match self.route(req, &mut m).await {
+        let mut routed = self.route(req, &mut m).await;
+        // A link sealed with a key this function does not hold yet (it was frozen through a
+        // rotation): read the keys again, at most once a minute, and try once more.
+        if matches!(routed, Err(Stop::Refused(Reject::Token(TokenError::UnknownKey))))
+            && self.keys.reload_if_older(std::time::Duration::from_secs(60)).await
+        {
+            routed = self.route(req, &mut m).await;
+        }
+        let resp = match routed {
             Ok(Outcome::Page(status, body)) => with_headers(status, "text/html; charset=utf-8", body),
             Ok(Outcome::Csv(body)) => {
                 let mut r = with_headers(200, "text/csv; charset=utf-8", body);
@@ -152,6 +160,9 @@ impl ResponseApi {
         let claims = self.keys.open(token, Purpose::Answer, now)?;
         let team = self.team(&claims).await?;
         self.open_for_answers(&team, &claims, now).await?;
+        if self.store.get_member(&claims.team, &claims.member).await?.is_none() {
+            return Err(Reject::NotMember.into());
+        }
         let page = pages::Confirm {
             css: CSS,
             team_name: &team.name,
@@ -178,7 +189,9 @@ impl ResponseApi {
         if self.store.get_member(&claims.team, &claims.member).await?.is_none() {
             return Err(Reject::NotMember.into());
         }
-        let salt = self.store.day_salt(&claims.team, claims.date, &DaySalt::random()).await?;
+        let Some(salt) = self.store.day_salt(&claims.team, claims.date, &DaySalt::random()).await? else {
+            return Err(Reject::DayClosed.into());
+        };
         let voter = self.voters.pseudonym(&claims.team, claims.date, &claims.member, &salt);
         let post =
             Response::new(claims.team.clone(), claims.date, voter, score, comment.clone(), now).via(claims.score);
@@ -201,7 +214,7 @@ impl ResponseApi {
     async fn trend(&self, token: &str, req: &HttpRequest, now: Timestamp, csv: bool) -> Result<Outcome, Stop> {
         let claims = self.keys.open(token, Purpose::Admin, now)?;
         let team = self.team(&claims).await?;
-        if !team.admins.iter().any(|a| morale::domain::MemberId::for_email(a) == claims.member) {
+        if !team.admins.iter().any(|a| team.member_id(a) == claims.member) {
             return Err(Reject::NotAdmin.into());
         }
         if team.link_revoked(&claims.member, claims.issued) {

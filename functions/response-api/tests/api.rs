@@ -4,7 +4,7 @@ use jiff::{SignedDuration, Timestamp};
 use morale::clock::ManualClock;
 use morale::domain::Score;
 use morale::domain::StatusChange;
-use morale::domain::{EmailAddress, MemberId, Schedule, SendDate, TeamId};
+use morale::domain::{DayPlan, EmailAddress, MemberId, Schedule, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, Team};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
@@ -40,8 +40,12 @@ async fn world() -> World {
         now,
     );
     store.create_team(&team).await.unwrap();
-    let m = Member::new(team.id.clone(), EmailAddress::parse("ana@example.com").unwrap(), None, now);
+    let m = Member::new(&team, EmailAddress::parse("ana@example.com").unwrap(), None, now);
     store.add_member(&m).await.unwrap();
+    // The day as the sender records it when it queues the emails: open for answers.
+    let date = SendDate::parse("2026-11-23").unwrap();
+    let plan = DayPlan { members: 1, answers_close: Some(team.schedule.answers_close(date)), ..DayPlan::default() };
+    store.open_day(&team.id, date, &plan, now).await.unwrap();
     let keys = TokenKeys::development();
     let api = Arc::new(ResponseApi {
         store: store.clone(),
@@ -138,7 +142,7 @@ async fn post_records_one_vote_and_a_later_one_replaces_it() {
     let v = w.votes().await;
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].score.value(), 2);
-    let salt = w.store.day_salt(&w.team, w.date, &DaySalt::random()).await.unwrap();
+    let salt = w.store.day_salt(&w.team, w.date, &DaySalt::random()).await.unwrap().expect("the day's salt");
     assert_eq!(v[0].voter, voters().pseudonym(&w.team, w.date, &w.member, &salt), "today's pseudonym");
     assert_ne!(v[0].voter.0, w.member.as_str(), "the vote does not name the member");
     // Later the same day, from another answer's link: the latest answer wins, with its comment.
@@ -435,4 +439,52 @@ async fn a_closed_days_links_record_nothing() {
     assert_eq!(r.status, 410);
     let v = w.votes().await;
     assert_eq!(v.len(), 1, "only the vote before the close");
+}
+
+/// Once the sender fixed a day's figures, its links record nothing, whatever the clock says
+/// (the team's schedule may have moved since).
+#[tokio::test]
+async fn a_day_whose_figures_are_fixed_records_nothing() {
+    let w = world().await;
+    let now: Timestamp = NOW.parse().unwrap();
+    w.store.close_day(&w.team, w.date, &morale::domain::Ledger::default(), now).await.unwrap();
+    let tally = morale::domain::Tally { asked: 1, ..morale::domain::Tally::default() };
+    assert!(w.store.tally_day(&w.team, w.date, &tally, now).await.unwrap());
+    let r = w.send(&w.answer(4), "s=4").await;
+    assert_eq!(r.status, 410, "{}", r.body);
+    assert!(w.votes().await.is_empty());
+    assert_eq!(w.store.day_salt(&w.team, w.date, &DaySalt::random()).await.unwrap(), None, "no salt for a fixed day");
+}
+
+/// A function frozen through a key rotation meets a link sealed with the new key: it reads its
+/// keys again at once (at most once a minute) and opens it, instead of calling a good link
+/// broken.
+#[tokio::test(start_paused = true)]
+async fn a_link_with_a_key_not_held_yet_makes_the_keys_read_again() {
+    let w = world().await;
+    let dev: serde_json::Value = serde_json::from_str(morale::token::DEVELOPMENT_KEYS).unwrap();
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [2u8; 32]);
+    let rotated = TokenKeys::from_json(
+        &serde_json::json!({"signing": "k2", "keys": {"dev1": dev["keys"]["dev1"], "k2": b64}}).to_string(),
+    )
+    .unwrap();
+    let link = rotated.seal(&w.claims(Purpose::Answer).score(Score::new(4).unwrap()));
+    let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (r, n) = (rotated.clone(), reads.clone());
+    w.keys.reload_with(Arc::new(move || {
+        n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let fresh = r.clone();
+        Box::pin(async move { Some(fresh) })
+    }));
+    assert_eq!(w.get(&format!("/r/{link}")).await.status, 400, "keys just read: not again within the minute");
+    tokio::time::advance(std::time::Duration::from_secs(61)).await;
+    let r = w.get(&format!("/r/{link}")).await;
+    assert_eq!(r.status, 200, "read again, and the link opens: {}", r.body);
+    assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Links naming keys nobody has (forged) make the keys be read at most once a minute.
+    let bogus = "AgJrOQ".to_string() + &"A".repeat(190);
+    for _ in 0..5 {
+        assert_eq!(w.get(&format!("/r/{bogus}")).await.status, 400);
+    }
+    assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1, "not again within the minute");
 }

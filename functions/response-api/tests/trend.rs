@@ -40,12 +40,7 @@ async fn world() -> World {
     store.create_team(&team).await.unwrap();
     for i in 0..5 {
         store
-            .add_member(&Member::new(
-                team.id.clone(),
-                EmailAddress::parse(&format!("m{i}@example.com")).unwrap(),
-                None,
-                now,
-            ))
+            .add_member(&Member::new(&team, EmailAddress::parse(&format!("m{i}@example.com")).unwrap(), None, now))
             .await
             .unwrap();
     }

@@ -110,7 +110,7 @@ async fn main() {
         store.create_team(&team).await.unwrap();
         for m in 0..members {
             let email = EmailAddress::parse(&format!("m{m}@example.com")).unwrap();
-            store.add_member(&Member::new(team.id.clone(), email, None, now)).await.unwrap();
+            store.add_member(&Member::new(&team, email, None, now)).await.unwrap();
         }
         let sender = Sender {
             store: store.clone(),

@@ -102,7 +102,7 @@ impl Ctx {
         }
         let back = |n: usize| (0..n).fold(date, |d, _| d.previous_day());
         let closed = insights::closed(&self.store.list_days(&team.id, back(62), date.previous_day()).await?);
-        let trend_url = self.renderer.trend_url(&team.id, &item.email, date, now);
+        let trend_url = self.renderer.trend_url(team, &item.email, date, now);
         let rendered = match item.kind {
             OutboxKind::Weekly => {
                 let active = data.members.values().filter(|m| m.status.receives_email()).count();

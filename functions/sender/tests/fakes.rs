@@ -58,7 +58,7 @@ impl World {
         self.store.create_team(&team).await.unwrap();
         for i in 0..members {
             let m = Member::new(
-                team.id.clone(),
+                &team,
                 EmailAddress::parse(&format!("{id}-m{i}@example.com")).unwrap(),
                 Some(format!("Member {i}")),
                 self.clock.now(),

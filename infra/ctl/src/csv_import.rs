@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 use morale::domain::Member;
-use morale::domain::{EmailAddress, MemberId, TeamId};
+use morale::domain::{EmailAddress, MemberId, Team};
 use morale::store::prelude::*;
 use std::collections::HashMap;
 
@@ -85,17 +85,17 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<BadRow>> {
 /// Imports every row or none. Rows for people already in the team are bad rows too.
 pub async fn import(
     store: &dyn Store,
-    team: &TeamId,
+    team: &Team,
     rows: Vec<Row>,
     now: jiff::Timestamp,
     progress: bool,
 ) -> Result<usize> {
     let existing: std::collections::HashSet<MemberId> =
-        store.list_members(team).await?.into_iter().map(|m| m.id).collect();
+        store.list_members(&team.id).await?.into_iter().map(|m| m.id).collect();
     let already: Vec<BadRow> = rows
         .iter()
-        .filter(|r| existing.contains(&MemberId::for_email(&r.email)))
-        .map(|r| BadRow { line: r.line, reason: format!("{} is already a member of {team}", r.email) })
+        .filter(|r| existing.contains(&team.member_id(&r.email)))
+        .map(|r| BadRow { line: r.line, reason: format!("{} is already a member of {}", r.email, team.id) })
         .collect();
     if !already.is_empty() {
         bail!(report(&already));
@@ -107,11 +107,11 @@ pub async fn import(
     });
     let mut added: Vec<MemberId> = Vec::new();
     for r in &rows {
-        let m = Member::new(team.clone(), r.email.clone(), r.name.clone(), now);
+        let m = Member::new(team, r.email.clone(), r.name.clone(), now);
         if let Err(e) = store.add_member(&m).await {
             // All or nothing: take back what this import added.
             for id in &added {
-                let _ = store.remove_member(team, id).await;
+                let _ = store.remove_member(&team.id, id).await;
             }
             if let Some(b) = &bar {
                 b.abandon();

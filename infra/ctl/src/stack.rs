@@ -184,13 +184,16 @@ impl LocalStack {
             Schedule::new(zone, time, Workdays::parse("mon-sun")?),
             vec![EmailAddress::parse("lead@example.com")?],
             now,
-        );
+        )
+        .with_member_key(morale::domain::MemberKey::from_bytes({
+            let mut k = [0u8; 32];
+            morale::random::fill(&mut k);
+            k
+        }));
         team.next_send_at = Some(team.schedule.instant_on(team.schedule.local_date(now)).unwrap_or(now).min(now));
         self.store.create_team(&team).await?;
         for (email, name) in MEMBERS {
-            self.store
-                .add_member(&Member::new(team.id.clone(), EmailAddress::parse(email)?, Some((*name).into()), now))
-                .await?;
+            self.store.add_member(&Member::new(&team, EmailAddress::parse(email)?, Some((*name).into()), now)).await?;
         }
         Ok(team)
     }

@@ -118,13 +118,18 @@ impl Day {
         Self { team, date, plan, closes_at, closed: None, closed_at: None, tally: None, forgotten_at: None }
     }
 
+    /// When the day's answers close: as planned, or for a day recorded before plans said so,
+    /// a day after its local day ended (its ledger closes [`LEDGER_SETTLE`] after that).
+    pub fn answers_close(&self) -> Timestamp {
+        self.plan.answers_close.unwrap_or(self.closes_at - LEDGER_SETTLE + SignedDuration::from_hours(24))
+    }
+
     /// When the sender has work on this day next: closing its ledger, then fixing its figures
-    /// and forgetting who voted; `None` once done. (A day recorded before answers closed by
-    /// date has only the ledger to close.)
+    /// and forgetting who voted; `None` once done.
     pub fn due_at(&self) -> Option<Timestamp> {
         match (self.closed_at, self.forgotten_at) {
             (None, _) => Some(self.closes_at),
-            (Some(_), None) => self.plan.answers_close.map(|t| t + ANSWERS_GRACE),
+            (Some(_), None) => Some(self.answers_close() + ANSWERS_GRACE),
             (Some(_), Some(_)) => None,
         }
     }

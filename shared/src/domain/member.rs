@@ -1,6 +1,6 @@
 //! A member of a team, and whether Morale may email them.
 
-use super::{EmailAddress, MemberId, TeamId};
+use super::{EmailAddress, MemberId, Team, TeamId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -95,10 +95,11 @@ pub struct Member {
 }
 
 impl Member {
-    pub fn new(team: TeamId, email: EmailAddress, name: Option<String>, now: Timestamp) -> Self {
+    /// A new member of `team`, their id derived under the team's key.
+    pub fn new(team: &Team, email: EmailAddress, name: Option<String>, now: Timestamp) -> Self {
         Self {
-            team,
-            id: MemberId::for_email(&email),
+            team: team.id.clone(),
+            id: team.member_id(&email),
             email,
             name,
             status: MemberStatus::Active,

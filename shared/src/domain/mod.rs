@@ -18,7 +18,7 @@ mod team;
 mod time;
 
 pub use address::{EmailAddress, mask_emails};
-pub use ids::{MemberId, TeamId};
+pub use ids::{MemberId, MemberKey, TeamId};
 pub use ledger::{Day, DayPlan, Failure, Ledger};
 pub use member::{Member, MemberStatus, StatusChange};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};

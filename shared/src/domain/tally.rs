@@ -65,9 +65,14 @@ pub struct Tally {
     /// How many chose 1, 2, 3, 4, 5; `None` with too few voters.
     pub counts: Option<[u32; 5]>,
     /// The day's comments, sorted (their order says nothing about who wrote when); empty with
-    /// too few voters.
+    /// too few voters. At most [`COMMENTS_BUDGET`] bytes of them: a record has a size limit.
     pub comments: Vec<String>,
+    /// Comments left out for the budget.
+    pub comments_left_out: u32,
 }
+
+/// Bytes of comments a day keeps (a DynamoDB item holds 400 KB).
+pub const COMMENTS_BUDGET: usize = 200_000;
 
 impl Tally {
     /// The figures of one day's responses, `asked` members having been emailed.
@@ -87,7 +92,15 @@ impl Tally {
             Vec::new()
         };
         comments.sort();
-        Self { asked, voters, counts, comments }
+        let mut used = 0;
+        let kept = comments.iter().take_while(|c| {
+            used += c.len();
+            used <= COMMENTS_BUDGET
+        });
+        let kept = kept.count();
+        let comments_left_out = (comments.len() - kept) as u32;
+        comments.truncate(kept);
+        Self { asked, voters, counts, comments, comments_left_out }
     }
 
     pub fn mean(&self) -> Option<f64> {
@@ -141,6 +154,16 @@ mod tests {
         assert!(burst.quarantined());
         let t = Tally::of(&[burst, vote("a", 4, None), vote("b", 4, None)], 3, Privacy::default());
         assert_eq!((t.voters, t.counts), (2, None));
+    }
+
+    #[test]
+    fn comments_fit_in_a_record() {
+        let long = "x".repeat(1000);
+        let many: Vec<Response> = (0..300).map(|i| vote(&format!("v{i}"), 3, Some(&long))).collect();
+        let t = Tally::of(&many, 300, Privacy::default());
+        assert_eq!(t.voters, 300, "every answer counts");
+        assert!(t.comments.iter().map(String::len).sum::<usize>() <= COMMENTS_BUDGET);
+        assert_eq!(t.comments.len() + t.comments_left_out as usize, 300);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! A team: who gets asked, when, and who administers it.
 
-use super::{EmailAddress, LocalTime, MemberId, ParseError, Privacy, Schedule, TeamId, Workdays};
+use super::{EmailAddress, LocalTime, MemberId, MemberKey, ParseError, Privacy, Schedule, TeamId, Workdays};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
@@ -18,6 +18,9 @@ pub struct Team {
     pub privacy: Privacy,
     /// Per admin: trend links issued at or before this instant no longer open.
     pub links_revoked: BTreeMap<MemberId, Timestamp>,
+    /// The key its members' ids are derived under (see [`Team::member_id`]); `None` for a team
+    /// created before teams had keys.
+    pub member_key: Option<MemberKey>,
     pub created_at: Timestamp,
     /// Optimistic concurrency: every update is conditional on the version it read.
     pub version: u64,
@@ -35,6 +38,7 @@ impl Team {
             digest: None,
             privacy: Privacy::default(),
             links_revoked: BTreeMap::new(),
+            member_key: None,
             created_at: now,
             version: 1,
         }
@@ -74,9 +78,23 @@ impl Team {
         self.next_send_at = Some(next);
     }
 
+    /// A new team's key for its members' ids (random: see `moralectl team create`).
+    pub fn with_member_key(self, key: MemberKey) -> Self {
+        Self { member_key: Some(key), ..self }
+    }
+
+    /// The id of the member (or admin) with this address in this team: keyed by the team's
+    /// member key, so that an id says nothing to someone holding only a list of addresses.
+    pub fn member_id(&self, email: &EmailAddress) -> MemberId {
+        match &self.member_key {
+            Some(key) => MemberId::keyed(key, email),
+            None => MemberId::for_email(email),
+        }
+    }
+
     /// Every trend link issued to `admin` until `now` stops opening.
     pub fn revoke_links(&mut self, admin: &EmailAddress, now: Timestamp) {
-        self.links_revoked.insert(MemberId::for_email(admin), now);
+        self.links_revoked.insert(self.member_id(admin), now);
     }
 
     /// Whether a trend link issued to `admin` (by id) at `issued` was revoked since.

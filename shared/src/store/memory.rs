@@ -235,8 +235,16 @@ impl ResponseStore for MemoryStore {
             .collect())
     }
 
-    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt> {
-        Ok(self.lock().salts.entry((team.clone(), date)).or_insert_with(|| fresh.clone()).clone())
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>> {
+        let mut t = self.lock();
+        if let Some(salt) = t.salts.get(&(team.clone(), date)) {
+            return Ok(Some(salt.clone()));
+        }
+        if t.days.get(&(team.clone(), date)).is_some_and(|d| d.tally.is_some()) {
+            return Ok(None);
+        }
+        t.salts.insert((team.clone(), date), fresh.clone());
+        Ok(Some(fresh.clone()))
     }
 
     async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
@@ -324,6 +332,11 @@ impl StateStore for MemoryStore {
 }
 
 impl MemoryStore {
+    /// A team-day's salt, if stored: for tests that audit the table (reads only).
+    pub fn salt_of(&self, team: &TeamId, date: SendDate) -> Option<DaySalt> {
+        self.lock().salts.get(&(team.clone(), date)).cloned()
+    }
+
     /// The due index's view of one queue: items in a `wanted` status, due by `now`.
     fn due_in(&self, now: Timestamp, limit: usize, wanted: fn(OutboxStatus) -> bool) -> StoreResult<Due<DueItem>> {
         let t = self.lock();

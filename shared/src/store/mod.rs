@@ -195,8 +195,9 @@ pub trait ResponseStore: Send + Sync {
     /// A team's responses for dates in `from..=to`.
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>>;
     /// The team's salt for `date` (see [`crate::voter`]): the one stored, else `fresh`, stored
-    /// now. Racing callers all get the one stored first.
-    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt>;
+    /// now, on condition that the day's figures are not fixed (a salt never outlives its day).
+    /// Racing callers all get the one stored first. `None`: the day's figures are fixed.
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>>;
     /// Forgets who voted on a team's day: its salt first, then its responses. Safe to repeat;
     /// the count of responses deleted.
     async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize>;

@@ -268,7 +268,8 @@ pub async fn check(w: &World) -> Vec<String> {
     let bursts = w.log.with(|l| l.scanner_bursts.clone());
     // Each open day's pseudonyms, from its salt (still in the table while the day is open);
     // closed days (who voted forgotten) are checked by their figures.
-    let mut salts: BTreeMap<(morale::domain::TeamId, SendDate), Option<DaySalt>> = BTreeMap::new();
+    // `None`: forgotten; `Some(None)`: open, and no vote ever stored.
+    let mut salts: BTreeMap<(morale::domain::TeamId, SendDate), Option<Option<DaySalt>>> = BTreeMap::new();
     for key in votes.keys().copied().chain(bursts.keys()) {
         let day = (key.team.clone(), key.date);
         if salts.contains_key(&day) {
@@ -277,12 +278,18 @@ pub async fn check(w: &World) -> Vec<String> {
         let record = table.get_day(&key.team, key.date).await.expect("the table");
         let salt = match record {
             Some(d) if d.forgotten_at.is_some() => None,
-            _ => Some(table.day_salt(&key.team, key.date, &DaySalt::random()).await.expect("the table")),
+            // Read only: the check must not write the table it audits.
+            _ => Some(table.salt_of(&key.team, key.date)),
         };
         salts.insert(day, salt);
     }
+    // `None`: the day is forgotten. An open day without a salt stored nothing: its voter is
+    // nobody's (no stored vote can match it).
     let voter_of = |k: &OutboxKey| {
-        salts[&(k.team.clone(), k.date)].as_ref().map(|s| voters.pseudonym(&k.team, k.date, &k.member, s))
+        salts[&(k.team.clone(), k.date)].as_ref().map(|salt| match salt {
+            Some(s) => voters.pseudonym(&k.team, k.date, &k.member, s),
+            None => morale::domain::VoterKey(format!("no salt: {k}")),
+        })
     };
     for team in &w.teams {
         let stored = table.list_responses(&team.id, first, last).await.expect("the table");

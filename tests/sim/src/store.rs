@@ -356,7 +356,7 @@ impl ResponseStore for SimStore {
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {
         self.read("Query responses", self.table.list_responses(team, from, to)).await
     }
-    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt> {
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>> {
         self.write("PutItem salt", self.table.day_salt(team, date, fresh)).await
     }
     async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {

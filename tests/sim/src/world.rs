@@ -164,7 +164,9 @@ impl World {
                 schedule,
                 vec![admin],
                 created,
-            );
+            )
+            // From the seed, not its dice: the other draws stay what they were.
+            .with_member_key(member_key(seed, t));
             if dice.chance(0.3) {
                 let day = team.schedule.local_date(start).date().weekday();
                 team.digest = WeeklyDigest::parse(&format!("{} 16:00", short(day)), team.schedule.workdays).ok();
@@ -173,7 +175,7 @@ impl World {
             for i in 0..dice.between(1, 6) {
                 let local = if dice.chance(plan.mailboxes.unknown) { UNKNOWN_MAILBOX } else { "m" };
                 let email = EmailAddress::parse(&format!("{local}-{t}-{i}@example.com")).expect("an address");
-                let m = Member::new(team.id.clone(), email, None, created);
+                let m = Member::new(&team, email, None, created);
                 store.table.add_member(&m).await.expect("a new member");
                 members.push(m);
             }
@@ -323,7 +325,8 @@ impl World {
             0 => {
                 let n = self.dice.between(100, 999);
                 let email = EmailAddress::parse(&format!("new-{n}@example.com")).expect("an address");
-                let m = Member::new(team.clone(), email, None, now);
+                let Some(t) = table.get_team(&team).await.expect("the table") else { return };
+                let m = Member::new(&t, email, None, now);
                 if table.add_member(&m).await.is_ok() {
                     self.log.with(|l| l.added.push((team.clone(), m.id.clone(), now)));
                 }
@@ -380,4 +383,12 @@ impl World {
 
 fn short(day: jiff::civil::Weekday) -> &'static str {
     ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][day.to_monday_zero_offset() as usize]
+}
+
+/// A team's member key in a run: from the seed, so that a run repeats.
+fn member_key(seed: u64, team: u64) -> morale::domain::MemberKey {
+    let mut k = [7u8; 32];
+    k[..8].copy_from_slice(&seed.to_be_bytes());
+    k[8..16].copy_from_slice(&team.to_be_bytes());
+    morale::domain::MemberKey::from_bytes(k)
 }

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 /// Seeds that found a defect, or walk the path of a fix, run on every run besides the range
 /// (the world they draw is the same; what the fixed code does in it is not, so each also has a
 /// test of its own where one could be written).
-const REGRESSIONS: [(u64, &str); 14] = [
+const REGRESSIONS: [(u64, &str); 15] = [
     (2, "an unreadable outbox item stopped every drain (now quarantined, told, the rest sent)"),
+    (183, "a reader's answer was refused as closed: its email went out before its day's plan was written again"),
     (
         8759,
         "an unreadable outbox item went untold when its quarantine's answer was lost; and, run to 56 hours, that every tick failed once its day closed (it could not be failed as too late)",

@@ -61,12 +61,7 @@ async fn a_day_through_the_built_binaries_tick_ses_events_a_click_and_a_vote() {
     sys.store.create_team(&team).await.unwrap();
     let mut ids = HashMap::new();
     for email in ["ana@example.com", "bo@example.com", "bounce@simulator.amazonses.com"] {
-        let m = Member::new(
-            team.id.clone(),
-            EmailAddress::parse(email).unwrap(),
-            None,
-            now - SignedDuration::from_hours(1),
-        );
+        let m = Member::new(&team, EmailAddress::parse(email).unwrap(), None, now - SignedDuration::from_hours(1));
         ids.insert(email, m.id.clone());
         sys.store.add_member(&m).await.unwrap();
     }

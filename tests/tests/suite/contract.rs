@@ -28,7 +28,12 @@ fn team(id: &str, now: Timestamp) -> Team {
 }
 
 fn member(team: &str, email: &str, now: Timestamp) -> Member {
-    Member::new(TeamId::parse(team).unwrap(), EmailAddress::parse(email).unwrap(), Some("A Member".into()), now)
+    let of_team = Team::new(TeamId::parse(team).unwrap(), "A team".into(), schedule(), vec![], now);
+    Member::new(&of_team, EmailAddress::parse(email).unwrap(), Some("A Member".into()), now)
+}
+
+fn schedule() -> morale::domain::Schedule {
+    morale::domain::Schedule::parse("UTC", "09:00", "mon-fri").unwrap()
 }
 
 fn outbox(team: &str, date: &str, email: &str, due: Timestamp) -> OutboxItem {
@@ -530,8 +535,8 @@ pub async fn days_open_once_fall_due_and_close_once(store: &dyn Store) {
     let other = DayPlan { members: 9, ..DayPlan::default() };
     assert!(!store.open_day(&team, d, &other, closes).await.unwrap(), "the first plan stands");
     let next = d.next_day();
-    // A day planned without an answers' close (as days were before answers closed): the
-    // ledger only.
+    // A day planned without an answers' close (as days were before answers closed): its
+    // answers close a day after its local day ended.
     let ledger_only = DayPlan { missed: true, answers_close: None, ..plan.clone() };
     assert!(store.open_day(&team, next, &ledger_only, closes + mins(1440)).await.unwrap());
     assert!(store.due_days(closes - mins(1), 10).await.unwrap().items.is_empty(), "not yet");
@@ -551,7 +556,7 @@ pub async fn days_open_once_fall_due_and_close_once(store: &dyn Store) {
     let due = store.due_days(answers_due, 10).await.unwrap().items;
     assert!(due.iter().any(|x| x.date == d && x.closed_at.is_some()), "{due:?}");
     assert!(!store.finish_day(&team, d, answers_due).await.unwrap(), "not before its figures are fixed");
-    let tally = Tally { asked: 3, voters: 3, counts: Some([0, 0, 1, 1, 1]), comments: vec![] };
+    let tally = Tally { asked: 3, voters: 3, counts: Some([0, 0, 1, 1, 1]), comments: vec![], comments_left_out: 0 };
     assert!(store.tally_day(&team, d, &tally, answers_due).await.unwrap());
     let other = Tally { asked: 3, voters: 0, ..Tally::default() };
     assert!(!store.tally_day(&team, d, &other, answers_due).await.unwrap(), "figures are fixed once");
@@ -564,11 +569,13 @@ pub async fn days_open_once_fall_due_and_close_once(store: &dyn Store) {
     let days = store.list_days(&team, d.previous_day(), next).await.unwrap();
     assert_eq!(days.iter().map(|d| (d.date, d.plan.missed)).collect::<Vec<_>>(), vec![(d, false), (next, true)]);
     assert!(store.list_days(&TeamId::parse("beta").unwrap(), d, next).await.unwrap().is_empty());
-    // The missed day (planned without an answers' close: the ledger only) is due once.
+    // The older day: its ledger, then its answers a day after its local day ended.
     let later = store.due_days(closes + mins(1440), 10).await.unwrap().items;
     assert_eq!(later.iter().map(|x| x.date).collect::<Vec<_>>(), vec![next]);
     assert!(store.close_day(&team, next, &Ledger::default(), closes + mins(1440)).await.unwrap());
-    assert!(store.due_days(closes + mins(100_000), 10).await.unwrap().items.is_empty(), "nothing more to do");
+    let legacy = closes + mins(1440) - morale::domain::ledger::LEDGER_SETTLE + mins(1440) + ANSWERS_GRACE;
+    assert!(store.due_days(legacy - mins(1), 10).await.unwrap().items.is_empty());
+    assert_eq!(store.due_days(legacy, 10).await.unwrap().items.iter().map(|x| x.date).collect::<Vec<_>>(), vec![next]);
 }
 
 /// A team-day's salt: the first stored stands; forgetting the day deletes it and the day's
@@ -577,10 +584,15 @@ pub async fn a_days_salt_and_votes_are_forgotten_together(store: &dyn Store) {
     use morale::voter::DaySalt;
     let t = TeamId::parse("alpha").unwrap();
     let d = SendDate::parse("2026-11-23").unwrap();
+    use morale::domain::{DayPlan, Ledger, Tally};
     let (first, second) = (DaySalt::random(), DaySalt::random());
-    assert_eq!(store.day_salt(&t, d, &first).await.unwrap(), first);
-    assert_eq!(store.day_salt(&t, d, &second).await.unwrap(), first, "the first salt stands");
-    assert_eq!(store.day_salt(&t, d.next_day(), &second).await.unwrap(), second, "one per day");
+    let at = ts("2026-11-24T04:00:00Z");
+    for day in [d, d.next_day(), d.next_day().next_day()] {
+        assert!(store.open_day(&t, day, &DayPlan::default(), at).await.unwrap());
+    }
+    assert_eq!(store.day_salt(&t, d, &first).await.unwrap(), Some(first.clone()));
+    assert_eq!(store.day_salt(&t, d, &second).await.unwrap(), Some(first.clone()), "the first salt stands");
+    assert_eq!(store.day_salt(&t, d.next_day(), &second).await.unwrap(), Some(second.clone()), "one per day");
     let vote = |v: &str, date: SendDate| {
         Response::new(t.clone(), date, VoterKey(v.into()), Score::new(4).unwrap(), None, ts("2026-11-23T20:00:00Z"))
     };
@@ -590,10 +602,13 @@ pub async fn a_days_salt_and_votes_are_forgotten_together(store: &dyn Store) {
     assert_eq!(store.forget_day(&t, d).await.unwrap(), 2);
     assert!(store.list_responses(&t, d, d).await.unwrap().is_empty());
     assert_eq!(store.list_responses(&t, d.next_day(), d.next_day()).await.unwrap().len(), 1, "other days stay");
-    let third = DaySalt::random();
-    assert_eq!(store.day_salt(&t, d, &third).await.unwrap(), third, "the old salt is gone");
     assert_eq!(store.forget_day(&t, d).await.unwrap(), 0, "again: nothing left");
-    assert_eq!(store.day_salt(&t, d.next_day(), &first).await.unwrap(), second, "the next day's salt stays");
+    assert_eq!(store.day_salt(&t, d.next_day(), &first).await.unwrap(), Some(second), "the next day's salt stays");
+    // A day whose figures are fixed never gets a salt again.
+    let third = d.next_day().next_day();
+    assert!(store.close_day(&t, third, &Ledger::default(), at).await.unwrap());
+    assert!(store.tally_day(&t, third, &Tally::default(), at).await.unwrap());
+    assert_eq!(store.day_salt(&t, third, &first).await.unwrap(), None, "a fixed day takes no salt");
 }
 
 /// A quarantined item is never due again; quarantining nothing says so.

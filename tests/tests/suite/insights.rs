@@ -198,7 +198,7 @@ async fn the_trend_page_in_a_browser() {
     }
     let renderer = morale::email::EmailRenderer::new(morale::token::TokenKeys::development(), &sys.api_url);
     let admin = morale::domain::EmailAddress::parse("lead@example.com").unwrap();
-    let url = renderer.trend_url(&team.id, &admin, SendDate::parse("2026-11-27").unwrap(), sys.clock.now());
+    let url = renderer.trend_url(&team, &admin, SendDate::parse("2026-11-27").unwrap(), sys.clock.now());
     let b = Browser::start(false).await.unwrap();
     b.goto(&url).await.unwrap();
     let src = b.wait_for("How Team trend feels about work", Duration::from_secs(10)).await.unwrap();

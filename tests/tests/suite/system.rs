@@ -182,7 +182,7 @@ impl System {
         for i in 0..n {
             let store = self.store.clone();
             let m = Member::new(
-                team.id.clone(),
+                &team,
                 EmailAddress::parse(&format!("{id}-{i:05}@example.com")).unwrap(),
                 Some(format!("Member {i}")),
                 self.clock.now(),
@@ -200,7 +200,7 @@ impl System {
     pub async fn add_members<'a>(&self, team: &Team, emails: &[&'a str]) -> HashMap<&'a str, MemberId> {
         let mut ids = HashMap::new();
         for email in emails {
-            let m = Member::new(team.id.clone(), EmailAddress::parse(email).unwrap(), None, self.clock.now());
+            let m = Member::new(team, EmailAddress::parse(email).unwrap(), None, self.clock.now());
             ids.insert(*email, m.id.clone());
             self.store.add_member(&m).await.unwrap();
         }

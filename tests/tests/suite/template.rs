@@ -287,7 +287,15 @@ fn only_the_response_api_can_read_the_voters_key() {
     for s in key.as_sequence().unwrap() {
         let actions = yaml(&s["Action"]);
         let principal = yaml(&s["Principal"]);
-        for use_ in ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*", "kms:ReEncrypt"] {
+        for use_ in [
+            "kms:Decrypt",
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+            "kms:*",
+            "kms:ReEncrypt",
+            "kms:CreateGrant",
+            "kms:Create*",
+        ] {
             if actions.contains(use_) {
                 users.push(principal.clone());
             }

@@ -49,7 +49,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 morale::config::load_token_keys(&conn.sdk).await?
             };
             let url =
-                morale::email::EmailRenderer::new(keys, api).trend_url(team, admin, t.schedule.local_date(now), now);
+                morale::email::EmailRenderer::new(keys, api).trend_url(&t, admin, t.schedule.local_date(now), now);
             println!("{}", if json { json!({"url": url}).to_string() } else { url });
             Ok(())
         }

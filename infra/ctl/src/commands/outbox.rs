@@ -145,7 +145,7 @@ pub(super) async fn suppressions(store: &dyn Store, c: &SuppressionsCmd, now: Ti
             {
                 Ok(m) => m,
                 Err(e) => {
-                    let id = MemberId::for_email(email);
+                    let id = super::get_team(store, team).await?.member_id(email);
                     if store.get_member(team, &id).await?.is_some_and(|m| m.status == MemberStatus::Complained) {
                         bail!(
                             "{email} complained about the email (reported it as spam). Email them again only if they asked: add --they-asked-for-it"

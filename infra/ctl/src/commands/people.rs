@@ -6,7 +6,7 @@ use crate::{MemberCmd, TeamCmd};
 use anyhow::{Context, Result, bail};
 use jiff::Timestamp;
 use morale::domain::StatusChange;
-use morale::domain::{EmailAddress, MemberId, Schedule, TeamId};
+use morale::domain::{EmailAddress, MemberKey, Schedule, TeamId};
 use morale::domain::{Member, MemberStatus, Team, WeeklyDigest};
 use morale::store::StoreError;
 use morale::store::prelude::*;
@@ -18,13 +18,16 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
             if c.id.as_str() == super::verify::VERIFY_TEAM {
                 bail!("{} is reserved for `moralectl verify`'s test emails: choose another id", c.id);
             }
+            let mut key = [0u8; 32];
+            morale::random::fill(&mut key);
             let mut t = Team::new(
                 c.id.clone(),
                 c.name.clone().unwrap_or_else(|| c.id.to_string()),
                 Schedule::new(c.zone.clone(), c.time, c.workdays),
                 c.admins.clone(),
                 now,
-            );
+            )
+            .with_member_key(MemberKey::from_bytes(key));
             if let Some(d) = &c.digest {
                 t.digest = Some(WeeklyDigest::parse(d, c.workdays)?);
             }
@@ -122,7 +125,7 @@ pub(super) async fn set_status(
     reason: &str,
     now: Timestamp,
 ) -> Result<Member> {
-    let id = MemberId::for_email(email);
+    let id = get_team(store, team).await?.member_id(email);
     match store.set_status(team, &id, StatusChange { from, to, reason, at: now }).await {
         Ok(Some(m)) => Ok(m),
         Ok(None) => {
@@ -141,12 +144,12 @@ pub(super) async fn set_status(
 pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, json: bool) -> Result<()> {
     match c {
         MemberCmd::Add { team, email, name } => {
-            get_team(store, team).await.map_err(|_| {
+            let t = get_team(store, team).await.map_err(|_| {
                 anyhow::anyhow!(
                     "there is no team {team}: create it first with `moralectl team create {team} --zone <IANA zone>`"
                 )
             })?;
-            let m = Member::new(team.clone(), email.clone(), name.clone(), now);
+            let m = Member::new(&t, email.clone(), name.clone(), now);
             store.add_member(&m).await?;
             if json {
                 println!("{}", member_json(&m));
@@ -155,12 +158,12 @@ pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, jso
             }
         }
         MemberCmd::Import { team, file } => {
-            get_team(store, team).await?;
+            let t = get_team(store, team).await?;
             let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
             let rows =
                 crate::csv_import::parse(&text).map_err(|bad| anyhow::anyhow!(crate::csv_import::report(&bad)))?;
             let progress = !json && rows.len() > 50 && std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let n = crate::csv_import::import(store, team, rows, now, progress).await?;
+            let n = crate::csv_import::import(store, &t, rows, now, progress).await?;
             if json {
                 println!("{}", json!({"team": team, "imported": n}));
             } else {
@@ -206,7 +209,8 @@ pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, jso
             println!("{}", if json { member_json(&m).to_string() } else { format!("Resumed {email}") });
         }
         MemberCmd::Remove { team, email } => {
-            match store.remove_member(team, &MemberId::for_email(email)).await {
+            let id = get_team(store, team).await?.member_id(email);
+            match store.remove_member(team, &id).await {
                 Ok(()) => {}
                 Err(StoreError::NotFound(_)) => bail!("{email} is not a member of {team}"),
                 Err(e) => return Err(e.into()),

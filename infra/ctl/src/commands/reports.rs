@@ -20,14 +20,15 @@ pub(super) async fn trends(store: &dyn Store, team: &TeamId, days: u16, now: Tim
     let closed = insights::closed(&store.list_days(team, from, to).await?);
     let active = store.list_members(team).await?.iter().filter(|m| m.status.receives_email()).count();
     let daily = insights::daily(&closed, from, to);
-    let part = |d: &insights::Day| (d.closed && d.asked > 0).then(|| d.voters as f64 / f64::from(d.asked));
+    // A day with too few voters shows only that: not how many.
+    let part = |d: &insights::Day| (d.enough() && d.asked > 0).then(|| d.voters as f64 / f64::from(d.asked));
     if json {
         let list: Vec<_> = daily
             .iter()
             .map(|d| {
                 json!({
                     "date": d.date, "closed": d.closed,
-                    "voters": d.closed.then_some(d.voters),
+                    "voters": d.enough().then_some(d.voters),
                     "participation": part(d),
                     "mean": d.figures.as_ref().map(|f| f.mean),
                     "distribution": d.figures.as_ref().map(|f| f.distribution),
@@ -56,7 +57,7 @@ pub(super) async fn trends(store: &dyn Store, team: &TeamId, days: u16, now: Tim
                 f.mean,
                 f.distribution.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" ")
             ),
-            None => println!("{:<12} {:>6} {:>6}  {:<24} {part}", d.date.as_str(), d.voters, "-", "not enough answers"),
+            None => println!("{:<12} {:>6} {:>6}  {:<24} {part}", d.date.as_str(), "few", "-", "not enough answers"),
         }
     }
     if let Some(m) = insights::mean_of(&daily) {

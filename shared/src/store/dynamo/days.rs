@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 const DUE_KIND: &str = "day";
 
-fn day_sk(date: SendDate) -> String {
+pub(super) fn day_sk(date: SendDate) -> String {
     format!("DAY#{date}")
 }
 

@@ -2,8 +2,9 @@
 
 use super::{TEAM_SK, member_sk, nanos, outbox_shard, outbox_sk, team_pk};
 use crate::domain::{
-    EmailAddress, LocalTime, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus, Privacy,
-    ProblemReport, Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey, WeeklyDigest, Workdays,
+    EmailAddress, LocalTime, Member, MemberId, MemberKey, MemberStatus, OutboxItem, OutboxKey, OutboxKind,
+    OutboxStatus, Privacy, ProblemReport, Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey, WeeklyDigest,
+    Workdays,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,8 @@ pub(super) struct TeamRecord {
     pub(super) min_voters: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) min_commenters: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) member_key: Option<MemberKey>,
     /// Per admin id, when their trend links were last revoked.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
     pub(super) links_revoked: std::collections::BTreeMap<MemberId, Timestamp>,
@@ -62,6 +65,7 @@ impl From<&Team> for TeamRecord {
             min_voters: (t.privacy != Privacy::default()).then(|| t.privacy.min_voters()),
             min_commenters: (t.privacy != Privacy::default()).then(|| t.privacy.min_commenters()),
             links_revoked: t.links_revoked.clone(),
+            member_key: t.member_key.clone(),
             due_kind: t.next_send_at.map(|_| "team".into()),
             due_at: t.next_send_at.map(nanos),
             created_at: t.created_at,
@@ -90,6 +94,7 @@ impl From<TeamRecord> for Team {
                 _ => Privacy::default(),
             },
             links_revoked: r.links_revoked,
+            member_key: r.member_key,
             created_at: r.created_at,
             version: r.version,
         }

@@ -7,10 +7,19 @@ use super::{DynamoStore, from_item, n, nanos, response_sk, s, team_pk, to_item};
 fn salt_sk(date: SendDate) -> String {
     format!("SALT#{date}")
 }
+
+fn salt_of(team: &TeamId, sk: &str, item: &super::Item) -> StoreResult<DaySalt> {
+    item.get("salt")
+        .and_then(|v| v.as_s().ok())
+        .and_then(|v| DaySalt::parse(v))
+        .ok_or_else(|| StoreError::Corrupt { key: format!("{team} {sk}"), reason: "not a salt".into() })
+}
 use crate::domain::{Burst, Response, SendDate, TeamId};
 use crate::store::{ResponseStore, StoreError, StoreResult};
 use crate::voter::DaySalt;
 use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
 
 /// Posts racing for one voter's record: each retry follows a write that won.
 const ATTEMPTS: usize = 5;
@@ -82,22 +91,55 @@ impl ResponseStore for DynamoStore {
         items.into_iter().map(|i| from_item::<ResponseRecord>(i).map(Response::from)).collect()
     }
 
-    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<DaySalt> {
+    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>> {
         let (pk, sk) = (team_pk(team), salt_sk(date));
-        let item = [("PK", s(&pk)), ("SK", s(&sk)), ("kind", s("salt")), ("salt", s(fresh.as_str()))];
-        if self
-            .put(item.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), "attribute_not_exists(PK)", vec![])
-            .await?
-        {
-            return Ok(fresh.clone());
+        if let Some(stored) = self.get(pk.clone(), &sk).await? {
+            return salt_of(team, &sk, &stored).map(Some);
         }
-        let stored =
-            self.get(pk, &sk).await?.ok_or_else(|| StoreError::Conflict(format!("salt {sk} of team {team}")))?;
-        stored
-            .get("salt")
-            .and_then(|v| v.as_s().ok())
-            .and_then(|v| DaySalt::parse(v))
-            .ok_or_else(|| StoreError::Corrupt { key: format!("{team} {sk}"), reason: "not a salt".into() })
+        // Created only while the day's figures are not fixed. (A day not recorded yet will be:
+        // its emails can go out before a failed run's plan is written again.)
+        let open = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(&pk))
+            .key("SK", s(super::days::day_sk(date)))
+            .condition_expression("attribute_not_exists(#tally)")
+            .expression_attribute_names("#tally", "tally")
+            .build()
+            .expect("a complete condition check");
+        let item = [("PK", s(&pk)), ("SK", s(&sk)), ("kind", s("salt")), ("salt", s(fresh.as_str()))];
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .expect("a complete put");
+        let sent = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(open).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .send()
+            .await;
+        let Err(e) = sent else { return Ok(Some(fresh.clone())) };
+        let failed = |i: usize| {
+            e.as_service_error()
+                .and_then(|s| match s {
+                    TransactWriteItemsError::TransactionCanceledException(c) => c.cancellation_reasons.as_ref(),
+                    _ => None,
+                })
+                .and_then(|r| r.get(i))
+                .is_some_and(|r| r.code() == Some("ConditionalCheckFailed"))
+        };
+        if failed(0) {
+            Ok(None)
+        } else if failed(1) {
+            // Another request stored one first: that one.
+            let stored =
+                self.get(pk, &sk).await?.ok_or_else(|| StoreError::Conflict(format!("salt {sk} of {team}")))?;
+            salt_of(team, &sk, &stored).map(Some)
+        } else {
+            Err(super::backend(e))
+        }
     }
 
     async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
