@@ -477,3 +477,47 @@ async fn verify_passes_on_the_dev_stack_and_names_the_broken_link() {
     Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(child.wait().unwrap().success());
 }
+
+/// `moralectl trends` shows a day only once its answers closed, from its fixed figures: an open
+/// day has none, however many answered; a closed day's never change.
+#[tokio::test]
+async fn trends_show_closed_days_only() {
+    use morale::domain::{DayPlan, Ledger, Privacy, Response, Score, SendDate, Tally, VoterKey};
+    let table = TestTable::new().await;
+    assert!(ctl(&table, &["team", "create", "charts", "--zone", "UTC", "--workdays", "mon-sun"]).status.success());
+    let team = TeamId::parse("charts").unwrap();
+    let today = SendDate::new(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+    let (open, closed) = (today, today.previous_day());
+    let at = jiff::Timestamp::now();
+    let vote = |d: SendDate, v: usize, s: u8| {
+        Response::new(team.clone(), d, VoterKey(format!("v{v}")), Score::new(s).unwrap(), None, at)
+    };
+    let closed_votes: Vec<Response> = (0..4).map(|v| vote(closed, v, 2)).collect();
+    for d in [open, closed] {
+        table.store.open_day(&team, d, &DayPlan { members: 4, ..DayPlan::default() }, at).await.unwrap();
+        for v in 0..4 {
+            table.store.put_response(&vote(d, v, 2)).await.unwrap();
+        }
+    }
+    table.store.close_day(&team, closed, &Ledger::default(), at).await.unwrap();
+    let tally = Tally::of(&closed_votes, 4, Privacy::default());
+    assert!(table.store.tally_day(&team, closed, &tally, at).await.unwrap());
+    let out = ctl(&table, &["trends", "--team", "charts", "--days", "3", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let day = |d: SendDate| v["days"].as_array().unwrap().iter().find(|x| x["date"] == d.to_string()).unwrap().clone();
+    assert_eq!(day(closed)["mean"], 2.0, "{v}");
+    assert_eq!(day(closed)["participation"], 1.0);
+    assert_eq!(
+        (day(open)["closed"].clone(), day(open)["mean"].clone()),
+        (false.into(), serde_json::Value::Null),
+        "{v}"
+    );
+    assert_eq!(day(open)["voters"], serde_json::Value::Null, "not even how many answered");
+    // More votes arrive for the closed day (the store takes them; the API would not): its
+    // figures stay as they were fixed.
+    table.store.put_response(&vote(closed, 9, 5)).await.unwrap();
+    let again: serde_json::Value =
+        serde_json::from_slice(&ctl(&table, &["trends", "--team", "charts", "--days", "3", "--json"]).stdout).unwrap();
+    assert_eq!(again["days"], v["days"], "fixed once shown");
+}
