@@ -10,7 +10,7 @@ pub mod ledger;
 mod member;
 pub mod outbox;
 mod report;
-mod response;
+pub mod response;
 mod schedule;
 mod score;
 pub mod tally;

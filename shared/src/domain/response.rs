@@ -41,6 +41,16 @@ pub struct Response {
     pub comment: Option<String>,
     pub recorded_at: Timestamp,
     pub burst: Burst,
+    /// The answer that counted when the current burst began: it still counts while the burst
+    /// is quarantined (a scanner submitting every page after the person answered).
+    pub before: Option<Counted>,
+}
+
+/// An answer as it counts: its score and comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub score: Score,
+    pub comment: Option<String>,
 }
 
 impl Response {
@@ -54,7 +64,8 @@ impl Response {
         comment: Option<String>,
         at: Timestamp,
     ) -> Self {
-        Self { team, date, voter, score, comment, recorded_at: at, burst: Burst::of(score, Some(score), at) }
+        let burst = Burst::of(score, Some(score), at);
+        Self { team, date, voter, score, comment, recorded_at: at, burst, before: None }
     }
 
     /// The post was sent from the page of the answer link `link` (`None`: a link without an
@@ -68,6 +79,16 @@ impl Response {
     /// they opened). Not counted.
     pub fn quarantined(&self) -> bool {
         self.burst.answers.count_ones() > 1 && self.burst.links.count_ones() > 1
+    }
+
+    /// The voter's answer as it counts: the stored one; while its burst is quarantined, the one
+    /// that counted before the burst, if any.
+    pub fn counts(&self) -> Option<Counted> {
+        if self.quarantined() {
+            self.before.clone()
+        } else {
+            Some(Counted { score: self.score, comment: self.comment.clone() })
+        }
     }
 
     /// What is stored once `post` (a [`Response::new`]) arrives where `self` was: the later of
@@ -86,8 +107,10 @@ impl Response {
         } else {
             self.burst
         };
+        // A new burst keeps what counted until it began.
+        let before = if !within && post.recorded_at > self.recorded_at { self.counts() } else { self.before.clone() };
         let latest = if post.recorded_at >= self.recorded_at { post } else { self };
-        Response { burst, ..latest.clone() }
+        Response { burst, before, ..latest.clone() }
     }
 }
 
@@ -115,6 +138,18 @@ mod tests {
         let r = fold(&[post(5, 0), post(4, 1), post(3, 1), post(2, 2), post(1, 3)]);
         assert!(r.quarantined());
         assert_eq!(r.score.value(), 1, "the latest post is what is stored, but it is not counted");
+    }
+
+    #[test]
+    fn a_scanner_submitting_every_page_after_the_person_answered_leaves_the_persons_answer() {
+        let r = fold(&[post(4, 0), post(5, 7200), post(3, 7201), post(1, 7202)]);
+        assert!(r.quarantined());
+        assert_eq!(r.counts().map(|c| c.score.value()), Some(4), "the person's answer still counts");
+        // The person answers again later: that counts.
+        let r = r.then(&post(2, 9000));
+        assert_eq!(r.counts().map(|c| c.score.value()), Some(2));
+        // A scanner alone: nothing counts.
+        assert_eq!(fold(&[post(5, 0), post(1, 1)]).counts(), None);
     }
 
     #[test]

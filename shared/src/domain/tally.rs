@@ -3,6 +3,7 @@
 //! team's `min_voters` voters keeps no distribution at all, and its comments are kept only
 //! with `min_commenters` voters, so that nobody's answer can be singled out.
 
+use super::response::Counted;
 use super::{ParseError, Response};
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +78,7 @@ pub const COMMENTS_BUDGET: usize = 200_000;
 impl Tally {
     /// The figures of one day's responses, `asked` members having been emailed.
     pub fn of(responses: &[Response], asked: u32, privacy: Privacy) -> Self {
-        let counted: Vec<&Response> = responses.iter().filter(|r| !r.quarantined()).collect();
+        let counted: Vec<Counted> = responses.iter().filter_map(Response::counts).collect();
         let voters = counted.len() as u32;
         let counts = (voters >= privacy.min_voters).then(|| {
             let mut c = [0u32; 5];
@@ -87,7 +88,7 @@ impl Tally {
             c
         });
         let mut comments: Vec<String> = if voters >= privacy.min_commenters {
-            counted.iter().filter_map(|r| r.comment.clone()).collect()
+            counted.into_iter().filter_map(|r| r.comment).collect()
         } else {
             Vec::new()
         };

@@ -399,6 +399,13 @@ pub async fn responses_latest_vote_wins(store: &dyn Store) {
     put(vote("v3", 3, "2026-11-23T21:30:00Z", None)).await;
     let later = v3(store.list_responses(&t, d, d).await.unwrap());
     assert_eq!((later.score.value(), later.quarantined()), (3, false));
+    // A scanner's burst after that: the person's answer, kept beside it, still counts.
+    for (s, at) in [(5, "22:30:00"), (1, "22:30:01")] {
+        put(vote("v3", s, &format!("2026-11-23T{at}Z"), None)).await;
+    }
+    let rescanned = v3(store.list_responses(&t, d, d).await.unwrap());
+    assert!(rescanned.quarantined());
+    assert_eq!(rescanned.counts().map(|c| c.score.value()), Some(3), "{rescanned:?}");
 }
 
 /// Posts for one voter racing from many requests at once: each is applied on top of the one

@@ -262,6 +262,11 @@ pub(super) struct ResponseRecord {
     pub(super) burst_answers: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) burst_links: Option<u8>,
+    /// What counted before the current burst (see `Response::before`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) before_score: Option<Score>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) before_comment: Option<String>,
     /// Every write is conditional on the revision it read.
     #[serde(default)]
     pub(super) rev: u64,

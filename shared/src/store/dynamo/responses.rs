@@ -14,6 +14,7 @@ fn salt_of(team: &TeamId, sk: &str, item: &super::Item) -> StoreResult<DaySalt> 
         .and_then(|v| DaySalt::parse(v))
         .ok_or_else(|| StoreError::Corrupt { key: format!("{team} {sk}"), reason: "not a salt".into() })
 }
+use crate::domain::response::Counted;
 use crate::domain::{Burst, Response, SendDate, TeamId};
 use crate::store::{ResponseStore, StoreError, StoreResult};
 use crate::voter::DaySalt;
@@ -38,6 +39,7 @@ impl From<ResponseRecord> for Response {
             comment: r.comment,
             recorded_at: r.recorded_at,
             burst,
+            before: r.before_score.map(|score| Counted { score, comment: r.before_comment }),
         }
     }
 }
@@ -57,6 +59,8 @@ fn record(r: &Response, rev: u64) -> ResponseRecord {
         burst_since: Some(r.burst.since),
         burst_answers: Some(r.burst.answers),
         burst_links: Some(r.burst.links),
+        before_score: r.before.as_ref().map(|c| c.score),
+        before_comment: r.before.as_ref().and_then(|c| c.comment.clone()),
         rev,
     }
 }
