@@ -277,7 +277,9 @@ pub async fn check(w: &World) -> Vec<String> {
         }
         let record = table.get_day(&key.team, key.date).await.expect("the table");
         let salt = match record {
-            Some(d) if d.forgotten_at.is_some() => None,
+            // Figures fixed: the salt may be gone any moment (a run stopped while forgetting
+            // leaves the day due, its salt deleted or not): checked by its figures.
+            Some(d) if d.tally.is_some() => None,
             // Read only: the check must not write the table it audits.
             _ => Some(table.salt_of(&key.team, key.date)),
         };
@@ -341,8 +343,8 @@ pub async fn check(w: &World) -> Vec<String> {
             }
         }
         for (date, n) in thanked {
-            let day = table.get_day(&team.id, date).await.expect("the table").expect("a forgotten day");
-            if stored.iter().any(|r| r.date == date) {
+            let day = table.get_day(&team.id, date).await.expect("the table").expect("a closed day");
+            if day.forgotten_at.is_some() && stored.iter().any(|r| r.date == date) {
                 v.push(format!("team {} {date}: its answers closed and votes are left", team.id));
             }
             let voters = day.tally.map_or(0, |t| t.voters);
