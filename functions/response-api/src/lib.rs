@@ -142,27 +142,32 @@ impl ResponseApi {
         self.store.get_team(&c.team).await?.ok_or(Stop::Refused(Reject::UnknownTeam))
     }
 
-    /// A day takes answers until they close: by the team's schedule, or by the close its day
-    /// was planned with (the schedule may have moved since), whichever is first; and never once
-    /// its figures are fixed (who voted is forgotten then, and must stay so).
-    async fn open_for_answers(&self, team: &Team, c: &Claims, now: Timestamp) -> Result<(), Stop> {
-        let day = self.store.get_day(&c.team, c.date).await?;
-        let planned = day.as_ref().and_then(|d| d.plan.answers_close);
-        let close = planned.map_or(team.schedule.answers_close(c.date), |p| p.min(team.schedule.answers_close(c.date)));
-        if now >= close || day.is_some_and(|d| d.tally.is_some()) {
+    /// The team of an answer link that may still be used: its day takes answers until they
+    /// close, by the team's schedule or by the day's own close (the sender's; the schedule may
+    /// have moved since), whichever is first, and never once its figures are fixed (who voted
+    /// is forgotten then, and must stay so); and its member is still on the team.
+    async fn answerable(&self, c: &Claims, now: Timestamp) -> Result<Team, Stop> {
+        let team = self.team(c).await?;
+        let mut close = team.schedule.answers_close(c.date);
+        if let Some(day) = self.store.get_day(&c.team, c.date).await? {
+            close = close.min(day.answers_close());
+            if day.tally.is_some() {
+                return Err(Reject::DayClosed.into());
+            }
+        }
+        if now >= close {
             return Err(Reject::DayClosed.into());
         }
-        Ok(())
+        if self.store.get_member(&c.team, &c.member).await?.is_none() {
+            return Err(Reject::NotMember.into());
+        }
+        Ok(team)
     }
 
     /// GET /r/{token}: the answer form, the link's own answer chosen. Writes nothing.
     async fn confirm(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
         let claims = self.keys.open(token, Purpose::Answer, now)?;
-        let team = self.team(&claims).await?;
-        self.open_for_answers(&team, &claims, now).await?;
-        if self.store.get_member(&claims.team, &claims.member).await?.is_none() {
-            return Err(Reject::NotMember.into());
-        }
+        let team = self.answerable(&claims, now).await?;
         let page = pages::Confirm {
             css: CSS,
             team_name: &team.name,
@@ -184,11 +189,7 @@ impl ResponseApi {
         if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
             return Err(Reject::CommentTooLong.into());
         }
-        let team = self.team(&claims).await?;
-        self.open_for_answers(&team, &claims, now).await?;
-        if self.store.get_member(&claims.team, &claims.member).await?.is_none() {
-            return Err(Reject::NotMember.into());
-        }
+        let team = self.answerable(&claims, now).await?;
         let Some(salt) = self.store.day_salt(&claims.team, claims.date, &DaySalt::random()).await? else {
             return Err(Reject::DayClosed.into());
         };
