@@ -28,12 +28,15 @@ pub mod env {
     pub const VOTER_KEY_KMS: &str = "MORALE_VOTER_KEY_KMS";
     /// The voters' key itself: for the local stack only. Takes precedence over the parameter.
     pub const VOTER_KEY: &str = "MORALE_VOTER_KEY";
-    /// Fraction of the account's MaxSendRate the sender uses (default 0.97).
+    /// Fraction of the account's MaxSendRate the sender paces to (default [`super::SEND_RATE_HEADROOM`]).
     pub const SEND_RATE_HEADROOM: &str = "MORALE_SEND_RATE_HEADROOM";
     /// Minutes between reminders while sending is stopped (default 30).
     pub const ALERT_REMINDER_MINUTES: &str = "MORALE_ALERT_REMINDER_MINUTES";
     /// Upper bound on concurrent SendEmail calls (default 64).
     pub const MAX_CONCURRENCY: &str = "MORALE_MAX_CONCURRENCY";
+    /// The event bus on which the sender asks for its own continuation (unset: the next tick
+    /// takes over what a deadline left).
+    pub const CONTINUATION_BUS: &str = "MORALE_CONTINUATION_BUS";
     /// Hours after a team's send time during which a missed send still goes out; by default
     /// until the end of the team's local day, never the next day.
     pub const CATCH_UP_GRACE_HOURS: &str = "MORALE_CATCH_UP_GRACE_HOURS";
@@ -51,6 +54,7 @@ pub const SENDER_READS: &[&str] = &[
     env::SEND_RATE_HEADROOM,
     env::ALERT_REMINDER_MINUTES,
     env::MAX_CONCURRENCY,
+    env::CONTINUATION_BUS,
 ];
 pub const BOUNCE_HANDLER_READS: &[&str] = &[env::TABLE, env::ALERT_TOPIC_ARN];
 pub const RESPONSE_API_READS: &[&str] =
@@ -80,6 +84,13 @@ fn parse_var<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bo
     }
 }
 
+/// The sender paces to this fraction of MaxSendRate; its pacer also keeps every 1.025 s
+/// window within the quota, so that SES's limit is not met even when calls bunch up.
+pub const SEND_RATE_HEADROOM: f64 = 0.99;
+/// Sends in flight at most: at 1,000 a second, each holding a slot for SES's answer and the
+/// table's writes (about 60 ms), 60 are busy; the rest absorb slow answers.
+pub const MAX_CONCURRENCY: usize = 256;
+
 /// What the sender needs besides its clients.
 #[derive(Debug, Clone)]
 pub struct SenderConfig {
@@ -94,6 +105,8 @@ pub struct SenderConfig {
     pub lease: SignedDuration,
     /// Stop claiming when less than this is left before the Lambda deadline.
     pub deadline_margin: Duration,
+    /// The event bus on which the sender asks for its own continuation, if any.
+    pub continuation_bus: Option<String>,
 }
 
 impl SenderConfig {
@@ -102,21 +115,23 @@ impl SenderConfig {
             identity: identity.into(),
             from: from.into(),
             configuration_set: configuration_set.map(str::to_string),
-            send_rate_headroom: 0.97,
+            send_rate_headroom: SEND_RATE_HEADROOM,
             reminder_every: SignedDuration::from_mins(30),
-            max_concurrency: 64,
+            max_concurrency: MAX_CONCURRENCY,
             catch_up_grace: None,
             lease: SignedDuration::from_mins(2),
             deadline_margin: Duration::from_secs(20),
+            continuation_bus: None,
         }
     }
 
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut c = Self::new(&var(env::SENDER_IDENTITY)?, &var(env::FROM_ADDRESS)?, None);
         c.configuration_set = std::env::var(env::CONFIGURATION_SET).ok().filter(|s| !s.is_empty());
-        c.send_rate_headroom = parse_var(env::SEND_RATE_HEADROOM, 0.97, |h: &f64| *h > 0.0 && *h <= 1.0)?;
+        c.continuation_bus = std::env::var(env::CONTINUATION_BUS).ok().filter(|s| !s.is_empty());
+        c.send_rate_headroom = parse_var(env::SEND_RATE_HEADROOM, SEND_RATE_HEADROOM, |h: &f64| *h > 0.0 && *h <= 1.0)?;
         c.reminder_every = SignedDuration::from_mins(parse_var(env::ALERT_REMINDER_MINUTES, 30i64, |m: &i64| *m >= 1)?);
-        c.max_concurrency = parse_var(env::MAX_CONCURRENCY, 64usize, |n: &usize| (1..=1024).contains(n))?;
+        c.max_concurrency = parse_var(env::MAX_CONCURRENCY, MAX_CONCURRENCY, |n: &usize| (1..=1024).contains(n))?;
         c.catch_up_grace = catch_up_grace(std::env::var(env::CATCH_UP_GRACE_HOURS).ok().as_deref())?;
         Ok(c)
     }

@@ -119,6 +119,7 @@ async fn main() {
             clock: Arc::new(SystemClock),
             renderer: EmailRenderer::new(TokenKeys::development(), "https://api.morale.example"),
             config: SenderConfig::new("morale.example", "Morale <noreply@morale.example>", Some("morale")),
+            continuation: Arc::new(morale_sender::continuation::NextTick),
         };
         let start = Instant::now();
         let report =

@@ -1,18 +1,27 @@
 //! Draining: claim what is due, at most as many in flight as the rate needs, paced to the
 //! account's MaxSendRate; stop claiming before the invocation's deadline or when SES refuses.
 
-use crate::pacer::Pacer;
+use crate::lease::Lease;
+use crate::pacer::{self, Pacer};
+use crate::schedule::Handed;
 use crate::send::Ctx;
-use crate::{Report, Sender, held_text};
+use crate::{Report, Sender};
+use jiff::{SignedDuration, Timestamp};
 use morale::domain::{Member, MemberId, OutboxKey, Team, TeamId};
-use morale::mail::SendErrorKind;
+use morale::mail::{SEND_ATTEMPT_TIMEOUT, SendErrorKind};
 use morale::metrics::{self, Metrics, Unit};
 use morale::store::{DueItem, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
+
+/// How long before its cutoff a drain starts the next invocation: time for it to start and
+/// check SES, so that it takes the lease as soon as it is given back.
+const CONTINUE_AHEAD: Duration = Duration::from_secs(5);
 
 /// Keeps the first store error of the drain's tasks (or of its own reads).
 fn note(failed: &mut Option<StoreError>, r: Result<Result<(), StoreError>, tokio::task::JoinError>) {
@@ -23,19 +32,41 @@ fn note(failed: &mut Option<StoreError>, r: Result<Result<(), StoreError>, tokio
 }
 
 impl Sender {
+    /// The rate the drain paces to: the account's less the configured headroom, and no more
+    /// than the pacer's guard lets through ([`pacer::WINDOW`]).
+    pub(crate) fn pace(&self, max_send_rate: f64) -> f64 {
+        let guard = max_send_rate.floor().max(1.0) / pacer::WINDOW.as_secs_f64();
+        (max_send_rate * self.config.send_rate_headroom).min(guard).max(0.1)
+    }
+
+    /// After this no send attempt starts: it could outlast the deadline's margin.
+    pub(crate) fn send_cutoff(&self, deadline: Instant) -> Instant {
+        let margin = self.config.deadline_margin + SEND_ATTEMPT_TIMEOUT;
+        deadline.checked_sub(margin).unwrap_or(deadline)
+    }
+
+    /// Drains under `lease`: first what scheduling hands over (`handed`, until scheduling is
+    /// done), then what the due index holds. Returns when the pacer would have sent next, for
+    /// the lease's next holder.
     pub(crate) async fn drain(
         &self,
         max_send_rate: f64,
         deadline: Instant,
+        lease: &Lease,
+        mut handed: Option<mpsc::Receiver<Handed>>,
         report: &mut Report,
         m: &mut Metrics,
-    ) -> Result<(), StoreError> {
-        let rate = (max_send_rate * self.config.send_rate_headroom).max(0.1);
-        // Enough in flight to keep the rate up through SES's latency, never more than allowed.
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let rate = self.pace(max_send_rate);
+        // Enough in flight to keep the rate up through SES's and the table's latency, never
+        // more than allowed.
         let concurrency = ((rate * 0.5).ceil() as usize + 4).clamp(1, self.config.max_concurrency);
+        let start = lease.start_at.map_or_else(Instant::now, |at| {
+            Instant::now() + Duration::try_from(at - self.clock.now()).unwrap_or_default()
+        });
         let run = Arc::new(Run {
-            pacer: Pacer::new(rate, max_send_rate),
-            owner: format!("sender-{:016x}", morale::random::u64()),
+            pacer: Pacer::starting_at(rate, max_send_rate, start),
+            owner: lease.owner.clone(),
             circuit: Mutex::new(None),
             open: AtomicBool::new(false),
             teams: Mutex::new(HashMap::new()),
@@ -51,14 +82,42 @@ impl Sender {
         // been accepted by SES and must get to record it (dropping the set would abort them,
         // leaving accepted emails claimed, to be sent again once their lease lapses).
         let mut failed: Option<StoreError> = None;
+        // No attempt starts after the cutoff (one could outlast the deadline's margin): claiming
+        // stops then. The next invocation is started a little before, so that it is ready to
+        // take the lease as this one gives it back.
+        let cutoff = self.send_cutoff(deadline);
+        let mut continued = false;
         'claiming: loop {
-            if self.out_of_time(deadline) {
+            if !continued && Instant::now() + CONTINUE_AHEAD >= cutoff {
+                continued = true;
+                if let Err(e) = self.continuation.continue_sending().await {
+                    tracing::warn!(error = %e, "could not start the next invocation: the next tick takes over");
+                }
+            }
+            if Instant::now() >= cutoff {
                 report.stopped_for_deadline = true;
                 tracing::warn!("stopping: the invocation's deadline is near; what is left stays due");
                 break;
             }
-            if run.open.load(Ordering::SeqCst) {
+            if run.open.load(Ordering::SeqCst) || failed.is_some() {
                 break;
+            }
+            if let Some(rx) = handed.as_mut() {
+                // Scheduling is under way: what it hands over goes first.
+                match tokio::time::timeout(Duration::from_secs(1), rx.recv()).await {
+                    Err(_) => {}
+                    Ok(None) => handed = None,
+                    Ok(Some(h)) => {
+                        while tasks.len() >= concurrency {
+                            note(&mut failed, tasks.join_next().await.expect("a task"));
+                        }
+                        seen.insert(h.item.key.clone());
+                        run.adopt(&h.item.key.team, h.team);
+                        let ctx = self.ctx(&run, deadline);
+                        tasks.spawn(async move { ctx.process_claimed(h.item).await });
+                    }
+                }
+                continue;
             }
             let now = self.clock.now();
             let page = match self.store.due_outbox(now, concurrency * 2).await {
@@ -93,24 +152,27 @@ impl Sender {
                     break 'claiming;
                 }
                 seen.insert(item.key.clone());
-                let ctx = Ctx {
-                    store: self.store.clone(),
-                    mailer: self.mailer.clone(),
-                    clock: self.clock.clone(),
-                    renderer: self.renderer.clone(),
-                    lease: self.config.lease,
-                    attempts_end_by: deadline.checked_sub(self.config.deadline_margin).unwrap_or(deadline),
-                    run: run.clone(),
-                };
+                let ctx = self.ctx(&run, deadline);
                 tasks.spawn(async move { ctx.process(item.key).await });
             }
             if failed.is_some() {
                 break;
             }
         }
+        if let Some(mut rx) = handed {
+            // Handed over and not sent: given back at once, due now, for the next holder.
+            rx.close();
+            while let Some(h) = rx.recv().await {
+                let ctx = self.ctx(&run, deadline);
+                let r = ctx.release(&h.item.key, self.clock.now(), None).await;
+                note(&mut failed, Ok(r));
+            }
+        }
         while let Some(r) = tasks.join_next().await {
             note(&mut failed, r);
         }
+        let next = run.pacer.next_slot().saturating_duration_since(Instant::now());
+        let next_send = self.clock.now() + SignedDuration::try_from(next).unwrap_or_default();
 
         run.counts.settle(report, m);
         let first = *run.first_send.lock().expect("lock");
@@ -152,19 +214,22 @@ impl Sender {
             // What was sent is counted and recorded; the run's failure is told by `handle`.
             return Err(e);
         }
-        let circuit = run.circuit.lock().expect("lock").clone();
-        if let Some(reason) = circuit {
-            report.circuit_opened = Some(reason.clone());
-            let now = self.clock.now();
-            let (held, teams, _) = self.held(now).await?;
-            let message = format!(
-                "SES refused to send: {reason}. Sending stopped at once; every email not sent is kept. \
-                 Check the sending identity and the account in the SES console (moralectl preflight).\n\n{}",
-                held_text(held, teams)
-            );
-            self.on_failure(&format!("SES refused to send: {reason}"), &message, now).await?;
+        let next_send = Some(next_send);
+        // Told by the run once scheduling is done too, with every email it holds.
+        report.circuit_opened = run.circuit.lock().expect("lock").clone();
+        Ok(next_send)
+    }
+
+    fn ctx(&self, run: &Arc<Run>, deadline: Instant) -> Ctx {
+        Ctx {
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+            clock: self.clock.clone(),
+            renderer: self.renderer.clone(),
+            lease: self.config.lease,
+            attempts_end_by: deadline.checked_sub(self.config.deadline_margin).unwrap_or(deadline),
+            run: run.clone(),
         }
-        Ok(())
     }
 
     pub(crate) fn out_of_time(&self, deadline: Instant) -> bool {
@@ -214,6 +279,14 @@ pub(crate) struct Run {
 pub(crate) struct TeamData {
     pub(crate) team: Option<Team>,
     pub(crate) members: HashMap<MemberId, Member>,
+}
+
+impl Run {
+    /// A team as scheduling read it, for the tasks of this drain (a team read already stays).
+    fn adopt(&self, id: &TeamId, data: Arc<TeamData>) {
+        let cell = self.teams.lock().expect("lock").entry(id.clone()).or_default().clone();
+        let _ = cell.set(data);
+    }
 }
 
 impl Counts {

@@ -10,18 +10,23 @@
 //! account's rate), `send` (one email: claim, check, pace, send, record), `admin_mail` (the
 //! admins' emails), `alerts` (telling on-call when sending stops and recovers), `confirm` (sent
 //! emails SES never reported on), `ledger` (closing the days' ledgers),
-//! `answers` (fixing closed days' figures and forgetting who voted).
+//! `answers` (fixing closed days' figures and forgetting who voted), `lease` (one invocation
+//! at a time sends, at the account's rate), `continuation` (the sender starting its next
+//! invocation when its deadline stops it with work left).
 
 mod admin_mail;
 mod alerts;
 mod answers;
 mod confirm;
+pub mod continuation;
 mod drain;
+mod lease;
 mod ledger;
 pub mod pacer;
 mod schedule;
 mod send;
 
+pub use continuation::Continuation;
 use jiff::{SignedDuration, Timestamp};
 use morale::alert::Alerter;
 use morale::clock::Clock;
@@ -81,6 +86,8 @@ pub struct Report {
     /// Emails of the days whose ledger closed in this run with no explained end (must be 0).
     pub unaccounted: u64,
     pub achieved_send_rate: f64,
+    /// Another invocation held the sending lease: it sends what is due.
+    pub sending_elsewhere: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +106,15 @@ pub struct Sender {
     pub clock: Arc<dyn Clock>,
     pub renderer: EmailRenderer,
     pub config: SenderConfig,
+    /// Starts the next invocation when this one's deadline stops it with emails left.
+    pub continuation: Arc<dyn Continuation>,
 }
+
+/// At most this many due emails are read to count those held (an alert says "at least").
+pub(crate) const HELD_SCAN: usize = 1_000;
+/// Items scheduling may hand the drain ahead of it: two seconds at 1,000 a second, so that
+/// the drain never waits while scheduling records a group's teams.
+const HANDOFF_BUFFER: usize = 2_048;
 
 /// Workdays in a row with a team mean of 2.0 or less that make the admins' low-morale alert.
 pub(crate) const LOW_STREAK: usize = 3;
@@ -143,14 +158,82 @@ impl Sender {
     async fn run(&self, command: Command, deadline: Instant, m: &mut Metrics) -> Result<Report, SenderError> {
         let mut report = Report::default();
         let now = self.clock.now();
-        match &command {
-            Command::Tick => self.schedule_due(now, &mut report, m).await?,
-            Command::SendNow { team } => self.send_now(team, now, &mut report, m).await?,
-            Command::Drain => {}
-        }
         // Queued like every other email: whether and when it goes is the drain's to decide.
         report.problem_reports_queued = self.queue_problem_reports(now).await?;
-        match self.preflight().await {
+        let mut scheduled = Report::default();
+        let mut sm = Metrics::new();
+        if let Command::SendNow { team } = &command {
+            // Queued before the lease is taken: the drain finds them due.
+            self.send_now(team, now, &mut scheduled, &mut sm).await?;
+        }
+        let readiness = self.preflight().await;
+        let owner = format!("sender-{:016x}", morale::random::u64());
+        let until = lease::until(now, deadline);
+        let lease = match &readiness {
+            // A continuation waits for the lease its starter is about to give back; a tick does
+            // not (what it schedules is left to the holder, who drains what falls due).
+            Readiness::Ready { .. } => self.take_lease(&owner, until, command == Command::Drain).await?,
+            Readiness::NotReady { .. } => None,
+        };
+        let handoff = match (&lease, &readiness, &command) {
+            (Some(lease), Readiness::Ready { max_send_rate }, Command::Tick) => {
+                let (tx, rx) = tokio::sync::mpsc::channel(HANDOFF_BUFFER);
+                let cutoff = self.send_cutoff(deadline).saturating_duration_since(Instant::now());
+                let handoff = schedule::Handoff {
+                    tx,
+                    owner: lease.owner.clone(),
+                    rate: self.pace(*max_send_rate),
+                    began: lease.start_at.unwrap_or(now).max(now),
+                    send_by: now + SignedDuration::try_from(cutoff).unwrap_or_default(),
+                    lease: self.config.lease,
+                    handed: 0,
+                };
+                Some((handoff, rx))
+            }
+            _ => None,
+        };
+        let (handoff, handed) = handoff.map_or((None, None), |(h, rx)| (Some(h), Some(rx)));
+        // Scheduling and sending at once: the first email goes as soon as its item is written.
+        let scheduling = async {
+            match &command {
+                Command::Tick => self.schedule_due(now, deadline, handoff, &mut scheduled, &mut sm).await,
+                Command::SendNow { .. } | Command::Drain => Ok(()),
+            }
+        };
+        let sending = async {
+            match (&readiness, &lease) {
+                (Readiness::Ready { max_send_rate }, Some(lease)) => {
+                    self.drain(*max_send_rate, deadline, lease, handed, &mut report, m).await.map(Some)
+                }
+                _ => Ok(None),
+            }
+        };
+        let (scheduled_result, sent) = tokio::join!(scheduling, sending);
+        report.teams_scheduled = scheduled.teams_scheduled;
+        report.emails_scheduled = scheduled.emails_scheduled;
+        report.sends_missed = scheduled.sends_missed;
+        m.merge(&sm);
+        // The lease goes back whatever happened: the next holder must not wait for it to lapse.
+        if let Some(lease) = &lease {
+            let next_send = sent.as_ref().ok().and_then(|s| s.flatten());
+            self.give_back(lease, next_send).await?;
+        }
+        let sent = sent?;
+        scheduled_result?;
+        if let Some(reason) = report.circuit_opened.clone() {
+            let now = self.clock.now();
+            let (held, teams, _) = self.held(now).await?;
+            let message = format!(
+                "SES refused to send: {reason}. Sending stopped at once; every email not sent is kept. \
+                 Check the sending identity and the account in the SES console (moralectl preflight).\n\n{}",
+                held_text(held, teams)
+            );
+            self.on_failure(&format!("SES refused to send: {reason}"), &message, now).await?;
+        }
+        if sent.is_some() && !report.stopped_for_deadline && report.circuit_opened.is_none() {
+            self.drain_late_arrivals(deadline, &mut report, m).await?;
+        }
+        match readiness {
             Readiness::NotReady { problem, advice } => {
                 report.preflight = problem.clone();
                 let (held, teams, _) = self.held(now).await?;
@@ -161,10 +244,15 @@ impl Sender {
                 let message = format!("{problem} — {advice}\n\n{}", held_text(held, teams));
                 self.on_failure(&problem, &message, now).await?;
             }
-            Readiness::Ready { max_send_rate } => {
+            Readiness::Ready { .. } if lease.is_none() => {
+                report.preflight = "ok".into();
+                report.sending_elsewhere = true;
+                m.count(metrics::PREFLIGHT_FAILED, 0);
+                report.held = self.held(self.clock.now()).await?.0;
+            }
+            Readiness::Ready { .. } => {
                 report.preflight = "ok".into();
                 m.count(metrics::PREFLIGHT_FAILED, 0);
-                self.drain(max_send_rate, deadline, &mut report, m).await?;
                 let now = self.clock.now();
                 reputation::add(
                     self.store.as_ref(),
@@ -194,6 +282,38 @@ impl Sender {
         Ok(report)
     }
 
+    /// An invocation that found the lease held may have scheduled emails just as this one gave
+    /// it back, and left them to it: looked for once more, and sent under the lease again.
+    async fn drain_late_arrivals(
+        &self,
+        deadline: Instant,
+        report: &mut Report,
+        m: &mut Metrics,
+    ) -> Result<(), SenderError> {
+        let now = self.clock.now();
+        if self.out_of_time(deadline) || self.store.due_outbox(now, 1).await?.items.is_empty() {
+            return Ok(());
+        }
+        let Readiness::Ready { max_send_rate } = self.preflight().await else { return Ok(()) };
+        let owner = format!("sender-{:016x}", morale::random::u64());
+        let until = lease::until(now, deadline);
+        let Some(lease) = self.take_lease(&owner, until, false).await? else { return Ok(()) };
+        let mut more = Report::default();
+        let sent = self.drain(max_send_rate, deadline, &lease, None, &mut more, m).await;
+        self.give_back(&lease, sent.as_ref().ok().and_then(|s| *s)).await?;
+        sent?;
+        report.sent += more.sent;
+        report.failed += more.failed;
+        report.suppressed += more.suppressed;
+        report.released += more.released;
+        report.throttled += more.throttled;
+        report.transient_errors += more.transient_errors;
+        report.unanswered += more.unanswered;
+        report.stopped_for_deadline |= more.stopped_for_deadline;
+        report.circuit_opened = report.circuit_opened.take().or(more.circuit_opened);
+        Ok(())
+    }
+
     /// SESv2 GetAccount and GetEmailIdentity, and the reputation guard's pause.
     pub async fn preflight(&self) -> Readiness {
         preflight::check(self.mailer.as_ref(), self.store.as_ref(), &self.config.identity, self.clock.now()).await
@@ -201,7 +321,9 @@ impl Sender {
 
     /// Emails due now and not sent: how many, for how many teams, and the oldest's age.
     async fn held(&self, now: Timestamp) -> Result<(u64, usize, Duration), StoreError> {
-        let due = self.store.due_outbox(now, 100_000).await?.items;
+        // A bounded read: counting every held email of a large backlog would cost a read of
+        // each, twice a tick.
+        let due = self.store.due_outbox(now, HELD_SCAN).await?.items;
         let teams: HashSet<&TeamId> = due.iter().map(|i| &i.key.team).collect();
         let oldest = due
             .iter()
@@ -218,7 +340,11 @@ fn held_text(held: u64, teams: usize) -> String {
         "No email is due yet. Nothing will be sent until the check passes; emails that fall due meanwhile are kept."
             .into()
     } else {
-        format!("{held} email(s) for {teams} team(s) are held and go out automatically as soon as the check passes.")
+        let (more, plus) = if held >= HELD_SCAN as u64 { ("at least ", "at least ") } else { ("", "") };
+        format!(
+            "{more}{held} email(s) for {plus}{teams} team(s) are held and go out automatically as soon as the check \
+             passes."
+        )
     }
 }
 

@@ -6,6 +6,7 @@ use morale::clock::SystemClock;
 use morale::config::{self, SenderConfig, env};
 use morale::email::EmailRenderer;
 use morale::mail::SesMailer;
+use morale_sender::continuation::{EventBridgeContinuation, NextTick};
 use morale_sender::{Command, Sender};
 use serde_json::Value;
 use std::sync::Arc;
@@ -24,6 +25,10 @@ async fn main() -> Result<(), Error> {
         mailer: Arc::new(SesMailer::from_sdk(sdk, &config.from, config.configuration_set.as_deref())),
         clock: Arc::new(SystemClock),
         renderer: EmailRenderer::new(keys, &config::required(env::API_BASE_URL)?),
+        continuation: match &config.continuation_bus {
+            Some(bus) => Arc::new(EventBridgeContinuation::new(aws_sdk_eventbridge::Client::new(sdk), bus)),
+            None => Arc::new(NextTick),
+        },
         config,
     };
     let sender = &sender;

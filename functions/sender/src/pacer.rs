@@ -38,6 +38,19 @@ impl Pacer {
         }
     }
 
+    /// The same, its first slot no sooner than `at` (where the last holder of the sending
+    /// lease left off).
+    pub fn starting_at(rate: f64, quota: f64, at: Instant) -> Self {
+        let p = Self::new(rate, quota);
+        p.lock().next = at;
+        p
+    }
+
+    /// When the next slot would be: handed to the next holder of the sending lease.
+    pub fn next_slot(&self) -> Instant {
+        self.lock().next
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -1,13 +1,78 @@
 //! Scheduling: teams whose send time has passed become outbox items, one per active member
 //! and local date, and the admins' weekly digest and low-morale alert join them.
+//!
+//! Due teams are taken in groups of about [`GROUP`] emails: their members read, their items
+//! written a few at a time with the teams interleaved (so that no team's partition takes the
+//! whole rate), then each team's day recorded and the team moved on. While this invocation
+//! holds the sending lease, the items it can send before its deadline are created already
+//! claimed and handed straight to the drain ([`Handoff`]): the first email goes out as soon as
+//! its item is written, and it costs no claim.
 
+use crate::drain::TeamData;
 use crate::{LOW_STREAK, Report, Sender, SenderError};
-use jiff::Timestamp;
+use futures::StreamExt;
+use jiff::{SignedDuration, Timestamp};
 use morale::domain::ledger::LEDGER_SETTLE;
+use morale::domain::outbox::Change;
 use morale::domain::{DayPlan, Member, MemberStatus, OutboxItem, OutboxKey, OutboxKind, SendDate, Team, TeamId};
 use morale::insights;
 use morale::metrics::{self, Metrics};
 use morale::store::StoreError;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// About this many emails are planned and written per group of teams: bounds the members held.
+pub(crate) const GROUP: usize = 20_000;
+/// Scheduling starts no group of teams with less time than this left.
+const SCHEDULE_MARGIN: std::time::Duration = std::time::Duration::from_secs(3);
+/// Item writes in flight while scheduling (at 5 ms a write, 1,600 a second).
+pub(crate) const SCHEDULE_WRITES: usize = 8;
+
+/// An item created claimed for this invocation's drain, with its team as scheduling read it.
+pub(crate) struct Handed {
+    pub(crate) item: OutboxItem,
+    pub(crate) team: Arc<TeamData>,
+}
+
+/// Where scheduling hands claimed items to the drain, and how many it may.
+pub(crate) struct Handoff {
+    pub(crate) tx: mpsc::Sender<Handed>,
+    pub(crate) owner: String,
+    /// The drain's pace: the k-th item handed is planned to go k / rate after `began`...
+    pub(crate) rate: f64,
+    pub(crate) began: Timestamp,
+    /// ...and is handed only if that is before `send_by`; its lease runs `lease` past it.
+    pub(crate) send_by: Timestamp,
+    pub(crate) lease: SignedDuration,
+    pub(crate) handed: usize,
+}
+
+impl Handoff {
+    /// The lease for the next item handed over, if it can still be sent in time.
+    fn next_lease(&mut self) -> Option<Timestamp> {
+        if self.tx.is_closed() {
+            return None;
+        }
+        let planned = self.began + SignedDuration::from_secs_f64(self.handed as f64 / self.rate);
+        (planned < self.send_by).then(|| {
+            self.handed += 1;
+            planned + self.lease
+        })
+    }
+}
+
+/// A due team as planned: its members, the days to send and the days missed.
+struct TeamPlan {
+    team: Team,
+    data: Arc<TeamData>,
+    expected: Timestamp,
+    next: Timestamp,
+    /// Local dates to send: (date, send instant, end of sending, the day's plan).
+    send: Vec<(SendDate, Timestamp, Timestamp, DayPlan)>,
+    missed: Vec<(SendDate, Timestamp, DayPlan)>,
+    receiving: Vec<Member>,
+}
 
 impl Sender {
     /// Schedules every team that is due, each on its own: an unreadable team record is
@@ -15,6 +80,8 @@ impl Sender {
     pub(crate) async fn schedule_due(
         &self,
         now: Timestamp,
+        deadline: Instant,
+        mut handoff: Option<Handoff>,
         report: &mut Report,
         m: &mut Metrics,
     ) -> Result<(), StoreError> {
@@ -24,11 +91,64 @@ impl Sender {
             .iter()
             .map(|u| format!("- a team record cannot be read and was taken out of the schedule: {u}"))
             .collect();
-        for team in due.items {
-            // One team's failure stops no other team: it is told, and tried again next tick.
-            if let Err(e) = self.schedule_team(&team, now, report, m).await {
-                tracing::error!(team = %team.id, error = %e, "a team could not be scheduled");
-                problems.push(format!("- team {} could not be scheduled: {e}", team.id));
+        let mut teams = due.items.into_iter().peekable();
+        while teams.peek().is_some() {
+            // Writes are quick: scheduling goes on nearly to the deadline (a team cut off is not
+            // moved on, and the next run writes the rest of it).
+            if deadline.saturating_duration_since(Instant::now()) < SCHEDULE_MARGIN {
+                tracing::warn!("scheduling stops for the deadline: the teams left are scheduled next tick");
+                break;
+            }
+            // Members are read a few teams at a time, until the group is full.
+            let mut group = Vec::new();
+            let mut emails = 0;
+            while emails < GROUP {
+                let next: Vec<Team> = teams.by_ref().take(SCHEDULE_WRITES).collect();
+                if next.is_empty() {
+                    break;
+                }
+                let plans = futures::future::join_all(next.into_iter().map(|t| self.plan_team(t, now))).await;
+                for plan in plans {
+                    match plan {
+                        Ok(Some(plan)) => {
+                            emails += plan.receiving.len() * plan.send.len();
+                            group.push(plan);
+                        }
+                        Ok(None) => {}
+                        Err((team, e)) => {
+                            tracing::error!(team = %team, error = %e, "a team could not be scheduled");
+                            problems.push(format!("- team {team} could not be scheduled: {e}"));
+                        }
+                    }
+                }
+            }
+            let failed = self.write_group(&group, now, handoff.as_mut(), report, m).await;
+            // A few teams at a time: the drain goes on sending meanwhile.
+            let mut finishing = Vec::with_capacity(group.len());
+            for plan in &group {
+                let failed = &failed;
+                finishing.push(async move {
+                    let r = match failed.get(&plan.team.id) {
+                        Some(e) => Err(StoreError::Backend(e.clone())),
+                        None => self.finish_team(plan, now).await,
+                    };
+                    (plan, r)
+                });
+            }
+            let mut finishing = futures::stream::iter(finishing).buffer_unordered(SCHEDULE_WRITES);
+            while let Some((plan, result)) = finishing.next().await {
+                match result {
+                    Ok((advanced, missed)) => {
+                        report.teams_scheduled += u64::from(advanced);
+                        report.sends_missed += missed;
+                        m.count(metrics::SENDS_MISSED, missed);
+                    }
+                    // One team's failure stops no other team: it is told, and tried again next tick.
+                    Err(e) => {
+                        tracing::error!(team = %plan.team.id, error = %e, "a team could not be scheduled");
+                        problems.push(format!("- team {} could not be scheduled: {e}", plan.team.id));
+                    }
+                }
             }
         }
         if !problems.is_empty() {
@@ -46,20 +166,14 @@ impl Sender {
         Ok(())
     }
 
-    /// Teams whose send instant has passed get one outbox item per active member for that
-    /// local date; then their next instant moves on. A send missed during an outage still
-    /// goes out later the same local day, never on the next.
-    async fn schedule_team(
-        &self,
-        team: &Team,
-        now: Timestamp,
-        report: &mut Report,
-        m: &mut Metrics,
-    ) -> Result<(), StoreError> {
-        let Some(expected) = team.next_send_at else { return Ok(()) };
-        let everyone = self.store.list_members(&team.id).await?;
+    /// What a due team's send instant means now: the local dates to send (a send missed during
+    /// an outage still goes out later the same local day, never on the next) and those missed.
+    async fn plan_team(&self, team: Team, now: Timestamp) -> Result<Option<TeamPlan>, (TeamId, StoreError)> {
+        let Some(expected) = team.next_send_at else { return Ok(None) };
+        let everyone = self.store.list_members(&team.id).await.map_err(|e| (team.id.clone(), e))?;
         let base = plan_of(&everyone);
-        let members: Vec<Member> = everyone.into_iter().filter(|m| m.status.receives_email()).collect();
+        let receiving: Vec<Member> = everyone.iter().filter(|m| m.status.receives_email()).cloned().collect();
+        let (mut send, mut missed) = (Vec::new(), Vec::new());
         let mut at = expected;
         // Bounded: at most a month of missed days is walked in one tick.
         for _ in 0..31 {
@@ -73,46 +187,143 @@ impl Sender {
                 end = end.min(at + grace);
             }
             if now < end {
-                let mut created = 0;
-                for member in &members {
-                    let key = OutboxKey { team: team.id.clone(), date, member: member.id.clone() };
-                    let item = OutboxItem::new(key, member.email.clone(), at, end, now);
-                    if self.store.enqueue(&item).await? {
-                        created += 1;
-                    }
-                }
-                report.emails_scheduled += created;
-                m.count(metrics::EMAILS_SCHEDULED, created);
-                tracing::info!(team = %team.id, %date, created, "scheduled");
-                self.schedule_admin_mail(team, date, at, end, now).await?;
-                // Planned once its emails are queued: a run that fails before is tried again
-                // (the team has not moved on), with the members as they are then. The first
-                // plan recorded stands.
-                self.store.open_day(&team.id, date, &plan, closes_at(team, date)).await?;
+                send.push((date, at, end, plan))
             } else {
-                report.sends_missed += 1;
-                m.count(metrics::SENDS_MISSED, 1);
-                tracing::error!(team = %team.id, %date, "a daily send was missed entirely");
-                self.alert(
-                    format!("Morale: team {}'s email for {date} was never sent", team.id),
-                    format!(
-                        "Team {} ({}) was due at {} but no sender ran before the end of its local day {date}. \
-                             Nothing was queued for that day; the next send is scheduled as usual. \
-                             Check the sender's schedule and errors for that time.",
-                        team.id, team.name, at
-                    ),
-                )
-                .await;
-                // Told, then recorded: a run that fails between tells twice rather than never.
-                let missed = DayPlan { missed: true, ..plan.clone() };
-                self.store.open_day(&team.id, date, &missed, closes_at(team, date)).await?;
+                missed.push((date, at, plan))
             }
             at = team.schedule.next_send_after(at);
         }
-        if self.store.advance_team(&team.id, expected, at).await? {
-            report.teams_scheduled += 1;
+        let members = everyone.into_iter().map(|m| (m.id.clone(), m)).collect();
+        let data = Arc::new(TeamData { team: Some(team.clone()), members });
+        Ok(Some(TeamPlan { team, data, expected, next: at, send, missed, receiving }))
+    }
+
+    /// Writes a group's items, the teams interleaved, a few at a time; hands the claimed ones
+    /// to the drain. The teams whose writes failed, with the first error of each.
+    async fn write_group(
+        &self,
+        group: &[TeamPlan],
+        now: Timestamp,
+        mut handoff: Option<&mut Handoff>,
+        report: &mut Report,
+        m: &mut Metrics,
+    ) -> std::collections::HashMap<TeamId, String> {
+        // Round robin over the teams' (date, member) lists.
+        let lists: Vec<Vec<(usize, OutboxItem)>> = group
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                p.send
+                    .iter()
+                    .flat_map(|(date, at, end, _)| {
+                        p.receiving.iter().map(move |member| {
+                            let key = OutboxKey { team: p.team.id.clone(), date: *date, member: member.id.clone() };
+                            (i, OutboxItem::new(key, member.email.clone(), *at, *end, now))
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let longest = lists.iter().map(Vec::len).max().unwrap_or(0);
+        let mut items = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        let mut lists: Vec<_> = lists.into_iter().map(Vec::into_iter).collect();
+        for _ in 0..longest {
+            for l in lists.iter_mut() {
+                if let Some(mut entry) = l.next() {
+                    // Claimed at creation, by the lifecycle's own claim, when the drain will send it.
+                    let lease = handoff.as_deref_mut().and_then(Handoff::next_lease);
+                    let owner = handoff.as_deref().map(|h| h.owner.clone());
+                    let mut claimed = false;
+                    if let (Some(until), Some(owner)) = (lease, owner) {
+                        let claim = Change::Claim { owner: &owner, lease_until: until };
+                        if let Some(c) = claim.apply(&entry.1, now) {
+                            entry.1 = c;
+                            claimed = true;
+                        }
+                    }
+                    items.push((entry.0, entry.1, claimed));
+                }
+            }
         }
-        Ok(())
+        let mut failed = std::collections::HashMap::new();
+        let mut created = vec![0u64; group.len()];
+        let writes: Vec<_> = items
+            .into_iter()
+            .map(|(i, item, claimed)| {
+                let store = self.store.clone();
+                async move {
+                    let r = store.enqueue(&item).await;
+                    (i, item, claimed, r)
+                }
+            })
+            .collect();
+        let mut writes = futures::stream::iter(writes).buffered(SCHEDULE_WRITES);
+        while let Some((i, item, claimed, r)) = writes.next().await {
+            match r {
+                Ok(true) => {
+                    created[i] += 1;
+                    if !claimed {
+                        continue;
+                    }
+                    let owner = item.lease_owner.clone().unwrap_or_default();
+                    let handed = Handed { item, team: group[i].data.clone() };
+                    let sent = match handoff.as_deref() {
+                        Some(h) => h.tx.send(handed).await.map_err(|e| e.0),
+                        None => Err(handed),
+                    };
+                    if let Err(back) = sent {
+                        // The drain stopped (its deadline, SES refusing): the claim is given
+                        // back at once, for the next sender.
+                        let key = &back.item.key;
+                        if let Err(e) = self.store.release(key, &owner, now, None, self.clock.now()).await {
+                            failed.entry(key.team.clone()).or_insert_with(|| e.to_string());
+                        }
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    failed.entry(item.key.team.clone()).or_insert_with(|| e.to_string());
+                }
+            }
+        }
+        for (plan, n) in group.iter().zip(created) {
+            report.emails_scheduled += n;
+            m.count(metrics::EMAILS_SCHEDULED, n);
+            tracing::info!(team = %plan.team.id, created = n, "scheduled");
+        }
+        failed
+    }
+
+    /// After a team's items are written: its admins' mail, its days recorded, and the team
+    /// moved on to its next send. Whether it moved on (another run may have), and the days
+    /// it missed.
+    async fn finish_team(&self, p: &TeamPlan, now: Timestamp) -> Result<(bool, u64), StoreError> {
+        let team = &p.team;
+        for (date, at, end, plan) in &p.send {
+            self.schedule_admin_mail(team, *date, *at, *end, now).await?;
+            // Planned once its emails are queued: a run that fails before is tried again
+            // (the team has not moved on), with the members as they are then. The first
+            // plan recorded stands.
+            self.store.open_day(&team.id, *date, plan, closes_at(team, *date)).await?;
+        }
+        for (date, at, plan) in &p.missed {
+            tracing::error!(team = %team.id, %date, "a daily send was missed entirely");
+            self.alert(
+                format!("Morale: team {}'s email for {date} was never sent", team.id),
+                format!(
+                    "Team {} ({}) was due at {} but no sender ran before the end of its local day {date}. \
+                         Nothing was queued for that day; the next send is scheduled as usual. \
+                         Check the sender's schedule and errors for that time.",
+                    team.id, team.name, at
+                ),
+            )
+            .await;
+            // Told, then recorded: a run that fails between tells twice rather than never.
+            let missed = DayPlan { missed: true, ..plan.clone() };
+            self.store.open_day(&team.id, *date, &missed, closes_at(team, *date)).await?;
+        }
+        let advanced = self.store.advance_team(&team.id, p.expected, p.next).await?;
+        Ok((advanced, p.missed.len() as u64))
     }
 
     /// On the team's digest day, the admins' weekly digest; after three hard workdays in a

@@ -7,7 +7,7 @@ use crate::{INLINE_RETRIES, RETRY_BASE, RETRY_CAP, RETRY_LATER, UNANSWERED_WAIT}
 use jiff::{SignedDuration, Timestamp};
 use morale::clock::Clock;
 use morale::domain::outbox::Unsent;
-use morale::domain::{Failure, OutboxKey, OutboxKind, TeamId};
+use morale::domain::{Failure, OutboxItem, OutboxKey, OutboxKind, TeamId};
 use morale::email::EmailRenderer;
 use morale::mail::{Mailer, SEND_ATTEMPT_TIMEOUT, SendErrorKind};
 use morale::store::StoreError;
@@ -94,10 +94,23 @@ impl Ctx {
             }
             Err(e) => return Err(e),
         };
+        self.send_claimed(item, now, lease_until).await
+    }
+
+    /// An item scheduling created already claimed for this drain (its lease in `due_at`).
+    pub(crate) async fn process_claimed(&self, item: OutboxItem) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let lease_until = item.due_at.unwrap_or(now);
+        self.send_claimed(item, now, lease_until).await
+    }
+
+    /// One claimed email: check, render, pace, send, record.
+    async fn send_claimed(&self, item: OutboxItem, now: Timestamp, lease_until: Timestamp) -> Result<(), StoreError> {
+        let key = item.key.clone();
         if self.run.open.load(Ordering::SeqCst) {
             return self.release(&key, now, None).await;
         }
-        let too_late = |item: &morale::domain::OutboxItem| {
+        let too_late = |item: &OutboxItem| {
             Failure::TooLate.reason(format_args!(
                 "{} (last error: {})",
                 key.date,

@@ -41,6 +41,7 @@ fn world(now: &str) -> World {
         clock: clock.clone(),
         renderer: EmailRenderer::new(TokenKeys::development(), "https://api.example"),
         config: SenderConfig::new("morale.example", "Morale <noreply@morale.example>", Some("morale")),
+        continuation: Arc::new(morale_sender::continuation::NextTick),
     };
     World { store, mailer, alerter, clock, sender }
 }
@@ -253,6 +254,7 @@ fn clone(w: &World) -> Sender {
         clock: w.clock.clone(),
         renderer: w.sender.renderer.clone(),
         config: w.sender.config.clone(),
+        continuation: w.sender.continuation.clone(),
     }
 }
 
@@ -466,7 +468,9 @@ async fn no_attempt_starts_that_could_outlast_the_invocation() {
     let margin = w.sender.config.deadline_margin;
     let deadline = tokio::time::Instant::now() + margin + Duration::from_secs(5);
     let r = w.sender.handle(Command::Tick, deadline).await.unwrap();
-    assert_eq!((r.sent, r.released, r.held), (0, 3, 3));
+    // Scheduled, and neither claimed (scheduling hands over only what can go in time) nor sent.
+    assert!(r.stopped_for_deadline);
+    assert_eq!((r.emails_scheduled, r.sent, r.released, r.held), (3, 0, 0, 3));
     assert!(w.mailer.sent().is_empty());
     assert!(w.store.list_outbox(&team.id, None).await.unwrap().iter().all(|i| i.status == OutboxStatus::Pending));
     assert_eq!(w.tick().await.sent, 3);

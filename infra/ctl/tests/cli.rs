@@ -164,6 +164,7 @@ async fn outbox_and_replay_after_an_injected_failure() {
             clock: std::sync::Arc::new(morale::clock::SystemClock),
             renderer: morale::email::EmailRenderer::new(morale::token::TokenKeys::development(), "http://127.0.0.1:1"),
             config: morale::config::SenderConfig::new("morale.example", "noreply@morale.example", Some("morale")),
+            continuation: std::sync::Arc::new(morale_sender::continuation::NextTick),
         };
         sender
             .handle(

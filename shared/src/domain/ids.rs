@@ -74,6 +74,11 @@ impl MemberId {
         slug("member id", s, 40).map(Self)
     }
 
+    /// Below every id: where an in-memory range over a team's ids starts.
+    pub(crate) fn lowest() -> Self {
+        Self(String::new())
+    }
+
     /// `m` followed by 20 base32 characters of the SHA-256 of the address (case-folded): the
     /// ids of a team without a member key.
     pub fn for_email(email: &EmailAddress) -> Self {

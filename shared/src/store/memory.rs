@@ -7,13 +7,13 @@ use super::{
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate,
-    StatusChange, Tally, Team, TeamId, VoterKey,
+    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange,
+    Tally, Team, TeamId, VoterKey,
 };
 use crate::voter::DaySalt;
 use async_trait::async_trait;
 use jiff::Timestamp;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 #[derive(Default)]
@@ -28,7 +28,50 @@ struct Tables {
     days: BTreeMap<(TeamId, SendDate), Day>,
     tallies: BTreeMap<(String, String), BTreeMap<String, u64>>,
     /// Taken out of the due index (every record here can be read: only a caller quarantines).
-    quarantined: std::collections::BTreeSet<OutboxKey>,
+    quarantined: BTreeSet<OutboxKey>,
+    /// The due index, as DynamoDB's: items waiting for the sender, and for SES's events, by due
+    /// time. Kept in step with `outbox` by [`Tables::put_outbox`], so that a due query reads
+    /// only what is due, however many items the outbox holds.
+    awaiting_sender: BTreeSet<(Timestamp, OutboxKey)>,
+    awaiting_events: BTreeSet<(Timestamp, OutboxKey)>,
+}
+
+impl Tables {
+    /// Stores an item and moves its due-index entry with it.
+    fn put_outbox(&mut self, item: OutboxItem) {
+        if let Some((queue, at)) = self.outbox.get(&item.key).and_then(Self::queue_of) {
+            self.queue(queue).remove(&(at, item.key.clone()));
+        }
+        if !self.quarantined.contains(&item.key) {
+            if let Some((queue, at)) = Self::queue_of(&item) {
+                self.queue(queue).insert((at, item.key.clone()));
+            }
+        }
+        self.outbox.insert(item.key.clone(), item);
+    }
+
+    /// Which due queue an item is in (`true`: the sender's), and at what time.
+    fn queue_of(item: &OutboxItem) -> Option<(bool, Timestamp)> {
+        let at = item.due_at?;
+        if item.status.awaits_sender() {
+            Some((true, at))
+        } else if item.status.awaits_events() {
+            Some((false, at))
+        } else {
+            None
+        }
+    }
+
+    fn queue(&mut self, sender: bool) -> &mut BTreeSet<(Timestamp, OutboxKey)> {
+        if sender { &mut self.awaiting_sender } else { &mut self.awaiting_events }
+    }
+
+    /// A team's members, read by range rather than by scanning every team's.
+    fn members_of<'a>(&'a self, team: &TeamId) -> impl Iterator<Item = &'a Member> + 'a {
+        let from = (team.clone(), MemberId::lowest());
+        let team = team.clone();
+        self.members.range(from..).take_while(move |((t, _), _)| *t == team).map(|(_, m)| m)
+    }
 }
 
 #[derive(Default)]
@@ -121,7 +164,7 @@ impl MemberStore for MemoryStore {
     }
 
     async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>> {
-        Ok(self.lock().members.values().filter(|m| &m.team == team).cloned().collect())
+        Ok(self.lock().members_of(team).cloned().collect())
     }
 
     async fn set_status(&self, team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> StoreResult<Option<Member>> {
@@ -171,7 +214,7 @@ impl OutboxStore for MemoryStore {
         if t.outbox.contains_key(&item.key) {
             return Ok(false);
         }
-        t.outbox.insert(item.key.clone(), item.clone());
+        t.put_outbox(item.clone());
         Ok(true)
     }
 
@@ -180,37 +223,44 @@ impl OutboxStore for MemoryStore {
     }
 
     async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>> {
+        let first = OutboxKey {
+            team: team.clone(),
+            date: date.unwrap_or(SendDate::new(jiff::civil::Date::MIN)),
+            member: MemberId::lowest(),
+        };
         Ok(self
             .lock()
             .outbox
-            .values()
-            .filter(|i| &i.key.team == team && date.is_none_or(|d| i.key.date == d))
+            .range(first..)
+            .map(|(_, i)| i)
+            .take_while(|i| &i.key.team == team && date.is_none_or(|d| i.key.date == d))
             .cloned()
             .collect())
     }
 
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
-        self.due_in(now, limit, OutboxStatus::awaits_sender)
+        self.due_in(now, limit, true)
     }
 
     async fn due_confirmations(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
-        self.due_in(now, limit, OutboxStatus::awaits_events)
+        self.due_in(now, limit, false)
     }
 
     async fn quarantine(&self, key: &OutboxKey, _reason: &str, _now: Timestamp) -> StoreResult<bool> {
         let mut t = self.lock();
-        if !t.outbox.contains_key(key) {
-            return Ok(false);
-        }
+        let Some(item) = t.outbox.get(key).cloned() else { return Ok(false) };
         t.quarantined.insert(key.clone());
+        if let Some((queue, at)) = Tables::queue_of(&item) {
+            t.queue(queue).remove(&(at, item.key));
+        }
         Ok(true)
     }
 
     async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
         let mut t = self.lock();
-        let Some(item) = t.outbox.get_mut(key) else { return Ok(None) };
+        let Some(item) = t.outbox.get(key) else { return Ok(None) };
         let Some(next) = change.apply(item, now) else { return Ok(None) };
-        *item = next.clone();
+        t.put_outbox(next.clone());
         Ok(Some(next))
     }
 }
@@ -337,17 +387,17 @@ impl MemoryStore {
         self.lock().salts.get(&(team.clone(), date)).cloned()
     }
 
-    /// The due index's view of one queue: items in a `wanted` status, due by `now`.
-    fn due_in(&self, now: Timestamp, limit: usize, wanted: fn(OutboxStatus) -> bool) -> StoreResult<Due<DueItem>> {
-        let t = self.lock();
-        let mut due: Vec<DueItem> = t
-            .outbox
-            .values()
-            .filter(|i| wanted(i.status) && !t.quarantined.contains(&i.key))
-            .filter_map(|i| i.due_at.filter(|d| *d <= now).map(|d| DueItem { key: i.key.clone(), due_at: d }))
+    /// The due index's view of one queue (`sender`: the sender's, else SES's events'): items
+    /// due by `now`, oldest first.
+    fn due_in(&self, now: Timestamp, limit: usize, sender: bool) -> StoreResult<Due<DueItem>> {
+        let mut t = self.lock();
+        let due = t
+            .queue(sender)
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .take(limit)
+            .map(|(at, key)| DueItem { key: key.clone(), due_at: *at })
             .collect();
-        due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.key.cmp(&b.key)));
-        due.truncate(limit);
         Ok(Due::readable(due))
     }
 }

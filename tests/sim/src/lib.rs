@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod log;
 pub mod plan;
 pub mod readers;
+pub mod scale;
 pub mod ses;
 pub mod store;
 pub mod world;

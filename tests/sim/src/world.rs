@@ -49,6 +49,13 @@ pub struct SimClock {
     at: Instant,
 }
 
+impl SimClock {
+    /// A clock at `base` now (must run inside the paused runtime).
+    pub fn starting(base: Timestamp) -> Self {
+        Self { base, at: Instant::now() }
+    }
+}
+
 impl Clock for SimClock {
     fn now(&self) -> Timestamp {
         self.base + SignedDuration::try_from(Instant::now() - self.at).expect("in range")
@@ -146,6 +153,7 @@ impl World {
             clock: clock.clone(),
             renderer: EmailRenderer::new(TokenKeys::development(), API_BASE),
             config: SenderConfig::new(identity, &format!("Morale <noreply@{identity}>"), Some("morale")),
+            continuation: Arc::new(morale_sender::continuation::NextTick),
         };
         let bounce =
             BounceHandler { store: store.clone(), alerter, clock: clock.clone(), config: BounceConfig::default() };

@@ -245,6 +245,34 @@ pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {
     assert_eq!(store.claim(k, "s3", past, past + mins(2)).await.unwrap(), None);
 }
 
+/// An item the sender creates already claimed (the lifecycle's own claim of the new item,
+/// written in one conditional put): held until its lease lapses, like any claimed item, and
+/// created once.
+pub async fn items_created_claimed_are_held_until_their_lease_lapses(store: &dyn Store) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    let k = &item.key;
+    let claimed =
+        Change::Claim { owner: "s1", lease_until: due + mins(2) }.apply(&item, due).expect("a new item is claimable");
+    assert!(store.enqueue(&claimed).await.unwrap());
+    assert!(!store.enqueue(&item).await.unwrap(), "created once, claimed or not");
+    assert!(store.due_outbox(due + mins(1), 10).await.unwrap().items.is_empty());
+    assert_eq!(store.claim(k, "s2", due + mins(1), due + mins(3)).await.unwrap(), None);
+    // Its holder records the send; the due index then waits for SES's events only.
+    assert!(store.mark_sent(k, "s1", "msg-1", due + mins(1)).await.unwrap());
+    let sent = store.get_outbox(k).await.unwrap().unwrap();
+    assert_eq!((sent.status, sent.attempts, sent.lease_owner), (OutboxStatus::Sent, 1, None));
+    // Another, never sent (its holder stopped): due again when the lease lapses.
+    let other = outbox("alpha", "2026-11-23", "bo@example.com", due);
+    let claimed = Change::Claim { owner: "s1", lease_until: due + mins(2) }.apply(&other, due).unwrap();
+    assert!(store.enqueue(&claimed).await.unwrap());
+    assert_eq!(store.due_outbox(due + mins(2), 10).await.unwrap().items.len(), 1);
+    let taken = store.claim(&other.key, "s2", due + mins(2), due + mins(4)).await.unwrap().expect("s2 takes over");
+    assert_eq!(taken.lease_owner.as_deref(), Some("s2"));
+    assert!(store.release(&other.key, "s2", due + mins(2), None, due + mins(2)).await.unwrap());
+    assert_eq!(store.get_outbox(&other.key).await.unwrap().unwrap().status, OutboxStatus::Pending);
+}
+
 pub async fn release_gives_the_item_back_unchanged(store: &dyn Store) {
     let due = ts("2026-11-23T20:00:00Z");
     let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
@@ -719,6 +747,7 @@ contract_cases!(
     one_outbox_item_per_member_and_date,
     due_outbox_oldest_first_with_limit,
     claims_are_exclusive_and_leases_lapse,
+    items_created_claimed_are_held_until_their_lease_lapses,
     release_gives_the_item_back_unchanged,
     the_sender_can_fail_or_suppress_what_it_holds,
     mail_events_only_move_forward,

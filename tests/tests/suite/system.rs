@@ -157,6 +157,7 @@ impl System {
             clock: self.clock.clone(),
             renderer: EmailRenderer::new(TokenKeys::development(), &self.api_url),
             config,
+            continuation: Arc::new(morale_sender::continuation::NextTick),
         }
     }
 

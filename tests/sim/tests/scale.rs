@@ -1,0 +1,52 @@
+//! The sender at scale, in virtual time (tokio's paused clock: the figures are the modelled
+//! latencies', whatever the machine): BENCHMARKS.md's "A day at scale" in small.
+
+use morale_sim::scale::{Figures, Scenario, run};
+use std::time::Duration;
+
+fn scenario(members: usize, teams: usize, rate: f64) -> Scenario {
+    Scenario {
+        members,
+        teams,
+        zones: 1,
+        max_send_rate: rate,
+        ses_latency: Duration::from_millis(50),
+        store_latency: Duration::from_millis(5),
+        continue_latency: Duration::from_millis(500),
+    }
+}
+
+fn promise(f: &Figures) {
+    assert_eq!(f.accepted, f.emails(), "every email accepted once");
+    assert_eq!(f.duplicates, 0, "nobody gets the day's email twice");
+    assert_eq!(f.throttled, 0, "the sender never meets SES's limit");
+    assert!(f.alerts.is_empty(), "{:?}", f.alerts);
+}
+
+/// 50,000 emails due at one instant, SES at 1,000/s, the table at 5 ms a call: the first is
+/// accepted within 10 s of the tick, the batch ends within 1.05 × N ÷ MaxSendRate at no less
+/// than 0.97 of it, and each email costs 3 writes (created claimed, sent, delivered).
+#[test]
+fn a_batch_of_fifty_thousand_goes_at_the_quota_from_its_first_seconds() {
+    let f = run(&scenario(50_000, 100, 1_000.0));
+    promise(&f);
+    let b = &f.batches[0];
+    assert_eq!(b.emails, 50_000);
+    assert!(b.first < Duration::from_secs(10), "first accepted after {:?}", b.first);
+    assert!(b.last.as_secs_f64() <= 1.05 * 50_000.0 / 1_000.0, "ended after {:?}", b.last);
+    assert!(b.rate() >= 0.97 * 1_000.0, "{:.1}/s", b.rate());
+    assert!(f.email_writes_per_email() <= 3.0, "{:.3} writes per email", f.email_writes_per_email());
+    // One partition key takes 1,000 writes a second at most: the teams are interleaved.
+    assert!(f.store.peak_key_writes.0 < 1_000, "{:?}", f.store.peak_key_writes);
+}
+
+/// A new account (14/s): 20,000 emails take five invocations, each continuing the next, at
+/// the quota across their boundaries.
+#[test]
+fn a_batch_longer_than_an_invocation_keeps_the_quota_across_invocations() {
+    let f = run(&scenario(20_000, 40, 14.0));
+    promise(&f);
+    let b = &f.batches[0];
+    assert!(f.continuations >= 5, "{} continuations", f.continuations);
+    assert!(b.rate() >= 0.97 * 14.0, "{:.2}/s", b.rate());
+}
