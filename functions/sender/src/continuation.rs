@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 #[async_trait]
 pub trait Continuation: Send + Sync {
-    /// Starts another invocation of the sender with `{"action": "drain"}`, asynchronously.
+    /// Starts another invocation of the sender with `{"action": "continue"}`, asynchronously.
     async fn continue_sending(&self) -> Result<(), String>;
 }
 
@@ -24,8 +24,8 @@ pub const SOURCE: &str = "morale.sender";
 pub const DETAIL_TYPE: &str = "Sender continues";
 
 /// An event on the account's default bus, which a rule turns into an asynchronous invocation
-/// of the sender with `{"action": "drain"}` (EventBridge retries it; Lambda retries a failed
-/// invocation: a drain more is harmless, the sending lease admits one at a time).
+/// of the sender with `{"action": "continue"}` (EventBridge retries it; Lambda retries a failed
+/// invocation: one more is harmless, the sending lease admits one at a time).
 pub struct EventBridgeContinuation {
     client: aws_sdk_eventbridge::Client,
     bus: String,

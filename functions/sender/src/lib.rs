@@ -54,6 +54,9 @@ pub enum Command {
     Tick,
     /// Preflight and drain only.
     Drain,
+    /// A drain's continuation, started by the drain its deadline stopped (see `continuation`):
+    /// a tick that first waits for the sending lease its starter is giving back.
+    Continue,
     /// Queue today's email for one team now (members who already have it are skipped), then
     /// drain.
     SendNow { team: TeamId },
@@ -172,11 +175,11 @@ impl Sender {
         let lease = match &readiness {
             // A continuation waits for the lease its starter is about to give back; a tick does
             // not (what it schedules is left to the holder, who drains what falls due).
-            Readiness::Ready { .. } => self.take_lease(&owner, until, command == Command::Drain).await?,
+            Readiness::Ready { .. } => self.take_lease(&owner, until, command == Command::Continue).await?,
             Readiness::NotReady { .. } => None,
         };
         let handoff = match (&lease, &readiness, &command) {
-            (Some(lease), Readiness::Ready { max_send_rate }, Command::Tick) => {
+            (Some(lease), Readiness::Ready { max_send_rate }, Command::Tick | Command::Continue) => {
                 let (tx, rx) = tokio::sync::mpsc::channel(HANDOFF_BUFFER);
                 let cutoff = self.send_cutoff(deadline).saturating_duration_since(Instant::now());
                 let handoff = schedule::Handoff {
@@ -196,7 +199,10 @@ impl Sender {
         // Scheduling and sending at once: the first email goes as soon as its item is written.
         let scheduling = async {
             match &command {
-                Command::Tick => self.schedule_due(now, deadline, handoff, &mut scheduled, &mut sm).await,
+                Command::Tick | Command::Continue => {
+                    let elsewhere = lease.is_none() && matches!(readiness, Readiness::Ready { .. });
+                    self.schedule_due(now, deadline, handoff, elsewhere, &mut scheduled, &mut sm).await
+                }
                 Command::SendNow { .. } | Command::Drain => Ok(()),
             }
         };

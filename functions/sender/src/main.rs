@@ -34,7 +34,7 @@ async fn main() -> Result<(), Error> {
     let sender = &sender;
     run(service_fn(move |event: LambdaEvent<Value>| async move {
         let command: Command = serde_json::from_value(event.payload).map_err(|e| {
-            format!("unknown command ({e}): expected {{\"action\":\"tick\"}}, {{\"action\":\"drain\"}} or {{\"action\":\"send-now\",\"team\":\"<id>\"}}")
+            format!("unknown command ({e}): expected {{\"action\":\"tick\"}}, {{\"action\":\"drain\"}}, {{\"action\":\"continue\"}} or {{\"action\":\"send-now\",\"team\":\"<id>\"}}")
         })?;
         let deadline = morale_sender::deadline_from_epoch_ms(event.context.deadline);
         let report = sender.handle(command, deadline).await?;

@@ -14,10 +14,13 @@ use futures::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use morale::domain::ledger::LEDGER_SETTLE;
 use morale::domain::outbox::Change;
-use morale::domain::{DayPlan, Member, MemberStatus, OutboxItem, OutboxKey, OutboxKind, SendDate, Team, TeamId};
+use morale::domain::{
+    DayPlan, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, OutboxKind, SendDate, Team, TeamId,
+};
 use morale::insights;
 use morale::metrics::{self, Metrics};
 use morale::store::StoreError;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -48,17 +51,29 @@ pub(crate) struct Handoff {
     pub(crate) handed: usize,
 }
 
+/// How the next item is created.
+enum Creation {
+    /// Claimed until then, and handed to the drain.
+    Claimed(Timestamp),
+    /// Not now: this invocation cannot send it in time, and its continuation creates it (the
+    /// team is not moved on, so that the next run plans the rest). No item waits unclaimed
+    /// only to cost a claim later.
+    Later,
+    /// Pending, for whoever drains next (the drain stopped: SES refused, or the table failed).
+    Pending,
+}
+
 impl Handoff {
-    /// The lease for the next item handed over, if it can still be sent in time.
-    fn next_lease(&mut self) -> Option<Timestamp> {
+    fn next(&mut self) -> Creation {
         if self.tx.is_closed() {
-            return None;
+            return Creation::Pending;
         }
         let planned = self.began + SignedDuration::from_secs_f64(self.handed as f64 / self.rate);
-        (planned < self.send_by).then(|| {
-            self.handed += 1;
-            planned + self.lease
-        })
+        if planned >= self.send_by {
+            return Creation::Later;
+        }
+        self.handed += 1;
+        Creation::Claimed(planned + self.lease)
     }
 }
 
@@ -72,16 +87,38 @@ struct TeamPlan {
     send: Vec<(SendDate, Timestamp, Timestamp, DayPlan)>,
     missed: Vec<(SendDate, Timestamp, DayPlan)>,
     receiving: Vec<Member>,
+    /// Items already written for these dates (an earlier run wrote part of the team).
+    existing: HashSet<(SendDate, MemberId)>,
+}
+
+impl TeamPlan {
+    /// The items still to write, in order.
+    fn items(&self, now: Timestamp) -> Vec<OutboxItem> {
+        let mut items = Vec::new();
+        for (date, at, end, _) in &self.send {
+            for member in &self.receiving {
+                if self.existing.contains(&(*date, member.id.clone())) {
+                    continue;
+                }
+                let key = OutboxKey { team: self.team.id.clone(), date: *date, member: member.id.clone() };
+                items.push(OutboxItem::new(key, member.email.clone(), *at, *end, now));
+            }
+        }
+        items
+    }
 }
 
 impl Sender {
     /// Schedules every team that is due, each on its own: an unreadable team record is
-    /// quarantined, and a team that fails is told and left for the next tick.
+    /// quarantined, and a team that fails is told and left for the next tick. With
+    /// `sending_elsewhere` (another invocation holds the lease), a team partly written is left
+    /// to that invocation's continuation, which creates the rest claimed.
     pub(crate) async fn schedule_due(
         &self,
         now: Timestamp,
         deadline: Instant,
         mut handoff: Option<Handoff>,
+        sending_elsewhere: bool,
         report: &mut Report,
         m: &mut Metrics,
     ) -> Result<(), StoreError> {
@@ -110,8 +147,11 @@ impl Sender {
                 let plans = futures::future::join_all(next.into_iter().map(|t| self.plan_team(t, now))).await;
                 for plan in plans {
                     match plan {
+                        Ok(Some(plan)) if sending_elsewhere && !plan.existing.is_empty() => {
+                            tracing::info!(team = %plan.team.id, "partly written: left to the invocation sending");
+                        }
                         Ok(Some(plan)) => {
-                            emails += plan.receiving.len() * plan.send.len();
+                            emails += (plan.receiving.len() * plan.send.len()).saturating_sub(plan.existing.len());
                             group.push(plan);
                         }
                         Ok(None) => {}
@@ -122,7 +162,10 @@ impl Sender {
                     }
                 }
             }
-            let failed = self.write_group(&group, now, handoff.as_mut(), report, m).await;
+            let (failed, later) = self.write_group(&group, now, handoff.as_mut(), report, m).await;
+            // Teams with emails left for the continuation are finished by the run that writes
+            // their last ones.
+            let group: Vec<TeamPlan> = group.into_iter().filter(|p| !later.contains(&p.team.id)).collect();
             // A few teams at a time: the drain goes on sending meanwhile.
             let mut finishing = Vec::with_capacity(group.len());
             for plan in &group {
@@ -193,13 +236,20 @@ impl Sender {
             }
             at = team.schedule.next_send_after(at);
         }
+        // A read of what is written already costs a fraction of a write that would be refused.
+        let mut existing = HashSet::new();
+        for (date, ..) in &send {
+            let written = self.store.list_outbox(&team.id, Some(*date)).await.map_err(|e| (team.id.clone(), e))?;
+            existing.extend(written.into_iter().map(|i| (i.key.date, i.key.member)));
+        }
         let members = everyone.into_iter().map(|m| (m.id.clone(), m)).collect();
         let data = Arc::new(TeamData { team: Some(team.clone()), members });
-        Ok(Some(TeamPlan { team, data, expected, next: at, send, missed, receiving }))
+        Ok(Some(TeamPlan { team, data, expected, next: at, send, missed, receiving, existing }))
     }
 
     /// Writes a group's items, the teams interleaved, a few at a time; hands the claimed ones
-    /// to the drain. The teams whose writes failed, with the first error of each.
+    /// to the drain. The teams whose writes failed, with the first error of each, and those
+    /// with items left for later.
     async fn write_group(
         &self,
         group: &[TeamPlan],
@@ -207,45 +257,35 @@ impl Sender {
         mut handoff: Option<&mut Handoff>,
         report: &mut Report,
         m: &mut Metrics,
-    ) -> std::collections::HashMap<TeamId, String> {
-        // Round robin over the teams' (date, member) lists.
-        let lists: Vec<Vec<(usize, OutboxItem)>> = group
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                p.send
-                    .iter()
-                    .flat_map(|(date, at, end, _)| {
-                        p.receiving.iter().map(move |member| {
-                            let key = OutboxKey { team: p.team.id.clone(), date: *date, member: member.id.clone() };
-                            (i, OutboxItem::new(key, member.email.clone(), *at, *end, now))
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
+    ) -> (HashMap<TeamId, String>, HashSet<TeamId>) {
+        // Round robin over the teams' lists.
+        let lists: Vec<Vec<OutboxItem>> = group.iter().map(|p| p.items(now)).collect();
         let longest = lists.iter().map(Vec::len).max().unwrap_or(0);
         let mut items = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        let mut later = HashSet::new();
         let mut lists: Vec<_> = lists.into_iter().map(Vec::into_iter).collect();
         for _ in 0..longest {
-            for l in lists.iter_mut() {
-                if let Some(mut entry) = l.next() {
-                    // Claimed at creation, by the lifecycle's own claim, when the drain will send it.
-                    let lease = handoff.as_deref_mut().and_then(Handoff::next_lease);
-                    let owner = handoff.as_deref().map(|h| h.owner.clone());
-                    let mut claimed = false;
-                    if let (Some(until), Some(owner)) = (lease, owner) {
-                        let claim = Change::Claim { owner: &owner, lease_until: until };
-                        if let Some(c) = claim.apply(&entry.1, now) {
-                            entry.1 = c;
-                            claimed = true;
+            for (i, list) in lists.iter_mut().enumerate() {
+                let Some(item) = list.next() else { continue };
+                let creation = handoff.as_deref_mut().map_or(Creation::Pending, Handoff::next);
+                match creation {
+                    Creation::Pending => items.push((i, item, false)),
+                    Creation::Later => {
+                        later.insert(item.key.team.clone());
+                    }
+                    Creation::Claimed(until) => {
+                        // Claimed at creation, by the lifecycle's own claim.
+                        let owner = handoff.as_deref().map(|h| h.owner.as_str()).unwrap_or_default();
+                        let claim = Change::Claim { owner, lease_until: until };
+                        match claim.apply(&item, now) {
+                            Some(claimed) => items.push((i, claimed, true)),
+                            None => items.push((i, item, false)),
                         }
                     }
-                    items.push((entry.0, entry.1, claimed));
                 }
             }
         }
-        let mut failed = std::collections::HashMap::new();
+        let mut failed = HashMap::new();
         let mut created = vec![0u64; group.len()];
         let writes: Vec<_> = items
             .into_iter()
@@ -291,7 +331,10 @@ impl Sender {
             m.count(metrics::EMAILS_SCHEDULED, n);
             tracing::info!(team = %plan.team.id, created = n, "scheduled");
         }
-        failed
+        if !later.is_empty() {
+            tracing::info!(teams = later.len(), "emails this run cannot send in time are left for its continuation");
+        }
+        (failed, later)
     }
 
     /// After a team's items are written: its admins' mail, its days recorded, and the team

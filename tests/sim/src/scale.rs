@@ -153,7 +153,7 @@ impl Continuation for Continues {
         let me = self.0.clone();
         tokio::spawn(async move {
             tokio::time::sleep(me.latency).await;
-            me.invoke(Command::Drain);
+            me.invoke(Command::Continue);
         });
         Ok(())
     }
