@@ -7,6 +7,7 @@ pub mod alert;
 pub mod aws;
 pub mod clock;
 pub mod config;
+pub mod cost;
 pub mod domain;
 pub mod email;
 pub mod insights;

@@ -81,6 +81,22 @@ pub const ALL: &[&str] = &[
     RESPONSES_UNAVAILABLE,
 ];
 
+/// The metrics emitted only by dimension (`count_by`), and how many values each dimension
+/// takes at most: each value is a metric series of its own, and billed as one.
+pub const BY_DIMENSION: &[(&str, usize)] = &[
+    (SEND_ERRORS, 5),         // SendErrorKind
+    (EMAILS_BOUNCED, 2),      // Permanent, Transient
+    (IGNORED_EVENTS, 2),      // not_ours, event_type
+    (RESPONSES_REJECTED, 16), // the response API's refusals, a token's five among them
+];
+
+/// Metric series CloudWatch may hold for Morale (billed each month one was written).
+pub fn series() -> usize {
+    // VerifyAlarmPath is never emitted: its alarm is set by hand.
+    let plain = ALL.len() - 1 - BY_DIMENSION.len();
+    plain + BY_DIMENSION.iter().map(|(_, n)| n).sum::<usize>()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     Count,

@@ -140,6 +140,19 @@ pub enum Cmd {
     /// in front of moto): make AWS calls fail, slow down or lose their answers.
     #[command(subcommand)]
     Faults(FaultsCmd),
+    /// The month's AWS bill at us-east-1 list prices, from the cost model: the part per email
+    /// as the scale harness measured it, the fixed part from the template (BENCHMARKS.md).
+    #[command(
+        after_help = "Examples:\n  moralectl cost                           # 100, 1,000, 100,000 and 1,000,000 members\n  moralectl cost --members 250 --rate 14"
+    )]
+    Cost {
+        /// Members (repeat for several columns).
+        #[arg(long, default_values_t = [100u64, 1_000, 100_000, 1_000_000], value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        members: Vec<u64>,
+        /// The SES account's MaxSendRate (the sender is billed while it paces to it).
+        #[arg(long, default_value_t = 14.0)]
+        rate: f64,
+    },
     /// The local demo: a throwaway local stack, a seeded team, a tick, events, answers, a report.
     Demo,
     /// The local stack for a person: stays up, ticks every minute; Ctrl-C stops everything.

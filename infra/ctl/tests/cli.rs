@@ -522,3 +522,29 @@ async fn trends_show_closed_days_only() {
         serde_json::from_slice(&ctl(&table, &["trends", "--team", "charts", "--days", "3", "--json"]).stdout).unwrap();
     assert_eq!(again["days"], v["days"], "fixed once shown");
 }
+
+/// `moralectl cost`: the model's month per size, its fixed part the same at every size, and a
+/// bad rate refused.
+#[test]
+fn cost_prices_a_month_from_the_model() {
+    let out = Command::new(env!("CARGO_BIN_EXE_moralectl"))
+        .args(["cost", "--members", "100", "--members", "1000000", "--rate", "1000", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let months = v["months"].as_array().unwrap();
+    let (small, big) = (&months[0], &months[1]);
+    assert_eq!((small["members"].as_u64(), big["members"].as_u64()), (Some(100), Some(1_000_000)));
+    let lines = |m: &serde_json::Value| m["lines"].as_array().unwrap().clone();
+    for (s, b) in lines(small).iter().zip(lines(big)) {
+        if s["variable"] == false {
+            assert_eq!(s["usd"], b["usd"], "{}", s["what"]);
+        }
+    }
+    // A million members' emails cost at least SES's $0.10 a thousand, every workday.
+    assert!(big["usd"].as_f64().unwrap() > 1_000_000.0 * 21.7 * 0.0001);
+    let bad = Command::new(env!("CARGO_BIN_EXE_moralectl")).args(["cost", "--rate", "0.5"]).output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--rate"), "{}", String::from_utf8_lossy(&bad.stderr));
+}

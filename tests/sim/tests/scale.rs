@@ -36,6 +36,13 @@ fn a_batch_of_fifty_thousand_goes_at_the_quota_from_its_first_seconds() {
     assert!(b.last.as_secs_f64() <= 1.05 * 50_000.0 / 1_000.0, "ended after {:?}", b.last);
     assert!(b.rate() >= 0.97 * 1_000.0, "{:.1}/s", b.rate());
     assert!(f.email_writes_per_email() <= 3.0, "{:.3} writes per email", f.email_writes_per_email());
+    // The cost model's figures per email are these (`moralectl cost`).
+    let m = morale::cost::MEASURED;
+    assert!((f.email_writes_per_email() - m.writes).abs() < 0.05, "{:.3} writes", f.email_writes_per_email());
+    assert!((f.reads_per_email() - m.reads).abs() < 0.05, "{:.3} reads", f.reads_per_email());
+    assert_eq!(f.bounce_invocations as f64, m.bounce_invocations * f.accepted as f64);
+    let bounce = f.bounce_seconds / f.bounce_invocations as f64;
+    assert!((bounce - m.bounce_seconds).abs() < 0.002, "{bounce:.4} s a bounce-handler run");
     // One partition key takes 1,000 writes a second at most: the teams are interleaved.
     assert!(f.store.peak_key_writes.0 < 1_000, "{:?}", f.store.peak_key_writes);
 }

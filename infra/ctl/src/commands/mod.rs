@@ -2,6 +2,7 @@
 //! (preflight, test email), `verify` (every link after a deploy), `outbox` (outbox, replay, suppressions, pause), `reports`
 //! (trends, schedule, ledger), `faults` (the local stack's fault proxies).
 
+mod cost;
 mod faults;
 mod outbox;
 mod people;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Cmd::Demo => return crate::demo::run(cli.json).await,
         Cmd::Dev { tick_every } => return crate::stack::dev(Duration::from_secs(*tick_every)).await,
         Cmd::Faults(c) => return faults::faults(&cli, c, cli.json).await,
+        Cmd::Cost { members, rate } => return cost::cost(members, *rate, cli.json),
         _ => {}
     }
     let conn = Conn::open(&cli).await?;
@@ -65,7 +67,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Cmd::Trends { team, days } => reports::trends(store, team, *days, now, json).await,
         Cmd::Schedule { next } => reports::schedule(store, *next, now, json).await,
         Cmd::Ledger { team, date } => reports::ledger(store, team, *date, now, json).await,
-        Cmd::Demo | Cmd::Dev { .. } | Cmd::Faults(_) => unreachable!(),
+        Cmd::Demo | Cmd::Dev { .. } | Cmd::Faults(_) | Cmd::Cost { .. } => unreachable!(),
     }
 }
 
