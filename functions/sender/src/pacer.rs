@@ -20,10 +20,16 @@ struct State {
     next: Instant,
     /// When the most recent calls (at most `limit`) actually started, oldest first.
     recent: VecDeque<Instant>,
+    /// The guard's window: [`WINDOW`], widened by each throttle SES answers.
+    window: Duration,
 }
 
 /// A second, plus a margin for a request's way to SES.
 pub const WINDOW: Duration = Duration::from_millis(1_025);
+/// A throttle widens the guard's window by this (SES saw calls closer than the guard did: a
+/// busy host, a slow path), up to [`WIDEST`], for the rest of the drain.
+const WIDEN: Duration = Duration::from_millis(25);
+const WIDEST: Duration = Duration::from_millis(1_200);
 
 impl Pacer {
     /// Slots at `rate` per second (the quota less some headroom), at most `quota` per window.
@@ -34,7 +40,7 @@ impl Pacer {
         Self {
             interval: Duration::from_secs_f64(1.0 / rate),
             limit,
-            state: Mutex::new(State { next: Instant::now(), recent: VecDeque::with_capacity(limit) }),
+            state: Mutex::new(State { next: Instant::now(), recent: VecDeque::with_capacity(limit), window: WINDOW }),
         }
     }
 
@@ -44,6 +50,12 @@ impl Pacer {
         let p = Self::new(rate, quota);
         p.lock().next = at;
         p
+    }
+
+    /// SES answered a call with a throttle: the guard keeps a wider margin from now on.
+    pub fn throttled(&self) {
+        let mut state = self.lock();
+        state.window = (state.window + WIDEN).min(WIDEST);
     }
 
     /// When the next slot would be: handed to the next holder of the sending lease.
@@ -80,8 +92,9 @@ impl Pacer {
             let wait_until = {
                 let mut state = self.lock();
                 let now = Instant::now();
+                let window = state.window;
                 match state.recent.front() {
-                    Some(&oldest) if state.recent.len() >= self.limit && now < oldest + WINDOW => oldest + WINDOW,
+                    Some(&oldest) if state.recent.len() >= self.limit && now < oldest + window => oldest + window,
                     _ => {
                         if state.recent.len() >= self.limit {
                             state.recent.pop_front();
@@ -152,6 +165,19 @@ mod tests {
         for w in times.windows(11) {
             assert!(w[10] - w[0] >= WINDOW, "11 calls within {:?}", w[10] - w[0]);
         }
+    }
+
+    /// After a throttle, the guard holds calls a wider window apart.
+    #[tokio::test(start_paused = true)]
+    async fn a_throttle_widens_the_guard() {
+        let p = Pacer::new(10.0, 10.0);
+        p.throttled();
+        let start = Instant::now();
+        for _ in 0..11 {
+            p.acquire().await;
+        }
+        // Ten calls at 10/s take 0.9 s; the eleventh waits for the first's widened window.
+        assert_eq!(Instant::now() - start, WINDOW + WIDEN);
     }
 
     #[test]

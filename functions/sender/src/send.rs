@@ -199,6 +199,9 @@ impl Ctx {
                             &self.run.counts.transient
                         };
                         counter.fetch_add(1, Ordering::Relaxed);
+                        if e.kind == SendErrorKind::Throttled {
+                            self.run.pacer.throttled();
+                        }
                         if attempt >= INLINE_RETRIES {
                             let later = self.clock.now() + RETRY_LATER;
                             return self.release(&key, later, Some(&e.to_string())).await;

@@ -40,6 +40,8 @@ pub struct Scenario {
     pub store_latency: Duration,
     /// From the sender asking to be continued to the new invocation's start.
     pub continue_latency: Duration,
+    /// Every tick comes twice, a second apart (Scheduler delivers at least once).
+    pub duplicate_ticks: bool,
 }
 
 /// Emails that fell due at one instant: the teams of one zone.
@@ -257,6 +259,10 @@ async fn day(s: &Scenario) -> Figures {
     while next < until {
         tokio::time::sleep_until(next).await;
         lambda.invoke(Command::Tick);
+        if s.duplicate_ticks {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            lambda.invoke(Command::Tick);
+        }
         next += TICK;
     }
     tokio::time::sleep(TIMEOUT).await;

@@ -13,6 +13,7 @@ fn scenario(members: usize, teams: usize, rate: f64) -> Scenario {
         ses_latency: Duration::from_millis(50),
         store_latency: Duration::from_millis(5),
         continue_latency: Duration::from_millis(500),
+        duplicate_ticks: false,
     }
 }
 
@@ -59,4 +60,13 @@ fn a_batch_longer_than_an_invocation_keeps_the_quota_across_invocations() {
     // Each run writes only what it can send, claimed: the rest is its continuation's to write.
     // (A few claims in flight at each cutoff go back: a write more for those.)
     assert!(f.email_writes_per_email() <= 3.01, "{:.3} writes per email", f.email_writes_per_email());
+}
+
+/// Scheduler's duplicate tick, a second after the first, while the first is sending: one of
+/// them holds the account's rate, and nobody gets the day's email twice.
+#[test]
+fn duplicated_ticks_share_the_quota_and_send_each_email_once() {
+    let f = run(&Scenario { duplicate_ticks: true, ..scenario(10_000, 20, 1_000.0) });
+    promise(&f);
+    assert!(f.batches[0].rate() >= 0.95 * 1_000.0, "{:.1}/s", f.batches[0].rate());
 }

@@ -15,6 +15,7 @@ fn main() {
         ses_latency: Duration::from_millis(50),
         store_latency: Duration::from_millis(5),
         continue_latency: Duration::from_millis(500),
+        duplicate_ticks: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -28,6 +29,7 @@ fn main() {
             "--store-ms" => s.store_latency = Duration::from_secs_f64(n() / 1000.0),
             "--ses-ms" => s.ses_latency = Duration::from_secs_f64(n() / 1000.0),
             "--continue-ms" => s.continue_latency = Duration::from_secs_f64(n() / 1000.0),
+            "--duplicate-ticks" => s.duplicate_ticks = n() != 0.0,
             _ => usage(),
         }
     }
@@ -80,7 +82,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: scale [--members N] [--teams N] [--zones 1..20] [--rate MaxSendRate] [--store-ms 5] [--ses-ms 50] [--continue-ms 500]"
+        "usage: scale [--members N] [--teams N] [--zones 1..20] [--rate MaxSendRate] [--store-ms 5] [--ses-ms 50] [--continue-ms 500] [--duplicate-ticks 0|1]"
     );
     std::process::exit(2)
 }
