@@ -87,11 +87,37 @@ impl Sender {
         // take the lease as this one gives it back.
         let cutoff = self.send_cutoff(deadline);
         let mut continued = false;
+        if handed.is_some() {
+            // What the due index holds already goes first (retries, what the last run gave
+            // back, the admins' mail): scheduling's handoff left room for it.
+            match self.store.due_outbox(self.clock.now(), crate::HELD_SCAN).await {
+                Ok(due) => {
+                    let lines =
+                        due.quarantined.iter().map(|u| (u.key.clone(), format!("cannot be read: {}", u.reason)));
+                    run.failures.lock().expect("lock").extend(lines);
+                    for item in due.items {
+                        while tasks.len() >= concurrency {
+                            note(&mut failed, tasks.join_next().await.expect("a task"));
+                        }
+                        if seen.insert(item.key.clone()) {
+                            let ctx = self.ctx(&run, deadline);
+                            tasks.spawn(async move { ctx.process(item.key).await });
+                        }
+                    }
+                }
+                Err(e) => note(&mut failed, Ok(Err(e))),
+            }
+        }
         'claiming: loop {
             if !continued && Instant::now() + CONTINUE_AHEAD >= cutoff {
                 continued = true;
-                if let Err(e) = self.continuation.continue_sending().await {
-                    tracing::warn!(error = %e, "could not start the next invocation: the next tick takes over");
+                // Bounded: a stalled request must not hold up the drain.
+                match tokio::time::timeout(CONTINUE_AHEAD / 2, self.continuation.continue_sending()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "could not start the next invocation: the next tick takes over")
+                    }
+                    Err(_) => tracing::warn!("starting the next invocation timed out: the next tick takes over"),
                 }
             }
             if Instant::now() >= cutoff {

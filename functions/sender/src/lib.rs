@@ -170,8 +170,13 @@ impl Sender {
             self.send_now(team, now, &mut scheduled, &mut sm).await?;
         }
         let readiness = self.preflight().await;
+        // Emails already due go first in a drain: scheduling hands over that many fewer.
+        let backlog = match &readiness {
+            Readiness::Ready { .. } => self.store.due_outbox(now, HELD_SCAN).await?.items.len(),
+            Readiness::NotReady { .. } => 0,
+        };
         let owner = format!("sender-{:016x}", morale::random::u64());
-        let until = lease::until(now, deadline);
+        let until = lease::until(self.clock.now(), deadline);
         let lease = match &readiness {
             // A continuation waits for the lease its starter is about to give back; a tick does
             // not (what it schedules is left to the holder, who drains what falls due).
@@ -189,7 +194,7 @@ impl Sender {
                     began: lease.start_at.unwrap_or(now).max(now),
                     send_by: now + SignedDuration::try_from(cutoff).unwrap_or_default(),
                     lease: self.config.lease,
-                    handed: 0,
+                    handed: backlog,
                 };
                 Some((handoff, rx))
             }
@@ -218,26 +223,47 @@ impl Sender {
         report.teams_scheduled = scheduled.teams_scheduled;
         report.emails_scheduled = scheduled.emails_scheduled;
         report.sends_missed = scheduled.sends_missed;
+        // Claims scheduling gave back when the drain had stopped.
+        report.released += scheduled.released;
         m.merge(&sm);
-        // The lease goes back whatever happened: the next holder must not wait for it to lapse.
+        // Whatever failed, what must always happen happens first: the lease goes back (the
+        // next holder must not wait for it to lapse), SES's refusal is told, what was sent is
+        // counted for the reputation guard. Then the first error is the run's.
+        let mut errors: Vec<SenderError> = Vec::new();
         if let Some(lease) = &lease {
             let next_send = sent.as_ref().ok().and_then(|s| s.flatten());
-            self.give_back(lease, next_send).await?;
+            if let Err(e) = self.give_back(lease, next_send).await {
+                errors.push(e.into());
+            }
         }
-        let sent = sent?;
-        scheduled_result?;
+        let drained = match sent {
+            Ok(s) => s.is_some(),
+            Err(e) => {
+                errors.push(e.into());
+                false
+            }
+        };
+        if let Err(e) = scheduled_result {
+            errors.push(e.into());
+        }
+        if drained && errors.is_empty() && !report.stopped_for_deadline && report.circuit_opened.is_none() {
+            if let Err(e) = self.drain_late_arrivals(deadline, &mut report, m).await {
+                errors.push(e);
+            }
+        }
         if let Some(reason) = report.circuit_opened.clone() {
-            let now = self.clock.now();
-            let (held, teams, _) = self.held(now).await?;
-            let message = format!(
-                "SES refused to send: {reason}. Sending stopped at once; every email not sent is kept. \
-                 Check the sending identity and the account in the SES console (moralectl preflight).\n\n{}",
-                held_text(held, teams)
-            );
-            self.on_failure(&format!("SES refused to send: {reason}"), &message, now).await?;
+            if let Err(e) = self.tell_refusal(&reason).await {
+                errors.push(e.into());
+            }
         }
-        if sent.is_some() && !report.stopped_for_deadline && report.circuit_opened.is_none() {
-            self.drain_late_arrivals(deadline, &mut report, m).await?;
+        if drained || report.sent > 0 {
+            let counts = reputation::Counts { sent: report.sent, ..Default::default() };
+            if let Err(e) = reputation::add(self.store.as_ref(), self.clock.now(), counts).await {
+                errors.push(e.into());
+            }
+        }
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
         }
         match readiness {
             Readiness::NotReady { problem, advice } => {
@@ -260,12 +286,6 @@ impl Sender {
                 report.preflight = "ok".into();
                 m.count(metrics::PREFLIGHT_FAILED, 0);
                 let now = self.clock.now();
-                reputation::add(
-                    self.store.as_ref(),
-                    now,
-                    reputation::Counts { sent: report.sent, ..Default::default() },
-                )
-                .await?;
                 let (held, _, oldest) = self.held(now).await?;
                 report.held = held;
                 m.gauge(metrics::HELD_EMAILS, held as f64, Unit::Count);
@@ -306,8 +326,8 @@ impl Sender {
         let Some(lease) = self.take_lease(&owner, until, false).await? else { return Ok(()) };
         let mut more = Report::default();
         let sent = self.drain(max_send_rate, deadline, &lease, None, &mut more, m).await;
-        self.give_back(&lease, sent.as_ref().ok().and_then(|s| *s)).await?;
-        sent?;
+        let given = self.give_back(&lease, sent.as_ref().ok().and_then(|s| *s)).await;
+        // Counted whatever failed: what was sent must reach the reputation guard.
         report.sent += more.sent;
         report.failed += more.failed;
         report.suppressed += more.suppressed;
@@ -317,7 +337,20 @@ impl Sender {
         report.unanswered += more.unanswered;
         report.stopped_for_deadline |= more.stopped_for_deadline;
         report.circuit_opened = report.circuit_opened.take().or(more.circuit_opened);
-        Ok(())
+        sent?;
+        Ok(given?)
+    }
+
+    /// SES refused to send: on-call is told (once per incident), with what is held.
+    async fn tell_refusal(&self, reason: &str) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let (held, teams, _) = self.held(now).await?;
+        let message = format!(
+            "SES refused to send: {reason}. Sending stopped at once; every email not sent is kept. \
+             Check the sending identity and the account in the SES console (moralectl preflight).\n\n{}",
+            held_text(held, teams)
+        );
+        self.on_failure(&format!("SES refused to send: {reason}"), &message, now).await
     }
 
     /// SESv2 GetAccount and GetEmailIdentity, and the reputation guard's pause.

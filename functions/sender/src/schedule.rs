@@ -64,9 +64,11 @@ enum Creation {
 }
 
 impl Handoff {
-    fn next(&mut self) -> Creation {
+    fn next(&mut self, now: Timestamp) -> Creation {
         if self.tx.is_closed() {
-            return Creation::Pending;
+            // Stopped for its deadline: the continuation writes the rest. Stopped before it
+            // (SES refused, the table failed): pending, kept and counted as held.
+            return if now >= self.send_by { Creation::Later } else { Creation::Pending };
         }
         let planned = self.began + SignedDuration::from_secs_f64(self.handed as f64 / self.rate);
         if planned >= self.send_by {
@@ -130,9 +132,10 @@ impl Sender {
             .collect();
         let mut teams = due.items.into_iter().peekable();
         while teams.peek().is_some() {
-            // Writes are quick: scheduling goes on nearly to the deadline (a team cut off is not
-            // moved on, and the next run writes the rest of it).
-            if deadline.saturating_duration_since(Instant::now()) < SCHEDULE_MARGIN {
+            // No group starts within the deadline's margin (a group's writes take seconds); one
+            // under way stops writing within SCHEDULE_MARGIN of it. A team cut off is not moved
+            // on: the next run writes the rest of it.
+            if deadline.saturating_duration_since(Instant::now()) < self.config.deadline_margin {
                 tracing::warn!("scheduling stops for the deadline: the teams left are scheduled next tick");
                 break;
             }
@@ -162,9 +165,15 @@ impl Sender {
                     }
                 }
             }
-            let (failed, later) = self.write_group(&group, now, handoff.as_mut(), report, m).await;
+            let (failed, later) = self.write_group(&group, now, deadline, handoff.as_mut(), report, m).await;
             // Teams with emails left for the continuation are finished by the run that writes
-            // their last ones.
+            // their last ones; a write that failed for one is told all the same.
+            for p in group.iter().filter(|p| later.contains(&p.team.id)) {
+                if let Some(e) = failed.get(&p.team.id) {
+                    tracing::error!(team = %p.team.id, error = %e, "a team could not be scheduled");
+                    problems.push(format!("- team {} could not be scheduled: {e}", p.team.id));
+                }
+            }
             let group: Vec<TeamPlan> = group.into_iter().filter(|p| !later.contains(&p.team.id)).collect();
             // A few teams at a time: the drain goes on sending meanwhile.
             let mut finishing = Vec::with_capacity(group.len());
@@ -254,6 +263,7 @@ impl Sender {
         &self,
         group: &[TeamPlan],
         now: Timestamp,
+        deadline: Instant,
         mut handoff: Option<&mut Handoff>,
         report: &mut Report,
         m: &mut Metrics,
@@ -267,7 +277,8 @@ impl Sender {
         for _ in 0..longest {
             for (i, list) in lists.iter_mut().enumerate() {
                 let Some(item) = list.next() else { continue };
-                let creation = handoff.as_deref_mut().map_or(Creation::Pending, Handoff::next);
+                let at = self.clock.now();
+                let creation = handoff.as_deref_mut().map_or(Creation::Pending, |h| h.next(at));
                 match creation {
                     Creation::Pending => items.push((i, item, false)),
                     Creation::Later => {
@@ -298,7 +309,14 @@ impl Sender {
             })
             .collect();
         let mut writes = futures::stream::iter(writes).buffered(SCHEDULE_WRITES);
+        let mut cut = false;
         while let Some((i, item, claimed, r)) = writes.next().await {
+            if deadline.saturating_duration_since(Instant::now()) < SCHEDULE_MARGIN {
+                // Writes still in flight are dropped: an item one of them created waits, claimed
+                // or pending, for its lease or the next drain.
+                cut = true;
+                break;
+            }
             match r {
                 Ok(true) => {
                     created[i] += 1;
@@ -315,8 +333,11 @@ impl Sender {
                         // The drain stopped (its deadline, SES refusing): the claim is given
                         // back at once, for the next sender.
                         let key = &back.item.key;
-                        if let Err(e) = self.store.release(key, &owner, now, None, self.clock.now()).await {
-                            failed.entry(key.team.clone()).or_insert_with(|| e.to_string());
+                        match self.store.release(key, &owner, now, None, self.clock.now()).await {
+                            Ok(released) => report.released += u64::from(released),
+                            Err(e) => {
+                                failed.entry(key.team.clone()).or_insert_with(|| e.to_string());
+                            }
                         }
                     }
                 }
@@ -325,6 +346,11 @@ impl Sender {
                     failed.entry(item.key.team.clone()).or_insert_with(|| e.to_string());
                 }
             }
+        }
+        drop(writes);
+        if cut {
+            tracing::warn!("scheduling stops for the deadline: the group's teams are finished next run");
+            later.extend(group.iter().map(|p| p.team.id.clone()));
         }
         for (plan, n) in group.iter().zip(created) {
             report.emails_scheduled += n;
