@@ -154,23 +154,7 @@ impl SimSes {
 
     /// The events of one accepted email, each on its own way to the bounce handler.
     fn publish(&self, email: &OutgoingEmail, message_id: &str, outcome: Outcome, now: Timestamp) {
-        let msg = StoredMessage {
-            message_id: message_id.into(),
-            timestamp: now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-            from: format!("Morale <noreply@{}>", self.identity),
-            to: vec![email.to.to_string()],
-            cc: vec![],
-            bcc: vec![],
-            reply_to: vec![],
-            subject: email.subject.clone(),
-            html: None,
-            text: None,
-            headers: email.headers.clone(),
-            tags: email.tags.clone(),
-            configuration_set: Some("morale".into()),
-            list_management: None,
-            raw: None,
-        };
+        let msg = stored(email, message_id, &self.identity, now);
         let f = &self.event_faults;
         let mut at = Duration::ZERO;
         for (i, e) in events_for(&msg, &self.identity, &[(email.to.to_string(), outcome)], now).into_iter().enumerate()
@@ -191,17 +175,7 @@ impl SimSes {
                 self.log.fault("event: hours late");
                 when += self.dice.millis(3_600_000, 6 * 3_600_000);
             }
-            let envelope = json!({
-                "version": "0",
-                "id": format!("{message_id}-{i}"),
-                "detail-type": e.detail_type,
-                "source": "aws.ses",
-                "account": ACCOUNT_ID,
-                "time": now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                "region": REGION,
-                "resources": [],
-                "detail": e.detail,
-            });
+            let envelope = envelope(message_id, i, e, now);
             if self.dice.chance(f.duplicated) {
                 self.log.fault("event: duplicated");
                 let _ = self.events.send(Arrival::Event(when + self.dice.millis(0, 600_000), envelope.clone()));
@@ -209,6 +183,42 @@ impl SimSes {
             let _ = self.events.send(Arrival::Event(when, envelope));
         }
     }
+}
+
+/// An accepted email as ses-local keeps it, for its events.
+pub fn stored(email: &OutgoingEmail, message_id: &str, identity: &str, now: Timestamp) -> StoredMessage {
+    StoredMessage {
+        message_id: message_id.into(),
+        timestamp: now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        from: format!("Morale <noreply@{identity}>"),
+        to: vec![email.to.to_string()],
+        cc: vec![],
+        bcc: vec![],
+        reply_to: vec![],
+        subject: email.subject.clone(),
+        html: None,
+        text: None,
+        headers: email.headers.clone(),
+        tags: email.tags.clone(),
+        configuration_set: Some("morale".into()),
+        list_management: None,
+        raw: None,
+    }
+}
+
+/// The `i`-th event of an email as EventBridge hands it to the bounce handler.
+pub fn envelope(message_id: &str, i: usize, e: ses_local::events::SesEvent, now: Timestamp) -> serde_json::Value {
+    json!({
+        "version": "0",
+        "id": format!("{message_id}-{i}"),
+        "detail-type": e.detail_type,
+        "source": "aws.ses",
+        "account": ACCOUNT_ID,
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "region": REGION,
+        "resources": [],
+        "detail": e.detail,
+    })
 }
 
 #[async_trait]

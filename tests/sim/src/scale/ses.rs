@@ -9,7 +9,7 @@ use morale::domain::{OutboxKey, TeamId};
 use morale::mail::{
     AccountStatus, IdentityStatus, Insight, Mailer, MailerError, OutgoingEmail, SendError, SendErrorKind,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -125,39 +125,11 @@ impl Mailer for ScaleSes {
 
 /// The Send and Delivery events of an accepted email, as EventBridge hands them over.
 fn events(email: &OutgoingEmail, message_id: &str, now: Timestamp) -> Vec<Value> {
-    let msg = ses_local::StoredMessage {
-        message_id: message_id.into(),
-        timestamp: now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        from: "Morale <noreply@morale.example>".into(),
-        to: vec![email.to.to_string()],
-        cc: vec![],
-        bcc: vec![],
-        reply_to: vec![],
-        subject: email.subject.clone(),
-        html: None,
-        text: None,
-        headers: email.headers.clone(),
-        tags: email.tags.clone(),
-        configuration_set: Some("morale".into()),
-        list_management: None,
-        raw: None,
-    };
+    let msg = crate::ses::stored(email, message_id, "morale.example", now);
     let outcomes = [(email.to.to_string(), ses_local::Outcome::Delivery)];
     ses_local::events::events_for(&msg, "morale.example", &outcomes, now)
         .into_iter()
         .enumerate()
-        .map(|(i, e)| {
-            json!({
-                "version": "0",
-                "id": format!("{message_id}-{i}"),
-                "detail-type": e.detail_type,
-                "source": "aws.ses",
-                "account": "123456789012",
-                "time": now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                "region": "us-east-1",
-                "resources": [],
-                "detail": e.detail,
-            })
-        })
+        .map(|(i, e)| crate::ses::envelope(message_id, i, e, now))
         .collect()
 }
