@@ -81,22 +81,6 @@ pub const ALL: &[&str] = &[
     RESPONSES_UNAVAILABLE,
 ];
 
-/// The metrics emitted only by dimension (`count_by`), and how many values each dimension
-/// takes at most: each value is a metric series of its own, and billed as one.
-pub const BY_DIMENSION: &[(&str, usize)] = &[
-    (SEND_ERRORS, 5),         // SendErrorKind
-    (EMAILS_BOUNCED, 2),      // Permanent, Transient
-    (IGNORED_EVENTS, 2),      // not_ours, event_type
-    (RESPONSES_REJECTED, 16), // the response API's refusals, a token's five among them
-];
-
-/// Metric series CloudWatch may hold for Morale (billed each month one was written).
-pub fn series() -> usize {
-    // VerifyAlarmPath is never emitted: its alarm is set by hand.
-    let plain = ALL.len() - 1 - BY_DIMENSION.len();
-    plain + BY_DIMENSION.iter().map(|(_, n)| n).sum::<usize>()
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     Count,
@@ -139,14 +123,17 @@ pub fn silence() {
     SILENT.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// One dimension (name, value), or none.
-type Dimension = Option<(String, String)>;
-
 /// Collects values during one invocation and writes them as EMF lines at the end.
+///
+/// A value of zero is not written. CloudWatch bills a custom metric for each hour in which it
+/// was written, so a count written as 0 by every five-minute tick costs a whole month; and no
+/// alarm needs the zeros: every alarm on a Morale metric treats missing data as not breaching
+/// (`tests/tests/suite/template.rs` holds the template to it). There are no dimensions either:
+/// each dimension value is a metric of its own; a kind or a reason goes in the log line.
 #[derive(Debug, Default, Clone)]
 pub struct Metrics {
-    /// (dimension name and value, or none) → metric → (value, unit).
-    values: BTreeMap<Dimension, BTreeMap<&'static str, (f64, Unit)>>,
+    /// Metric → (value, unit).
+    values: BTreeMap<&'static str, (f64, Unit)>,
 }
 
 impl Metrics {
@@ -156,73 +143,45 @@ impl Metrics {
 
     /// Adds to a count.
     pub fn count(&mut self, name: &'static str, n: u64) {
-        self.add(None, name, n as f64, Unit::Count);
-    }
-
-    /// Adds to a count with one dimension (e.g. `SendErrors` by `Kind`).
-    pub fn count_by(&mut self, name: &'static str, dimension: &str, value: &str, n: u64) {
-        self.add(Some((dimension.to_string(), value.to_string())), name, n as f64, Unit::Count);
+        self.values.entry(name).or_insert((0.0, Unit::Count)).0 += n as f64;
     }
 
     /// Sets a value (the latest wins).
     pub fn gauge(&mut self, name: &'static str, value: f64, unit: Unit) {
-        self.values.entry(None).or_default().insert(name, (value, unit));
-    }
-
-    fn add(&mut self, dim: Dimension, name: &'static str, v: f64, unit: Unit) {
-        let e = self.values.entry(dim).or_default().entry(name).or_insert((0.0, unit));
-        e.0 += v;
+        self.values.insert(name, (value, unit));
     }
 
     pub fn get(&self, name: &str) -> f64 {
-        self.values.get(&None).and_then(|m| m.get(name)).map_or(0.0, |v| v.0)
+        self.values.get(name).map_or(0.0, |v| v.0)
     }
 
-    pub fn get_by(&self, name: &str, dimension: &str, value: &str) -> f64 {
-        self.values
-            .get(&Some((dimension.to_string(), value.to_string())))
-            .and_then(|m| m.get(name))
-            .map_or(0.0, |v| v.0)
+    /// What is written to CloudWatch: every value but the zeros.
+    pub fn values(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.values.iter().filter(|(_, (v, _))| *v != 0.0).map(|(name, (v, _))| (*name, *v))
     }
 
-    /// Every value: metric name, its dimension if any, value.
-    pub fn values(&self) -> impl Iterator<Item = (&'static str, Option<(&str, &str)>, f64)> + '_ {
-        self.values.iter().flat_map(|(dim, m)| {
-            m.iter().map(move |(name, (v, _))| (*name, dim.as_ref().map(|(d, x)| (d.as_str(), x.as_str())), *v))
-        })
-    }
-
-    /// The EMF documents, one per dimension set.
-    pub fn to_emf(&self, timestamp_ms: i64) -> Vec<String> {
-        self.values
-            .iter()
-            .filter(|(_, m)| !m.is_empty())
-            .map(|(dim, metrics)| {
-                let dims: Vec<Value> = match dim {
-                    Some((d, _)) => vec![json!([d])],
-                    None => vec![json!([])],
-                };
-                let mut doc = Map::new();
-                doc.insert(
-                    "_aws".into(),
-                    json!({
-                        "Timestamp": timestamp_ms,
-                        "CloudWatchMetrics": [{
-                            "Namespace": NAMESPACE,
-                            "Dimensions": dims,
-                            "Metrics": metrics.iter().map(|(n, (_, u))| json!({"Name": n, "Unit": u.as_str()})).collect::<Vec<_>>(),
-                        }],
-                    }),
-                );
-                if let Some((d, v)) = dim {
-                    doc.insert(d.clone(), json!(v));
-                }
-                for (n, (v, _)) in metrics {
-                    doc.insert((*n).to_string(), json!(v));
-                }
-                Value::Object(doc).to_string()
-            })
-            .collect()
+    /// The EMF document, if there is anything to write.
+    pub fn to_emf(&self, timestamp_ms: i64) -> Option<String> {
+        let written: Vec<_> = self.values.iter().filter(|(_, (v, _))| *v != 0.0).collect();
+        if written.is_empty() {
+            return None;
+        }
+        let mut doc = Map::new();
+        doc.insert(
+            "_aws".into(),
+            json!({
+                "Timestamp": timestamp_ms,
+                "CloudWatchMetrics": [{
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [[]],
+                    "Metrics": written.iter().map(|(n, (_, u))| json!({"Name": n, "Unit": u.as_str()})).collect::<Vec<_>>(),
+                }],
+            }),
+        );
+        for (n, (v, _)) in written {
+            doc.insert((*n).to_string(), json!(v));
+        }
+        Some(Value::Object(doc).to_string())
     }
 
     /// Writes the EMF lines to stdout, where the Lambda runtime sends them to CloudWatch Logs.
@@ -236,8 +195,7 @@ impl Metrics {
         static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
         let off = *OFF.get_or_init(|| std::env::var("MORALE_METRICS").is_ok_and(|v| v == "off"));
         if !off && !SILENT.load(std::sync::atomic::Ordering::Relaxed) {
-            let now = jiff::Timestamp::now().as_millisecond();
-            for line in self.to_emf(now) {
+            if let Some(line) = self.to_emf(jiff::Timestamp::now().as_millisecond()) {
                 println!("{line}");
             }
         }
@@ -245,13 +203,11 @@ impl Metrics {
     }
 
     pub fn merge(&mut self, other: &Metrics) {
-        for (dim, m) in &other.values {
-            for (name, (v, unit)) in m {
-                match unit {
-                    Unit::Count => self.add(dim.clone(), name, *v, *unit),
-                    _ => {
-                        self.values.entry(dim.clone()).or_default().insert(name, (*v, *unit));
-                    }
+        for (name, (v, unit)) in &other.values {
+            match unit {
+                Unit::Count => self.values.entry(name).or_insert((0.0, *unit)).0 += v,
+                _ => {
+                    self.values.insert(name, (*v, *unit));
                 }
             }
         }
@@ -267,20 +223,35 @@ mod tests {
         let mut m = Metrics::new();
         m.count(EMAILS_SENT, 3);
         m.count(EMAILS_SENT, 2);
-        m.count_by(SEND_ERRORS, "Kind", "throttled", 4);
         m.gauge(ACHIEVED_SEND_RATE, 13.5, Unit::CountPerSecond);
-        let lines = m.to_emf(1_700_000_000_000);
-        assert_eq!(lines.len(), 2);
-        let plain: Value = serde_json::from_str(&lines[0]).unwrap();
-        assert_eq!(plain["EmailsSent"], 5.0);
-        assert_eq!(plain["AchievedSendRate"], 13.5);
-        assert_eq!(plain["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Morale");
-        assert_eq!(plain["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
-        let by_kind: Value = serde_json::from_str(&lines[1]).unwrap();
-        assert_eq!(by_kind["Kind"], "throttled");
-        assert_eq!(by_kind["SendErrors"], 4.0);
-        assert_eq!(by_kind["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Kind"]]));
+        let line = m.to_emf(1_700_000_000_000).expect("something to write");
+        let doc: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(doc["EmailsSent"], 5.0);
+        assert_eq!(doc["AchievedSendRate"], 13.5);
+        assert_eq!(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Morale");
+        assert_eq!(doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([[]]));
         assert_eq!(m.get(EMAILS_SENT), 5.0);
-        assert_eq!(m.get_by(SEND_ERRORS, "Kind", "throttled"), 4.0);
+    }
+
+    /// A zero costs an hour of a metric and tells nothing: it is not written, and an
+    /// invocation with nothing but zeros writes no line at all.
+    #[test]
+    fn zeros_are_not_written() {
+        let mut m = Metrics::new();
+        m.count(PREFLIGHT_FAILED, 0);
+        m.gauge(HELD_EMAILS, 0.0, Unit::Count);
+        assert_eq!(m.to_emf(1_700_000_000_000), None);
+        assert_eq!(m.values().count(), 0);
+        m.count(EMAILS_FAILED, 1);
+        let doc: Value = serde_json::from_str(&m.to_emf(1_700_000_000_000).unwrap()).unwrap();
+        assert_eq!(doc["EmailsFailed"], 1.0);
+        assert!(doc.get("PreflightFailed").is_none() && doc.get("HeldEmails").is_none(), "{doc}");
+        let names: Vec<_> = doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["Name"].clone())
+            .collect();
+        assert_eq!(names, vec![json!("EmailsFailed")]);
     }
 }

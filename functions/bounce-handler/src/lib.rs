@@ -121,7 +121,7 @@ impl BounceHandler {
     pub async fn apply(&self, e: &SesEvent, m: &mut Metrics) -> Result<Vec<Outcome>, HandlerError> {
         let now = self.clock.now();
         let Some(c) = &e.correlation else {
-            m.count_by(metrics::IGNORED_EVENTS, "Reason", "not_ours", 1);
+            m.count(metrics::IGNORED_EVENTS, 1);
             tracing::info!(message_id = %e.message_id, event = e.event.name(), "an event for mail Morale did not send");
             return Ok(vec![Outcome::NotOurs]);
         };
@@ -164,7 +164,7 @@ impl BounceHandler {
                 let reason = Failure::Bounced.reason(format!("({sub_type}): {detail}"));
                 let mut out = Vec::new();
                 if self.store.change(&key, &Change::Fail { reason: &reason }, now).await?.is_some() {
-                    m.count_by(metrics::EMAILS_BOUNCED, "Type", "Permanent", 1);
+                    m.count(metrics::EMAILS_BOUNCED, 1);
                     reputation::add(self.store.as_ref(), now, Counts { bounced: 1, ..Default::default() }).await?;
                     out.push(Outcome::Failed);
                 }
@@ -235,7 +235,7 @@ impl BounceHandler {
                 }
             }
             MailEvent::Other { event_type } => {
-                m.count_by(metrics::IGNORED_EVENTS, "Reason", "event_type", 1);
+                m.count(metrics::IGNORED_EVENTS, 1);
                 tracing::info!(%event_type, "an SES event type Morale does not act on");
                 vec![Outcome::Noted]
             }
@@ -279,14 +279,12 @@ impl BounceHandler {
             if self.store.change(key, &Change::Fail { reason: &why }, now).await?.is_some() {
                 m.count(metrics::RETRIES_EXHAUSTED, 1);
                 m.count(metrics::EMAILS_FAILED, 1);
-                m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
                 out.push(Outcome::RetriesExhausted);
             }
         } else {
             let defer = Change::Defer { message_id: &e.message_id, retry_at, reason };
             if self.store.change(key, &defer, now).await?.is_some() {
                 m.count(metrics::EMAILS_DEFERRED, 1);
-                m.count_by(metrics::EMAILS_BOUNCED, "Type", "Transient", 1);
                 out.push(Outcome::Deferred);
             }
         }

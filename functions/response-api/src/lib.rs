@@ -75,7 +75,9 @@ impl ResponseApi {
                 r
             }
             Err(Stop::Refused(r)) => {
-                m.count_by(metrics::RESPONSES_REJECTED, "Reason", r.reason(), 1);
+                // One metric, the reason in the log: a metric per reason would be billed apiece.
+                m.count(metrics::RESPONSES_REJECTED, 1);
+                tracing::info!(reason = r.reason(), status = r.status(), "request refused");
                 let (title, message) = r.title_and_message();
                 let mut resp = self.respond(req, r.status(), title, message, r.reason());
                 if let Reject::Method(allow) = r {

@@ -279,12 +279,10 @@ impl Sender {
             Readiness::Ready { .. } if lease.is_none() => {
                 report.preflight = "ok".into();
                 report.sending_elsewhere = true;
-                m.count(metrics::PREFLIGHT_FAILED, 0);
                 report.held = self.held(self.clock.now()).await?.0;
             }
             Readiness::Ready { .. } => {
                 report.preflight = "ok".into();
-                m.count(metrics::PREFLIGHT_FAILED, 0);
                 let now = self.clock.now();
                 let (held, _, oldest) = self.held(now).await?;
                 report.held = held;

@@ -544,6 +544,10 @@ fn cost_prices_a_month_from_the_model() {
     }
     // A million members' emails cost at least SES's $0.10 a thousand, every workday.
     assert!(big["usd"].as_f64().unwrap() > 1_000_000.0 * 21.7 * 0.0001);
+    // The free tier takes off, never adds.
+    for m in months {
+        assert!(m["usd_after_free_tier"].as_f64().unwrap() <= m["usd"].as_f64().unwrap(), "{m}");
+    }
     let bad = Command::new(env!("CARGO_BIN_EXE_moralectl")).args(["cost", "--rate", "0.5"]).output().unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--rate"), "{}", String::from_utf8_lossy(&bad.stderr));

@@ -20,7 +20,8 @@ pub struct Alarms {
     pub metrics: BTreeSet<String>,
     /// Functions whose Lambda `Errors` are alarmed.
     pub errors: BTreeSet<&'static str>,
-    /// The failed-events queue (SES events the bounce handler could not handle) is alarmed.
+    /// The queue the bounce handler's failed events land in (its `OnFailure` destination) is
+    /// alarmed.
     pub failed_events: bool,
 }
 
@@ -31,6 +32,13 @@ impl Alarms {
         let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("template.yaml parses");
         let mut alarms = Alarms { metrics: BTreeSet::new(), errors: BTreeSet::new(), failed_events: false };
         let resources = doc["Resources"].as_mapping().expect("Resources");
+        // `!GetAtt Queue.Arn` → "Queue".
+        let on_failure = serde_yaml::to_string(
+            &doc["Resources"]["BounceHandlerFunction"]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+                ["Destination"],
+        )
+        .unwrap_or_default();
+        let failed_events_queue = on_failure.split_whitespace().last().and_then(|s| s.split('.').next()).unwrap_or("?");
         for (_, r) in resources {
             if r["Type"].as_str() != Some("AWS::CloudWatch::Alarm") {
                 continue;
@@ -45,7 +53,7 @@ impl Alarms {
                 }
                 Some("AWS/SQS") if name == "ApproximateNumberOfMessagesVisible" => {
                     let text = serde_yaml::to_string(&p["Dimensions"]).unwrap_or_default();
-                    alarms.failed_events |= text.contains("FailedEventsQueue");
+                    alarms.failed_events |= text.contains(&format!("{failed_events_queue}.QueueName"));
                 }
                 Some("AWS/Lambda") if name == "Errors" => {
                     let text = serde_yaml::to_string(&p["Dimensions"]).unwrap_or_default();

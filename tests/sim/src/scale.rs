@@ -10,6 +10,7 @@ pub mod store;
 use crate::world::SimClock;
 use jiff::{SignedDuration, Timestamp};
 use morale::alert::{Alert, AlertError, Alerter};
+use morale::clock::Clock;
 use morale::config::SenderConfig;
 use morale::domain::{EmailAddress, Member, Schedule, Team, TeamId};
 use morale::email::EmailRenderer;
@@ -17,7 +18,7 @@ use morale::store::prelude::*;
 use morale::token::TokenKeys;
 use morale_bounce_handler::{BounceConfig, BounceHandler};
 use morale_sender::{Command, Continuation, Sender};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -76,6 +77,9 @@ pub struct Figures {
     pub bounce_invocations: u64,
     pub bounce_seconds: f64,
     pub alerts: Vec<String>,
+    /// The metrics written to CloudWatch in each hour of the day (hours since the epoch): each
+    /// is billed for the hours it is written in.
+    pub metric_hours: BTreeMap<i64, BTreeSet<&'static str>>,
 }
 
 impl Figures {
@@ -103,6 +107,19 @@ impl Figures {
 
     pub fn reads_per_email(&self) -> f64 {
         self.store.reads as f64 / self.accepted.max(1) as f64
+    }
+
+    /// Hours (since the epoch) in which some batch was going out.
+    pub fn sending_hours(&self) -> BTreeSet<i64> {
+        let hour = |t: Timestamp| t.as_second().div_euclid(3_600);
+        let at = |due: Timestamp, d: Duration| due + SignedDuration::try_from(d).expect("in range");
+        self.batches.iter().flat_map(|b| hour(at(b.due, b.first))..=hour(at(b.due, b.last))).collect()
+    }
+
+    /// Metrics written per hour with sending, on average.
+    pub fn metrics_per_sending_hour(&self) -> f64 {
+        let written: usize = self.metric_hours.values().map(BTreeSet::len).sum();
+        written as f64 / self.sending_hours().len().max(1) as f64
     }
 }
 
@@ -181,11 +198,21 @@ pub fn run(s: &Scenario) -> Figures {
 }
 
 async fn day(s: &Scenario) -> Figures {
-    morale::metrics::capture_on_this_thread(|_| {});
     // Monday 2026-03-02: the first zone (UTC+9) sends at 00:00 UTC; the run starts at the tick
     // before, and the ticks fall on whole five minutes as Scheduler's do.
     let start: Timestamp = "2026-03-01T23:55:00Z".parse().expect("a timestamp");
     let clock = Arc::new(SimClock::starting(start));
+    let metric_hours = Arc::new(Mutex::new(BTreeMap::<i64, BTreeSet<&'static str>>::new()));
+    {
+        let (clock, hours) = (clock.clone(), metric_hours.clone());
+        morale::metrics::capture_on_this_thread(move |m| {
+            let hour = clock.now().as_second().div_euclid(3_600);
+            let written: Vec<&'static str> = m.values().map(|(name, _)| name).collect();
+            if !written.is_empty() {
+                hours.lock().expect("lock").entry(hour).or_default().extend(written);
+            }
+        });
+    }
     let table = Arc::new(store::MeteredStore::new(s.store_latency));
     let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
     let ses = Arc::new(ses::ScaleSes::new(s.max_send_rate, s.ses_latency, clock.clone(), tx));
@@ -297,6 +324,7 @@ async fn day(s: &Scenario) -> Figures {
         bounce_invocations: bounce_runs.0.load(Ordering::Relaxed),
         bounce_seconds: bounce_runs.1.load(Ordering::Relaxed) as f64 / 1000.0,
         alerts: pager.0.lock().expect("lock").clone(),
+        metric_hours: metric_hours.lock().expect("lock").clone(),
     };
     morale::metrics::stop_capture_on_this_thread();
     figures

@@ -211,7 +211,7 @@ impl World {
         let clock = self.clock.clone();
         morale::metrics::capture_on_this_thread(move |m| {
             let now = clock.now();
-            log.with(|l| l.metrics.extend(m.values().map(|(name, _, v)| (now, name.to_string(), v))));
+            log.with(|l| l.metrics.extend(m.values().map(|(name, v)| (now, name.to_string(), v))));
         });
         let began = Instant::now();
         let until = began + run_for(self.seed);

@@ -46,6 +46,18 @@ fn a_batch_of_fifty_thousand_goes_at_the_quota_from_its_first_seconds() {
     assert!((bounce - m.bounce_seconds).abs() < 0.002, "{bounce:.4} s a bounce-handler run");
     // One partition key takes 1,000 writes a second at most: the teams are interleaved.
     assert!(f.store.peak_key_writes.0 < 1_000, "{:?}", f.store.peak_key_writes);
+    metrics_only_while_sending(&f);
+}
+
+/// CloudWatch bills a metric for each hour it is written in: the ticks of an hour without
+/// sending write none, and an hour with sending no more than the cost model counts.
+fn metrics_only_while_sending(f: &Figures) {
+    let sending = f.sending_hours();
+    assert!(!sending.is_empty());
+    for (hour, names) in &f.metric_hours {
+        assert!(sending.contains(hour), "hour {hour} has no sending, and {names:?} were written");
+    }
+    assert!(f.metrics_per_sending_hour() <= morale::cost::METRICS_PER_SENDING_HOUR, "{:?}", f.metric_hours);
 }
 
 /// A new account (14/s): 20,000 emails take six invocations, each continuing the next, at
@@ -60,6 +72,10 @@ fn a_batch_longer_than_an_invocation_keeps_the_quota_across_invocations() {
     // Each run writes only what it can send, claimed: the rest is its continuation's to write.
     // (A few claims in flight at each cutoff go back: a write more for those.)
     assert!(f.email_writes_per_email() <= 3.01, "{:.3} writes per email", f.email_writes_per_email());
+    // A batch longer than a tick writes every metric of a sending hour the cost model counts
+    // (the held emails and the oldest one's age among them).
+    metrics_only_while_sending(&f);
+    assert_eq!(f.metrics_per_sending_hour(), morale::cost::METRICS_PER_SENDING_HOUR, "{:?}", f.metric_hours);
 }
 
 /// Scheduler's duplicate tick, a second after the first, while the first is sending: one of

@@ -18,18 +18,27 @@ pub(super) fn cost(members: &[u64], max_send_rate: f64, json: bool) -> Result<()
         let list: Vec<_> = months
             .iter()
             .map(|(n, lines)| {
-                let l: Vec<_> =
-                    lines.iter().map(|l| json!({"what": l.what, "usd": l.usd, "variable": l.variable})).collect();
-                json!({"members": n, "usd": cost::total(lines), "lines": l})
+                let l: Vec<_> = lines
+                    .iter()
+                    .map(|l| {
+                        json!({"what": l.what, "usd": l.usd, "usd_after_free_tier": l.usd_after_free_tier, "variable": l.variable})
+                    })
+                    .collect();
+                json!({
+                    "members": n,
+                    "usd": cost::total(lines),
+                    "usd_after_free_tier": cost::total_after_free_tier(lines),
+                    "lines": l,
+                })
             })
             .collect();
         println!("{}", json!({"max_send_rate": max_send_rate, "fixed": format!("{fixed:?}"), "months": list}));
         return Ok(());
     }
     println!(
-        "A month at us-east-1 list prices, no free tier; SES at {max_send_rate}/s. Fixed: {} metric series, {} alarms, \
-         {} KMS keys, {} dashboard(s).",
-        fixed.metrics, fixed.alarms, fixed.kms_keys, fixed.dashboards
+        "A month at us-east-1 list prices; SES at {max_send_rate}/s. Fixed: {} alarms, {} KMS keys, {} dashboard(s) \
+         of {} metrics.",
+        fixed.alarms, fixed.kms_keys, fixed.dashboards, fixed.dashboard_metrics
     );
     print!("{:<48}", "");
     for (n, _) in &months {
@@ -43,11 +52,17 @@ pub(super) fn cost(members: &[u64], max_send_rate: f64, json: bool) -> Result<()
         }
         println!();
     }
-    print!("{:<48}", "Total");
-    for (_, lines) in &months {
-        print!("{:>18}", format!("${:.2}", cost::total(lines)));
-    }
-    println!();
+    let row = |what: &str, usd: &dyn Fn(&[cost::Line]) -> f64| {
+        print!("{what:<48}");
+        for (_, lines) in &months {
+            let v = usd(lines);
+            print!("{:>18}", format!("{}${:.2}", if v < -0.005 { "-" } else { "" }, v.abs()));
+        }
+        println!();
+    };
+    row("Total at list price", &cost::total);
+    row("AWS's always-free tier takes off", &|l: &[cost::Line]| cost::total_after_free_tier(l) - cost::total(l));
+    row("Total with the always-free tier", &cost::total_after_free_tier);
     for (n, _) in &months {
         let hours = *n as f64 / (max_send_rate * 0.975) / 3600.0;
         if hours > 2.0 {

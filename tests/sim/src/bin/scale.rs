@@ -76,6 +76,15 @@ fn main() {
         "sender: {} invocations ({} continuations), {:.0} s billed; bounce handler: {} invocations, {:.0} s billed",
         f.sender_invocations, f.continuations, f.sender_seconds, f.bounce_invocations, f.bounce_seconds
     );
+    println!(
+        "metrics written: {:.1} per hour with sending over {} such hour(s); hours with a metric written and none sent: {}",
+        f.metrics_per_sending_hour(),
+        f.sending_hours().len(),
+        f.metric_hours.keys().filter(|h| !f.sending_hours().contains(h)).count()
+    );
+    for (hour, names) in &f.metric_hours {
+        println!("  hour {hour}: {}", names.iter().copied().collect::<Vec<_>>().join(", "));
+    }
     println!("alerts: {:?}", f.alerts);
     eprintln!("(ran in {:.0} s)", began.elapsed().as_secs_f64());
 }
