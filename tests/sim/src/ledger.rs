@@ -51,7 +51,7 @@ impl Alarms {
                 Some(metrics::NAMESPACE) => {
                     alarms.metrics.insert(name.to_string());
                 }
-                Some("AWS/SQS") if name == "ApproximateNumberOfMessagesVisible" => {
+                Some("AWS/SQS") if name == "NumberOfMessagesSent" => {
                     let text = serde_yaml::to_string(&p["Dimensions"]).unwrap_or_default();
                     alarms.failed_events |= text.contains(&format!("{failed_events_queue}.QueueName"));
                 }

@@ -39,6 +39,17 @@ fn arg(args: &[String], name: &str) -> Option<u64> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let alarms = Arc::new(Alarms::from_template());
+    // Read wrong, the template would excuse nothing, or everything: what it has is known.
+    assert!(
+        alarms.failed_events
+            && alarms.errors.contains("sender")
+            && alarms.metrics.contains(morale::metrics::ALERTS_UNDELIVERED)
+            && alarms.metrics.contains(morale::metrics::EMAILS_FAILED),
+        "the template's alarms as read: {:?}, {:?}, failed events alarmed: {}",
+        alarms.metrics,
+        alarms.errors,
+        alarms.failed_events
+    );
     if let Some(seed) = arg(&args, "--seed") {
         if args.iter().any(|a| a == "--log") {
             // The functions' own log lines, in simulated time (RUST_LOG filters; info by default).

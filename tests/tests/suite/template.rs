@@ -203,7 +203,7 @@ fn every_alarm_reaches_the_alert_topic_and_cloudwatch_can_use_its_key() {
     let res: BTreeMap<String, &Value> = resources(&t).into_iter().collect();
     let alarms: Vec<(&String, &&Value)> =
         res.iter().filter(|(_, r)| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm")).collect();
-    assert!(alarms.len() >= 10, "{}", alarms.len());
+    assert!(alarms.len() >= 13, "{}", alarms.len());
     for (name, a) in &alarms {
         let actions: Vec<String> =
             a["Properties"]["AlarmActions"].as_sequence().into_iter().flatten().filter_map(names).collect();
@@ -300,7 +300,7 @@ fn every_dead_letter_lands_in_an_alarmed_queue() {
     let res = resources(&t);
     let watched: BTreeSet<String> = res
         .iter()
-        .filter(|(_, r)| r["Properties"]["MetricName"].as_str() == Some("ApproximateNumberOfMessagesVisible"))
+        .filter(|(_, r)| r["Properties"]["MetricName"].as_str() == Some("NumberOfMessagesSent"))
         .filter_map(|(_, r)| names(&r["Properties"]["Dimensions"][0]["Value"]))
         .collect();
     let mut destinations = Vec::new();
@@ -331,6 +331,24 @@ fn every_dead_letter_lands_in_an_alarmed_queue() {
         let queue =
             queue.unwrap_or_else(|| panic!("{at}: a queue of the stack's own (a queue SAM makes is not alarmed)"));
         assert!(watched.contains(&queue), "{at}: {queue} is not watched by an alarm");
+    }
+    // EventBridge may put a rule's dead letters only where the queue's policy names the rule.
+    let text = |v: &Value| serde_yaml::to_string(v).unwrap();
+    let policies: String = res
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::SQS::QueuePolicy"))
+        .map(|(_, r)| text(&r["Properties"]["PolicyDocument"]))
+        .collect();
+    for (name, r) in &res {
+        for (event, e) in r["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            if e["Type"].as_str() == Some("EventBridgeRule") && !e["Properties"]["DeadLetterConfig"].is_null() {
+                let rule = untag(&e["Properties"]["RuleName"]).as_str().expect("a named rule").to_string();
+                assert!(
+                    policies.contains(&format!(":rule/{rule}")),
+                    "{name}.{event:?}: no queue policy lets rule {rule} in"
+                );
+            }
+        }
     }
 }
 
