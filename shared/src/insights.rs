@@ -2,7 +2,7 @@
 //! day's answers closed (`domain::tally`). An open day shows nothing; a closed day's figures
 //! never change; a day with too few voters shows no mean, no distribution, no comments.
 
-use crate::domain::{Privacy, Response, SendDate, Tally, Workdays};
+use crate::domain::{Privacy, Response, SendDate, SendDays, Tally};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -109,10 +109,9 @@ pub struct Week {
     pub workdays: usize,
 }
 
-/// The week `from..=to` (workdays only).
-pub fn week(closed: &[Closed], from: SendDate, to: SendDate, workdays: Workdays) -> Week {
-    let days: Vec<Day> =
-        daily(closed, from, to).into_iter().filter(|d| workdays.contains(d.date.date().weekday())).collect();
+/// The week `from..=to` (the days with an email only: not a weekend, not a quiet day).
+pub fn week(closed: &[Closed], from: SendDate, to: SendDate, sends: &impl SendDays) -> Week {
+    let days: Vec<Day> = daily(closed, from, to).into_iter().filter(|d| sends.sends_on(d.date)).collect();
     Week {
         mean: mean_of(&days),
         participation: participation(&days.iter().collect::<Vec<_>>()),
@@ -124,14 +123,14 @@ pub fn week(closed: &[Closed], from: SendDate, to: SendDate, workdays: Workdays)
 /// The low-morale streak that ends with the last closed day before `date`: the dates of the
 /// consecutive closed workdays, each with enough answers and a mean of 2.0 or less, going back
 /// from there — or nothing if there are fewer than `length`.
-pub fn low_streak(closed: &[Closed], date: SendDate, workdays: Workdays, length: usize) -> Vec<(SendDate, f64)> {
+pub fn low_streak(closed: &[Closed], date: SendDate, sends: &impl SendDays, length: usize) -> Vec<(SendDate, f64)> {
     let mut streak = Vec::new();
     let mut d = date.previous_day();
     // Open days at the end are not yet known: the streak is read from the last closed day.
     let mut started = false;
     // Walk back at most two months of days.
     for _ in 0..62 {
-        if workdays.contains(d.date().weekday()) {
+        if sends.sends_on(d) {
             let day = daily(closed, d, d).remove(0);
             if day.closed || started {
                 started = true;
@@ -151,7 +150,7 @@ pub fn low_streak(closed: &[Closed], date: SendDate, workdays: Workdays, length:
 mod tests {
     use super::*;
     use crate::domain::VoterKey;
-    use crate::domain::{Score, TeamId};
+    use crate::domain::{Score, TeamId, Workdays};
     use proptest::prelude::*;
 
     fn vote(date: &str, voter: &str, score: u8, comment: Option<&str>) -> Response {
@@ -201,7 +200,7 @@ mod tests {
             .collect();
         let closed = tally_each_day(&low, 3, Privacy::default());
         // Thursday the 26th is still open on Friday: the streak ends on Wednesday.
-        let streak = low_streak(&closed, date("2026-11-27"), workdays, 3);
+        let streak = low_streak(&closed, date("2026-11-27"), &workdays, 3);
         assert_eq!(
             streak.iter().map(|(d, _)| d.to_string()).collect::<Vec<_>>(),
             ["2026-11-23", "2026-11-24", "2026-11-25"]

@@ -239,7 +239,7 @@ impl ResponseApi {
         let members = self.store.list_members(&team.id).await?;
         let active = members.iter().filter(|m| m.status.receives_email()).count();
         let workdays: Vec<&morale::insights::Day> =
-            all_days.iter().filter(|d| team.schedule.workdays.contains(d.date.date().weekday())).collect();
+            all_days.iter().filter(|d| team.schedule.is_send_day(d.date)).collect();
         let participation = morale::insights::participation(&workdays)
             .map(|p| format!("{:.0}%", 100.0 * p))
             .unwrap_or_else(|| "-".into());

@@ -189,10 +189,10 @@ proptest! {
             let renderer = EmailRenderer::new(w.keys.clone(), "https://api.example");
             let workdays = w.team.schedule.workdays;
             let friday = SendDate::parse("2026-11-27").unwrap();
-            let this = insights::week(&closed, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-26").unwrap(), workdays);
-            let last = insights::week(&closed, SendDate::parse("2026-11-13").unwrap(), SendDate::parse("2026-11-19").unwrap(), workdays);
+            let this = insights::week(&closed, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-26").unwrap(), &workdays);
+            let last = insights::week(&closed, SendDate::parse("2026-11-13").unwrap(), SendDate::parse("2026-11-19").unwrap(), &workdays);
             let weekly = renderer.weekly("Platform", &this, &last, "All members get the email.", "https://x");
-            let low = renderer.low_morale("Platform", &insights::low_streak(&closed, friday, workdays, 3), "https://x");
+            let low = renderer.low_morale("Platform", &insights::low_streak(&closed, friday, &workdays, 3), "https://x");
             for d in &quiet {
                 let marker = format!("C-{d}-");
                 for (what, text) in [("page", &page), ("export", &csv), ("weekly html", &weekly.html), ("weekly text", &weekly.text), ("low-morale", &low.text)] {

@@ -106,8 +106,8 @@ impl Ctx {
         let rendered = match item.kind {
             OutboxKind::Weekly => {
                 let active = data.members.values().filter(|m| m.status.receives_email()).count();
-                let this = insights::week(&closed, back(7), back(1), team.schedule.workdays);
-                let last = insights::week(&closed, back(14), back(8), team.schedule.workdays);
+                let this = insights::week(&closed, back(7), back(1), &team.schedule);
+                let last = insights::week(&closed, back(14), back(8), &team.schedule);
                 let count = |s| data.members.values().filter(|m| m.status == s).count();
                 let problems: Vec<String> = [
                     (Bounced, "bounced"),
@@ -136,7 +136,7 @@ impl Ctx {
                 self.renderer.weekly(&team.name, &this, &last, &problems, &trend_url)
             }
             _ => {
-                let streak = insights::low_streak(&closed, date, team.schedule.workdays, LOW_STREAK);
+                let streak = insights::low_streak(&closed, date, &team.schedule, LOW_STREAK);
                 self.renderer.low_morale(&team.name, &streak, &trend_url)
             }
         };

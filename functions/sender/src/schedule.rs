@@ -188,6 +188,11 @@ impl Sender {
                 break;
             }
             let date = team.schedule.local_date(at);
+            // A day taken off after this send was set: neither sent nor missed.
+            if team.schedule.quiet.contains(date) {
+                at = team.schedule.next_send_after(at);
+                continue;
+            }
             let plan = DayPlan { answers_close: Some(team.schedule.answers_close(date)), ..base.clone() };
             let mut end = team.schedule.end_of_local_day(date);
             if let Some(grace) = self.config.catch_up_grace {
@@ -257,7 +262,7 @@ impl Sender {
             return Ok(());
         }
         if let Some(d) = team.digest.filter(|d| d.weekday == date.date().weekday()) {
-            let on_time = morale::domain::Schedule::new(team.schedule.zone.clone(), d.time, team.schedule.workdays);
+            let on_time = morale::domain::Schedule { time: d.time, ..team.schedule.clone() };
             let due = on_time.instant_on(date).unwrap_or(at);
             for admin in &team.admins {
                 let item =
@@ -267,7 +272,7 @@ impl Sender {
         }
         let from = (0..62).fold(date, |d, _| d.previous_day());
         let days = self.store.list_days(&team.id, from, date.previous_day()).await?;
-        let streak = insights::low_streak(&insights::closed(&days), date, team.schedule.workdays, LOW_STREAK);
+        let streak = insights::low_streak(&insights::closed(&days), date, &team.schedule, LOW_STREAK);
         if let Some((start, _)) = streak.first() {
             let name = format!("low-morale#{}", team.id);
             let rec = self.store.get_state(&name).await?;

@@ -5,7 +5,7 @@ use morale::alert::RecordingAlerter;
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
 use morale::domain::StatusChange;
-use morale::domain::{EmailAddress, Schedule, SendDate, TeamId};
+use morale::domain::{EmailAddress, QuietDays, Schedule, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, OutboxStatus, Team};
 use morale::email::EmailRenderer;
 use morale::mail::{FakeMailer, SendError, SendErrorKind};
@@ -395,6 +395,39 @@ async fn a_send_missed_during_an_outage_goes_out_later_the_same_day_never_the_ne
     // Wednesday's send happens as usual.
     w.clock.set(ts("2026-11-25T20:05:00Z"));
     assert_eq!(w.tick().await.sent, 2);
+}
+
+/// No email on a team's quiet day, and none counted as missed: a day quiet when the team's
+/// next send was set, and a day made quiet after (its send already set for it); the day after
+/// sends as usual, even late after an outage.
+#[tokio::test]
+async fn quiet_days_have_no_email_and_are_not_missed() {
+    let w = world(MONDAY_1400_NY);
+    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 2).await;
+    let quiet = |spec: &str| QuietDays::new(QuietDays::parse_spec(spec).unwrap()).unwrap();
+    let mut t = w.store.get_team(&team.id).await.unwrap().unwrap();
+    t.schedule = t.schedule.clone().with_quiet(quiet("2026-11-24"));
+    w.store.update_team(&t).await.unwrap();
+    w.advance(65); // Monday 15:05
+    assert_eq!(w.tick().await.sent, 2);
+    let t = w.store.get_team(&team.id).await.unwrap().unwrap();
+    assert_eq!(t.next_send_at, Some(ts("2026-11-25T20:00:00Z")), "Tuesday is quiet: Wednesday next");
+    // Wednesday made quiet by a write that left its send as it was.
+    let mut t = t;
+    t.schedule = t.schedule.clone().with_quiet(quiet("2026-11-24..2026-11-25"));
+    w.store.update_team(&t).await.unwrap();
+    w.clock.set(ts("2026-11-25T20:05:00Z"));
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.sends_missed), (0, 0));
+    let t = w.store.get_team(&team.id).await.unwrap().unwrap();
+    assert_eq!(t.next_send_at, Some(ts("2026-11-26T20:00:00Z")));
+    // Down until Thursday 22:00 local: Thursday's email still goes out, nothing is missed.
+    w.clock.set(ts("2026-11-27T03:00:00Z"));
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.sends_missed), (2, 0));
+    let dates: Vec<String> = w.sends().keys().map(|(_, d)| d.clone()).collect();
+    assert!(dates.iter().all(|d| d == "2026-11-23" || d == "2026-11-26"), "{dates:?}");
+    assert!(w.alerts_but_unconfirmed().is_empty(), "{:?}", w.alerts_but_unconfirmed());
 }
 
 #[tokio::test]

@@ -250,6 +250,12 @@ pub enum TeamCmd {
         #[arg(long)]
         resume: bool,
     },
+    /// A team's days off: no email on them, and none counted as missed.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  moralectl team quiet add platform 2026-12-24 2026-12-31\n  moralectl team quiet add platform 2026-12-24..2027-01-01\n  moralectl team quiet remove platform 2026-12-31\n  moralectl team quiet list platform"
+    )]
+    Quiet(QuietCmd),
     /// Revoke every trend link sent to one admin until now (a lost or forwarded email).
     #[command(after_help = "Example:\n  moralectl team revoke-links platform --admin lead@example.com")]
     RevokeLinks {
@@ -276,6 +282,39 @@ pub enum TeamCmd {
         #[arg(long, env = "MORALE_API_BASE_URL")]
         api: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum QuietCmd {
+    /// Take days off: each a date (2026-12-24) or an inclusive range (2026-12-24..2027-01-01), in the team's own calendar.
+    Add {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(required = true, value_parser = QuietSpec::parse)]
+        days: Vec<QuietSpec>,
+    },
+    /// Give days back: the emails of those days go out again.
+    Remove {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(required = true, value_parser = QuietSpec::parse)]
+        days: Vec<QuietSpec>,
+    },
+    /// The team's quiet days from today on.
+    List {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+    },
+}
+
+/// One argument of `team quiet`: a date, or the dates of a range.
+#[derive(Debug, Clone)]
+pub struct QuietSpec(pub Vec<SendDate>);
+
+impl QuietSpec {
+    fn parse(s: &str) -> Result<Self, morale::domain::ParseError> {
+        morale::domain::QuietDays::parse_spec(s).map(Self)
+    }
 }
 
 #[derive(Args)]

@@ -1,6 +1,6 @@
 //! Printing for people and for scripts (`--json`).
 
-use morale::domain::{Member, Team};
+use morale::domain::{Member, QuietDays, SendDate, Team};
 use serde_json::{Value, json};
 
 pub fn next_send_text(t: &Team) -> String {
@@ -18,10 +18,24 @@ pub fn next_send_text(t: &Team) -> String {
     }
 }
 
+/// Quiet days as a reader says them: runs of consecutive days as FROM..TO.
+pub fn quiet_text(q: &QuietDays) -> String {
+    let mut runs: Vec<(SendDate, SendDate)> = Vec::new();
+    for d in q.iter() {
+        match runs.last_mut() {
+            Some((_, to)) if to.next_day() == d => *to = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    let run = |(from, to): &(SendDate, SendDate)| if from == to { from.to_string() } else { format!("{from}..{to}") };
+    runs.iter().map(run).collect::<Vec<_>>().join(", ")
+}
+
 pub fn team_json(t: &Team) -> Value {
     json!({
         "id": t.id, "name": t.name, "zone": t.schedule.zone, "send_time": t.schedule.time,
-        "workdays": t.schedule.workdays, "admins": t.admins, "paused": t.is_paused(),
+        "workdays": t.schedule.workdays, "quiet_days": t.schedule.quiet.iter().collect::<Vec<_>>(),
+        "admins": t.admins, "paused": t.is_paused(),
         "digest": t.digest.map(|d| format!("{} {}", d.day_name(), d.time)),
         "min_voters": t.privacy.min_voters(), "min_commenters": t.privacy.min_commenters(),
         "next_send_at": t.next_send_at.map(|n| n.to_string()),
@@ -37,6 +51,9 @@ pub fn print_team(t: &Team, json: bool) {
     println!("Team {} — {}", t.id, t.name);
     println!("  zone       {}", t.schedule.zone);
     println!("  send time  {} on {}", t.schedule.time, t.schedule.workdays);
+    if !t.schedule.quiet.is_empty() {
+        println!("  quiet      {}", quiet_text(&t.schedule.quiet));
+    }
     println!("  next send  {}", next_send_text(t));
     let admins: Vec<&str> = t.admins.iter().map(|a| a.as_str()).collect();
     println!("  admins     {}", if admins.is_empty() { "(none)".into() } else { admins.join(", ") });

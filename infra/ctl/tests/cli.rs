@@ -552,3 +552,46 @@ fn cost_prices_a_month_from_the_model() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--rate"), "{}", String::from_utf8_lossy(&bad.stderr));
 }
+
+/// A team's quiet days: taken (a date or a range), shown by `team show`, `team quiet list` and
+/// `schedule`, given back; a past date, a bad date, a backward range or a day that was not
+/// quiet is refused, naming it, and changes nothing.
+#[tokio::test]
+async fn quiet_days_are_taken_shown_and_given_back() {
+    let table = TestTable::new().await;
+    let ok = |args: &[&str]| {
+        let out = ctl(&table, args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    ok(&["team", "create", "q", "--zone", "Europe/Berlin", "--time", "09:30"]);
+    let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Berlin").unwrap()).date();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap().to_string();
+    let (d5, d7, d9) = (day(5), day(7), day(9));
+    let out = ok(&["team", "quiet", "add", "q", &d5, &format!("{d7}..{d9}")]);
+    assert!(out.contains(&format!("{d5}, {d7}..{d9}")), "{out}");
+    let team = TeamId::parse("q").unwrap();
+    let quiet = || async { table.store.get_team(&team).await.unwrap().unwrap().schedule.quiet };
+    assert_eq!(quiet().await.len(), 4);
+    for (args, named) in [
+        (vec!["team", "quiet", "add", "q", "2020-01-01"], "2020-01-01 is past".to_string()),
+        (vec!["team", "quiet", "add", "q", "2026-13-01"], "2026-13-01".into()),
+        (vec!["team", "quiet", "add", "q", &format!("{d9}..{d5}")], "a range goes forward".into()),
+        (vec!["team", "quiet", "remove", "q", &d9, &day(6)], format!("{} is not a quiet day", day(6))),
+        (vec!["team", "quiet", "add", "nosuchteam", &d5], "there is no team nosuchteam".into()),
+    ] {
+        let out = ctl(&table, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(stderr.contains(&named), "{args:?}: the error should name {named:?}: {stderr}");
+    }
+    assert_eq!(quiet().await.len(), 4, "nothing changed");
+    assert!(ok(&["team", "show", "q"]).contains(&format!("quiet      {d5}, {d7}..{d9}")));
+    let schedule = ok(&["schedule", "--next", "10"]);
+    assert!(schedule.contains("Quiet days") && schedule.contains(&d5), "{schedule}");
+    assert!(!schedule.contains(&format!("{d5} 0")), "no send window on a quiet day: {schedule}");
+    ok(&["team", "quiet", "remove", "q", &d7]);
+    let q = quiet().await;
+    assert_eq!(q.len(), 3);
+    assert!(ok(&["team", "quiet", "list", "q"]).contains(&format!("{d5}, {}..{d9}", day(8))));
+}

@@ -1,18 +1,29 @@
-use super::{LocalTime, SendDate, TimeZone, Workdays};
+use super::{LocalTime, QuietDays, SendDate, TimeZone, Workdays};
 use jiff::Timestamp;
 use jiff::tz::AmbiguousOffset;
 
-/// When a team's daily email is due: its zone, its local send time and its workdays.
+/// When a team's daily email is due: its zone, its local send time, its workdays and the days
+/// it takes off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
     pub zone: TimeZone,
     pub time: LocalTime,
     pub workdays: Workdays,
+    pub quiet: QuietDays,
 }
 
 impl Schedule {
     pub fn new(zone: TimeZone, time: LocalTime, workdays: Workdays) -> Self {
-        Self { zone, time, workdays }
+        Self { zone, time, workdays, quiet: QuietDays::default() }
+    }
+
+    pub fn with_quiet(self, quiet: QuietDays) -> Self {
+        Self { quiet, ..self }
+    }
+
+    /// Whether `date` has an email: a workday the team has not taken off.
+    pub fn is_send_day(&self, date: SendDate) -> bool {
+        self.workdays.contains(date.date().weekday()) && !self.quiet.contains(date)
     }
 
     /// A schedule from its three written parts: `"Europe/Berlin"`, `"09:30"`, `"mon-fri"`.
@@ -20,14 +31,14 @@ impl Schedule {
         Ok(Self::new(TimeZone::parse(zone)?, LocalTime::parse(time)?, Workdays::parse(workdays)?))
     }
 
-    /// The instant of the send for local date `date`, if `date` is a workday that exists in the
-    /// zone.
+    /// The instant of the send for local date `date`, if `date` is a send day that exists in
+    /// the zone.
     ///
     /// DST: a send time that falls into a spring-forward gap is sent at the next valid instant
     /// of that day (the end of the gap: 02:30 on a 02:00→03:00 day sends at 03:00); a send time
     /// that happens twice on a fall-back day is sent once, at its first occurrence.
     pub fn instant_on(&self, date: SendDate) -> Option<Timestamp> {
-        if !self.workdays.contains(date.date().weekday()) {
+        if !self.is_send_day(date) {
             return None;
         }
         let tz = self.zone.jiff();
@@ -51,8 +62,9 @@ impl Schedule {
     pub fn next_send_after(&self, after: Timestamp) -> Timestamp {
         let mut date = self.local_date(after);
         // Workdays are never empty, so a send exists within 8 days unless a day vanished (then
-        // within 15: one workday a week, and the one a zone skipped); 21 covers it.
-        for _ in 0..21 {
+        // within 15: one workday a week, and the one a zone skipped); 21 covers it, and each
+        // quiet day may push it one day further.
+        for _ in 0..21 + self.quiet.len() {
             if let Some(instant) = self.instant_on(date) {
                 if instant > after {
                     return instant;
@@ -60,7 +72,7 @@ impl Schedule {
             }
             date = date.next_day();
         }
-        unreachable!("a workday send exists within 21 days of {after}")
+        unreachable!("a send exists within 21 days and the quiet ones of {after}")
     }
 
     /// The team's local calendar date at `instant`.
@@ -91,6 +103,24 @@ impl Schedule {
     }
 }
 
+/// Which dates have an email: a team's schedule (its workdays less its quiet days), or bare
+/// workdays. What counts a team's days (its participation, its streaks) asks this.
+pub trait SendDays {
+    fn sends_on(&self, date: SendDate) -> bool;
+}
+
+impl SendDays for Schedule {
+    fn sends_on(&self, date: SendDate) -> bool {
+        self.is_send_day(date)
+    }
+}
+
+impl SendDays for Workdays {
+    fn sends_on(&self, date: SendDate) -> bool {
+        self.contains(date.date().weekday())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +141,27 @@ mod tests {
         let s = Schedule::parse("Pacific/Apia", "00:00", "fri").unwrap();
         let next = s.next_send_after(ts("2011-12-23T10:00:00Z"));
         assert_eq!(s.local_date(next).to_string(), "2012-01-06");
+    }
+
+    /// No email on a quiet day: the next send skips it, however many there are in a row.
+    #[test]
+    fn quiet_days_are_skipped() {
+        let days = |spec: &str| QuietDays::new(QuietDays::parse_spec(spec).unwrap()).unwrap();
+        let s = sched("Europe/Berlin", "09:00", "mon-fri").with_quiet(days("2026-12-24"));
+        // Wednesday 23 December after the send → Friday 25 (Thursday 24 is quiet), 08:00Z.
+        assert_eq!(s.next_send_after(ts("2026-12-23T09:00:00Z")), ts("2026-12-25T08:00:00Z"));
+        assert_eq!(s.instant_on(SendDate::parse("2026-12-24").unwrap()), None);
+        assert!(!s.is_send_day(SendDate::parse("2026-12-24").unwrap()));
+        assert!(!s.is_send_day(SendDate::parse("2026-12-26").unwrap()), "a Saturday");
+        assert!(s.is_send_day(SendDate::parse("2026-12-25").unwrap()));
+        // A shutdown of five weeks: the first send after it.
+        let s = s.with_quiet(days("2026-12-01..2027-01-05"));
+        assert_eq!(s.next_send_after(ts("2026-11-30T09:00:00Z")), ts("2027-01-06T08:00:00Z"));
+        // A year off but for one Friday.
+        let mut year = QuietDays::parse_spec("2026-01-01..2026-12-31").unwrap();
+        year.retain(|d| d.as_str() != "2026-10-30");
+        let s = s.with_quiet(QuietDays::new(year).unwrap());
+        assert_eq!(s.next_send_after(ts("2026-01-01T00:00:00Z")), ts("2026-10-30T08:00:00Z"));
     }
 
     #[test]

@@ -205,6 +205,9 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
                 if !reachable_during(r, &key.team, None, since, a.at) {
                     v.push(format!("{key}: sent at {} while the team was paused", a.at));
                 }
+                if w.teams.iter().any(|t| t.id == key.team && t.schedule.quiet.contains(key.date)) {
+                    v.push(format!("{key}: sent at {} on one of its team's quiet days", a.at));
+                }
             }
         }
         for (key, (copies, excused)) in reached {

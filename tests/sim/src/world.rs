@@ -15,7 +15,7 @@ use morale::alert::{Alert, AlertError, Alerter, MeteredAlerter};
 use morale::clock::Clock;
 use morale::config::SenderConfig;
 use morale::domain::{EmailAddress, LocalTime, Member, MemberId, MemberStatus, Schedule, StatusChange, Team, TeamId};
-use morale::domain::{TimeZone, WeeklyDigest};
+use morale::domain::{QuietDays, TimeZone, WeeklyDigest};
 use morale::email::EmailRenderer;
 use morale::store::prelude::*;
 use morale::token::TokenKeys;
@@ -175,6 +175,15 @@ impl World {
             )
             // From the seed, not its dice: the other draws stay what they were.
             .with_member_key(member_key(seed, t));
+            // One run in three: each team takes a day off, the run's second or third (not sent,
+            // not missed; the ledger check asks the schedule, which skips it).
+            if seed % 3 == 1 {
+                let day = team.schedule.local_date(start).next_day();
+                let day = if t % 2 == 0 { day } else { day.next_day() };
+                let quiet = QuietDays::new([day]).expect("one day");
+                team.schedule = team.schedule.clone().with_quiet(quiet);
+                team.next_send_at = Some(team.schedule.next_send_after(created));
+            }
             if dice.chance(0.3) {
                 let day = team.schedule.local_date(start).date().weekday();
                 team.digest = WeeklyDigest::parse(&format!("{} 16:00", short(day)), team.schedule.workdays).ok();

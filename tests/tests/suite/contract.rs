@@ -72,7 +72,11 @@ pub async fn team_updates_are_optimistic(store: &dyn Store) {
     let mut a = store.get_team(&t.id).await.unwrap().unwrap();
     let mut b = a.clone();
     a.name = "First writer".into();
+    // Quiet days are the schedule's, and kept with it.
+    let days = morale::domain::QuietDays::parse_spec("2026-12-24..2026-12-26").unwrap();
+    a.schedule = a.schedule.clone().with_quiet(morale::domain::QuietDays::new(days).unwrap());
     let a2 = store.update_team(&a).await.unwrap();
+    assert_eq!(store.get_team(&t.id).await.unwrap().unwrap().schedule.quiet.len(), 3);
     assert_eq!(a2.version, t.version + 1);
     b.name = "Second writer, stale".into();
     assert!(matches!(store.update_team(&b).await, Err(StoreError::Conflict(_))));

@@ -6,6 +6,7 @@ mod cost;
 mod faults;
 mod outbox;
 mod people;
+mod quiet;
 mod reports;
 mod ses;
 mod verify;
@@ -55,6 +56,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("{}", if json { json!({"url": url}).to_string() } else { url });
             Ok(())
         }
+        Cmd::Team(TeamCmd::Quiet(c)) => quiet::quiet(store, c, now, json).await,
         Cmd::Team(c) => people::team(store, c, now, json).await,
         Cmd::Member(c) => people::member(store, c, now, json).await,
         Cmd::Preflight => ses::preflight_cmd(&cli, &conn, now, json).await,

@@ -96,7 +96,7 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
             println!("Trend links sent to {admin} until now no longer open.");
             print_team(&t, json);
         }
-        TeamCmd::Link { .. } => unreachable!("handled before"),
+        TeamCmd::Link { .. } | TeamCmd::Quiet(_) => unreachable!("handled before"),
         TeamCmd::Delete { team } => {
             let members = store.list_members(team).await?;
             if !members.is_empty() {

@@ -4,7 +4,7 @@ use super::{get_team, teams_of};
 use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
 use morale::domain::ledger::LEDGER_PATIENCE;
-use morale::domain::{Ledger, SendDate, TeamId};
+use morale::domain::{Ledger, QuietDays, SendDate, TeamId};
 use morale::insights;
 use morale::store::prelude::*;
 use serde_json::json;
@@ -43,7 +43,7 @@ pub(super) async fn trends(store: &dyn Store, team: &TeamId, days: u16, now: Tim
     }
     println!("{} — last {days} day(s), {active} active member(s)", t.name);
     println!("{:<12} {:>6} {:>6}  {:<24} participation", "date", "voters", "mean", "1 2 3 4 5");
-    for d in daily.iter().filter(|d| t.schedule.workdays.contains(d.date.date().weekday()) || d.voters > 0) {
+    for d in daily.iter().filter(|d| t.schedule.is_send_day(d.date) || d.voters > 0) {
         let part = part(d).map(|p| format!("{:.0}%", 100.0 * p)).unwrap_or_else(|| "-".into());
         if !d.closed {
             println!("{:<12} {:>6} {:>6}  {:<24} -", d.date.as_str(), "-", "-", "open: answers still coming");
@@ -69,7 +69,13 @@ pub(super) async fn trends(store: &dyn Store, team: &TeamId, days: u16, now: Tim
 pub(super) async fn schedule(store: &dyn Store, days: u16, now: Timestamp, json: bool) -> Result<()> {
     let until = now + SignedDuration::from_hours(24 * i64::from(days));
     let mut windows = Vec::new();
+    let mut quiet = Vec::new();
     for t in store.list_teams().await? {
+        let (today, last) = (t.schedule.local_date(now), t.schedule.local_date(until));
+        let ahead = QuietDays::new(t.schedule.quiet.from(today).iter().filter(|d| *d <= last)).expect("fewer");
+        if !ahead.is_empty() {
+            quiet.push((t.id.clone(), ahead));
+        }
         let Some(mut at) = t.next_send_at else { continue };
         let members = store.list_members(&t.id).await?.iter().filter(|m| m.status.receives_email()).count();
         // A send overdue right now is a window too.
@@ -101,6 +107,12 @@ pub(super) async fn schedule(store: &dyn Store, days: u16, now: Timestamp, json:
             local.strftime("%H:%M"),
             zone
         );
+    }
+    if !quiet.is_empty() {
+        println!("Quiet days (no email, none counted as missed):");
+        for (id, days) in &quiet {
+            println!("  {id:<20} {}", crate::output::quiet_text(days));
+        }
     }
     Ok(())
 }

@@ -3,8 +3,8 @@
 use super::{TEAM_SK, member_sk, nanos, outbox_shard, outbox_sk, team_pk};
 use crate::domain::{
     EmailAddress, LocalTime, Member, MemberId, MemberKey, MemberStatus, OutboxItem, OutboxKey, OutboxKind,
-    OutboxStatus, Privacy, ProblemReport, Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey, WeeklyDigest,
-    Workdays,
+    OutboxStatus, Privacy, ProblemReport, QuietDays, Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey,
+    WeeklyDigest, Workdays,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,9 @@ pub(super) struct TeamRecord {
     pub(super) zone: TimeZone,
     pub(super) send_time: LocalTime,
     pub(super) workdays: Workdays,
+    /// Local dates off, as YYYY-MM-DD.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub(super) quiet_days: Vec<SendDate>,
     pub(super) admins: Vec<EmailAddress>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) next_send_at: Option<Timestamp>,
@@ -58,6 +61,7 @@ impl From<&Team> for TeamRecord {
             zone: t.schedule.zone.clone(),
             send_time: t.schedule.time,
             workdays: t.schedule.workdays,
+            quiet_days: t.schedule.quiet.iter().collect(),
             admins: t.admins.clone(),
             next_send_at: t.next_send_at,
             digest_day: t.digest.map(|d| d.weekday.to_monday_one_offset()),
@@ -79,7 +83,10 @@ impl From<TeamRecord> for Team {
         Team {
             id: r.id,
             name: r.name,
-            schedule: Schedule::new(r.zone, r.send_time, r.workdays),
+            // More quiet days than a team may list (edited by hand) read as the first of them.
+            schedule: Schedule::new(r.zone, r.send_time, r.workdays).with_quiet(
+                QuietDays::new(r.quiet_days.iter().copied().take(QuietDays::MAX)).expect("within the limit"),
+            ),
             admins: r.admins,
             next_send_at: r.next_send_at,
             digest: match (r.digest_day, r.digest_time) {
