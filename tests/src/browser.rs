@@ -113,6 +113,79 @@ impl Browser {
         }
     }
 
+    /// The window's size in CSS pixels (a 320 px phone, a desktop).
+    pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
+        Ok(self.client.set_window_size(width, height).await?)
+    }
+
+    /// The colour scheme pages see (`prefers-color-scheme`), through ChromeDriver's DevTools
+    /// passthrough: WebDriver itself has no word for it.
+    pub async fn color_scheme(&self, dark: bool) -> Result<()> {
+        let body = json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": {"features": [{"name": "prefers-color-scheme", "value": if dark { "dark" } else { "light" }}]},
+        })
+        .to_string();
+        let (addr, path) =
+            (self.url.trim_start_matches("http://").to_string(), format!("/session/{}/goog/cdp/execute", self.session));
+        let reply = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+            use std::io::{Read, Write};
+            let mut s = std::net::TcpStream::connect(&addr)?;
+            write!(
+                s,
+                "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )?;
+            // ChromeDriver keeps the connection open: read the head, then Content-Length bytes.
+            s.set_read_timeout(Some(Duration::from_secs(20)))?;
+            let (mut out, mut buf) = (Vec::new(), [0u8; 4096]);
+            loop {
+                let n = s.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&out);
+                if let Some(head_end) = text.find("\r\n\r\n") {
+                    let length = text[..head_end]
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                        .and_then(|v| v.parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if out.len() >= head_end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        })
+        .await??;
+        if !reply.starts_with("HTTP/1.1 200") {
+            bail!("ChromeDriver refused the colour scheme: {reply}");
+        }
+        Ok(())
+    }
+
+    /// axe-core's WCAG 2.2 A and AA rules over the page as it is now: each violation as axe
+    /// reports it (id, impact, help, and the nodes with their failure summary).
+    pub async fn axe(&self) -> Result<Vec<serde_json::Value>> {
+        let path = morale_localstack::server::project_root().join("infra/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path).with_context(|| {
+            format!("{} (make tools installs axe-core, pinned in infra/package.json)", path.display())
+        })?;
+        self.client.execute(&source, vec![]).await?;
+        let run = r#"
+            const done = arguments[arguments.length - 1];
+            const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+            axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] })
+               .then(r => done(JSON.stringify(r.violations)))
+               .catch(e => done(JSON.stringify([{ id: "axe-failed", help: String(e), nodes: [] }])));
+        "#;
+        let out = self.client.execute_async(run, vec![]).await?;
+        let text = out.as_str().context("axe answers a JSON string")?;
+        Ok(serde_json::from_str(text)?)
+    }
+
     /// Saves a PNG of the viewport to `artifacts/screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await?;

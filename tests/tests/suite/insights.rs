@@ -199,9 +199,11 @@ async fn the_trend_page_in_a_browser() {
     let renderer = morale::email::EmailRenderer::new(morale::token::TokenKeys::development(), &sys.api_url);
     let admin = morale::domain::EmailAddress::parse("lead@example.com").unwrap();
     let url = renderer.trend_url(&team, &admin, SendDate::parse("2026-11-27").unwrap(), sys.clock.now());
-    let b = Browser::start(false).await.unwrap();
+    // Script on, for axe: the page has none of its own.
+    let b = Browser::start(true).await.unwrap();
     b.goto(&url).await.unwrap();
     let src = b.wait_for("How Team trend feels about work", Duration::from_secs(10)).await.unwrap();
     assert!(src.contains("<svg") && src.contains("<circle"));
     b.screenshot("trend").await.unwrap();
+    crate::a11y::assert_accessible(&b, "trend").await;
 }

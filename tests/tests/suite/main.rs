@@ -1,3 +1,4 @@
+mod a11y;
 mod anonymity;
 mod binaries;
 mod contract;

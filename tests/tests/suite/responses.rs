@@ -1,6 +1,7 @@
 //! Answers on the local stack: the links in a real email (from ses-local's inbox) against the
 //! response API served on 127.0.0.1 over DynamoDB Local — by HTTP and in a browser.
 
+use crate::a11y::assert_accessible;
 use crate::system::{System, ts};
 use morale::domain::MemberStatus;
 use morale::store::prelude::*;
@@ -106,6 +107,7 @@ async fn a_scanner_running_script_records_nothing_a_persons_tap_records_one_answ
     let votes = || async { sys.store.list_responses(&team.id, date, date).await.unwrap() };
     let (text, unsub, message_id, hrefs) = email(&sys, "browser-00000@example.com");
     let mut links = hrefs.clone();
+    let unsub_page = unsub.clone();
     links.push(unsub);
     assert!(links.len() >= 6, "five answers and the unsubscribe link: {links:?}");
 
@@ -126,17 +128,30 @@ async fn a_scanner_running_script_records_nothing_a_persons_tap_records_one_answ
     b.goto(&format!("{}/_ses-local/inbox/{message_id}/html", sys.ses.url())).await.unwrap();
     b.wait_for("How do you feel about work today?", Duration::from_secs(10)).await.unwrap();
     b.screenshot("email").await.unwrap();
+    assert_accessible(&b, "email").await;
     b.goto(&answer_link(&text, "Good")).await.unwrap();
     b.wait_for("Send my answer", Duration::from_secs(10)).await.unwrap();
     b.screenshot("answer").await.unwrap();
+    assert_accessible(&b, "answer").await;
     assert!(votes().await.is_empty(), "opening the link wrote nothing");
     b.click("form button[type=submit]").await.unwrap();
     b.wait_for("Thank you!", Duration::from_secs(10)).await.unwrap();
     b.screenshot("thank-you").await.unwrap();
+    assert_accessible(&b, "thank-you").await;
     let v = votes().await;
     assert_eq!((v.len(), v[0].score.value()), (1, 4), "one tap, one answer: the link's own");
     // The URL the answer went to says nothing about it.
     assert!(b.current_url().await.unwrap().ends_with("/r"), "{}", b.current_url().await.unwrap());
+    // The other pages a reader meets: a link that is not one, unsubscribing and after.
+    b.goto(&format!("{}/r/not-a-link", sys.api_url)).await.unwrap();
+    b.wait_for("</h1>", Duration::from_secs(10)).await.unwrap();
+    assert_accessible(&b, "error").await;
+    b.goto(&unsub_page).await.unwrap();
+    b.wait_for("Stop the daily email?", Duration::from_secs(10)).await.unwrap();
+    assert_accessible(&b, "unsubscribe").await;
+    b.click("form button[type=submit]").await.unwrap();
+    b.wait_for("Re-subscribe", Duration::from_secs(10)).await.unwrap();
+    assert_accessible(&b, "unsubscribed").await;
 }
 
 /// Without script, the page is the same form: a person picks another answer and sends it.
