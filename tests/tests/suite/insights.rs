@@ -145,6 +145,13 @@ async fn weekly_digest_and_low_morale_alert_reach_the_admins_once() {
     let page = morale_tests::http(&sys.api_url, "GET", path, "text/html", "").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("How Team insight feels about work"));
+    // The admins' emails, as a mail client shows their HTML.
+    let b = Browser::start(true).await.unwrap();
+    for (m, name) in to_admin(&sys).iter().zip(["weekly-digest", "low-morale"]) {
+        b.goto(&format!("{}/_ses-local/inbox/{}/html", sys.ses.url(), m.message_id)).await.unwrap();
+        b.wait_for("</html>", Duration::from_secs(10)).await.unwrap();
+        crate::a11y::assert_accessible(&b, name).await;
+    }
 }
 
 /// The low-morale alert is queued before it is recorded as told: a store error between the
