@@ -113,19 +113,30 @@ impl Browser {
         }
     }
 
-    /// The window's size in CSS pixels (a 320 px phone, a desktop).
+    /// The viewport pages see, in CSS pixels (a 320 px phone, a desktop): DevTools' device
+    /// emulation, as a window is not made narrower than the desktop's least.
     pub async fn resize(&self, width: u32, height: u32) -> Result<()> {
-        Ok(self.client.set_window_size(width, height).await?)
+        let params = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600});
+        self.cdp("Emulation.setDeviceMetricsOverride", params).await
     }
 
-    /// The colour scheme pages see (`prefers-color-scheme`), through ChromeDriver's DevTools
-    /// passthrough: WebDriver itself has no word for it.
+    /// The colour scheme pages see (`prefers-color-scheme`).
     pub async fn color_scheme(&self, dark: bool) -> Result<()> {
-        let body = json!({
-            "cmd": "Emulation.setEmulatedMedia",
-            "params": {"features": [{"name": "prefers-color-scheme", "value": if dark { "dark" } else { "light" }}]},
-        })
-        .to_string();
+        let scheme = if dark { "dark" } else { "light" };
+        self.cdp("Emulation.setEmulatedMedia", json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}))
+            .await
+    }
+
+    /// The page's viewport width, as its script sees it.
+    pub async fn viewport_width(&self) -> Result<u64> {
+        let v = self.client.execute("return window.innerWidth", vec![]).await?;
+        v.as_u64().context("a width")
+    }
+
+    /// One DevTools command through ChromeDriver's passthrough: WebDriver itself has no word
+    /// for device metrics or colour schemes.
+    async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<()> {
+        let body = json!({"cmd": cmd, "params": params}).to_string();
         let (addr, path) =
             (self.url.trim_start_matches("http://").to_string(), format!("/session/{}/goog/cdp/execute", self.session));
         let reply = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
@@ -136,7 +147,7 @@ impl Browser {
                 "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             )?;
-            // ChromeDriver keeps the connection open: read the head, then Content-Length bytes.
+            // Read the head, then Content-Length bytes, whether or not the connection closes.
             s.set_read_timeout(Some(Duration::from_secs(20)))?;
             let (mut out, mut buf) = (Vec::new(), [0u8; 4096]);
             loop {
@@ -161,7 +172,7 @@ impl Browser {
         })
         .await??;
         if !reply.starts_with("HTTP/1.1 200") {
-            bail!("ChromeDriver refused the colour scheme: {reply}");
+            bail!("ChromeDriver refused {cmd}: {reply}");
         }
         Ok(())
     }

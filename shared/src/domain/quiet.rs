@@ -11,6 +11,7 @@ pub struct QuietDays(BTreeSet<SendDate>);
 
 impl QuietDays {
     pub const MAX: usize = 366;
+    pub const KEPT_DAYS: usize = 100;
 
     /// `2026-12-24`, or an inclusive range `2026-12-24..2027-01-01` (of at most a year).
     pub fn parse_spec(s: &str) -> Result<Vec<SendDate>, ParseError> {
@@ -40,7 +41,7 @@ impl QuietDays {
             return Err(ParseError::new(
                 "quiet days",
                 &format!("{} days", set.len()),
-                "a team lists at most 366 quiet days: remove past ones first",
+                "a team lists at most 366 quiet days (the past 100 days' among them)",
             ));
         }
         Ok(Self(set))
@@ -58,6 +59,11 @@ impl QuietDays {
         self.0.is_empty()
     }
 
+    /// The latest of them.
+    pub fn last(&self) -> Option<SendDate> {
+        self.0.last().copied()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = SendDate> + '_ {
         self.0.iter().copied()
     }
@@ -72,9 +78,15 @@ impl QuietDays {
         Self(self.0.iter().filter(|d| !days.contains(d)).copied().collect())
     }
 
-    /// Those from `today` on: the past ones have done their work.
+    /// Those from `today` on.
     pub fn from(&self, today: SendDate) -> Self {
         Self(self.0.range(today..).copied().collect())
+    }
+
+    /// Those still looked back at (the trend page's 90 days, the low-morale streak's 62): the
+    /// last [`QuietDays::KEPT_DAYS`] before `today` and those ahead.
+    pub fn kept(&self, today: SendDate) -> Self {
+        self.from((0..Self::KEPT_DAYS).fold(today, |d, _| d.previous_day()))
     }
 }
 
@@ -105,6 +117,7 @@ mod tests {
         let full = q.with(&[d("2027-01-01")]).unwrap();
         assert!(full.with(&[d("2027-01-02")]).is_err(), "367 days");
         assert_eq!(full.with(&[d("2026-05-01")]).unwrap(), full, "a day listed twice is one");
+        assert_eq!(full.kept(d("2026-12-31")).len(), 102, "the last 100 days, today and those ahead");
         let ahead = full.from(d("2026-12-31"));
         assert_eq!(ahead.iter().collect::<Vec<_>>(), vec![d("2026-12-31"), d("2027-01-01")]);
         assert!(!ahead.without(&[d("2026-12-31")]).contains(d("2026-12-31")));

@@ -62,9 +62,10 @@ impl Schedule {
     pub fn next_send_after(&self, after: Timestamp) -> Timestamp {
         let mut date = self.local_date(after);
         // Workdays are never empty, so a send exists within 8 days unless a day vanished (then
-        // within 15: one workday a week, and the one a zone skipped); 21 covers it, and each
-        // quiet day may push it one day further.
-        for _ in 0..21 + self.quiet.len() {
+        // within 15: one workday a week, and the one a zone skipped); 21 covers it, counted
+        // from the last quiet day when that is ahead (a quiet day can push the send a week).
+        let quiet_ahead = self.quiet.last().and_then(|q| date.date().until(q.date()).ok()).map_or(0, |s| s.get_days());
+        for _ in 0..21 + quiet_ahead.max(0) {
             if let Some(instant) = self.instant_on(date) {
                 if instant > after {
                     return instant;
@@ -157,6 +158,11 @@ mod tests {
         // A shutdown of five weeks: the first send after it.
         let s = s.with_quiet(days("2026-12-01..2027-01-05"));
         assert_eq!(s.next_send_after(ts("2026-11-30T09:00:00Z")), ts("2027-01-06T08:00:00Z"));
+        // Mondays only, three of them quiet in a row: four weeks to the next.
+        let mondays = sched("Europe/Berlin", "09:00", "mon").with_quiet(
+            QuietDays::new(["2026-12-07", "2026-12-14", "2026-12-21"].map(|d| SendDate::parse(d).unwrap())).unwrap(),
+        );
+        assert_eq!(mondays.next_send_after(ts("2026-11-30T09:00:00Z")), ts("2026-12-28T08:00:00Z"));
         // A year off but for one Friday.
         let mut year = QuietDays::parse_spec("2026-01-01..2026-12-31").unwrap();
         year.retain(|d| d.as_str() != "2026-10-30");

@@ -56,8 +56,11 @@ impl Team {
         if schedule == self.schedule {
             return;
         }
-        // The first local date whose email has not been scheduled, under the old schedule.
-        let pending = self.next_send_at.map(|at| self.schedule.local_date(at));
+        // The first local date whose email has not been scheduled, under the old schedule; or
+        // an earlier one it had taken off and the new one gives back (never scheduled).
+        let old_today = self.schedule.local_date(now);
+        let freed = self.schedule.quiet.iter().filter(|d| *d >= old_today && !schedule.quiet.contains(*d)).min();
+        let pending = self.next_send_at.map(|at| self.schedule.local_date(at)).map(|p| freed.map_or(p, |f| f.min(p)));
         self.schedule = schedule;
         let Some(pending) = pending else { return };
         let today = self.schedule.local_date(now);
@@ -150,6 +153,7 @@ impl WeeklyDigest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::QuietDays;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -158,6 +162,31 @@ mod tests {
     fn team(zone: &str, time: &str, created: &str) -> Team {
         let schedule = Schedule::parse(zone, time, "mon-fri").unwrap();
         Team::new(TeamId::parse("t").unwrap(), "T".into(), schedule, vec![], ts(created))
+    }
+
+    /// Quiet days taken and given back: a day given back was never scheduled, so it is sent
+    /// (today at once if its time has passed); one taken off is skipped; a day already sent
+    /// stays sent.
+    #[test]
+    fn quiet_days_given_back_are_sent_and_taken_ones_skipped() {
+        let quiet = |spec: &str| QuietDays::new(QuietDays::parse_spec(spec).unwrap()).unwrap();
+        // Monday 2 March, 08:00 in London (the team sends at 10:00): a shutdown to Friday 13.
+        let now = ts("2026-03-02T08:00:00Z");
+        let mut t = team("Europe/London", "10:00", "2026-03-01T08:00:00Z");
+        let base = t.schedule.clone();
+        t.reschedule(base.clone().with_quiet(quiet("2026-03-02..2026-03-13")), now);
+        assert_eq!(t.next_send_at, Some(ts("2026-03-16T10:00:00Z")));
+        // At 11:00 the second week is given back, then today too: today is due at once.
+        let later = ts("2026-03-02T11:00:00Z");
+        t.reschedule(base.clone().with_quiet(quiet("2026-03-02..2026-03-06")), later);
+        assert_eq!(t.next_send_at, Some(ts("2026-03-09T10:00:00Z")), "the second week's first day");
+        t.reschedule(base.clone().with_quiet(quiet("2026-03-03..2026-03-06")), later);
+        assert_eq!(t.next_send_at, Some(later), "today, given back after its time: at once");
+        // Today sent (the next send moved on to Wednesday, Tuesday quiet); Tuesday given back.
+        t.next_send_at = Some(ts("2026-03-04T10:00:00Z"));
+        t.schedule = base.clone().with_quiet(quiet("2026-03-03"));
+        t.reschedule(base.clone(), later);
+        assert_eq!(t.next_send_at, Some(ts("2026-03-03T10:00:00Z")), "Tuesday, not today again");
     }
 
     #[test]

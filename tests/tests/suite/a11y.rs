@@ -13,6 +13,7 @@ pub async fn assert_accessible(b: &Browser, name: &str) {
         for dark in [false, true] {
             b.resize(width, height).await.unwrap();
             b.color_scheme(dark).await.unwrap();
+            assert_eq!(b.viewport_width().await.unwrap(), u64::from(width), "{name}: the page is {width} px wide");
             // Layout and colours settle (a media query's styles, a reflow).
             tokio::time::sleep(Duration::from_millis(150)).await;
             let scheme = if dark { "dark" } else { "light" };

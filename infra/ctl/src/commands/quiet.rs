@@ -20,8 +20,8 @@ pub(super) async fn quiet(store: &dyn Store, c: &QuietCmd, now: Timestamp, json:
             if let Some(past) = days.iter().find(|d| **d < today) {
                 bail!("{past} is past for team {team} (its today is {today}): nothing changed");
             }
-            // The past ones have done their work: they make room for new ones.
-            let quiet = t.schedule.quiet.from(today).with(&days)?;
+            // Those long past have done their work: they make room for new ones.
+            let quiet = t.schedule.quiet.kept(today).with(&days)?;
             t.reschedule(t.schedule.clone().with_quiet(quiet), now);
             store.update_team(&t).await?
         }
