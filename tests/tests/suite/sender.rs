@@ -146,8 +146,9 @@ async fn a_drain_aborted_at_random_points_loses_nothing() {
         if tokio::time::timeout(after, sender.handle(Command::Tick, far_deadline())).await.is_err() {
             aborts += 1;
         }
-        // The next invocation comes a minute later: crashed claims lapse after the lease.
-        sys.advance(1);
+        // The next invocation comes six minutes later: a crashed run's lease on the account's
+        // rate (five minutes at most) and its claims have lapsed, so each run drains, and is cut.
+        sys.advance(6);
     }
     assert!(aborts >= 10, "most runs were cut short ({aborts})");
     sys.advance(5);
