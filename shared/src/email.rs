@@ -1,6 +1,6 @@
 //! The daily email, in HTML and plain text, from one set of templates (`templates/email`).
 
-use crate::domain::{EmailAddress, MemberId, Score, SendDate, TeamId};
+use crate::domain::{EmailAddress, Locale, MemberId, MemberStatus, Score, SendDate, TeamId};
 use crate::mail::OutgoingEmail;
 use crate::token::{Claims, Purpose, TokenKeys};
 use askama::Template;
@@ -10,51 +10,58 @@ use jiff::Timestamp;
 pub struct AnswerLink {
     pub score: Score,
     pub emoji: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub url: String,
 }
 
 #[derive(Template)]
 #[template(path = "email/daily.html")]
 struct DailyHtml<'a> {
+    t: Locale,
     subject: &'a str,
     member_name: Option<&'a str>,
     team_name: &'a str,
     date_text: &'a str,
     answers: &'a [AnswerLink],
     unsubscribe_url: &'a str,
+    away_url: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "email/daily.txt")]
 struct DailyText<'a> {
+    t: Locale,
     member_name: Option<&'a str>,
     team_name: &'a str,
     date_text: &'a str,
     answers: &'a [AnswerLink],
     unsubscribe_url: &'a str,
+    away_url: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "email/digest.html")]
 struct DigestHtml<'a> {
+    t: Locale,
     subject: &'a str,
     team_name: &'a str,
-    date: &'a str,
+    intro: &'a str,
     lines: &'a [String],
 }
 
 #[derive(Template)]
 #[template(path = "email/digest.txt")]
 struct DigestText<'a> {
+    t: Locale,
     team_name: &'a str,
-    date: &'a str,
+    intro: &'a str,
     lines: &'a [String],
 }
 
 #[derive(Template)]
 #[template(path = "email/weekly.html")]
 struct WeeklyHtml<'a> {
+    t: Locale,
     subject: &'a str,
     headline: &'a str,
     team_name: &'a str,
@@ -71,6 +78,7 @@ struct WeeklyHtml<'a> {
 #[derive(Template)]
 #[template(path = "email/weekly.txt")]
 struct WeeklyText<'a> {
+    t: Locale,
     headline: &'a str,
     team_name: &'a str,
     this_mean: &'a str,
@@ -86,6 +94,7 @@ struct WeeklyText<'a> {
 #[derive(Template)]
 #[template(path = "email/low_morale.html")]
 struct LowMoraleHtml<'a> {
+    t: Locale,
     subject: &'a str,
     team_name: &'a str,
     days: &'a [String],
@@ -95,6 +104,7 @@ struct LowMoraleHtml<'a> {
 #[derive(Template)]
 #[template(path = "email/low_morale.txt")]
 struct LowMoraleText<'a> {
+    t: Locale,
     team_name: &'a str,
     days: &'a [String],
     trend_url: &'a str,
@@ -134,6 +144,8 @@ pub struct DailyEmail<'a> {
     pub date: SendDate,
     /// When the day's answers close: the answer links work until then.
     pub answers_close: Timestamp,
+    /// The member's own, or else the team's.
+    pub locale: Locale,
 }
 
 impl EmailRenderer {
@@ -158,38 +170,50 @@ impl EmailRenderer {
         format!("{}/u/{token}", self.api_base)
     }
 
+    /// The "I'm away until …" page.
+    pub fn away_url(&self, token: &str) -> String {
+        format!("{}/a/{token}", self.api_base)
+    }
+
     pub fn daily(&self, e: &DailyEmail<'_>, now: Timestamp) -> RenderedEmail {
+        let t = e.locale;
         let answer = Claims::new(Purpose::Answer, e.team, e.member, e.date, now).expires(e.answers_close);
         let unsubscribe = Claims::new(Purpose::Unsubscribe, e.team, e.member, e.date, now);
+        let away = Claims::new(Purpose::Away, e.team, e.member, e.date, now);
         let answers: Vec<AnswerLink> = Score::ALL
             .iter()
             .map(|&s| AnswerLink {
                 score: s,
                 emoji: s.emoji(),
-                label: s.label(),
+                label: t.text(&format!("answer-{}", s.value())),
                 url: self.answer_url(&self.keys.seal(&answer.clone().score(s))),
             })
             .collect();
         let unsubscribe_url = self.unsubscribe_url(&self.keys.seal(&unsubscribe));
-        let date_text = e.date.date().strftime("%A %-d %B").to_string();
+        let away_url = self.away_url(&self.keys.seal(&away));
+        let date_text = t.date(e.date.date());
         // Keep the subject plain (no emoji) and the same every day: easy to filter, never spammy.
-        let subject = format!("{}: how do you feel about work today?", e.team_name);
+        let subject = t.arg("daily-subject", "team", e.team_name);
         let html = DailyHtml {
+            t,
             subject: &subject,
             member_name: e.member_name,
             team_name: e.team_name,
             date_text: &date_text,
             answers: &answers,
             unsubscribe_url: &unsubscribe_url,
+            away_url: &away_url,
         }
         .render()
         .expect("the daily HTML template renders");
         let text = DailyText {
+            t,
             member_name: e.member_name,
             team_name: e.team_name,
             date_text: &date_text,
             answers: &answers,
             unsubscribe_url: &unsubscribe_url,
+            away_url: &away_url,
         }
         .render()
         .expect("the daily text template renders");
@@ -202,6 +226,42 @@ impl EmailRenderer {
                 ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()),
             ],
         }
+    }
+}
+
+/// Who the weekly digest counts: members who get the daily email, and how many are stopped
+/// by each other status; and last week's daily emails, reached of scheduled.
+pub struct WeeklyMembers {
+    pub active: usize,
+    pub stopped: Vec<(MemberStatus, usize)>,
+    pub away: usize,
+    pub delivery: Option<(u32, u32)>,
+}
+
+impl WeeklyMembers {
+    fn text(&self, t: Locale) -> String {
+        let mut parts: Vec<String> = self
+            .stopped
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| t.count(&format!("members-{}", s.as_str()), *n))
+            .collect();
+        if self.away > 0 {
+            parts.push(t.count("members-away", self.away));
+        }
+        let mut text = if parts.is_empty() {
+            t.count("weekly-all-active", self.active)
+        } else {
+            t.args("weekly-some-stopped", &[("n", (self.active as i64).into()), ("stopped", parts.join(", ").into())])
+        };
+        if let Some((reached, scheduled)) = self.delivery {
+            text.push(' ');
+            text.push_str(&t.args(
+                "weekly-delivery",
+                &[("reached", i64::from(reached).into()), ("scheduled", i64::from(scheduled).into())],
+            ));
+        }
+        text
     }
 }
 
@@ -221,29 +281,35 @@ impl EmailRenderer {
     /// The admins' weekly digest: last week against the week before.
     pub fn weekly(
         &self,
+        t: Locale,
         team_name: &str,
         this: &crate::insights::Week,
         last: &crate::insights::Week,
-        problems: &str,
+        members: &WeeklyMembers,
         trend_url: &str,
     ) -> RenderedEmail {
-        let mean = |w: &crate::insights::Week| {
-            w.mean.map(|m| format!("{m:.2}")).unwrap_or_else(|| "not enough answers".into())
+        let mean =
+            |w: &crate::insights::Week| w.mean.map(|m| t.decimal(m, 2)).unwrap_or_else(|| t.text("weekly-no-mean"));
+        let part = |w: &crate::insights::Week| w.participation.map(|p| t.percent(p)).unwrap_or_else(|| "–".into());
+        let days = |w: &crate::insights::Week| {
+            t.args("trend-of", &[("n", (w.days_with_enough as i64).into()), ("total", (w.workdays as i64).into())])
         };
-        let part = |w: &crate::insights::Week| {
-            w.participation.map(|p| format!("{:.0}%", p * 100.0)).unwrap_or_else(|| "-".into())
+        let (id, a, b) = match (this.mean, last.mean) {
+            (Some(a), Some(b)) if a > b + 0.05 => ("weekly-better", Some(a), Some(b)),
+            (Some(a), Some(b)) if a < b - 0.05 => ("weekly-harder", Some(a), Some(b)),
+            (Some(a), Some(_)) => ("weekly-steady", Some(a), None),
+            (Some(a), None) => ("weekly-first", Some(a), None),
+            _ => ("weekly-unknown", None, None),
         };
-        let days = |w: &crate::insights::Week| format!("{} of {}", w.days_with_enough, w.workdays);
-        let headline = match (this.mean, last.mean) {
-            (Some(a), Some(b)) if a > b + 0.05 => format!("{team_name}: a better week ({a:.2}, up from {b:.2})"),
-            (Some(a), Some(b)) if a < b - 0.05 => format!("{team_name}: a harder week ({a:.2}, down from {b:.2})"),
-            (Some(a), Some(_)) => format!("{team_name}: a steady week ({a:.2})"),
-            (Some(a), None) => format!("{team_name}: last week's mean was {a:.2}"),
-            _ => format!("{team_name}: not enough answers last week to show a mean"),
-        };
-        let subject = format!("{team_name}: your weekly Morale digest");
+        let mut args = vec![("team", team_name.to_string().into())];
+        args.extend(a.map(|a| ("mean", t.decimal(a, 2).into())));
+        args.extend(b.map(|b| ("last", t.decimal(b, 2).into())));
+        let headline = t.args(id, &args);
+        let subject = t.arg("weekly-subject", "team", team_name);
+        let problems = members.text(t);
         let (tm, lm, tp, lp, td, ld) = (mean(this), mean(last), part(this), part(last), days(this), days(last));
         let html = WeeklyHtml {
+            t,
             subject: &subject,
             headline: &headline,
             team_name,
@@ -253,12 +319,13 @@ impl EmailRenderer {
             last_participation: &lp,
             this_days: &td,
             last_days: &ld,
-            problems,
+            problems: &problems,
             trend_url,
         }
         .render()
         .expect("weekly HTML renders");
         let text = WeeklyText {
+            t,
             headline: &headline,
             team_name,
             this_mean: &tm,
@@ -267,7 +334,7 @@ impl EmailRenderer {
             last_participation: &lp,
             this_days: &td,
             last_days: &ld,
-            problems,
+            problems: &problems,
             trend_url,
         }
         .render()
@@ -276,22 +343,28 @@ impl EmailRenderer {
     }
 
     /// The admins' low-morale alert: the days of the streak, team means only.
-    pub fn low_morale(&self, team_name: &str, days: &[(SendDate, f64)], trend_url: &str) -> RenderedEmail {
-        let subject = format!("{team_name}: a few hard days in a row");
-        let lines: Vec<String> =
-            days.iter().map(|(d, m)| format!("{}: team mean {m:.2}", d.date().strftime("%A %-d %B"))).collect();
-        let html = LowMoraleHtml { subject: &subject, team_name, days: &lines, trend_url }.render().expect("renders");
-        let text = LowMoraleText { team_name, days: &lines, trend_url }.render().expect("renders");
+    pub fn low_morale(&self, t: Locale, team_name: &str, days: &[(SendDate, f64)], trend_url: &str) -> RenderedEmail {
+        let subject = t.arg("low-subject", "team", team_name);
+        let lines: Vec<String> = days
+            .iter()
+            .map(|(d, m)| t.args("low-day", &[("date", t.date(d.date()).into()), ("mean", t.decimal(*m, 2).into())]))
+            .collect();
+        let html =
+            LowMoraleHtml { t, subject: &subject, team_name, days: &lines, trend_url }.render().expect("renders");
+        let text = LowMoraleText { t, team_name, days: &lines, trend_url }.render().expect("renders");
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 
     /// The admins' daily digest of delivery problems.
-    pub fn problem_report(&self, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
-        let subject = format!("{team_name}: some daily emails could not be delivered");
-        let date = date.date().strftime("%A %-d %B %Y").to_string();
+    pub fn problem_report(&self, t: Locale, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
+        let subject = t.arg("problems-subject", "team", team_name);
+        let intro = t.args(
+            "problems-intro",
+            &[("team", team_name.to_string().into()), ("date", t.date_year(date.date()).into())],
+        );
         let html =
-            DigestHtml { subject: &subject, team_name, date: &date, lines }.render().expect("digest HTML renders");
-        let text = DigestText { team_name, date: &date, lines }.render().expect("digest text renders");
+            DigestHtml { t, subject: &subject, team_name, intro: &intro, lines }.render().expect("digest HTML renders");
+        let text = DigestText { t, team_name, intro: &intro, lines }.render().expect("digest text renders");
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 }
@@ -301,6 +374,10 @@ mod tests {
     use super::*;
 
     fn render(name: Option<&str>, team_name: &str) -> RenderedEmail {
+        render_in(Locale::En, name, team_name, "2026-11-24")
+    }
+
+    fn render_in(locale: Locale, name: Option<&str>, team_name: &str, date: &str) -> RenderedEmail {
         let r = EmailRenderer::new(TokenKeys::development(), "https://api.example/");
         r.daily(
             &DailyEmail {
@@ -308,8 +385,9 @@ mod tests {
                 team_name,
                 member: &MemberId::parse("mabc").unwrap(),
                 member_name: name,
-                date: SendDate::parse("2026-11-24").unwrap(),
+                date: SendDate::parse(date).unwrap(),
                 answers_close: "2026-11-26T00:00:00Z".parse().unwrap(),
+                locale,
             },
             "2026-11-24T15:00:00Z".parse().unwrap(),
         )
@@ -327,7 +405,7 @@ mod tests {
             assert!(part.contains("Tuesday 24 November"));
         }
         for s in Score::ALL {
-            let line = format!("{}:", s.label());
+            let line = format!("{}:", Locale::En.text(&format!("answer-{}", s.value())));
             let url = e.text.lines().find(|l| l.contains(&line)).unwrap().split_whitespace().last().unwrap();
             let token = url.strip_prefix("https://api.example/r/").unwrap();
             let c = keys.open(token, Purpose::Answer, now).unwrap();
@@ -364,11 +442,69 @@ mod tests {
     fn the_digest_lists_every_line_escaped() {
         let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
         let lines = vec!["ana@example.com — bounced: 5.1.1".to_string(), "<b>x</b> — complained".to_string()];
-        let e = r.problem_report("Platform", SendDate::parse("2026-11-24").unwrap(), &lines);
+        let e = r.problem_report(Locale::En, "Platform", SendDate::parse("2026-11-24").unwrap(), &lines);
         assert!(e.subject.contains("Platform"));
         assert!(e.text.contains("ana@example.com — bounced: 5.1.1") && e.text.contains("Tuesday 24 November 2026"));
         assert!(e.html.contains("ana@example.com — bounced: 5.1.1"));
         assert!(!e.html.contains("<b>x</b>"));
+    }
+
+    /// Every email in every shipped language: nothing missing, the page's language declared,
+    /// the links the same.
+    #[test]
+    fn every_email_renders_in_every_locale() {
+        let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
+        let date = SendDate::parse("2026-12-04").unwrap();
+        let week = |m| crate::insights::Week { mean: m, participation: Some(0.5), days_with_enough: 1, workdays: 5 };
+        let members = WeeklyMembers {
+            active: 7,
+            stopped: vec![(MemberStatus::Bounced, 1), (MemberStatus::Unsubscribed, 2)],
+            away: 1,
+            delivery: Some((33, 35)),
+        };
+        for t in Locale::ALL {
+            let emails = [
+                render_in(t, Some("Ana"), "Platform", "2026-12-04"),
+                render_in(t, None, "Platform", "2026-12-04"),
+                r.weekly(t, "Platform", &week(Some(3.5)), &week(Some(2.25)), &members, "https://api.example/t/x"),
+                r.weekly(
+                    t,
+                    "Platform",
+                    &week(None),
+                    &week(None),
+                    &WeeklyMembers { stopped: vec![], away: 0, delivery: None, ..members },
+                    "u",
+                ),
+                r.low_morale(t, "Platform", &[(date, 1.75)], "https://api.example/t/x"),
+                r.problem_report(t, "Platform", date, &["a***@example.com: bounced".into()]),
+            ];
+            for e in &emails {
+                for part in [&e.subject, &e.html, &e.text] {
+                    assert!(!part.contains('⟦'), "{t}: a message is missing in {part}");
+                    assert!(part.contains("Platform"), "{t}: {part}");
+                }
+                assert!(e.html.contains(&format!("<html lang=\"{}\">", t.tag())), "{t}");
+            }
+            let daily = &emails[0];
+            assert!(daily.text.contains(&t.date(date.date())), "{t}: the date the local way");
+            assert_eq!(daily.text.matches("https://api.example/r/").count(), 5);
+            assert!(daily.html.contains("https://api.example/a/") && daily.text.contains("https://api.example/a/"));
+        }
+        let de = render_in(Locale::De, Some("Ana"), "Plattform", "2026-12-04");
+        assert!(de.html.contains("Freitag, 4. Dezember"), "{}", de.html);
+        assert!(de.subject.starts_with("Plattform: "), "{}", de.subject);
+        assert!(de.text.contains("  Gut: https://api.example/r/"), "the answers in German: {}", de.text);
+    }
+
+    #[test]
+    fn the_away_link_opens_the_members_own_pause() {
+        let e = render(Some("Ana"), "Platform");
+        let url = e.text.lines().find_map(|l| l.split_whitespace().find(|w| w.contains("/a/"))).unwrap();
+        let token = url.strip_prefix("https://api.example/a/").unwrap();
+        let now = "2026-11-24T15:00:00Z".parse().unwrap();
+        let c = TokenKeys::development().open(token, Purpose::Away, now).unwrap();
+        assert_eq!((c.team.as_str(), c.member.as_str()), ("platform", "mabc"));
+        assert!(TokenKeys::development().open(token, Purpose::Answer, now).is_err(), "for pausing only");
     }
 
     #[test]

@@ -47,12 +47,17 @@ pub const UNSUBSCRIBE_TTL: SignedDuration = SignedDuration::from_hours(24 * 60);
 /// Admin links (trend page) open a team's figures: two weeks at most; each weekly digest brings
 /// a fresh one.
 pub const ADMIN_TTL: SignedDuration = SignedDuration::from_hours(24 * 14);
+/// "I'm away until …" links: long enough to come back early from the longest pause (90 days)
+/// with a link from before it (no email comes meanwhile).
+pub const AWAY_TTL: SignedDuration = SignedDuration::from_hours(24 * 100);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Answer,
     Unsubscribe,
     Admin,
+    /// A member's own pause: the "I'm away until …" page.
+    Away,
 }
 
 impl Purpose {
@@ -61,6 +66,7 @@ impl Purpose {
             Self::Answer => 1,
             Self::Unsubscribe => 2,
             Self::Admin => 3,
+            Self::Away => 4,
         }
     }
     fn from_byte(b: u8) -> Option<Self> {
@@ -68,6 +74,7 @@ impl Purpose {
             1 => Some(Self::Answer),
             2 => Some(Self::Unsubscribe),
             3 => Some(Self::Admin),
+            4 => Some(Self::Away),
             _ => None,
         }
     }
@@ -93,6 +100,7 @@ impl Claims {
             Purpose::Answer => DEFAULT_TTL,
             Purpose::Unsubscribe => UNSUBSCRIBE_TTL,
             Purpose::Admin => ADMIN_TTL,
+            Purpose::Away => AWAY_TTL,
         };
         Self { purpose, team: team.clone(), member: member.clone(), date, score: None, issued, expires: issued + ttl }
     }

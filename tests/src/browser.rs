@@ -103,7 +103,8 @@ impl Browser {
         let start = Instant::now();
         loop {
             let src = self.source().await?;
-            if src.contains(text) {
+            // The serialised page writes a no-break space (French before "?") as an entity.
+            if src.contains(text) || src.replace("&nbsp;", "\u{a0}").replace("&amp;", "&").contains(text) {
                 return Ok(src);
             }
             if start.elapsed() > within {
@@ -133,44 +134,35 @@ impl Browser {
         v.as_u64().context("a width")
     }
 
+    /// The languages pages are asked in (`Accept-Language`), e.g. "de" or "pt-BR".
+    pub async fn accept_language(&self, tags: &str) -> Result<()> {
+        let ua = self.client.execute("return navigator.userAgent", vec![]).await?;
+        self.cdp("Emulation.setUserAgentOverride", json!({"userAgent": ua, "acceptLanguage": tags})).await
+    }
+
+    /// Sets a form field's value as a person would have typed it.
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        let script = "document.querySelector(arguments[0]).value = arguments[1];";
+        self.client.execute(script, vec![json!(css), json!(value)]).await?;
+        Ok(())
+    }
+
+    /// Shows an HTML document (an email's HTML part, as a mail client would).
+    pub async fn show_html(&self, html: &str) -> Result<()> {
+        let encoded: String = html
+            .bytes()
+            .map(|c| if c.is_ascii_alphanumeric() { (c as char).to_string() } else { format!("%{c:02X}") })
+            .collect();
+        self.goto(&format!("data:text/html;charset=utf-8,{encoded}")).await
+    }
+
     /// One DevTools command through ChromeDriver's passthrough: WebDriver itself has no word
-    /// for device metrics or colour schemes.
+    /// for device metrics, colour schemes or languages.
     async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<()> {
         let body = json!({"cmd": cmd, "params": params}).to_string();
         let (addr, path) =
             (self.url.trim_start_matches("http://").to_string(), format!("/session/{}/goog/cdp/execute", self.session));
-        let reply = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-            use std::io::{Read, Write};
-            let mut s = std::net::TcpStream::connect(&addr)?;
-            write!(
-                s,
-                "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )?;
-            // Read the head, then Content-Length bytes, whether or not the connection closes.
-            s.set_read_timeout(Some(Duration::from_secs(20)))?;
-            let (mut out, mut buf) = (Vec::new(), [0u8; 4096]);
-            loop {
-                let n = s.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                out.extend_from_slice(&buf[..n]);
-                let text = String::from_utf8_lossy(&out);
-                if let Some(head_end) = text.find("\r\n\r\n") {
-                    let length = text[..head_end]
-                        .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
-                        .and_then(|v| v.parse::<usize>().ok())
-                        .unwrap_or(0);
-                    if out.len() >= head_end + 4 + length {
-                        break;
-                    }
-                }
-            }
-            Ok(String::from_utf8_lossy(&out).into_owned())
-        })
-        .await??;
+        let reply = tokio::task::spawn_blocking(move || driver_request(&addr, "POST", &path, &body)).await??;
         if !reply.starts_with("HTTP/1.1 200") {
             bail!("ChromeDriver refused {cmd}: {reply}");
         }
@@ -212,21 +204,43 @@ impl Drop for Browser {
         // the test's runtime may be ending: a plain DELETE from a thread of its own.
         let addr = self.url.trim_start_matches("http://").to_string();
         let path = format!("/session/{}", self.session);
-        let _ = std::thread::spawn(move || {
-            use std::io::{Read, Write};
-            if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
-                let _ = write!(
-                    s,
-                    "DELETE {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                );
-                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
-                let mut out = Vec::new();
-                let _ = s.read_to_end(&mut out);
-            }
-        })
-        .join();
+        let _ = std::thread::spawn(move || driver_request(&addr, "DELETE", &path, "")).join();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
+}
+
+/// One plain HTTP/1.1 request to ChromeDriver on loopback, blocking: for what fantoccini has no
+/// call for, and for `Drop`, which cannot await. The reply's head and body, read to its
+/// Content-Length whether or not the connection closes.
+fn driver_request(addr: &str, method: &str, path: &str, body: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    s.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let (mut out, mut buf) = (Vec::new(), [0u8; 4096]);
+    loop {
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&out);
+        if let Some(head_end) = text.find("\r\n\r\n") {
+            let length = text[..head_end]
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            if out.len() >= head_end + 4 + length {
+                break;
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }

@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use morale::domain::SendDate;
 use std::sync::Arc;
 
 /// The API as one axum router: Lambda runs it under `lambda_http`, the local stack serves it
@@ -29,6 +28,7 @@ async fn handle(
         path: uri.path().to_string(),
         query: uri.query().unwrap_or_default().to_string(),
         accept: header("accept"),
+        accept_language: header("accept-language"),
         content_type: header("content-type"),
         body: body.to_vec(),
     };
@@ -50,6 +50,8 @@ pub struct HttpRequest {
     pub path: String,
     pub query: String,
     pub accept: String,
+    /// The browser's languages: the language of a refusal, whose link may say nothing.
+    pub accept_language: String,
     pub content_type: String,
     pub body: Vec<u8>,
 }
@@ -82,10 +84,6 @@ pub(crate) fn with_headers(status: u16, content_type: &str, body: String) -> Htt
     }
 }
 
-pub(crate) fn date_text(d: SendDate) -> String {
-    d.date().strftime("%A %-d %B").to_string()
-}
-
 /// The route's shape for logs: `/r/:token`, never the token.
 pub(crate) fn route_name(path: &str) -> &'static str {
     match path.trim_start_matches('/').split('/').collect::<Vec<_>>().as_slice() {
@@ -95,6 +93,8 @@ pub(crate) fn route_name(path: &str) -> &'static str {
         ["u", _, "resubscribe"] => "/u/:token/resubscribe",
         ["t", _] => "/t/:token",
         ["t", _, "export.csv"] => "/t/:token/export.csv",
+        ["a", _] => "/a/:token",
+        ["a", _, "back"] => "/a/:token/back",
         _ => "other",
     }
 }

@@ -9,9 +9,16 @@
 //!   quarantined — and thanks.
 //! - `GET /u/{token}` asks; `POST /u/{token}` unsubscribes (RFC 8058 one-click too);
 //!   `POST /u/{token}/resubscribe` undoes it.
+//! - `GET /a/{token}` ("I'm away until …") asks for the day the member is back; `POST /a/{token}`
+//!   (`back=YYYY-MM-DD`, which only a person picks) pauses their email until then;
+//!   `POST /a/{token}/back` ends the pause now.
+//!
+//! Pages speak the member's language (or the team's); a refusal, whose link may say nothing,
+//! speaks the browser's.
 //!
 //! A bad, forged or expired token, or a bad score, gets a friendly 4xx page and writes nothing.
 
+mod away;
 mod http;
 #[cfg(feature = "local")]
 pub mod local;
@@ -24,7 +31,7 @@ use jiff::Timestamp;
 use morale::clock::Clock;
 use morale::domain::Score;
 use morale::domain::StatusChange;
-use morale::domain::{Member, MemberStatus, Response, Team};
+use morale::domain::{Locale, Member, MemberStatus, Response, Team};
 use morale::metrics::{self, Metrics};
 use morale::store::{DayStore, MemberStore, ResponseStore, StoreError, StoreResult, TeamStore};
 use morale::token::{Claims, Purpose, TokenError, TokenKeys};
@@ -33,7 +40,7 @@ use pages::CSS;
 use std::sync::Arc;
 
 pub use http::{HttpRequest, HttpResponse, router};
-use http::{date_text, form_value, parse_form, query_param, route_name, with_headers};
+use http::{form_value, parse_form, query_param, route_name, with_headers};
 use refusal::{Outcome, Reject, Stop};
 
 /// Bodies larger than this are refused: a vote with a 1,000-character comment is far smaller.
@@ -59,6 +66,7 @@ impl ResponseApi {
     /// simply be repeated), everything else a friendly page.
     pub async fn handle(&self, req: &HttpRequest) -> HttpResponse {
         let mut m = Metrics::new();
+        let t = Locale::negotiate(&req.accept_language);
         let mut routed = self.route(req, &mut m).await;
         // A link sealed with a key this function does not hold yet (it was frozen through a
         // rotation): read the keys again, at most once a minute, and try once more.
@@ -78,8 +86,8 @@ impl ResponseApi {
                 // One metric, the reason in the log: a metric per reason would be billed apiece.
                 m.count(metrics::RESPONSES_REJECTED, 1);
                 tracing::info!(reason = r.reason(), status = r.status(), "request refused");
-                let (title, message) = r.title_and_message();
-                let mut resp = self.respond(req, r.status(), title, message, r.reason());
+                let (title, message) = r.title_and_message(t);
+                let mut resp = self.respond(req, t, r.status(), &title, &message, r.reason());
                 if let Reject::Method(allow) = r {
                     resp.headers.push(("Allow", allow.to_string()));
                 }
@@ -88,13 +96,8 @@ impl ResponseApi {
             Err(Stop::Store(e)) => {
                 m.count(metrics::RESPONSES_UNAVAILABLE, 1);
                 tracing::error!(error = %e, "the table could not be reached");
-                self.respond(
-                    req,
-                    503,
-                    "Please try again",
-                    "Your answer could not be saved just now. Please try the link again in a minute.",
-                    "unavailable",
-                )
+                let (title, message) = (t.text("error-unavailable-title"), t.text("error-unavailable-body"));
+                self.respond(req, t, 503, &title, &message, "unavailable")
             }
         };
         // Logs carry neither tokens nor addresses: the route's shape and the outcome only.
@@ -103,12 +106,20 @@ impl ResponseApi {
         resp
     }
 
-    fn respond(&self, req: &HttpRequest, status: u16, title: &str, message: &str, code: &str) -> HttpResponse {
+    fn respond(
+        &self,
+        req: &HttpRequest,
+        t: Locale,
+        status: u16,
+        title: &str,
+        message: &str,
+        code: &str,
+    ) -> HttpResponse {
         if req.accept.contains("application/json") {
             let body = serde_json::json!({"error": code, "message": message}).to_string();
             return with_headers(status, "application/json", body);
         }
-        let body = pages::ErrorPage { css: CSS, title, message }.render().expect("error page renders");
+        let body = pages::ErrorPage { t, css: CSS, title, message }.render().expect("error page renders");
         with_headers(status, "text/html; charset=utf-8", body)
     }
 
@@ -136,6 +147,11 @@ impl ResponseApi {
             (["t", token], true, _) => self.trend(token, req, now, false).await,
             (["t", token, "export.csv"], true, _) => self.trend(token, req, now, true).await,
             (["t", ..], _, _) => Err(Reject::Method("GET, HEAD").into()),
+            (["a", token], true, _) => self.away_page(token, now).await,
+            (["a", token], false, "POST") => self.go_away(token, req, now).await,
+            (["a", token, "back"], false, "POST") => self.come_back(token, now).await,
+            (["a", _], _, _) => Err(Reject::Method("GET, HEAD, POST").into()),
+            (["a", _, "back"], _, _) => Err(Reject::Method("POST").into()),
             _ => Err(Reject::NotFound.into()),
         }
     }
@@ -147,8 +163,9 @@ impl ResponseApi {
     /// The team of an answer link that may still be used: its day takes answers until they
     /// close, by the team's schedule or by the day's own close (the sender's; the schedule may
     /// have moved since), whichever is first, and never once its figures are fixed (who voted
-    /// is forgotten then, and must stay so); and its member is still on the team.
-    async fn answerable(&self, c: &Claims, now: Timestamp) -> Result<Team, Stop> {
+    /// is forgotten then, and must stay so); and its member is still on the team (the team
+    /// and the language the member reads).
+    async fn answerable(&self, c: &Claims, now: Timestamp) -> Result<(Team, Locale), Stop> {
         let team = self.team(c).await?;
         let mut close = team.schedule.answers_close(c.date);
         if let Some(day) = self.store.get_day(&c.team, c.date).await? {
@@ -160,21 +177,28 @@ impl ResponseApi {
         if now >= close {
             return Err(Reject::DayClosed.into());
         }
-        if self.store.get_member(&c.team, &c.member).await?.is_none() {
+        let Some(member) = self.store.get_member(&c.team, &c.member).await? else {
             return Err(Reject::NotMember.into());
-        }
-        Ok(team)
+        };
+        let t = member.locale_in(&team);
+        Ok((team, t))
+    }
+
+    /// The language of a link's member: theirs, or the team's (also for a member removed).
+    async fn locale_of(&self, team: &Team, c: &Claims) -> Result<Locale, Stop> {
+        Ok(self.store.get_member(&c.team, &c.member).await?.map_or(team.locale, |m| m.locale_in(team)))
     }
 
     /// GET /r/{token}: the answer form, the link's own answer chosen. Writes nothing.
     async fn confirm(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
         let claims = self.keys.open(token, Purpose::Answer, now)?;
-        let team = self.answerable(&claims, now).await?;
+        let (team, t) = self.answerable(&claims, now).await?;
         let page = pages::Confirm {
+            t,
             css: CSS,
             team_name: &team.name,
-            date_text: &date_text(claims.date),
-            form: pages::AnswerForm::new(token, claims.score, ""),
+            date_text: &t.date(claims.date.date()),
+            form: pages::AnswerForm::new(t, token, claims.score, ""),
         };
         Ok(Outcome::Page(200, page.render().expect("confirm page renders")))
     }
@@ -191,7 +215,7 @@ impl ResponseApi {
         if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
             return Err(Reject::CommentTooLong.into());
         }
-        let team = self.answerable(&claims, now).await?;
+        let (team, t) = self.answerable(&claims, now).await?;
         let Some(salt) = self.store.day_salt(&claims.team, claims.date, &DaySalt::random()).await? else {
             return Err(Reject::DayClosed.into());
         };
@@ -202,13 +226,14 @@ impl ResponseApi {
         let quarantined = stored.quarantined();
         m.count(if quarantined { metrics::RESPONSES_QUARANTINED } else { metrics::RESPONSES_RECORDED }, 1);
         let page = pages::Thanks {
+            t,
             css: CSS,
             team_name: &team.name,
-            date_text: &date_text(claims.date),
-            answer: score.into(),
+            date_text: &t.date(claims.date.date()),
+            answer: pages::Answer::new(score, t),
             comment_saved: comment.is_some() && !quarantined,
             quarantined,
-            form: pages::AnswerForm::new(token, Some(score), comment.as_deref().unwrap_or("")),
+            form: pages::AnswerForm::new(t, token, Some(score), comment.as_deref().unwrap_or("")),
         };
         Ok(Outcome::Page(200, page.render().expect("thanks page renders")))
     }
@@ -236,25 +261,23 @@ impl ResponseApi {
         if csv {
             return Ok(Outcome::Csv(trend::csv(&all_days)));
         }
+        let t = team.locale;
         let members = self.store.list_members(&team.id).await?;
-        let active = members.iter().filter(|m| m.status.receives_email()).count();
+        let today = team.schedule.local_date(now);
+        let active = members.iter().filter(|m| m.asked_on(today)).count();
         let workdays: Vec<&morale::insights::Day> =
             all_days.iter().filter(|d| team.schedule.is_send_day(d.date)).collect();
-        let participation = morale::insights::participation(&workdays)
-            .map(|p| format!("{:.0}%", 100.0 * p))
-            .unwrap_or_else(|| "-".into());
-        let statuses: Vec<String> = [
-            (MemberStatus::Paused, "paused"),
-            (MemberStatus::Unsubscribed, "unsubscribed"),
-            (MemberStatus::Bounced, "bounced (suppressed)"),
-            (MemberStatus::Complained, "complained (suppressed)"),
-        ]
-        .into_iter()
-        .filter_map(|(s, what)| {
-            let n = members.iter().filter(|m| m.status == s).count();
-            (n > 0).then(|| format!("{n} {what}"))
-        })
-        .collect();
+        let participation =
+            morale::insights::participation(&workdays).map(|p| t.percent(p)).unwrap_or_else(|| "–".into());
+        let away = members.iter().filter(|m| m.away_on(today)).count();
+        let statuses: Vec<String> =
+            [MemberStatus::Paused, MemberStatus::Unsubscribed, MemberStatus::Bounced, MemberStatus::Complained]
+                .into_iter()
+                .map(|s| (s.as_str(), members.iter().filter(|m| m.status == s).count()))
+                .chain([("away", away)])
+                .filter(|(_, n)| *n > 0)
+                .map(|(what, n)| t.count(&format!("members-{what}"), n))
+                .collect();
         let week_from = (1..7).fold(to, |d, _| d.previous_day());
         let mut comments: Vec<String> = all_days
             .iter()
@@ -265,14 +288,22 @@ impl ResponseApi {
         comments.sort();
         let closed_workdays = workdays.iter().filter(|d| d.closed).count();
         let page = pages::Trend {
+            t,
             css: CSS,
             token,
             team_name: &team.name,
             days,
-            mean: morale::insights::mean_of(&all_days).map(|m| format!("{m:.2}")).unwrap_or_else(|| "–".into()),
+            mean: morale::insights::mean_of(&all_days).map(|m| t.decimal(m, 2)).unwrap_or_else(|| "–".into()),
             participation,
-            enough_days: format!("{} of {}", all_days.iter().filter(|d| d.enough()).count(), closed_workdays),
-            chart: trend::Chart::new(&all_days),
+            enough_days: t.args2(
+                "trend-of",
+                "n",
+                all_days.iter().filter(|d| d.enough()).count(),
+                "total",
+                closed_workdays,
+            ),
+            chart: trend::Chart::new(&all_days, t),
+            rows: trend::rows(&all_days, t),
             active,
             statuses,
             comments,
@@ -285,7 +316,8 @@ impl ResponseApi {
     async fn unsubscribe_page(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
         let claims = self.keys.open(token, Purpose::Unsubscribe, now)?;
         let team = self.team(&claims).await?;
-        let page = pages::Unsubscribe { css: CSS, token, team_name: &team.name };
+        let t = self.locale_of(&team, &claims).await?;
+        let page = pages::Unsubscribe { t, css: CSS, token, team_name: &team.name };
         Ok(Outcome::Page(200, page.render().expect("unsubscribe page renders")))
     }
 
@@ -293,65 +325,59 @@ impl ResponseApi {
     /// (`List-Unsubscribe=One-Click`). Either way the member is unsubscribed.
     async fn unsubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
         let from = [MemberStatus::Active, MemberStatus::Paused];
-        let (team, changed) = self.subscription(token, now, &from, MemberStatus::Unsubscribed).await?;
-        let (heading, message, offer) = match changed {
-            Ok(_) => (
-                "You are unsubscribed",
-                format!(
-                    "You will not get {}'s daily email any more. Changed your mind? Re-subscribe below.",
-                    team.name
-                ),
-                true,
-            ),
-            Err(StoreError::NotFound(_)) => (
-                "You are not on this list",
-                format!("You are no longer a member of {}: nothing to do.", team.name),
-                false,
-            ),
+        let (team, t, changed) = self.subscription(token, now, &from, MemberStatus::Unsubscribed).await?;
+        let (outcome, offer) = match changed {
+            Ok(_) => ("unsubscribed", true),
+            Err(StoreError::NotFound(_)) => ("not-listed", false),
             Err(e) => return Err(e.into()),
         };
-        subscription_page(token, &team, heading, &message, offer)
+        subscription_page(t, token, &team, outcome, offer)
     }
 
     async fn resubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
-        let (team, changed) =
+        let (team, t, changed) =
             self.subscription(token, now, &[MemberStatus::Unsubscribed], MemberStatus::Active).await?;
-        let (heading, message) = match changed {
-            Ok(Some(_)) => {
-                ("Welcome back", format!("You will get {}'s daily email again from the next workday.", team.name))
-            }
+        let outcome = match changed {
+            Ok(Some(_)) => "resubscribed",
             // Bounced or complained addresses are not re-subscribed by a link.
-            Ok(None) => (
-                "Nothing to change",
-                format!("Your subscription to {} was not changed. An admin of the team can help.", team.name),
-            ),
-            Err(StoreError::NotFound(_)) => {
-                ("You are not on this list", format!("You are no longer a member of {}.", team.name))
-            }
+            Ok(None) => "unchanged",
+            Err(StoreError::NotFound(_)) => "not-listed",
             Err(e) => return Err(e.into()),
         };
-        subscription_page(token, &team, heading, &message, false)
+        subscription_page(t, token, &team, outcome, false)
     }
 
     /// Verifies an unsubscribe token, then changes its member's status from one of `from` to
-    /// `to`: the team, and what the store answered.
+    /// `to`: the team, the member's language, and what the store answered.
     async fn subscription(
         &self,
         token: &str,
         now: Timestamp,
         from: &[MemberStatus],
         to: MemberStatus,
-    ) -> Result<(Team, StoreResult<Option<Member>>), Stop> {
+    ) -> Result<(Team, Locale, StoreResult<Option<Member>>), Stop> {
         let claims = self.keys.open(token, Purpose::Unsubscribe, now)?;
         let team = self.team(&claims).await?;
+        let t = self.locale_of(&team, &claims).await?;
         let reason = if to == MemberStatus::Active { "re-subscribed by link" } else { "unsubscribed by link" };
         let change = StatusChange { from, to, reason, at: now };
-        Ok((team, self.store.set_status(&claims.team, &claims.member, change).await))
+        Ok((team, t, self.store.set_status(&claims.team, &claims.member, change).await))
     }
 }
 
-fn subscription_page(token: &str, team: &Team, heading: &str, message: &str, offer: bool) -> Result<Outcome, Stop> {
-    let page =
-        pages::Unsubscribed { css: CSS, token, team_name: &team.name, heading, message, offer_resubscribe: offer };
+/// The page after an (un)subscription: `outcome` names its messages (`<outcome>-heading`,
+/// `<outcome>-body`).
+fn subscription_page(t: Locale, token: &str, team: &Team, outcome: &str, offer: bool) -> Result<Outcome, Stop> {
+    let heading = t.text(&format!("{outcome}-heading"));
+    let message = t.arg(&format!("{outcome}-body"), "team", &team.name);
+    let page = pages::Unsubscribed {
+        t,
+        css: CSS,
+        token,
+        team_name: &team.name,
+        heading: &heading,
+        message: &message,
+        offer_resubscribe: offer,
+    };
     Ok(Outcome::Page(200, page.render().expect("the subscription page renders")))
 }

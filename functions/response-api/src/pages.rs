@@ -2,7 +2,7 @@
 
 use askama::Template;
 use base64::Engine;
-use morale::domain::Score;
+use morale::domain::{Locale, Score};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
@@ -32,7 +32,9 @@ a{color:var(--accent)}\
 .s1{fill:#dc2626}.s2{fill:#f97316}.s3{fill:#eab308}.s4{fill:#84cc16}.s5{fill:#16a34a}rect.s1,rect.s2,rect.s3,rect.s4,rect.s5{fill-opacity:.55}\
 .thin{fill:var(--muted);fill-opacity:.5}.mean{fill:none;stroke:var(--accent);stroke-width:2}.point{fill:var(--accent)}\
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 2px 0 8px}.key.s1{background:#dc2626}.key.s2{background:#f97316}.key.s3{background:#eab308}.key.s4{background:#84cc16}.key.s5{background:#16a34a}\
-.comments{padding-left:20px}.comments li{margin-bottom:6px}";
+.comments{padding-left:20px}.comments li{margin-bottom:6px}\
+.figures{width:100%;border-collapse:collapse;font-size:14px;margin:0 0 16px}.figures th,.figures td{text-align:left;padding:4px 6px;border-bottom:1px solid var(--line)}caption{text-align:left;font-weight:600;padding:0 0 6px}\
+input[type=date]{display:block;font:inherit;min-height:48px;padding:8px 10px;margin:0 0 6px;border:2px solid var(--line);border-radius:10px;background:var(--card);color:var(--ink)}";
 
 fn sha256_b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()))
@@ -50,12 +52,12 @@ pub static CSP: LazyLock<String> = LazyLock::new(|| {
 pub struct Answer {
     pub value: u8,
     pub emoji: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
-impl From<Score> for Answer {
-    fn from(s: Score) -> Self {
-        Self { value: s.value(), emoji: s.emoji(), label: s.label() }
+impl Answer {
+    pub fn new(s: Score, t: Locale) -> Self {
+        Self { value: s.value(), emoji: s.emoji(), label: t.text(&format!("answer-{}", s.value())) }
     }
 }
 
@@ -73,8 +75,9 @@ pub struct Choice {
 }
 
 impl<'a> AnswerForm<'a> {
-    pub fn new(token: &'a str, chosen: Option<Score>, comment: &'a str) -> Self {
-        let choices = Score::ALL.into_iter().map(|s| Choice { answer: s.into(), checked: Some(s) == chosen }).collect();
+    pub fn new(t: Locale, token: &'a str, chosen: Option<Score>, comment: &'a str) -> Self {
+        let choices =
+            Score::ALL.into_iter().map(|s| Choice { answer: Answer::new(s, t), checked: Some(s) == chosen }).collect();
         Self { token, choices, comment }
     }
 }
@@ -82,6 +85,7 @@ impl<'a> AnswerForm<'a> {
 #[derive(Template)]
 #[template(path = "confirm.html")]
 pub struct Confirm<'a> {
+    pub t: Locale,
     pub css: &'a str,
     pub team_name: &'a str,
     pub date_text: &'a str,
@@ -91,6 +95,7 @@ pub struct Confirm<'a> {
 #[derive(Template)]
 #[template(path = "thanks.html")]
 pub struct Thanks<'a> {
+    pub t: Locale,
     pub css: &'a str,
     pub team_name: &'a str,
     pub date_text: &'a str,
@@ -104,6 +109,7 @@ pub struct Thanks<'a> {
 #[derive(Template)]
 #[template(path = "unsubscribe.html")]
 pub struct Unsubscribe<'a> {
+    pub t: Locale,
     pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
@@ -112,6 +118,7 @@ pub struct Unsubscribe<'a> {
 #[derive(Template)]
 #[template(path = "unsubscribed.html")]
 pub struct Unsubscribed<'a> {
+    pub t: Locale,
     pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
@@ -123,6 +130,7 @@ pub struct Unsubscribed<'a> {
 #[derive(Template)]
 #[template(path = "trend.html")]
 pub struct Trend<'a> {
+    pub t: Locale,
     pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
@@ -133,14 +141,38 @@ pub struct Trend<'a> {
     pub chart: crate::trend::Chart,
     pub active: usize,
     pub statuses: Vec<String>,
+    pub rows: Vec<crate::trend::Row>,
     pub comments: Vec<String>,
     pub min_voters: u32,
     pub min_commenters: u32,
 }
 
+/// "I'm away until …": the member picks the day they are back, or comes back now.
+#[derive(Template)]
+#[template(path = "away.html")]
+pub struct Away<'a> {
+    pub t: Locale,
+    pub css: &'a str,
+    pub token: &'a str,
+    pub team_name: &'a str,
+    /// Whether the member gets the daily email at all (else there is nothing to pause).
+    pub active: bool,
+    /// The day they are back, written out, while they are away.
+    pub back_text: Option<String>,
+    pub heading: String,
+    pub message: String,
+    /// Whether this page follows a change (announced to screen readers).
+    pub changed: bool,
+    /// The date field's bounds, `YYYY-MM-DD`, and the last written out.
+    pub first: String,
+    pub last: String,
+    pub last_text: String,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    pub t: Locale,
     pub css: &'a str,
     pub title: &'a str,
     pub message: &'a str,

@@ -1,6 +1,7 @@
 //! Why a route stops early: a refusal the visitor sees as a friendly 4xx page, or a store
 //! failure; and what a route that did not stop gives back.
 
+use morale::domain::Locale;
 use morale::store::StoreError;
 use morale::token::TokenError;
 
@@ -9,6 +10,8 @@ use morale::token::TokenError;
 pub(crate) enum Reject {
     Token(TokenError),
     BadScore,
+    /// A return date that is not a day ahead within the limit ("I'm away until …").
+    BadDate,
     CommentTooLong,
     TooLarge,
     NotFound,
@@ -28,6 +31,7 @@ impl Reject {
         match self {
             Self::Token(e) => e.reason(),
             Self::BadScore => "bad_score",
+            Self::BadDate => "bad_date",
             Self::CommentTooLong => "comment_too_long",
             Self::TooLarge => "too_large",
             Self::NotFound => "not_found",
@@ -43,7 +47,7 @@ impl Reject {
     pub(crate) fn status(&self) -> u16 {
         match self {
             Self::Token(TokenError::Expired) => 410,
-            Self::Token(_) | Self::BadScore | Self::CommentTooLong => 400,
+            Self::Token(_) | Self::BadScore | Self::BadDate | Self::CommentTooLong => 400,
             Self::TooLarge => 413,
             Self::NotFound | Self::UnknownTeam => 404,
             Self::NotMember | Self::DayClosed => 410,
@@ -52,43 +56,24 @@ impl Reject {
         }
     }
 
-    pub(crate) fn title_and_message(&self) -> (&'static str, &'static str) {
-        match self {
-            Self::Token(TokenError::Expired) => (
-                "This link has expired",
-                "Links work for a while: an answer until the end of the next day, unsubscribing for 60 days, a trend page for 14. A newer email brings fresh ones.",
-            ),
-            Self::Token(_) => (
-                "This link does not work",
-                "It may have been cut short or changed on its way. Open it again from the email, or answer tomorrow's.",
-            ),
-            Self::BadScore => ("That answer is not one of the five", "Pick one of the five answers in the email."),
-            Self::CommentTooLong => {
-                ("That comment is too long", "Comments can be up to 1,000 characters. Go back and shorten it.")
-            }
-            Self::TooLarge => ("That was too much", "The request was larger than any answer can be."),
-            Self::NotFound => {
-                ("Page not found", "There is nothing here. The links in the daily email lead to the right pages.")
-            }
-            Self::Method(_) => ("Not allowed", "This page cannot be used that way."),
-            Self::UnknownTeam => {
-                ("This team no longer exists", "Nothing was recorded. You will not get more emails from it.")
-            }
-            Self::DayClosed => (
-                "This day's answers have closed",
-                "A day's answers can be given or changed until the end of the next day; then its figures are fixed and who answered is forgotten. Tomorrow's email brings a new question.",
-            ),
-            Self::NotMember => {
-                ("You are no longer on this team", "Nothing was recorded: answers count only from the team's members.")
-            }
-            Self::Revoked => (
-                "This link was revoked",
-                "Links to the trend page sent to you before then no longer open. The next weekly digest brings a fresh one.",
-            ),
-            Self::NotAdmin => {
-                ("This link is for the team's admins", "Whoever it was sent to is no longer an admin of the team.")
-            }
-        }
+    /// The page's title and message, in `t`: the messages `error-<name>-title` and `-body`.
+    pub(crate) fn title_and_message(&self, t: Locale) -> (String, String) {
+        let name = match self {
+            Self::Token(TokenError::Expired) => "expired",
+            Self::Token(_) => "bad-link",
+            Self::BadScore => "bad-score",
+            Self::BadDate => "bad-date",
+            Self::CommentTooLong => "comment-too-long",
+            Self::TooLarge => "too-large",
+            Self::NotFound => "not-found",
+            Self::Method(_) => "method",
+            Self::UnknownTeam => "unknown-team",
+            Self::DayClosed => "day-closed",
+            Self::NotMember => "not-member",
+            Self::Revoked => "revoked",
+            Self::NotAdmin => "not-admin",
+        };
+        (t.text(&format!("error-{name}-title")), t.text(&format!("error-{name}-body")))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The trend page's chart and the CSV export, from the anonymous daily aggregates.
 
+use morale::domain::Locale;
 use morale::insights::Day;
 use std::fmt::Write;
 
@@ -60,7 +61,7 @@ fn f(x: f64) -> String {
 }
 
 impl Chart {
-    pub fn new(days: &[Day]) -> Self {
+    pub fn new(days: &[Day], t: Locale) -> Self {
         let (width, height) = (640u32, 260u32);
         let (left, right, top, bottom) = (28.0, 632.0, 10.0, 232.0);
         let plot = bottom - top;
@@ -90,7 +91,7 @@ impl Chart {
             let x = left + i as f64 * step;
             let w = (step * 0.7).max(1.0);
             let bx = x + (step - w) / 2.0;
-            let date = d.date.date().strftime("%a %-d %b").to_string();
+            let date = t.date_short_weekday(d.date.date());
             match &d.figures {
                 Some(fig) => {
                     // The stack takes up to a third of the height, scaled by the day's voters.
@@ -108,7 +109,14 @@ impl Chart {
                             w: f(w),
                             h: f(h),
                             score: s as u8 + 1,
-                            title: format!("{date}: {n} answered {}", s + 1),
+                            title: t.args(
+                                "trend-bar",
+                                &[
+                                    ("date", date.clone().into()),
+                                    ("n", (*n as i64).into()),
+                                    ("score", (s as i64 + 1).into()),
+                                ],
+                            ),
                         });
                     }
                     let (px, py) = (x + step / 2.0, y_of(fig.mean));
@@ -116,35 +124,82 @@ impl Chart {
                     c.points.push(Point {
                         x: f(px),
                         y: f(py),
-                        title: format!("{date}: mean {:.2} from {} answers", fig.mean, d.voters),
+                        title: t.args(
+                            "trend-point",
+                            &[
+                                ("date", date.clone().into()),
+                                ("mean", t.decimal(fig.mean, 2).into()),
+                                ("voters", (d.voters as i64).into()),
+                            ],
+                        ),
                     });
                 }
                 None if d.voters > 0 => c.thin.push(Thin {
                     x: f(bx),
                     y: f(bottom - 4.0),
                     w: f(w),
-                    title: format!("{date}: not enough answers"),
+                    title: t.arg("trend-thin", "date", &date),
                 }),
                 None => {}
             }
             let every = (days.len() / 6).max(1);
             if i % every == 0 {
-                c.labels.push(Label { x: f(x + step / 2.0), label: d.date.date().strftime("%-d %b").to_string() });
+                c.labels.push(Label { x: f(x + step / 2.0), label: t.date_short(d.date.date()) });
             }
         }
         c.line = c.line.trim_end().to_string();
         let shown: Vec<&Day> = days.iter().filter(|d| d.enough()).collect();
         c.description = if shown.is_empty() {
-            "No day in this period had enough answers to show.".into()
+            t.text("trend-chart-empty")
         } else {
             let (lo, hi) = shown
                 .iter()
                 .filter_map(|d| d.figures.as_ref())
                 .fold((5.0f64, 1.0f64), |(lo, hi), f| (lo.min(f.mean), hi.max(f.mean)));
-            format!("{} days with enough answers; daily means between {lo:.1} and {hi:.1}.", shown.len())
+            t.args(
+                "trend-chart-summary",
+                &[
+                    ("days", (shown.len() as i64).into()),
+                    ("low", t.decimal(lo, 1).into()),
+                    ("high", t.decimal(hi, 1).into()),
+                ],
+            )
         };
         c
     }
+}
+
+/// One closed day in the table under the chart: the chart's figures as text.
+pub struct Row {
+    pub date: String,
+    pub voters: String,
+    pub mean: String,
+    pub counts: String,
+}
+
+/// The closed days, newest first; a day with too few answers shows only that.
+pub fn rows(days: &[Day], t: Locale) -> Vec<Row> {
+    days.iter()
+        .rev()
+        .filter(|d| d.closed)
+        .map(|d| {
+            let date = t.date_short_weekday(d.date.date());
+            match &d.figures {
+                Some(f) => Row {
+                    date,
+                    voters: d.voters.to_string(),
+                    mean: t.decimal(f.mean, 2),
+                    counts: f.distribution.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" / "),
+                },
+                None => Row {
+                    date,
+                    voters: if d.voters == 0 { "0".into() } else { t.text("trend-table-too-few") },
+                    mean: "–".into(),
+                    counts: "–".into(),
+                },
+            }
+        })
+        .collect()
 }
 
 /// `date,voters,mean,answered_1,…,answered_5`: closed days only, aggregates only, and blank

@@ -84,6 +84,7 @@ impl World {
                 accept: "text/html".into(),
                 content_type: "application/x-www-form-urlencoded".into(),
                 body: body.as_bytes().to_vec(),
+                ..Default::default()
             })
             .await
     }

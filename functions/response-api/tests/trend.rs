@@ -5,8 +5,8 @@
 use jiff::Timestamp;
 use morale::clock::ManualClock;
 use morale::domain::{DayPlan, Ledger, Member, Privacy, Response, Team, VoterKey};
-use morale::domain::{EmailAddress, MemberId, Schedule, Score, SendDate, TeamId};
-use morale::email::EmailRenderer;
+use morale::domain::{EmailAddress, Locale, MemberId, Schedule, Score, SendDate, TeamId};
+use morale::email::{EmailRenderer, WeeklyMembers};
 use morale::insights;
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
@@ -191,8 +191,8 @@ proptest! {
             let friday = SendDate::parse("2026-11-27").unwrap();
             let this = insights::week(&closed, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-26").unwrap(), &workdays);
             let last = insights::week(&closed, SendDate::parse("2026-11-13").unwrap(), SendDate::parse("2026-11-19").unwrap(), &workdays);
-            let weekly = renderer.weekly("Platform", &this, &last, "All members get the email.", "https://x");
-            let low = renderer.low_morale("Platform", &insights::low_streak(&closed, friday, &workdays, 3), "https://x");
+            let weekly = renderer.weekly(Locale::En, "Platform", &this, &last, &WeeklyMembers { active: 5, stopped: vec![], away: 0, delivery: None }, "https://x");
+            let low = renderer.low_morale(Locale::En, "Platform", &insights::low_streak(&closed, friday, &workdays, 3), "https://x");
             for d in &quiet {
                 let marker = format!("C-{d}-");
                 for (what, text) in [("page", &page), ("export", &csv), ("weekly html", &weekly.html), ("weekly text", &weekly.text), ("low-morale", &low.text)] {

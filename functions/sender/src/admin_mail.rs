@@ -6,7 +6,7 @@ use crate::send::Ctx;
 use crate::{LOW_STREAK, Sender};
 use jiff::{SignedDuration, Timestamp};
 use morale::domain::{Ledger, Member, OutboxItem, OutboxKind, SendDate, Team, TeamId, mask_emails};
-use morale::email::DailyEmail;
+use morale::email::{DailyEmail, WeeklyMembers};
 use morale::insights;
 use morale::mail::OutgoingEmail;
 use morale::store::StoreError;
@@ -97,7 +97,7 @@ impl Ctx {
         let date = item.key.date;
         if item.kind == OutboxKind::ProblemReport {
             let Some(report) = self.store.get_problem_report(&team.id, date).await? else { return Ok(None) };
-            let rendered = self.renderer.problem_report(&team.name, date, &report.lines);
+            let rendered = self.renderer.problem_report(team.locale, &team.name, date, &report.lines);
             return Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))));
         }
         let back = |n: usize| (0..n).fold(date, |d, _| d.previous_day());
@@ -105,39 +105,26 @@ impl Ctx {
         let trend_url = self.renderer.trend_url(team, &item.email, date, now);
         let rendered = match item.kind {
             OutboxKind::Weekly => {
-                let active = data.members.values().filter(|m| m.status.receives_email()).count();
                 let this = insights::week(&closed, back(7), back(1), &team.schedule);
                 let last = insights::week(&closed, back(14), back(8), &team.schedule);
                 let count = |s| data.members.values().filter(|m| m.status == s).count();
-                let problems: Vec<String> = [
-                    (Bounced, "bounced"),
-                    (Complained, "complained"),
-                    (Unsubscribed, "unsubscribed"),
-                    (Paused, "paused"),
-                ]
-                .into_iter()
-                .filter(|(s, _)| count(*s) > 0)
-                .map(|(s, what)| format!("{} {what}", count(s)))
-                .collect();
-                let mut problems = if problems.is_empty() {
-                    format!("All {active} members get the daily email.")
-                } else {
-                    format!(
-                        "{active} members get the daily email; {}. `moralectl suppressions list` names the addresses.",
-                        problems.join(", ")
-                    )
+                let mut members = WeeklyMembers {
+                    active: data.members.values().filter(|m| m.asked_on(date)).count(),
+                    stopped: [Bounced, Complained, Unsubscribed, Paused].into_iter().map(|s| (s, count(s))).collect(),
+                    away: data.members.values().filter(|m| m.away_on(date)).count(),
+                    delivery: None,
                 };
                 // Best effort: a record that cannot be read must not hold the digest (or the drain).
                 match self.delivery(&team.id, back(7), back(1)).await {
-                    Ok(Some(week)) => problems.push_str(&format!(" Last week's daily emails: {}.", week.line())),
+                    Ok(Some(week)) => members.delivery = Some((week.reached(), week.scheduled)),
                     Ok(None) => {}
                     Err(e) => tracing::warn!(team = %team.id, error = %e, "the week's delivery line is left out"),
                 }
-                self.renderer.weekly(&team.name, &this, &last, &problems, &trend_url)
+                self.renderer.weekly(team.locale, &team.name, &this, &last, &members, &trend_url)
             }
             _ => {
                 let streak = insights::low_streak(&closed, date, &team.schedule, LOW_STREAK);
-                self.renderer.low_morale(&team.name, &streak, &trend_url)
+                self.renderer.low_morale(team.locale, &team.name, &streak, &trend_url)
             }
         };
         Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))))
@@ -159,6 +146,7 @@ impl Ctx {
                 member_name: member.name.as_deref(),
                 date,
                 answers_close: team.schedule.answers_close(date),
+                locale: member.locale_in(team),
             },
             now,
         );

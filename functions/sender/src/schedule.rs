@@ -54,7 +54,7 @@ impl TeamPlan {
         let mut items = Vec::new();
         for (date, at, end, _) in &self.send {
             for member in &self.receiving {
-                if self.existing.contains(&(*date, member.id.clone())) {
+                if !member.asked_on(*date) || self.existing.contains(&(*date, member.id.clone())) {
                     continue;
                 }
                 let key = OutboxKey { team: self.team.id.clone(), date: *date, member: member.id.clone() };
@@ -178,7 +178,6 @@ impl Sender {
     async fn plan_team(&self, team: Team, now: Timestamp) -> Result<Option<TeamPlan>, (TeamId, StoreError)> {
         let Some(expected) = team.next_send_at else { return Ok(None) };
         let everyone = self.store.list_members(&team.id).await.map_err(|e| (team.id.clone(), e))?;
-        let base = plan_of(&everyone);
         let receiving: Vec<Member> = everyone.iter().filter(|m| m.status.receives_email()).cloned().collect();
         let (mut send, mut missed) = (Vec::new(), Vec::new());
         let mut at = expected;
@@ -193,7 +192,7 @@ impl Sender {
                 at = team.schedule.next_send_after(at);
                 continue;
             }
-            let plan = DayPlan { answers_close: Some(team.schedule.answers_close(date)), ..base.clone() };
+            let plan = DayPlan { answers_close: Some(team.schedule.answers_close(date)), ..plan_of(&everyone, date) };
             let mut end = team.schedule.end_of_local_day(date);
             if let Some(grace) = self.config.catch_up_grace {
                 end = end.min(at + grace);
@@ -311,9 +310,9 @@ impl Sender {
         let date = team.schedule.local_date(now);
         let end = team.schedule.end_of_local_day(date);
         let everyone = self.store.list_members(&team.id).await?;
-        let plan = plan_of(&everyone);
+        let plan = plan_of(&everyone, date);
         for member in everyone {
-            if !member.status.receives_email() {
+            if !member.asked_on(date) {
                 continue;
             }
             let key = OutboxKey { team: team.id.clone(), date, member: member.id.clone() };
@@ -328,13 +327,14 @@ impl Sender {
     }
 }
 
-/// Whom a team's day emails and whom it skips, by the members' status at scheduling.
-fn plan_of(members: &[Member]) -> DayPlan {
-    let count = |f: &dyn Fn(MemberStatus) -> bool| members.iter().filter(|m| f(m.status)).count() as u32;
+/// Whom a team's day emails and whom it skips, by the members' status at scheduling. A member
+/// away that day by their own choice counts as paused: not asked, so not counted as silent.
+fn plan_of(members: &[Member], date: SendDate) -> DayPlan {
+    let count = |f: &dyn Fn(&Member) -> bool| members.iter().filter(|m| f(m)).count() as u32;
     DayPlan {
-        members: count(&|s| s.receives_email()),
-        paused: count(&|s| s == MemberStatus::Paused),
-        unsubscribed: count(&|s| !s.receives_email() && s != MemberStatus::Paused),
+        members: count(&|m| m.asked_on(date)),
+        paused: count(&|m| m.status == MemberStatus::Paused || m.away_on(date)),
+        unsubscribed: count(&|m| !m.status.receives_email() && m.status != MemberStatus::Paused),
         missed: false,
         answers_close: None,
     }

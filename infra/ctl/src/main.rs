@@ -8,7 +8,7 @@ mod output;
 mod stack;
 
 use clap::{Args, Parser, Subcommand};
-use morale::domain::{EmailAddress, LocalTime, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::{EmailAddress, LocalTime, Locale, SendDate, TeamId, TimeZone, Workdays};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -317,6 +317,17 @@ impl QuietSpec {
     }
 }
 
+/// A member's language: one of their own, or (`team`) the team's.
+#[derive(Debug, Clone, Copy)]
+pub struct MemberLocale(pub Option<Locale>);
+
+fn parse_member_locale(s: &str) -> Result<MemberLocale, morale::domain::ParseError> {
+    if s.trim().eq_ignore_ascii_case("team") {
+        return Ok(MemberLocale(None));
+    }
+    Locale::parse(s).map(|l| MemberLocale(Some(l)))
+}
+
 #[derive(Args)]
 pub struct TeamCreate {
     /// The team's id: lowercase letters, digits and '-', e.g. platform.
@@ -340,6 +351,9 @@ pub struct TeamCreate {
     /// The admins' weekly digest: one of the team's workdays and a time, e.g. "mon 09:00".
     #[arg(long)]
     pub digest: Option<String>,
+    /// The language of its emails and pages: en, de, fr, es, pt-BR or ja.
+    #[arg(long, value_parser = Locale::parse, default_value = "en")]
+    pub locale: Locale,
 }
 
 #[derive(Args)]
@@ -366,6 +380,9 @@ pub struct TeamUpdate {
     /// Voters a day needs before its comments are kept (at least 5, the default).
     #[arg(long)]
     pub min_commenters: Option<u32>,
+    /// The language of its emails and pages: en, de, fr, es, pt-BR or ja.
+    #[arg(long, value_parser = Locale::parse)]
+    pub locale: Option<Locale>,
 }
 
 #[derive(Subcommand)]
@@ -379,6 +396,18 @@ pub enum MemberCmd {
         /// The member's name, used in the greeting.
         #[arg(long)]
         name: Option<String>,
+        /// The member's own language, over the team's: en, de, fr, es, pt-BR or ja.
+        #[arg(long, value_parser = Locale::parse)]
+        locale: Option<Locale>,
+    },
+    /// Set a member's own language ("team": the team's again).
+    Locale {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(value_parser = EmailAddress::parse)]
+        email: EmailAddress,
+        #[arg(value_parser = parse_member_locale)]
+        locale: MemberLocale,
     },
     /// Import members from a CSV file (header: email,name). Every row is checked first; if any
     /// is bad, each bad row is reported with its line number and nothing is imported.

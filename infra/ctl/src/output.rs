@@ -38,6 +38,7 @@ pub fn team_json(t: &Team) -> Value {
         "admins": t.admins, "paused": t.is_paused(),
         "digest": t.digest.map(|d| format!("{} {}", d.day_name(), d.time)),
         "min_voters": t.privacy.min_voters(), "min_commenters": t.privacy.min_commenters(),
+        "locale": t.locale.tag(),
         "next_send_at": t.next_send_at.map(|n| n.to_string()),
         "next_send_local": t.next_send_at.map(|n| n.to_zoned_datetime(t.schedule.zone.jiff().clone()).to_string()),
     })
@@ -51,6 +52,7 @@ pub fn print_team(t: &Team, json: bool) {
     println!("Team {} — {}", t.id, t.name);
     println!("  zone       {}", t.schedule.zone);
     println!("  send time  {} on {}", t.schedule.time, t.schedule.workdays);
+    println!("  language   {}", t.locale);
     if !t.schedule.quiet.is_empty() {
         println!("  quiet      {}", quiet_text(&t.schedule.quiet));
     }
@@ -71,5 +73,6 @@ pub fn member_json(m: &Member) -> Value {
     json!({
         "team": m.team, "id": m.id, "email": m.email, "name": m.name, "status": m.status.as_str(),
         "status_reason": m.status_reason, "soft_bounces": m.soft_bounces,
+        "locale": m.locale.map(|l| l.tag()), "away_until": m.away_until,
     })
 }

@@ -595,3 +595,57 @@ async fn quiet_days_are_taken_shown_and_given_back() {
     assert_eq!(q.len(), 3);
     assert!(ok(&["team", "quiet", "list", "q"]).contains(&format!("{d5}, {}..{d9}", day(8))));
 }
+
+/// A team's language at creation and after, a member's own over it and back to the team's; a
+/// language not shipped is refused, naming the choices, and changes nothing.
+#[tokio::test]
+async fn languages_of_a_team_and_its_members() {
+    use morale::domain::{EmailAddress, Locale};
+    let table = TestTable::new().await;
+    let ok = |args: &[&str]| {
+        let out = ctl(&table, args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let out = ok(&["team", "create", "lang", "--zone", "Europe/Berlin", "--locale", "de"]);
+    assert!(out.contains("language   de"), "{out}");
+    let team = TeamId::parse("lang").unwrap();
+    let get = || async { table.store.get_team(&team).await.unwrap().unwrap() };
+    assert_eq!(get().await.locale, Locale::De);
+    ok(&["member", "add", "lang", "ana@example.com", "--locale", "pt_br"]);
+    ok(&["member", "add", "lang", "ben@example.com"]);
+    let t = get().await;
+    let member = |email: &str| {
+        let id = t.member_id(&EmailAddress::parse(email).unwrap());
+        let store = table.store.clone();
+        let team = team.clone();
+        async move { store.get_member(&team, &id).await.unwrap().unwrap() }
+    };
+    assert_eq!(member("ana@example.com").await.locale_in(&t), Locale::PtBr);
+    assert_eq!(member("ben@example.com").await.locale_in(&t), Locale::De);
+    assert!(ok(&["member", "list", "lang"]).contains("reads pt-BR"));
+    assert!(ok(&["member", "locale", "lang", "ben@example.com", "ja"]).contains("in ja"));
+    assert!(ok(&["member", "locale", "lang", "ana@example.com", "team"]).contains("in de (the team's)"));
+    ok(&["team", "update", "lang", "--locale", "fr"]);
+    let t = get().await;
+    assert_eq!(
+        (member("ana@example.com").await.locale_in(&t), member("ben@example.com").await.locale_in(&t)),
+        (Locale::Fr, Locale::Ja)
+    );
+    for args in [
+        vec!["team", "update", "lang", "--locale", "nl"],
+        vec!["team", "create", "other", "--zone", "UTC", "--locale", "pt"],
+        vec!["member", "add", "lang", "cy@example.com", "--locale", "xx"],
+        vec!["member", "locale", "lang", "ben@example.com", "klingon"],
+    ] {
+        let out = ctl(&table, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(stderr.contains("en, de, fr, es, pt-BR, ja"), "{args:?}: the error names the choices: {stderr}");
+    }
+    let out = ctl(&table, &["member", "locale", "lang", "nobody@example.com", "de"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a member of lang"));
+    assert_eq!(get().await.locale, Locale::Fr, "nothing changed");
+    assert!(table.store.get_team(&TeamId::parse("other").unwrap()).await.unwrap().is_none());
+    assert_eq!(member("ben@example.com").await.locale, Some(Locale::Ja));
+}

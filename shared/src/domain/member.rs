@@ -1,6 +1,6 @@
 //! A member of a team, and whether Morale may email them.
 
-use super::{EmailAddress, MemberId, Team, TeamId};
+use super::{EmailAddress, Locale, MemberId, ParseError, SendDate, Team, TeamId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +90,11 @@ pub struct Member {
     pub status_reason: Option<String>,
     /// Transient bounces in a row; reset by a delivery.
     pub soft_bounces: u32,
+    /// The member's own language, over the team's.
+    pub locale: Option<Locale>,
+    /// The member's own pause ("I'm away until …"): the day they are back, when the daily
+    /// email starts again by itself. Not asked before then, so not counted as not answering.
+    pub away_until: Option<SendDate>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -105,8 +110,85 @@ impl Member {
             status: MemberStatus::Active,
             status_reason: None,
             soft_bounces: 0,
+            locale: None,
+            away_until: None,
             created_at: now,
             updated_at: now,
+        }
+    }
+
+    /// The language of the member's email and pages.
+    pub fn locale_in(&self, team: &Team) -> Locale {
+        self.locale.unwrap_or(team.locale)
+    }
+
+    /// Away on `date` by their own choice: active, and `date` before the day they are back.
+    pub fn away_on(&self, date: SendDate) -> bool {
+        self.status.receives_email() && self.away_until.is_some_and(|back| date < back)
+    }
+
+    /// Whether `date`'s daily email is for them: active, and not away.
+    pub fn asked_on(&self, date: SendDate) -> bool {
+        self.status.receives_email() && !self.away_on(date)
+    }
+
+    /// The longest pause a member can take: a season, not for good (that is unsubscribing).
+    pub const MAX_AWAY_DAYS: i32 = 90;
+
+    /// The day a member says they are back (`YYYY-MM-DD`): after `today`, at most
+    /// [`Member::MAX_AWAY_DAYS`] ahead.
+    pub fn parse_back_on(s: &str, today: SendDate) -> Result<SendDate, ParseError> {
+        let back = SendDate::parse(s)?;
+        let last = Self::last_back_on(today);
+        if back <= today || back > last {
+            return Err(ParseError::new("return date", s, format!("a day after {today}, up to {last}")));
+        }
+        Ok(back)
+    }
+
+    /// The latest day a member away from `today` can be back.
+    pub fn last_back_on(today: SendDate) -> SendDate {
+        (0..Self::MAX_AWAY_DAYS).fold(today, |d, _| d.next_day())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(status: MemberStatus, away_until: Option<&str>) -> Member {
+        let team = Team::new(
+            TeamId::parse("t").unwrap(),
+            "T".into(),
+            crate::domain::Schedule::parse("UTC", "09:00", "mon-fri").unwrap(),
+            vec![],
+            "2026-12-01T00:00:00Z".parse().unwrap(),
+        );
+        let mut m = Member::new(&team, EmailAddress::parse("a@example.com").unwrap(), None, team.created_at);
+        m.status = status;
+        m.away_until = away_until.map(|d| SendDate::parse(d).unwrap());
+        m
+    }
+
+    #[test]
+    fn away_until_the_day_they_are_back() {
+        let d = |s| SendDate::parse(s).unwrap();
+        let m = member(MemberStatus::Active, Some("2026-12-10"));
+        assert!(m.away_on(d("2026-12-09")) && !m.asked_on(d("2026-12-09")));
+        assert!(!m.away_on(d("2026-12-10")) && m.asked_on(d("2026-12-10")), "back that day, by itself");
+        assert!(member(MemberStatus::Active, None).asked_on(d("2026-12-09")));
+        let unsubscribed = member(MemberStatus::Unsubscribed, Some("2026-12-10"));
+        assert!(!unsubscribed.away_on(d("2026-12-09")) && !unsubscribed.asked_on(d("2026-12-11")));
+    }
+
+    #[test]
+    fn a_return_date_is_after_today_and_within_the_limit() {
+        let today = SendDate::parse("2026-12-04").unwrap();
+        assert_eq!(Member::parse_back_on("2026-12-05", today).unwrap().as_str(), "2026-12-05");
+        assert_eq!(Member::last_back_on(today).as_str(), "2027-03-04");
+        assert!(Member::parse_back_on("2027-03-04", today).is_ok());
+        for bad in ["2026-12-04", "2026-12-01", "2027-03-05", "soon", ""] {
+            assert!(Member::parse_back_on(bad, today).is_err(), "{bad:?}");
         }
     }
 }

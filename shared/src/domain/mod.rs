@@ -7,6 +7,7 @@
 mod address;
 mod ids;
 pub mod ledger;
+mod locale;
 mod member;
 pub mod outbox;
 mod quiet;
@@ -21,6 +22,7 @@ mod time;
 pub use address::{EmailAddress, mask_emails};
 pub use ids::{MemberId, MemberKey, TeamId};
 pub use ledger::{Day, DayPlan, Failure, Ledger};
+pub use locale::Locale;
 pub use member::{Member, MemberStatus, StatusChange};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 pub use quiet::QuietDays;

@@ -1,6 +1,6 @@
 //! A team: who gets asked, when, and who administers it.
 
-use super::{EmailAddress, LocalTime, MemberId, MemberKey, ParseError, Privacy, Schedule, TeamId, Workdays};
+use super::{EmailAddress, LocalTime, Locale, MemberId, MemberKey, ParseError, Privacy, Schedule, TeamId, Workdays};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
@@ -21,6 +21,8 @@ pub struct Team {
     /// The key its members' ids are derived under (see [`Team::member_id`]); `None` for a team
     /// created before teams had keys.
     pub member_key: Option<MemberKey>,
+    /// The language of its emails and pages (a member may choose their own).
+    pub locale: Locale,
     pub created_at: Timestamp,
     /// Optimistic concurrency: every update is conditional on the version it read.
     pub version: u64,
@@ -39,6 +41,7 @@ impl Team {
             privacy: Privacy::default(),
             links_revoked: BTreeMap::new(),
             member_key: None,
+            locale: Locale::En,
             created_at: now,
             version: 1,
         }

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange,
-    Tally, Team, TeamId, VoterKey,
+    Day, DayPlan, Ledger, Locale, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response,
+    SendDate, StatusChange, Tally, Team, TeamId, VoterKey,
 };
 use crate::voter::DaySalt;
 use async_trait::async_trait;
@@ -185,6 +185,43 @@ impl MemberStore for MemoryStore {
         m.soft_bounces += 1;
         m.updated_at = now;
         Ok(m.soft_bounces)
+    }
+
+    async fn set_away(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        back: Option<SendDate>,
+        now: Timestamp,
+    ) -> StoreResult<Option<Member>> {
+        let mut t = self.lock();
+        let m = t
+            .members
+            .get_mut(&(team.clone(), id.clone()))
+            .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))?;
+        if m.status != MemberStatus::Active {
+            return Ok(None);
+        }
+        m.away_until = back;
+        m.updated_at = now;
+        Ok(Some(m.clone()))
+    }
+
+    async fn set_locale(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        locale: Option<Locale>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut t = self.lock();
+        let m = t
+            .members
+            .get_mut(&(team.clone(), id.clone()))
+            .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))?;
+        m.locale = locale;
+        m.updated_at = now;
+        Ok(())
     }
 
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {

@@ -16,8 +16,8 @@ pub use memory::MemoryStore;
 
 use crate::domain::outbox::{Change, Unsent};
 use crate::domain::{
-    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate, StatusChange,
-    Tally, Team, TeamId,
+    Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate,
+    StatusChange, Tally, Team, TeamId,
 };
 use crate::voter::DaySalt;
 use async_trait::async_trait;
@@ -118,6 +118,19 @@ pub trait MemberStore: Send + Sync {
     async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<u32>;
     /// Sets the transient-bounce count back to zero (after a delivery).
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()>;
+    /// The member's own pause: away until `back` (`None`: back now), only while they are
+    /// active. `Ok(None)` if they are not (left as they were), `NotFound` if there is no such
+    /// member. Returns the updated member.
+    async fn set_away(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        back: Option<SendDate>,
+        now: Timestamp,
+    ) -> StoreResult<Option<Member>>;
+    /// The member's own language (`None`: the team's). `NotFound` if there is no such member.
+    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, now: Timestamp)
+    -> StoreResult<()>;
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()>;
 }
 

@@ -206,6 +206,7 @@ fn request(method: &str, path: &str, query: &str, body: &str) -> HttpRequest {
         path: path.into(),
         query: query.into(),
         accept: "text/html".into(),
+        accept_language: String::new(),
         content_type: if body.is_empty() { String::new() } else { "application/x-www-form-urlencoded".into() },
         body: body.as_bytes().to_vec(),
     }

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use morale::clock::Clock;
 use morale::domain::outbox::Change;
 use morale::domain::{
-    Day, DayPlan, Ledger, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response, SendDate,
-    StatusChange, Tally, Team, TeamId,
+    Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response,
+    SendDate, StatusChange, Tally, Team, TeamId,
 };
 use morale::store::prelude::*;
 use morale::store::{Count, Due, DueItem, MemoryStore, StateRecord, StoreError, StoreResult, TallyHour, Unreadable};
@@ -262,6 +262,24 @@ impl MemberStore for SimStore {
     }
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
         self.write("UpdateItem member", self.table.reset_soft_bounces(team, id, now)).await
+    }
+    async fn set_away(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        back: Option<SendDate>,
+        now: Timestamp,
+    ) -> StoreResult<Option<Member>> {
+        self.write("UpdateItem member", self.table.set_away(team, id, back, now)).await
+    }
+    async fn set_locale(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        locale: Option<Locale>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.write("UpdateItem member", self.table.set_locale(team, id, locale, now)).await
     }
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
         self.write("DeleteItem member", self.table.remove_member(team, id)).await

@@ -47,12 +47,8 @@ async fn axe_finds_what_is_wrong() {
         <style>@media (prefers-color-scheme: dark) { p.dark { color: #333; background: #222; } }</style></head>
         <body><main><h1>Wrong</h1><img src="data:,"><input type="text">
         <p style="color:#bbb;background:#ccc">faint</p><p class="dark">dark only</p></main></body></html>"#;
-    let encoded: String = page
-        .bytes()
-        .map(|c| if c.is_ascii_alphanumeric() { (c as char).to_string() } else { format!("%{c:02X}") })
-        .collect();
     let b = Browser::start(true).await.unwrap();
-    b.goto(&format!("data:text/html,{encoded}")).await.unwrap();
+    b.show_html(page).await.unwrap();
     let ids = |v: Vec<serde_json::Value>| v.iter().map(|v| v["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     let light = ids(b.axe().await.unwrap());
     for rule in ["image-alt", "label", "color-contrast"] {

@@ -5,6 +5,7 @@ mod contract;
 mod events;
 mod faults;
 mod insights;
+mod languages;
 mod lifecycle;
 mod responses;
 mod sender;

@@ -28,6 +28,7 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
                 now,
             )
             .with_member_key(MemberKey::from_bytes(key));
+            t.locale = c.locale;
             if let Some(d) = &c.digest {
                 t.digest = Some(WeeklyDigest::parse(d, c.workdays)?);
             }
@@ -74,6 +75,9 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
                 let v = u.min_voters.unwrap_or(t.privacy.min_voters());
                 let c = u.min_commenters.unwrap_or(t.privacy.min_commenters().max(v));
                 t.privacy = morale::domain::Privacy::new(v, c)?;
+            }
+            if let Some(l) = u.locale {
+                t.locale = l;
             }
             t.reschedule(schedule, now);
             let t = store.update_team(&t).await?;
@@ -143,13 +147,13 @@ pub(super) async fn set_status(
 
 pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, json: bool) -> Result<()> {
     match c {
-        MemberCmd::Add { team, email, name } => {
+        MemberCmd::Add { team, email, name, locale } => {
             let t = get_team(store, team).await.map_err(|_| {
                 anyhow::anyhow!(
                     "there is no team {team}: create it first with `moralectl team create {team} --zone <IANA zone>`"
                 )
             })?;
-            let m = Member::new(&t, email.clone(), name.clone(), now);
+            let m = Member { locale: *locale, ..Member::new(&t, email.clone(), name.clone(), now) };
             store.add_member(&m).await?;
             if json {
                 println!("{}", member_json(&m));
@@ -175,11 +179,28 @@ pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, jso
             if json {
                 println!("{}", serde_json::Value::Array(members.iter().map(member_json).collect()));
             } else {
+                let team = get_team(store, team).await?;
+                let today = team.schedule.local_date(now);
                 for m in &members {
                     let reason = m.status_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-                    println!("{:<22} {:<40} {}{reason}", m.id, m.email, m.status);
+                    let away = m.away_until.filter(|_| m.away_on(today)).map(|d| format!(", away until {d}"));
+                    let locale = m.locale.map(|l| format!(", reads {l}")).unwrap_or_default();
+                    println!("{:<22} {:<40} {}{reason}{}{locale}", m.id, m.email, m.status, away.unwrap_or_default());
                 }
                 println!("{} member(s)", members.len());
+            }
+        }
+        MemberCmd::Locale { team, email, locale } => {
+            let t = get_team(store, team).await?;
+            store.set_locale(team, &t.member_id(email), locale.0, now).await.map_err(|e| match e {
+                morale::store::StoreError::NotFound(_) => anyhow::anyhow!("{email} is not a member of {team}"),
+                e => e.into(),
+            })?;
+            let reads = locale.0.unwrap_or(t.locale);
+            if json {
+                println!("{}", json!({"team": team, "email": email, "locale": reads.tag(), "own": locale.0.is_some()}));
+            } else {
+                println!("{email} reads Morale in {reads}{}.", if locale.0.is_none() { " (the team's)" } else { "" });
             }
         }
         MemberCmd::Pause { team, email } => {

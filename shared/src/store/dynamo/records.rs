@@ -2,7 +2,7 @@
 
 use super::{TEAM_SK, member_sk, nanos, outbox_shard, outbox_sk, team_pk};
 use crate::domain::{
-    EmailAddress, LocalTime, Member, MemberId, MemberKey, MemberStatus, OutboxItem, OutboxKey, OutboxKind,
+    EmailAddress, LocalTime, Locale, Member, MemberId, MemberKey, MemberStatus, OutboxItem, OutboxKey, OutboxKind,
     OutboxStatus, Privacy, ProblemReport, QuietDays, Schedule, Score, SendDate, Team, TeamId, TimeZone, VoterKey,
     WeeklyDigest, Workdays,
 };
@@ -39,6 +39,9 @@ pub(super) struct TeamRecord {
     pub(super) min_commenters: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) member_key: Option<MemberKey>,
+    /// The team's language (a tag); absent for English.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) locale: Option<String>,
     /// Per admin id, when their trend links were last revoked.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
     pub(super) links_revoked: std::collections::BTreeMap<MemberId, Timestamp>,
@@ -70,6 +73,7 @@ impl From<&Team> for TeamRecord {
             min_commenters: (t.privacy != Privacy::default()).then(|| t.privacy.min_commenters()),
             links_revoked: t.links_revoked.clone(),
             member_key: t.member_key.clone(),
+            locale: (t.locale != Locale::En).then(|| t.locale.tag().to_string()),
             due_kind: t.next_send_at.map(|_| "team".into()),
             due_at: t.next_send_at.map(nanos),
             created_at: t.created_at,
@@ -102,6 +106,7 @@ impl From<TeamRecord> for Team {
             },
             links_revoked: r.links_revoked,
             member_key: r.member_key,
+            locale: r.locale.and_then(|l| Locale::parse(&l).ok()).unwrap_or_default(),
             created_at: r.created_at,
             version: r.version,
         }
@@ -124,6 +129,12 @@ pub(super) struct MemberRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub(super) status_reason: Option<String>,
     pub(super) soft_bounces: u32,
+    /// The member's own language (a tag), over the team's.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) locale: Option<String>,
+    /// Away until then, by their own choice.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) away_until: Option<SendDate>,
     pub(super) created_at: Timestamp,
     pub(super) updated_at: Timestamp,
 }
@@ -141,6 +152,8 @@ impl From<&Member> for MemberRecord {
             status: m.status,
             status_reason: m.status_reason.clone(),
             soft_bounces: m.soft_bounces,
+            locale: m.locale.map(|l| l.tag().to_string()),
+            away_until: m.away_until,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -157,6 +170,9 @@ impl From<MemberRecord> for Member {
             status: r.status,
             status_reason: r.status_reason,
             soft_bounces: r.soft_bounces,
+            // A tag not shipped (hand-edited, or a locale since withdrawn) reads as the team's.
+            locale: r.locale.and_then(|l| Locale::parse(&l).ok()),
+            away_until: r.away_until,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
