@@ -230,12 +230,33 @@ impl EmailRenderer {
 }
 
 /// Who the weekly digest counts: members who get the daily email, and how many are stopped
-/// by each other status; and last week's daily emails, reached of scheduled.
+/// by each other status or away; and how last week's daily emails ended.
 pub struct WeeklyMembers {
     pub active: usize,
     pub stopped: Vec<(MemberStatus, usize)>,
     pub away: usize,
-    pub delivery: Option<(u32, u32)>,
+    pub delivery: Option<crate::domain::Ledger>,
+}
+
+/// A ledger's line in `t`: reached of scheduled, then each way an email did not arrive.
+fn delivery_line(t: Locale, l: &crate::domain::Ledger) -> String {
+    let reached = [("reached", i64::from(l.reached()).into()), ("scheduled", i64::from(l.scheduled).into())];
+    let mut parts = vec![t.args("delivery-reached", &reached)];
+    for (id, n) in [
+        ("delivery-complained", l.complained),
+        ("delivery-bounced", l.bounced),
+        ("delivery-failed", l.failed_total()),
+        ("delivery-suppressed", l.suppressed),
+        ("delivery-unconfirmed", l.unconfirmed),
+        ("delivery-in-flight", l.in_flight),
+        ("delivery-missed", l.missed),
+        ("delivery-unaccounted", l.unaccounted),
+    ] {
+        if n > 0 {
+            parts.push(t.count(id, n));
+        }
+    }
+    parts.join(&t.text("list-separator"))
 }
 
 impl WeeklyMembers {
@@ -244,22 +265,20 @@ impl WeeklyMembers {
             .stopped
             .iter()
             .filter(|(_, n)| *n > 0)
-            .map(|(s, n)| t.count(&format!("members-{}", s.as_str()), *n))
+            .map(|(s, n)| t.count(&format!("members-{}", s.as_str()), n))
             .collect();
         if self.away > 0 {
             parts.push(t.count("members-away", self.away));
         }
+        let stopped = parts.join(&t.text("list-separator"));
         let mut text = if parts.is_empty() {
             t.count("weekly-all-active", self.active)
         } else {
-            t.args("weekly-some-stopped", &[("n", (self.active as i64).into()), ("stopped", parts.join(", ").into())])
+            t.args("weekly-some-stopped", &[("n", (self.active as i64).into()), ("stopped", stopped.into())])
         };
-        if let Some((reached, scheduled)) = self.delivery {
+        if let Some(ledger) = &self.delivery {
             text.push(' ');
-            text.push_str(&t.args(
-                "weekly-delivery",
-                &[("reached", i64::from(reached).into()), ("scheduled", i64::from(scheduled).into())],
-            ));
+            text.push_str(&t.arg("weekly-delivery", "line", delivery_line(t, ledger)));
         }
         text
     }
@@ -460,7 +479,7 @@ mod tests {
             active: 7,
             stopped: vec![(MemberStatus::Bounced, 1), (MemberStatus::Unsubscribed, 2)],
             away: 1,
-            delivery: Some((33, 35)),
+            delivery: Some(crate::domain::Ledger { scheduled: 35, delivered: 33, bounced: 2, ..Default::default() }),
         };
         for t in Locale::ALL {
             let emails = [

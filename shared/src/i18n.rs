@@ -2,7 +2,7 @@
 //! `locales/<tag>/morale.ftl`, compiled in, which a translator edits without reading Rust.
 //!
 //! Templates call these on the locale they are given: `t.text("answer-send")`,
-//! `t.arg("daily-greeting", "name", name)`, `t.count("trend-active", n)`. A message a locale
+//! `t.arg("daily-greeting", "name", name)` (text), `t.count("trend-active", n)` (a number). A message a locale
 //! lacks falls back to English and is logged; one English lacks shows as `⟦id⟧`. The tests
 //! hold every locale to English's messages and variables, so neither ships.
 
@@ -67,34 +67,32 @@ fn format(locale: Locale, id: &str, args: Option<&FluentArgs>) -> String {
     format!("⟦{id}⟧")
 }
 
-/// An argument: a whole number as a number (a translation may choose a plural by it), else text.
-fn value_of(v: impl Display) -> FluentValue<'static> {
-    let s = v.to_string();
-    match s.parse::<i64>() {
-        Ok(n) => n.into(),
-        Err(_) => s.into(),
-    }
-}
-
 impl Locale {
     /// The message `id`.
     pub fn text(&self, id: &str) -> String {
         format(*self, id, None)
     }
 
-    /// The message `id` with one argument; a whole number goes in as a number (for plurals).
+    /// The message `id` with one argument, as text.
     pub fn arg(&self, id: &str, name: &str, value: impl Display) -> String {
-        self.args(id, &[(name, value_of(value))])
+        self.args(id, &[(name, value.to_string().into())])
     }
 
-    /// The message `id` with two arguments, as [`Locale::arg`].
-    pub fn args2(&self, id: &str, n1: &str, v1: impl Display, n2: &str, v2: impl Display) -> String {
-        self.args(id, &[(n1, value_of(v1)), (n2, value_of(v2))])
+    /// The message `id` with one argument, a number (a translation may choose a plural by it).
+    pub fn num(&self, id: &str, name: &str, n: impl Display) -> String {
+        let text = n.to_string();
+        let value = text.parse::<f64>().map_or_else(|_| text.clone().into(), FluentValue::from);
+        self.args(id, &[(name, value)])
     }
 
-    /// The message `id` with its count `$n` (a number, for plurals).
+    /// The message `id` with its count `$n`.
     pub fn count(&self, id: &str, n: impl Display) -> String {
-        self.arg(id, "n", n)
+        self.num(id, "n", n)
+    }
+
+    /// Parts of one sentence, joined the locale's way ("a; b", "a、b"), and its full stop.
+    pub fn sentence(&self, parts: &[String]) -> String {
+        self.arg("sentence", "text", parts.join(&self.text("list-separator")))
     }
 
     /// The message `id` with its arguments.

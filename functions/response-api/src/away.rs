@@ -1,6 +1,7 @@
 //! "I'm away until …": a member's own pause, from the link in their daily email. Opening the
-//! page changes nothing (scanners open every link); the return date is a field left empty for
-//! a person to fill, so a scanner that submits forms is refused and nothing changes.
+//! page changes nothing (scanners open every link), and each form needs what only a person
+//! gives: the return date is a field left empty, "I'm back now" a box left unticked. A scanner
+//! that submits forms as they come is refused, and nothing changes.
 
 use crate::http::{form_value, parse_form};
 use crate::pages::{self, CSS};
@@ -26,22 +27,25 @@ impl ResponseApi {
     pub(crate) async fn away_page(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
         let (team, claims) = self.away_claims(token, now).await?;
         let member = self.store.get_member(&claims.team, &claims.member).await?.ok_or(Reject::NotMember)?;
-        away_page(token, &team, &member, now, Said::AsItIs)
+        away_page(token, &team, &claims, &member, now, Said::AsItIs)
     }
 
     /// POST /a/{token} with `back=YYYY-MM-DD`: no daily email until that day.
     pub(crate) async fn go_away(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
         let (team, claims) = self.away_claims(token, now).await?;
-        let today = team.schedule.local_date(now);
+        let (today, last) = bounds(&team, &claims, now);
         let form = parse_form(&req.body);
-        let back = form_value(&form, "back").and_then(|s| Member::parse_back_on(s, today).ok());
+        let back = form_value(&form, "back").and_then(|s| Member::parse_back_on(s, today, last).ok());
         let Some(back) = back else { return Err(Reject::BadDate.into()) };
         self.set_away(token, &team, &claims, Some(back), now, Said::Paused).await
     }
 
-    /// POST /a/{token}/back: the daily email again from the next send.
-    pub(crate) async fn come_back(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
+    /// POST /a/{token}/back with `confirm=yes`: the daily email again from the next send.
+    pub(crate) async fn come_back(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
         let (team, claims) = self.away_claims(token, now).await?;
+        if form_value(&parse_form(&req.body), "confirm") != Some("yes") {
+            return Err(Reject::NotConfirmed.into());
+        }
         self.set_away(token, &team, &claims, None, now, Said::Back).await
     }
 
@@ -70,18 +74,26 @@ impl ResponseApi {
             // page says so.
             Ok(None) => {
                 let m = self.store.get_member(&c.team, &c.member).await?.ok_or(Reject::NotMember)?;
-                return away_page(token, team, &m, now, Said::AsItIs);
+                return away_page(token, team, c, &m, now, Said::AsItIs);
             }
             Err(StoreError::NotFound(_)) => return Err(Reject::NotMember.into()),
             Err(e) => return Err(e.into()),
         };
-        away_page(token, team, &member, now, said)
+        away_page(token, team, c, &member, now, said)
     }
 }
 
-fn away_page(token: &str, team: &Team, m: &Member, now: Timestamp, said: Said) -> Result<Outcome, Stop> {
-    let t: Locale = m.locale_in(team);
+/// Today in the team's calendar, and the last day a member away from today can be back: 90
+/// days ahead, and no later than the link's own last day.
+fn bounds(team: &Team, c: &Claims, now: Timestamp) -> (SendDate, SendDate) {
     let today = team.schedule.local_date(now);
+    let link_ends = team.schedule.local_date(c.expires).previous_day();
+    (today, Member::last_back_on(today, link_ends))
+}
+
+fn away_page(token: &str, team: &Team, c: &Claims, m: &Member, now: Timestamp, said: Said) -> Result<Outcome, Stop> {
+    let t: Locale = m.locale_in(team);
+    let (today, last) = bounds(team, c, now);
     let back = m.away_until.filter(|_| m.away_on(today));
     let back_text = back.map(|d| t.date(d.date()));
     let (heading, message) = match (&said, &back_text) {
@@ -89,7 +101,6 @@ fn away_page(token: &str, team: &Team, m: &Member, now: Timestamp, said: Said) -
         (_, Some(date)) => (t.arg("away-set-heading", "date", date), t.arg("away-set-body", "team", &team.name)),
         (_, None) => (t.text("away-heading"), t.arg("away-body", "team", &team.name)),
     };
-    let last = Member::last_back_on(today);
     let page = pages::Away {
         t,
         css: CSS,

@@ -11,7 +11,7 @@
 //!   `POST /u/{token}/resubscribe` undoes it.
 //! - `GET /a/{token}` ("I'm away until …") asks for the day the member is back; `POST /a/{token}`
 //!   (`back=YYYY-MM-DD`, which only a person picks) pauses their email until then;
-//!   `POST /a/{token}/back` ends the pause now.
+//!   `POST /a/{token}/back` (`confirm=yes`, a box only a person ticks) ends the pause now.
 //!
 //! Pages speak the member's language (or the team's); a refusal, whose link may say nothing,
 //! speaks the browser's.
@@ -149,7 +149,7 @@ impl ResponseApi {
             (["t", ..], _, _) => Err(Reject::Method("GET, HEAD").into()),
             (["a", token], true, _) => self.away_page(token, now).await,
             (["a", token], false, "POST") => self.go_away(token, req, now).await,
-            (["a", token, "back"], false, "POST") => self.come_back(token, now).await,
+            (["a", token, "back"], false, "POST") => self.come_back(token, req, now).await,
             (["a", _], _, _) => Err(Reject::Method("GET, HEAD, POST").into()),
             (["a", _, "back"], _, _) => Err(Reject::Method("POST").into()),
             _ => Err(Reject::NotFound.into()),
@@ -287,28 +287,28 @@ impl ResponseApi {
             .collect();
         comments.sort();
         let closed_workdays = workdays.iter().filter(|d| d.closed).count();
+        let enough = all_days.iter().filter(|d| d.enough()).count() as i64;
+        let (voters, commenters) = (team.privacy.min_voters(), team.privacy.min_commenters());
+        let members = [t.count("trend-active", active)].into_iter().chain(statuses).collect::<Vec<_>>();
         let page = pages::Trend {
             t,
             css: CSS,
             token,
             team_name: &team.name,
+            period: t.args("trend-period", &[("team", team.name.clone().into()), ("days", i64::from(days).into())]),
             days,
             mean: morale::insights::mean_of(&all_days).map(|m| t.decimal(m, 2)).unwrap_or_else(|| "–".into()),
             participation,
-            enough_days: t.args2(
-                "trend-of",
-                "n",
-                all_days.iter().filter(|d| d.enough()).count(),
-                "total",
-                closed_workdays,
-            ),
+            enough_days: t.args("trend-of", &[("n", enough.into()), ("total", (closed_workdays as i64).into())]),
             chart: trend::Chart::new(&all_days, t),
+            members: t.sentence(&members),
             rows: trend::rows(&all_days, t),
-            active,
-            statuses,
             comments,
-            min_voters: team.privacy.min_voters(),
-            min_commenters: team.privacy.min_commenters(),
+            min_voters: voters,
+            note: t.args(
+                "trend-note",
+                &[("voters", i64::from(voters).into()), ("commenters", i64::from(commenters).into())],
+            ),
         };
         Ok(Outcome::Page(200, page.render().expect("trend page renders")))
     }

@@ -34,6 +34,7 @@ a{color:var(--accent)}\
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 2px 0 8px}.key.s1{background:#dc2626}.key.s2{background:#f97316}.key.s3{background:#eab308}.key.s4{background:#84cc16}.key.s5{background:#16a34a}\
 .comments{padding-left:20px}.comments li{margin-bottom:6px}\
 .figures{width:100%;border-collapse:collapse;font-size:14px;margin:0 0 16px}.figures th,.figures td{text-align:left;padding:4px 6px;border-bottom:1px solid var(--line)}caption{text-align:left;font-weight:600;padding:0 0 6px}\
+label.check{display:flex;align-items:center;gap:10px;min-height:44px;font-weight:600}label.check input{width:22px;height:22px;margin:0;accent-color:var(--accent)}\
 input[type=date]{display:block;font:inherit;min-height:48px;padding:8px 10px;margin:0 0 6px;border:2px solid var(--line);border-radius:10px;background:var(--card);color:var(--ink)}";
 
 fn sha256_b64(s: &str) -> String {
@@ -134,17 +135,20 @@ pub struct Trend<'a> {
     pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
+    /// "Platform · last 30 days".
+    pub period: String,
     pub days: u16,
     pub mean: String,
     pub participation: String,
     pub enough_days: String,
     pub chart: crate::trend::Chart,
-    pub active: usize,
-    pub statuses: Vec<String>,
+    /// Who gets the daily email, and who does not and why, as one sentence.
+    pub members: String,
     pub rows: Vec<crate::trend::Row>,
     pub comments: Vec<String>,
     pub min_voters: u32,
-    pub min_commenters: u32,
+    /// What a day needs before it shows.
+    pub note: String,
 }
 
 /// "I'm away until …": the member picks the day they are back, or comes back now.

@@ -12,6 +12,8 @@ pub(crate) enum Reject {
     BadScore,
     /// A return date that is not a day ahead within the limit ("I'm away until …").
     BadDate,
+    /// "I'm back now" without its box ticked: a scanner's submit, or a slip.
+    NotConfirmed,
     CommentTooLong,
     TooLarge,
     NotFound,
@@ -32,6 +34,7 @@ impl Reject {
             Self::Token(e) => e.reason(),
             Self::BadScore => "bad_score",
             Self::BadDate => "bad_date",
+            Self::NotConfirmed => "not_confirmed",
             Self::CommentTooLong => "comment_too_long",
             Self::TooLarge => "too_large",
             Self::NotFound => "not_found",
@@ -47,7 +50,7 @@ impl Reject {
     pub(crate) fn status(&self) -> u16 {
         match self {
             Self::Token(TokenError::Expired) => 410,
-            Self::Token(_) | Self::BadScore | Self::BadDate | Self::CommentTooLong => 400,
+            Self::Token(_) | Self::BadScore | Self::BadDate | Self::NotConfirmed | Self::CommentTooLong => 400,
             Self::TooLarge => 413,
             Self::NotFound | Self::UnknownTeam => 404,
             Self::NotMember | Self::DayClosed => 410,
@@ -63,6 +66,7 @@ impl Reject {
             Self::Token(_) => "bad-link",
             Self::BadScore => "bad-score",
             Self::BadDate => "bad-date",
+            Self::NotConfirmed => "not-confirmed",
             Self::CommentTooLong => "comment-too-long",
             Self::TooLarge => "too-large",
             Self::NotFound => "not-found",

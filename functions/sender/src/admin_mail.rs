@@ -116,8 +116,7 @@ impl Ctx {
                 };
                 // Best effort: a record that cannot be read must not hold the digest (or the drain).
                 match self.delivery(&team.id, back(7), back(1)).await {
-                    Ok(Some(week)) => members.delivery = Some((week.reached(), week.scheduled)),
-                    Ok(None) => {}
+                    Ok(week) => members.delivery = week,
                     Err(e) => tracing::warn!(team = %team.id, error = %e, "the week's delivery line is left out"),
                 }
                 self.renderer.weekly(team.locale, &team.name, &this, &last, &members, &trend_url)

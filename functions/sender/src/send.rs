@@ -145,9 +145,8 @@ impl Ctx {
                 if !member.status.receives_email() {
                     return self.finish(&key, Unsent::Suppressed, &format!("the member is {}", member.status)).await;
                 }
-                if let Some(back) = member.away_until.filter(|_| member.away_on(key.date)) {
-                    let reason = format!("the member is away until {back}");
-                    return self.finish(&key, Unsent::Suppressed, &reason).await;
+                if member.away_on(key.date) {
+                    return self.finish(&key, Unsent::Suppressed, "the member is away").await;
                 }
                 self.compose(team, member, key.date, &item, now)
             }

@@ -428,6 +428,13 @@ pub enum MemberCmd {
         #[arg(value_parser = EmailAddress::parse)]
         email: EmailAddress,
     },
+    /// End a member's own pause ("I'm away until …") now: their email comes again from the next send.
+    Back {
+        #[arg(value_parser = TeamId::parse)]
+        team: TeamId,
+        #[arg(value_parser = EmailAddress::parse)]
+        email: EmailAddress,
+    },
     /// Email a paused member again.
     Resume {
         #[arg(value_parser = TeamId::parse)]

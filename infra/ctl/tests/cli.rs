@@ -648,4 +648,15 @@ async fn languages_of_a_team_and_its_members() {
     assert_eq!(get().await.locale, Locale::Fr, "nothing changed");
     assert!(table.store.get_team(&TeamId::parse("other").unwrap()).await.unwrap().is_none());
     assert_eq!(member("ben@example.com").await.locale, Some(Locale::Ja));
+    // A member's own pause: shown, and ended by an operator.
+    let ana = t.member_id(&EmailAddress::parse("ana@example.com").unwrap());
+    let back = morale::domain::SendDate::new(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+        .next_day()
+        .next_day();
+    table.store.set_away(&team, &ana, Some(back), jiff::Timestamp::now()).await.unwrap();
+    assert!(ok(&["member", "list", "lang"]).contains(&format!("away until {back}")));
+    assert!(ok(&["member", "back", "lang", "ana@example.com"]).contains("is back"));
+    assert_eq!(member("ana@example.com").await.away_until, None);
+    let out = ctl(&table, &["member", "back", "lang", "nobody@example.com"]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a member of lang"));
 }

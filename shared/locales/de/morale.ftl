@@ -59,6 +59,8 @@ date-short = { $day }. { $month }
 # Zwischen dem ganzzahligen Teil und den Nachkommastellen eines Durchschnitts: „3,45“.
 decimal-separator = ,
 percent = { $n } %
+list-separator = { "; " }
+sentence = { $text }.
 
 ## Die fünf Antworten, von der schlechtesten zur besten
 
@@ -122,11 +124,12 @@ away-date-hint = Ein Tag nach heute, bis spätestens { $last }.
 away-button = Bis dahin pausieren
 away-set-heading = Bis { $date }!
 away-set-body = Bis dahin keine tägliche E-Mail von { $team }; an diesem Tag startet sie von selbst wieder.
-away-current = Du bist bis { $date } weg.
+away-current = Deine tägliche E-Mail kommt ab { $date } wieder.
 away-back-button = Ich bin wieder da
+away-back-confirm = Ja, ich bin zurück: schick mir die tägliche E-Mail wieder
 away-back-heading = Willkommen zurück
 away-back-body = Deine tägliche E-Mail von { $team } startet ab dem nächsten Arbeitstag wieder.
-away-not-active = Deine tägliche E-Mail von { $team } ist bereits gestoppt (du hast sie abbestellt, oder deine Adresse kann sie nicht empfangen), es gibt also nichts zu pausieren.
+away-not-active = Deine tägliche E-Mail von { $team } ist bereits gestoppt, es gibt also nichts zu pausieren. Ein Admin des Teams kann dir sagen, warum.
 
 ## Seiten, die melden, dass etwas schiefgegangen ist
 
@@ -138,6 +141,8 @@ error-bad-score-title = Diese Antwort ist keine der fünf
 error-bad-score-body = Wähl eine der fünf Antworten in der E-Mail.
 error-bad-date-title = Dieser Tag kann nicht gewählt werden
 error-bad-date-body = Wähl den Tag, an dem du zurück bist: ein Tag nach heute, höchstens 90 Tage im Voraus.
+error-not-confirmed-title = Nichts wurde geändert
+error-not-confirmed-body = Um deine tägliche E-Mail wieder zu bekommen, setz auf der Seite das Häkchen bei „Ja, ich bin zurück“ und tipp dann auf den Knopf. (Mail-Scanner senden Formulare ohne dieses Häkchen.)
 error-comment-too-long-title = Dieser Kommentar ist zu lang
 error-comment-too-long-body = Kommentare dürfen bis zu 1.000 Zeichen lang sein. Geh zurück und kürze ihn.
 error-too-large-title = Das war zu viel
@@ -175,7 +180,7 @@ trend-chart-summary = { $days ->
     [one] Ein Tag mit genug Antworten; sein Durchschnitt lag bei { $low }.
    *[other] { $days } Tage mit genug Antworten; Tagesdurchschnitte zwischen { $low } und { $high }.
 }
-trend-bar = { $date }: { $n }-mal { $score }
+trend-bar = { $date }: { $n } × Antwort { $score }
 trend-point = { $date }: Durchschnitt { $mean } aus { $voters } Antworten
 trend-thin = { $date }: nicht genug Antworten
 trend-legend = Antworten pro Tag · Linie: Tagesdurchschnitt · graue Markierungen: nicht genug Antworten (weniger als { $min })
@@ -187,6 +192,7 @@ trend-table-counts = Antworten 1 / 2 / 3 / 4 / 5
 trend-table-too-few = nicht genug Antworten
 trend-members = Mitglieder
 trend-active = { $n ->
+    [0] Kein Mitglied bekommt die tägliche E-Mail
     [one] Ein Mitglied bekommt die tägliche E-Mail
    *[other] { $n } Mitglieder bekommen die tägliche E-Mail
 }
@@ -197,7 +203,7 @@ members-bounced = { $n } unzustellbar (gesperrt)
 members-complained = { $n } als Spam gemeldet (gesperrt)
 trend-comments = Kommentare der letzten Woche
 trend-no-comments = Keine Kommentare an Tagen mit genug Antworten.
-trend-note = Ein Tag erscheint hier, sobald seine Antworten geschlossen sind (am Ende des nächsten Tages), und ändert sich danach nicht mehr. Tage mit weniger als { $voters } Antworten zeigen keinen Durchschnitt und keine Verteilung, und Kommentare erscheinen erst ab { $commenters } Kommentierenden, damit sich keine Antwort einer einzelnen Person zuordnen lässt.
+trend-note = Ein Tag erscheint hier, sobald seine Antworten geschlossen sind (am Ende des nächsten Tages), und ändert sich danach nicht mehr. Tage mit weniger als { $voters } Antworten zeigen keinen Durchschnitt und keine Verteilung, und die Kommentare eines Tages erscheinen nur, wenn er mindestens { $commenters } Antworten hatte, damit sich keine Antwort einer einzelnen Person zuordnen lässt.
 
 ## Die E-Mails an die Admins
 
@@ -217,11 +223,25 @@ weekly-participation = Beteiligung
 weekly-enough-days = Tage mit genug Antworten
 weekly-no-mean = nicht genug Antworten
 weekly-all-active = { $n ->
-    [one] Das eine Mitglied bekommt die tägliche E-Mail.
+    [0] Das Team hat noch keine Mitglieder.
+    [one] Sein einziges Mitglied bekommt die tägliche E-Mail.
    *[other] Alle { $n } Mitglieder bekommen die tägliche E-Mail.
 }
-weekly-some-stopped = { $n } Mitglieder bekommen die tägliche E-Mail; { $stopped }. „moralectl suppressions list“ nennt die Adressen.
-weekly-delivery = Tägliche E-Mails der letzten Woche: { $reached } von { $scheduled } haben ihre Empfänger erreicht.
+weekly-some-stopped = { $n ->
+    [0] Kein Mitglied bekommt
+    [one] Ein Mitglied bekommt
+   *[other] { $n } Mitglieder bekommen
+} die tägliche E-Mail; { $stopped }. „moralectl suppressions list“ nennt die Adressen der gesperrten.
+weekly-delivery = Tägliche E-Mails der letzten Woche: { $line }.
+delivery-reached = { $reached } von { $scheduled } angekommen
+delivery-complained = { $n } als Spam gemeldet
+delivery-bounced = { $n } unzustellbar
+delivery-failed = { $n } fehlgeschlagen
+delivery-suppressed = { $n } nicht gesendet (inzwischen pausiert oder entfernt)
+delivery-unconfirmed = { $n } unbestätigt
+delivery-in-flight = { $n } noch unterwegs
+delivery-missed = { $n } verpasst (kein Versand lief)
+delivery-unaccounted = { $n } UNGEKLÄRT
 weekly-privacy = Tage mit weniger als drei Antworten zeigen keine Zahlen, damit sich keine Antwort einer einzelnen Person zuordnen lässt.
 low-subject = { $team }: mehrere schwere Tage in Folge
 low-heading = { $team } hatte ein paar schwere Tage

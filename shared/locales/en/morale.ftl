@@ -59,6 +59,8 @@ date-short = { $day } { $month }
 # Between the whole part and the decimals of a mean: "3.45".
 decimal-separator = .
 percent = { $n }%
+list-separator = { "; " }
+sentence = { $text }.
 
 ## The five answers, from worst to best
 
@@ -122,11 +124,12 @@ away-date-hint = A day after today, up to { $last }.
 away-button = Pause until then
 away-set-heading = See you on { $date }
 away-set-body = No daily email from { $team } until then; it starts again by itself that day.
-away-current = You are away until { $date }.
+away-current = Your daily email starts again on { $date }.
 away-back-button = I’m back now
+away-back-confirm = Yes, I’m back: send my daily email again
 away-back-heading = Welcome back
 away-back-body = Your daily email from { $team } starts again with the next workday.
-away-not-active = Your daily email from { $team } is stopped already (you unsubscribed, or your address cannot receive it), so there is nothing to pause.
+away-not-active = Your daily email from { $team } is stopped already, so there is nothing to pause. An admin of the team can tell you why.
 
 ## Pages that say something went wrong
 
@@ -138,6 +141,8 @@ error-bad-score-title = That answer is not one of the five
 error-bad-score-body = Pick one of the five answers in the email.
 error-bad-date-title = That day cannot be chosen
 error-bad-date-body = Pick the day you are back: a day after today, at most 90 days ahead.
+error-not-confirmed-title = Nothing was changed
+error-not-confirmed-body = To start your daily email again, tick “Yes, I’m back” on the page, then tap the button. (Mail scanners send forms without it.)
 error-comment-too-long-title = That comment is too long
 error-comment-too-long-body = Comments can be up to 1,000 characters. Go back and shorten it.
 error-too-large-title = That was too much
@@ -187,6 +192,7 @@ trend-table-counts = Answers 1 / 2 / 3 / 4 / 5
 trend-table-too-few = not enough answers
 trend-members = Members
 trend-active = { $n ->
+    [0] No member gets the daily email
     [one] One member gets the daily email
    *[other] { $n } members get the daily email
 }
@@ -197,7 +203,7 @@ members-bounced = { $n } bounced (suppressed)
 members-complained = { $n } complained (suppressed)
 trend-comments = Comments from the last week
 trend-no-comments = No comments on days with enough answers.
-trend-note = A day shows here once its answers have closed (at the end of the next day), and never changes after. Days with fewer than { $voters } answers show no mean and no distribution, and comments need { $commenters }, so that nobody’s answer can be singled out.
+trend-note = A day shows here once its answers have closed (at the end of the next day), and never changes after. Days with fewer than { $voters } answers show no mean and no distribution, and a day’s comments show only when it had at least { $commenters } answers, so that nobody’s answer can be singled out.
 
 ## The admins' emails
 
@@ -217,11 +223,24 @@ weekly-participation = Participation
 weekly-enough-days = Days with enough answers
 weekly-no-mean = not enough answers
 weekly-all-active = { $n ->
-    [one] The one member gets the daily email.
+    [0] The team has no members yet.
+    [one] Its one member gets the daily email.
    *[other] All { $n } members get the daily email.
 }
-weekly-some-stopped = { $n } members get the daily email; { $stopped }. “moralectl suppressions list” names the addresses.
-weekly-delivery = Last week’s daily emails: { $reached } of { $scheduled } reached their readers.
+weekly-some-stopped = { $n ->
+    [one] One member gets
+   *[other] { $n } members get
+} the daily email; { $stopped }. “moralectl suppressions list” names the addresses of those suppressed.
+weekly-delivery = Last week’s daily emails: { $line }.
+delivery-reached = { $reached } of { $scheduled } reached
+delivery-complained = { $n } marked it as spam
+delivery-bounced = { $n } bounced
+delivery-failed = { $n } failed
+delivery-suppressed = { $n } not sent (paused or removed meanwhile)
+delivery-unconfirmed = { $n } unconfirmed
+delivery-in-flight = { $n } still on the way
+delivery-missed = { $n } missed (no sender ran)
+delivery-unaccounted = { $n } UNACCOUNTED
 weekly-privacy = Days with fewer than three answers show no figures, so that nobody’s answer can be singled out.
 low-subject = { $team }: a few hard days in a row
 low-heading = { $team } has had a hard few days

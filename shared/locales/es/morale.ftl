@@ -59,6 +59,8 @@ date-short = { $day } { $month }
 # Entre la parte entera y los decimales de una media: "3,45".
 decimal-separator = ,
 percent = { $n } %
+list-separator = { "; " }
+sentence = { $text }.
 
 ## Las cinco respuestas, de peor a mejor
 
@@ -122,11 +124,12 @@ away-date-hint = Un día posterior a hoy, hasta el { $last }.
 away-button = Pausar hasta entonces
 away-set-heading = Nos vemos el { $date }
 away-set-body = No recibirás el correo diario de { $team } hasta entonces; se reanuda solo ese día.
-away-current = Estás fuera hasta el { $date }.
+away-current = Tu correo diario vuelve el { $date }.
 away-back-button = Ya he vuelto
+away-back-confirm = Sí, ya he vuelto: envíame de nuevo el correo diario
 away-back-heading = ¡Hola de nuevo!
 away-back-body = Tu correo diario de { $team } se reanuda el próximo día laborable.
-away-not-active = Tu correo diario de { $team } ya está detenido (te diste de baja o tu dirección no puede recibirlo), así que no hay nada que pausar.
+away-not-active = Tu correo diario de { $team } ya está detenido, así que no hay nada que pausar. Quien administra el equipo puede decirte por qué.
 
 ## Páginas que avisan de que algo salió mal
 
@@ -138,6 +141,8 @@ error-bad-score-title = Esa respuesta no es una de las cinco
 error-bad-score-body = Elige una de las cinco respuestas del correo.
 error-bad-date-title = No se puede elegir ese día
 error-bad-date-body = Elige el día en que vuelves: un día posterior a hoy, como máximo dentro de 90 días.
+error-not-confirmed-title = No se ha cambiado nada
+error-not-confirmed-body = Para volver a recibir tu correo diario, marca «Sí, ya he vuelto» en la página y después toca el botón. (Los analizadores de correo envían los formularios sin esa casilla).
 error-comment-too-long-title = Ese comentario es demasiado largo
 error-comment-too-long-body = Los comentarios pueden tener hasta 1000 caracteres. Vuelve atrás y acórtalo.
 error-too-large-title = Eso era demasiado
@@ -190,6 +195,7 @@ trend-table-counts = Respuestas 1 / 2 / 3 / 4 / 5
 trend-table-too-few = respuestas insuficientes
 trend-members = Miembros
 trend-active = { $n ->
+    [0] Ningún miembro recibe el correo diario
     [one] Un miembro recibe el correo diario
    *[other] { $n } miembros reciben el correo diario
 }
@@ -209,7 +215,7 @@ members-complained = { $n ->
 }
 trend-comments = Comentarios de la última semana
 trend-no-comments = No hay comentarios en días con suficientes respuestas.
-trend-note = Un día aparece aquí cuando sus respuestas se han cerrado (al final del día siguiente) y ya no cambia después. Los días con menos de { $voters } respuestas no muestran media ni distribución, y los comentarios necesitan { $commenters }, para que no se pueda identificar la respuesta de nadie.
+trend-note = Un día aparece aquí cuando sus respuestas se han cerrado (al final del día siguiente) y ya no cambia después. Los días con menos de { $voters } respuestas no muestran media ni distribución, y los comentarios de un día solo se muestran si tuvo al menos { $commenters } respuestas, para que no se pueda identificar la respuesta de nadie.
 
 ## Los correos para quienes administran
 
@@ -229,14 +235,25 @@ weekly-participation = Participación
 weekly-enough-days = Días con suficientes respuestas
 weekly-no-mean = respuestas insuficientes
 weekly-all-active = { $n ->
-    [one] El único miembro recibe el correo diario.
+    [0] El equipo aún no tiene miembros.
+    [one] Su único miembro recibe el correo diario.
    *[other] Los { $n } miembros reciben el correo diario.
 }
 weekly-some-stopped = { $n ->
+    [0] Ningún miembro recibe
     [one] { $n } miembro recibe
    *[other] { $n } miembros reciben
-} el correo diario; { $stopped }. «moralectl suppressions list» muestra las direcciones.
-weekly-delivery = Correos diarios de la semana pasada: { $reached } de { $scheduled } llegaron a sus destinatarios.
+} el correo diario; { $stopped }. «moralectl suppressions list» muestra las direcciones bloqueadas.
+weekly-delivery = Correos diarios de la semana pasada: { $line }.
+delivery-reached = { $reached } de { $scheduled } entregados
+delivery-complained = { $n } marcados como spam
+delivery-bounced = { $n } rebotados
+delivery-failed = { $n } fallidos
+delivery-suppressed = { $n } no enviados (pausados o eliminados entretanto)
+delivery-unconfirmed = { $n } sin confirmar
+delivery-in-flight = { $n } aún en camino
+delivery-missed = { $n } perdidos (no se ejecutó ningún envío)
+delivery-unaccounted = { $n } SIN EXPLICAR
 weekly-privacy = Los días con menos de tres respuestas no muestran cifras, para que no se pueda identificar la respuesta de nadie.
 low-subject = { $team }: varios días difíciles seguidos
 low-heading = { $team } ha tenido unos días difíciles

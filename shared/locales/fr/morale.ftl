@@ -59,6 +59,8 @@ date-short = { $day } { $month }
 # Entre la partie entière et les décimales d’une moyenne : « 3,45 ».
 decimal-separator = ,
 percent = { $n } %
+list-separator = { " ; " }
+sentence = { $text }.
 
 ## Les cinq réponses, de la pire à la meilleure
 
@@ -122,11 +124,12 @@ away-date-hint = À partir de demain, jusqu’au { $last }.
 away-button = Suspendre jusque-là
 away-set-heading = Rendez-vous le { $date }
 away-set-body = Aucun e-mail quotidien de { $team } d’ici là ; il reprendra de lui-même ce jour-là.
-away-current = Votre absence est prévue jusqu’au { $date }.
+away-current = Votre e-mail quotidien reprend le { $date }.
 away-back-button = Je suis de retour
+away-back-confirm = Oui, je suis de retour : renvoyez-moi l’e-mail quotidien
 away-back-heading = Bon retour parmi nous
 away-back-body = Votre e-mail quotidien de { $team } reprend dès le prochain jour ouvré.
-away-not-active = Votre e-mail quotidien de { $team } est déjà arrêté (suite à un désabonnement, ou parce que votre adresse ne peut pas le recevoir) : il n’y a donc rien à suspendre.
+away-not-active = Votre e-mail quotidien de { $team } est déjà arrêté : il n’y a donc rien à suspendre. Un administrateur de l’équipe peut vous dire pourquoi.
 
 ## Les pages qui signalent un problème
 
@@ -138,6 +141,8 @@ error-bad-score-title = Cette réponse ne fait pas partie des cinq
 error-bad-score-body = Choisissez l’une des cinq réponses de l’e-mail.
 error-bad-date-title = Ce jour ne peut pas être choisi
 error-bad-date-body = Choisissez le jour de votre retour : à partir de demain, dans 90 jours au plus.
+error-not-confirmed-title = Rien n’a été modifié
+error-not-confirmed-body = Pour recevoir à nouveau votre e-mail quotidien, cochez « Oui, je suis de retour » sur la page, puis touchez le bouton. (Les analyseurs de messagerie envoient les formulaires sans cette case.)
 error-comment-too-long-title = Ce commentaire est trop long
 error-comment-too-long-body = Les commentaires peuvent compter jusqu’à 1 000 caractères. Revenez en arrière pour le raccourcir.
 error-too-large-title = Requête trop volumineuse
@@ -190,6 +195,7 @@ trend-table-counts = Réponses 1 / 2 / 3 / 4 / 5
 trend-table-too-few = pas assez de réponses
 trend-members = Membres
 trend-active = { $n ->
+    [0] Aucun membre ne reçoit l’e-mail quotidien
     [one] { $n } membre reçoit l’e-mail quotidien
    *[other] { $n } membres reçoivent l’e-mail quotidien
 }
@@ -209,7 +215,7 @@ members-complained = { $n ->
 }
 trend-comments = Commentaires de la semaine dernière
 trend-no-comments = Aucun commentaire les jours ayant reçu assez de réponses.
-trend-note = Un jour apparaît ici une fois ses réponses closes (à la fin du lendemain), et ne change plus ensuite. Les jours avec moins de { $voters } réponses n’affichent ni moyenne ni répartition, et les commentaires ne s’affichent qu’à partir de { $commenters } auteurs, afin qu’aucune réponse ne puisse être attribuée à quelqu’un.
+trend-note = Un jour apparaît ici une fois ses réponses closes (à la fin du lendemain), et ne change plus ensuite. Les jours avec moins de { $voters } réponses n’affichent ni moyenne ni répartition, et les commentaires d’un jour ne s’affichent que s’il a reçu au moins { $commenters } réponses, afin qu’aucune réponse ne puisse être attribuée à quelqu’un.
 
 ## Les e-mails des administrateurs
 
@@ -229,14 +235,25 @@ weekly-participation = Participation
 weekly-enough-days = Jours avec assez de réponses
 weekly-no-mean = pas assez de réponses
 weekly-all-active = { $n ->
-    [one] Le seul membre de l’équipe reçoit l’e-mail quotidien.
+    [0] L’équipe n’a pas encore de membres.
+    [one] Son unique membre reçoit l’e-mail quotidien.
    *[other] Les { $n } membres reçoivent l’e-mail quotidien.
 }
 weekly-some-stopped = { $n ->
-    [one] { $n } membre reçoit l’e-mail quotidien
-   *[other] { $n } membres reçoivent l’e-mail quotidien
-} ; { $stopped }. La commande « moralectl suppressions list » indique les adresses concernées.
-weekly-delivery = E-mails quotidiens de la semaine dernière : { $reached } sur { $scheduled } sont parvenus à leurs destinataires.
+    [0] Aucun membre ne reçoit
+    [one] { $n } membre reçoit
+   *[other] { $n } membres reçoivent
+} l’e-mail quotidien ; { $stopped }. La commande « moralectl suppressions list » indique les adresses bloquées.
+weekly-delivery = E-mails quotidiens de la semaine dernière : { $line }.
+delivery-reached = { $reached } sur { $scheduled } arrivés
+delivery-complained = { $n } signalés comme spam
+delivery-bounced = { $n } rejetés
+delivery-failed = { $n } en échec
+delivery-suppressed = { $n } non envoyés (suspendus ou retirés entre-temps)
+delivery-unconfirmed = { $n } non confirmés
+delivery-in-flight = { $n } encore en route
+delivery-missed = { $n } manqués (aucun envoi n’a eu lieu)
+delivery-unaccounted = { $n } NON EXPLIQUÉS
 weekly-privacy = Les jours avec moins de trois réponses n’affichent aucun chiffre, afin qu’aucune réponse ne puisse être attribuée à quelqu’un.
 low-subject = { $team } : plusieurs jours difficiles d’affilée
 low-heading = { $team } traverse quelques jours difficiles

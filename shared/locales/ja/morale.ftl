@@ -59,6 +59,8 @@ date-short = { $month }{ $day }日
 # 平均値の整数部と小数部の間:「3.45」。
 decimal-separator = .
 percent = { $n }%
+list-separator = 、
+sentence = { $text }。
 
 ## 5 つの回答(最悪から最良の順)
 
@@ -122,11 +124,12 @@ away-date-hint = 明日以降、{ $last } まで。
 away-button = その日まで一時停止
 away-set-heading = { $date } にまたお会いしましょう
 away-set-body = それまで { $team } から毎日のメールは届きません。その日に自動的に再開されます。
-away-current = { $date } まで不在に設定されています。
+away-current = 毎日のメールは { $date } から再開されます。
 away-back-button = 今日から戻ります
+away-back-confirm = はい、戻りました。毎日のメールを再開してください
 away-back-heading = おかえりなさい
 away-back-body = 次の営業日から、{ $team } の毎日のメールが再開されます。
-away-not-active = { $team } の毎日のメールはすでに停止されています(配信停止済み、またはアドレスで受信できないため)。一時停止の必要はありません。
+away-not-active = { $team } の毎日のメールはすでに停止されているため、一時停止の必要はありません。理由はチームの管理者にお問い合わせください。
 
 ## 問題が起きたことを伝えるページ
 
@@ -138,6 +141,8 @@ error-bad-score-title = その回答は 5 つの選択肢にありません
 error-bad-score-body = メールにある 5 つの回答から 1 つを選んでください。
 error-bad-date-title = その日は選べません
 error-bad-date-body = 戻る日を選んでください。明日以降、最長 90 日先までです。
+error-not-confirmed-title = 何も変更されていません
+error-not-confirmed-body = 毎日のメールを再開するには、ページの「はい、戻りました」にチェックを入れてからボタンを押してください(メールのスキャナーはチェックなしでフォームを送信します)。
 error-comment-too-long-title = コメントが長すぎます
 error-comment-too-long-body = コメントは 1,000 文字までです。前のページに戻って短くしてください。
 error-too-large-title = データが大きすぎます
@@ -186,6 +191,7 @@ trend-table-counts = 回答 1 / 2 / 3 / 4 / 5
 trend-table-too-few = 回答が不足
 trend-members = メンバー
 trend-active = { $n ->
+    [0] 毎日のメールを受け取っているメンバーはいません
    *[other] { $n } 人が毎日のメールを受け取っています
 }
 members-paused = { $n } 人が一時停止中
@@ -195,7 +201,7 @@ members-bounced = { $n } 人が配信エラー(送信停止中)
 members-complained = { $n } 人が迷惑メール報告(送信停止中)
 trend-comments = 過去 1 週間のコメント
 trend-no-comments = 回答が十分にあった日のコメントはありません。
-trend-note = 各日は回答の受付が締め切られた時点(翌日の終わり)でここに表示され、その後は変わりません。特定の人の回答がわからないよう、回答が { $voters } 件未満の日は平均も分布も表示されず、コメントの表示には { $commenters } 件が必要です。
+trend-note = 各日は回答の受付が締め切られた時点(翌日の終わり)でここに表示され、その後は変わりません。特定の人の回答がわからないよう、回答が { $voters } 件未満の日は平均も分布も表示されず、コメントはその日の回答が { $commenters } 件以上ある場合にだけ表示されます。
 
 ## 管理者向けメール
 
@@ -215,10 +221,20 @@ weekly-participation = 参加率
 weekly-enough-days = 回答が十分にあった日
 weekly-no-mean = 回答が不足
 weekly-all-active = { $n ->
+    [0] チームにはまだメンバーがいません。
    *[other] メンバー { $n } 人全員が毎日のメールを受け取っています。
 }
-weekly-some-stopped = 毎日のメールを受け取っているのは { $n } 人です({ $stopped })。該当するアドレスは「moralectl suppressions list」で確認できます。
-weekly-delivery = 先週の毎日のメール:{ $scheduled } 通中 { $reached } 通が受信者に届きました。
+weekly-some-stopped = 毎日のメールを受け取っているのは { $n } 人です({ $stopped })。送信停止中のアドレスは「moralectl suppressions list」で確認できます。
+weekly-delivery = 先週の毎日のメール:{ $line }。
+delivery-reached = { $scheduled } 通中 { $reached } 通が到着
+delivery-complained = { $n } 通が迷惑メール報告
+delivery-bounced = { $n } 通が配信エラー
+delivery-failed = { $n } 通が送信失敗
+delivery-suppressed = { $n } 通が未送信(その間に一時停止または削除)
+delivery-unconfirmed = { $n } 通が未確認
+delivery-in-flight = { $n } 通が配信中
+delivery-missed = { $n } 通が送信漏れ(送信処理が動かず)
+delivery-unaccounted = { $n } 通が原因不明
 weekly-privacy = 特定の人の回答がわからないよう、回答が 3 件未満の日は数値を表示しません。
 low-subject = { $team }:厳しい日が続いています
 low-heading = { $team } では厳しい日が数日続いています

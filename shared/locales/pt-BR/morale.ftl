@@ -59,6 +59,8 @@ date-short = { $day } { $month }
 # Entre a parte inteira e as casas decimais de uma média: "3,45".
 decimal-separator = ,
 percent = { $n }%
+list-separator = { "; " }
+sentence = { $text }.
 
 ## As cinco respostas, da pior para a melhor
 
@@ -122,11 +124,12 @@ away-date-hint = Um dia depois de hoje, até { $last }.
 away-button = Pausar até lá
 away-set-heading = Até { $date }!
 away-set-body = Nenhum e-mail diário de { $team } até lá; ele volta sozinho nesse dia.
-away-current = Você está fora até { $date }.
+away-current = Seu e-mail diário volta em { $date }.
 away-back-button = Já voltei
+away-back-confirm = Sim, voltei: quero receber o e-mail diário de novo
 away-back-heading = Que bom ter você de volta
 away-back-body = Seu e-mail diário de { $team } volta a partir do próximo dia útil.
-away-not-active = Seu e-mail diário de { $team } já está parado (você cancelou a inscrição ou seu endereço não consegue recebê-lo), então não há nada para pausar.
+away-not-active = Seu e-mail diário de { $team } já está parado, então não há nada para pausar. Um administrador da equipe pode explicar o motivo.
 
 ## Páginas que avisam que algo deu errado
 
@@ -138,6 +141,8 @@ error-bad-score-title = Essa resposta não é uma das cinco
 error-bad-score-body = Escolha uma das cinco respostas do e-mail.
 error-bad-date-title = Esse dia não pode ser escolhido
 error-bad-date-body = Escolha o dia em que você volta: um dia depois de hoje, no máximo 90 dias à frente.
+error-not-confirmed-title = Nada foi alterado
+error-not-confirmed-body = Para voltar a receber o e-mail diário, marque “Sim, voltei” na página e depois toque no botão. (Os verificadores de e-mail enviam formulários sem essa marcação.)
 error-comment-too-long-title = Esse comentário é longo demais
 error-comment-too-long-body = Os comentários podem ter até 1.000 caracteres. Volte e encurte o seu.
 error-too-large-title = Isso foi demais
@@ -190,7 +195,8 @@ trend-table-counts = Respostas 1 / 2 / 3 / 4 / 5
 trend-table-too-few = respostas insuficientes
 trend-members = Membros
 trend-active = { $n ->
-    [one] Um membro recebe o e-mail diário
+    [0] Nenhum membro recebe o e-mail diário
+    [one] { $n } membro recebe o e-mail diário
    *[other] { $n } membros recebem o e-mail diário
 }
 members-paused = { $n } em pausa
@@ -212,7 +218,7 @@ members-complained = { $n ->
 }
 trend-comments = Comentários da última semana
 trend-no-comments = Nenhum comentário nos dias com respostas suficientes.
-trend-note = Um dia aparece aqui depois que as respostas dele são encerradas (no fim do dia seguinte) e não muda mais. Dias com menos de { $voters } respostas não mostram média nem distribuição, e os comentários só aparecem com pelo menos { $commenters } pessoas comentando, para que a resposta de ninguém possa ser identificada.
+trend-note = Um dia aparece aqui depois que as respostas dele são encerradas (no fim do dia seguinte) e não muda mais. Dias com menos de { $voters } respostas não mostram média nem distribuição, e os comentários de um dia só aparecem se ele teve pelo menos { $commenters } respostas, para que a resposta de ninguém possa ser identificada.
 
 ## Os e-mails dos administradores
 
@@ -232,14 +238,25 @@ weekly-participation = Participação
 weekly-enough-days = Dias com respostas suficientes
 weekly-no-mean = respostas insuficientes
 weekly-all-active = { $n ->
+    [0] A equipe ainda não tem membros.
     [one] O único membro recebe o e-mail diário.
    *[other] Todos os { $n } membros recebem o e-mail diário.
 }
 weekly-some-stopped = { $n ->
-    [one] { $n } membro recebe o e-mail diário; { $stopped }. “moralectl suppressions list” mostra os endereços.
-   *[other] { $n } membros recebem o e-mail diário; { $stopped }. “moralectl suppressions list” mostra os endereços.
-}
-weekly-delivery = E-mails diários da semana passada: { $reached } de { $scheduled } chegaram aos destinatários.
+    [0] Nenhum membro recebe
+    [one] { $n } membro recebe
+   *[other] { $n } membros recebem
+} o e-mail diário; { $stopped }. “moralectl suppressions list” mostra os endereços bloqueados.
+weekly-delivery = E-mails diários da semana passada: { $line }.
+delivery-reached = { $reached } de { $scheduled } entregues
+delivery-complained = { $n } marcados como spam
+delivery-bounced = { $n } devolvidos
+delivery-failed = { $n } com falha
+delivery-suppressed = { $n } não enviados (pausados ou removidos nesse meio-tempo)
+delivery-unconfirmed = { $n } não confirmados
+delivery-in-flight = { $n } ainda a caminho
+delivery-missed = { $n } perdidos (nenhum envio foi executado)
+delivery-unaccounted = { $n } SEM EXPLICAÇÃO
 weekly-privacy = Dias com menos de três respostas não mostram números, para que a resposta de ninguém possa ser identificada.
 low-subject = { $team }: alguns dias difíceis seguidos
 low-heading = { $team } teve alguns dias difíceis

@@ -74,6 +74,9 @@ impl StatusChange<'_> {
         }
         m.status = self.to;
         m.status_reason = Some(self.reason.to_string());
+        // Any change of status ends the member's own pause: a member who unsubscribes and
+        // comes back, or whom an admin pauses and resumes, is not left silently away.
+        m.away_until = None;
         m.updated_at = self.at;
         true
     }
@@ -135,20 +138,21 @@ impl Member {
     /// The longest pause a member can take: a season, not for good (that is unsubscribing).
     pub const MAX_AWAY_DAYS: i32 = 90;
 
-    /// The day a member says they are back (`YYYY-MM-DD`): after `today`, at most
-    /// [`Member::MAX_AWAY_DAYS`] ahead.
-    pub fn parse_back_on(s: &str, today: SendDate) -> Result<SendDate, ParseError> {
+    /// The day a member says they are back (`YYYY-MM-DD`): after `today`, at most `last`
+    /// (see [`Member::last_back_on`]).
+    pub fn parse_back_on(s: &str, today: SendDate, last: SendDate) -> Result<SendDate, ParseError> {
         let back = SendDate::parse(s)?;
-        let last = Self::last_back_on(today);
         if back <= today || back > last {
             return Err(ParseError::new("return date", s, format!("a day after {today}, up to {last}")));
         }
         Ok(back)
     }
 
-    /// The latest day a member away from `today` can be back.
-    pub fn last_back_on(today: SendDate) -> SendDate {
-        (0..Self::MAX_AWAY_DAYS).fold(today, |d, _| d.next_day())
+    /// The latest day a member away from `today` can be back: [`Member::MAX_AWAY_DAYS`] ahead,
+    /// and no later than `link_ends`, the last day their link opens (so that they can still
+    /// come back early with it: no email comes meanwhile).
+    pub fn last_back_on(today: SendDate, link_ends: SendDate) -> SendDate {
+        (0..Self::MAX_AWAY_DAYS).fold(today, |d, _| d.next_day()).min(link_ends)
     }
 }
 
@@ -179,16 +183,27 @@ mod tests {
         assert!(member(MemberStatus::Active, None).asked_on(d("2026-12-09")));
         let unsubscribed = member(MemberStatus::Unsubscribed, Some("2026-12-10"));
         assert!(!unsubscribed.away_on(d("2026-12-09")) && !unsubscribed.asked_on(d("2026-12-11")));
+        // Any change of status ends the pause: unsubscribed and back, the member is asked.
+        let mut m = member(MemberStatus::Active, Some("2026-12-10"));
+        let at = m.updated_at;
+        let out = StatusChange { from: &[MemberStatus::Active], to: MemberStatus::Unsubscribed, reason: "", at };
+        assert!(out.apply(&mut m) && m.away_until.is_none());
+        let back = StatusChange { from: &[MemberStatus::Unsubscribed], to: MemberStatus::Active, reason: "", at };
+        assert!(back.apply(&mut m) && m.asked_on(d("2026-12-09")));
     }
 
     #[test]
     fn a_return_date_is_after_today_and_within_the_limit() {
         let today = SendDate::parse("2026-12-04").unwrap();
-        assert_eq!(Member::parse_back_on("2026-12-05", today).unwrap().as_str(), "2026-12-05");
-        assert_eq!(Member::last_back_on(today).as_str(), "2027-03-04");
-        assert!(Member::parse_back_on("2027-03-04", today).is_ok());
+        let far = SendDate::parse("2030-01-01").unwrap();
+        let last = Member::last_back_on(today, far);
+        assert_eq!(last.as_str(), "2027-03-04");
+        assert_eq!(Member::parse_back_on("2026-12-05", today, last).unwrap().as_str(), "2026-12-05");
+        assert!(Member::parse_back_on("2027-03-04", today, last).is_ok());
         for bad in ["2026-12-04", "2026-12-01", "2027-03-05", "soon", ""] {
-            assert!(Member::parse_back_on(bad, today).is_err(), "{bad:?}");
+            assert!(Member::parse_back_on(bad, today, last).is_err(), "{bad:?}");
         }
+        let link_ends = SendDate::parse("2027-01-10").unwrap();
+        assert_eq!(Member::last_back_on(today, link_ends), link_ends, "never past the link's own life");
     }
 }

@@ -128,6 +128,11 @@ fn missing_messages_show_and_arguments_go_in_as_text() {
     assert_eq!(Locale::De.text("no-such-message"), "⟦no-such-message⟧");
     assert_eq!(Locale::En.arg("daily-greeting", "name", "<b>Eve</b>"), "Hi <b>Eve</b>,", "escaping is the template's");
     assert!(!Locale::En.arg("daily-subject", "team", "R&D").contains('\u{2068}'), "no isolation marks");
+    assert_eq!(Locale::En.arg("daily-greeting", "name", "007"), "Hi 007,", "text that looks like a number stays text");
+    assert_eq!(Locale::Fr.count("trend-active", 0), "Aucun membre ne reçoit l’e-mail quotidien");
+    assert_eq!(Locale::PtBr.count("trend-active", 1), "1 membro recebe o e-mail diário");
+    assert_eq!(Locale::Ja.sentence(&["a".into(), "b".into()]), "a、b。");
+    assert_eq!(Locale::En.sentence(&["a".into(), "b".into()]), "a; b.");
 }
 
 #[test]

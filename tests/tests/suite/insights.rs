@@ -111,7 +111,7 @@ async fn weekly_digest_and_low_morale_alert_reach_the_admins_once() {
     let text = weekly.text.clone().unwrap();
     assert!(text.contains("Mean answer"), "{text}");
     // Its delivery line, from the ledgers of Monday and Tuesday (no SES events here: unconfirmed).
-    assert!(text.contains("Last week’s daily emails: 0 of 6 reached their readers."), "{text}");
+    assert!(text.contains("Last week’s daily emails: 0 of 6 reached; 6 unconfirmed."), "{text}");
     assert!(text.contains("/t/"), "a link to the trend page: {text}");
     assert!(weekly.tags.contains(&("morale-kind".into(), "weekly".into())));
     assert_eq!(arrived[0], ts("2026-11-25T10:00:00Z"), "on its day and time: the tick at 10:00");

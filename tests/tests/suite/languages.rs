@@ -112,7 +112,13 @@ async fn every_page_and_email_in_every_language_is_accessible() {
             active: 4,
             stopped: vec![(MemberStatus::Unsubscribed, 1)],
             away: 1,
-            delivery: Some((19, 20)),
+            delivery: Some(morale::domain::Ledger {
+                scheduled: 20,
+                delivered: 18,
+                bounced: 1,
+                unconfirmed: 1,
+                ..Default::default()
+            }),
         };
         let trend = renderer.trend_url(team, &admin, friday, sys.clock.now());
         let lines = ["a***@example.com: 5.1.1".to_string()];
@@ -182,6 +188,11 @@ async fn a_german_teams_friday_email_its_quiet_day_and_a_members_own_pause() {
     assert_eq!(sys.store.get_member(&team.id, &ana.id).await.unwrap().unwrap().away_until, None);
     let r = morale_tests::http(&sys.api_url, "POST", &away, form, "back=2026-12-09").await;
     assert!(r.status == 200 && r.body.contains("Bis Mittwoch, 9. Dezember!"), "{}", r.body);
+    // "I'm back now" as a scanner submits it (its box unticked) ends nothing.
+    let back_now = format!("{away}/back");
+    assert_eq!(morale_tests::http(&sys.api_url, "POST", &back_now, form, "").await.status, 400);
+    let ana_now = sys.store.get_member(&team.id, &ana.id).await.unwrap().unwrap();
+    assert_eq!(ana_now.away_until, Some(SendDate::parse("2026-12-09").unwrap()));
 
     let (sys, team) = (&sys, &team);
     let sent_on = |date: &'static str| async move {

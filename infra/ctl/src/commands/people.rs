@@ -203,6 +203,23 @@ pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, jso
                 println!("{email} reads Morale in {reads}{}.", if locale.0.is_none() { " (the team's)" } else { "" });
             }
         }
+        MemberCmd::Back { team, email } => {
+            let t = get_team(store, team).await?;
+            let m = match store.set_away(team, &t.member_id(email), None, now).await {
+                Ok(Some(m)) => m,
+                Ok(None) => bail!("{email} does not get the daily email (they are not active): nothing to end"),
+                Err(morale::store::StoreError::NotFound(_)) => bail!("{email} is not a member of {team}"),
+                Err(e) => return Err(e.into()),
+            };
+            println!(
+                "{}",
+                if json {
+                    member_json(&m).to_string()
+                } else {
+                    format!("{email} is back: their email comes again from the next send")
+                }
+            );
+        }
         MemberCmd::Pause { team, email } => {
             let m = set_status(
                 store,

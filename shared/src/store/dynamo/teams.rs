@@ -123,7 +123,8 @@ impl MemberStore for DynamoStore {
         let mut u = Update::new(
             team_pk(team),
             member_sk(id),
-            "SET #status = :to, status_reason = :reason, updated_at = :now",
+            // As `StatusChange::apply`: any change of status ends the member's own pause.
+            "SET #status = :to, status_reason = :reason, updated_at = :now REMOVE away_until",
             &cond,
         )
         .val(":to", s(to.as_str()))
