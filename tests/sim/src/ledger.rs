@@ -89,6 +89,40 @@ fn steadily_reachable(r: &Records, team: &TeamId, member: &MemberId, from: Times
             .any(|e| &e.team == team && e.member.as_ref() == Some(member) && !e.reachable && e.at > from && e.at <= to)
 }
 
+/// A member's own pause as it stood at `t`: the day they are back, if one was set and no
+/// change of their status (which ends it) came after.
+fn away_until(r: &Records, team: &TeamId, member: &MemberId, t: Timestamp) -> Option<SendDate> {
+    let last = r.away.iter().filter(|a| &a.team == team && &a.member == member && a.at <= t).last()?;
+    let ended = r
+        .reachability
+        .iter()
+        .any(|e| &e.team == team && e.member.as_ref() == Some(member) && e.at > last.at && e.at <= t);
+    if ended { None } else { last.back }
+}
+
+/// Whether `date`'s email was not for the member, away by their own choice, at each moment of
+/// `from..=to` (`all`), or at some moment of it (`!all`).
+fn away_for(
+    r: &Records,
+    team: &TeamId,
+    member: &MemberId,
+    date: SendDate,
+    from: Timestamp,
+    to: Timestamp,
+    all: bool,
+) -> bool {
+    let moments = std::iter::once(from).chain(
+        r.away
+            .iter()
+            .filter(|a| &a.team == team && &a.member == member)
+            .map(|a| a.at)
+            .chain(r.reachability.iter().filter(|e| &e.team == team && e.member.as_ref() == Some(member)).map(|e| e.at))
+            .filter(|t| *t > from && *t <= to),
+    );
+    let mut away = moments.map(|t| away_until(r, team, member, t).is_some_and(|back| date < back));
+    if all { away.all(|a| a) } else { away.any(|a| a) }
+}
+
 /// Whether a member (or their whole team) could be emailed at some moment of `from..=to`.
 pub(crate) fn reachable_during(
     r: &Records,
@@ -170,7 +204,8 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
                     || told(&format!("team {} could not be scheduled", team.id));
                 for m in w.members.iter().filter(|m| m.team == team.id) {
                     let key = OutboxKey { team: team.id.clone(), date, member: m.id.clone() };
-                    let due = steadily_reachable(r, &team.id, &m.id, at, w.end);
+                    let due = steadily_reachable(r, &team.id, &m.id, at, w.end)
+                        && !away_for(r, &team.id, &m.id, date, at, w.end, false);
                     if due && !items.contains_key(&key) && !told {
                         v.push(format!("{key} was due at {at} and has no email, and no one was told"));
                     }
@@ -204,6 +239,9 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
                 }
                 if !reachable_during(r, &key.team, None, since, a.at) {
                     v.push(format!("{key}: sent at {} while the team was paused", a.at));
+                }
+                if away_for(r, &key.team, &key.member, key.date, since, a.at, true) {
+                    v.push(format!("{key}: sent at {} to a member away that day by their own choice", a.at));
                 }
                 if w.teams.iter().any(|t| t.id == key.team && t.schedule.quiet.contains(key.date)) {
                     v.push(format!("{key}: sent at {} on one of its team's quiet days", a.at));

@@ -7,6 +7,7 @@
 //! nothing, and the clock the functions read follows it); all randomness, the world's and the
 //! functions' own (`morale::random`), comes from the seed, so a seed replays exactly.
 
+pub mod away;
 pub mod dice;
 pub mod ledger;
 pub mod log;
@@ -25,6 +26,8 @@ pub struct Verdict {
     pub violations: Vec<String>,
     /// Days whose answers closed during the run: figures fixed, who voted forgotten.
     pub days_forgotten: usize,
+    /// Members' own pauses ("I'm away until …") the table took, and the emails they skipped.
+    pub pauses: usize,
     /// The plan and what was injected, for a replay.
     pub story: String,
 }
@@ -38,6 +41,7 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
         world.run(events).await;
         let mut violations = ledger::check(&world, alarms).await;
         violations.extend(readers::check(&world).await);
+        violations.extend(away::check(&world));
         let mut days_forgotten = 0;
         for t in &world.teams {
             let days = morale::store::DayStore::list_days(&*world.store.table, &t.id, morale::domain::SendDate::parse("2000-01-01").expect("a date"), morale::domain::SendDate::parse("2100-01-01").expect("a date"))
@@ -64,8 +68,10 @@ pub fn run(seed: u64, alarms: &Alarms) -> Verdict {
             ) + &l.dead_letters.iter().map(|(t, k)| format!("\ndead letter at {t}: {k:?}")).collect::<String>()
                 + &l.invocations.iter().filter(|i| i.error.is_some()).map(|i| format!("\n{:?} failed {}..{}: {}", i.function, i.start, i.end, i.error.as_deref().unwrap_or(""))).collect::<String>()
                 + &l.reachability.iter().map(|r| format!("\n{} {}/{:?} {}: {}", r.at, r.team, r.member, if r.reachable { "reachable" } else { "unreachable" }, r.why)).collect::<String>()
+                + &l.away.iter().map(|a| format!("\n{} {}/{} away until {:?} (by their own link)", a.at, a.team, a.member, a.back)).collect::<String>()
         });
-        Verdict { seed, violations, days_forgotten, story }
+        let pauses = world.log.with(|l| l.away.iter().filter(|a| a.back.is_some()).count());
+        Verdict { seed, violations, days_forgotten, pauses, story }
     });
     morale::random::unseed_this_thread();
     verdict

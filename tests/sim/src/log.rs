@@ -56,12 +56,25 @@ pub struct Reachability {
     pub why: String,
 }
 
+/// A member's own pause as the table took it: away until `back` (`None`: back now).
+#[derive(Debug, Clone)]
+pub struct AwayChange {
+    pub team: TeamId,
+    pub member: MemberId,
+    pub at: Timestamp,
+    pub back: Option<SendDate>,
+}
+
 /// What a reader asked of the response API with their email's links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ask {
     Answer(Score),
     Unsubscribe,
     Resubscribe,
+    /// "I'm away until …" that day.
+    Away(SendDate),
+    /// "I'm back now".
+    Back,
 }
 
 /// One POST through the response API, as the reader saw its answer.
@@ -87,6 +100,10 @@ pub struct Records {
     /// Outbox items that became failed, or unconfirmed (no SES event in time): when, and why.
     pub failures: Vec<(OutboxKey, Timestamp, String)>,
     pub reachability: Vec<Reachability>,
+    /// Members' own pauses, in the order the table took them.
+    pub away: Vec<AwayChange>,
+    /// A scanner's submit of an away form that changed something: must stay empty.
+    pub scanner_paused: Vec<(OutboxKey, Timestamp, String)>,
     /// Lines for the admins' problem reports.
     pub notes: Vec<(TeamId, SendDate, String, Timestamp)>,
     pub invocations: Vec<Invocation>,

@@ -56,6 +56,7 @@ impl ReaderPlan {
 
 pub struct Readers {
     pub plan: ReaderPlan,
+    pub away: crate::away::AwayReaders,
     api: ResponseApi,
     dice: Arc<Dice>,
     log: Arc<Log>,
@@ -101,7 +102,8 @@ impl Readers {
             voters: VoterSecret::development(),
             clock: clock.clone(),
         };
-        Self { plan, api, dice, log, clock }
+        let away = crate::away::AwayReaders::new(seed, store, log.clone(), clock.clone());
+        Self { plan, away, api, dice, log, clock }
     }
 
     /// What one reader does with one daily email, from its arrival.
@@ -110,6 +112,7 @@ impl Readers {
         let answers = answer_links(&text);
         let answer = |s: Score| answers.iter().find(|(a, _)| *a == s).map(|(_, p)| p);
         let unsubscribe = links.iter().find(|(p, _)| p.starts_with("/u/")).cloned();
+        let away = links.iter().find(|(p, _)| p.starts_with("/a/")).map(|(p, _)| p.clone());
         if self.dice.chance(self.plan.scanned) {
             // A gateway opens every link before the reader sees the email.
             for (path, query) in &links {
@@ -126,7 +129,13 @@ impl Readers {
                         u32::from(self.ask(&request("POST", "/r", "", &form(path, *score, ""))).await.status == 200);
                 }
                 self.log.with(|l| l.scanner_bursts.insert(key.clone(), taken));
+                if let Some(path) = &away {
+                    self.away.scanner_submits(&key, path).await;
+                }
             }
+        }
+        if let Some(path) = &away {
+            self.away.read(&key, path).await;
         }
         let mut unsubscribed = false;
         if let Some((path, _)) = &unsubscribe
@@ -179,6 +188,7 @@ impl Readers {
                 Ask::Answer(_) => resp.status == 200,
                 Ask::Unsubscribe => resp.body.contains("You are unsubscribed"),
                 Ask::Resubscribe => resp.body.contains("Welcome back"),
+                Ask::Away(_) | Ask::Back => unreachable!("asked by the away readers"),
             };
             self.log.with(|l| l.api_calls.push(ApiCall { key: key.clone(), ask, at, end, status: resp.status, done }));
             if resp.status != 503 {

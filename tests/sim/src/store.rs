@@ -3,7 +3,7 @@
 //! due indexes that lag the table. It also tells the log what changed, for the ledger.
 
 use crate::dice::Dice;
-use crate::log::{Log, Reachability};
+use crate::log::{AwayChange, Log, Reachability};
 use crate::plan::StoreFaults;
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -270,7 +270,13 @@ impl MemberStore for SimStore {
         back: Option<SendDate>,
         now: Timestamp,
     ) -> StoreResult<Option<Member>> {
-        self.write("UpdateItem member", self.table.set_away(team, id, back, now)).await
+        self.there("UpdateItem member").await?;
+        let r = self.table.set_away(team, id, back, now).await;
+        if let Ok(Some(_)) = &r {
+            let change = AwayChange { team: team.clone(), member: id.clone(), at: self.clock.now(), back };
+            self.log.with(|l| l.away.push(change));
+        }
+        self.back("UpdateItem member", true, r).await
     }
     async fn set_locale(
         &self,

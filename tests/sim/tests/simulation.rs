@@ -78,15 +78,17 @@ fn main() {
     let next = Arc::new(AtomicU64::new(0));
     let failing = Arc::new(Mutex::new(Vec::new()));
     let forgotten = Arc::new(AtomicU64::new(0));
+    let pauses = Arc::new(AtomicU64::new(0));
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let (next, failing, alarms, seeds, forgotten) =
-                (next.clone(), failing.clone(), alarms.clone(), seeds.clone(), forgotten.clone());
+            let (next, failing, alarms, seeds, forgotten, pauses) =
+                (next.clone(), failing.clone(), alarms.clone(), seeds.clone(), forgotten.clone(), pauses.clone());
             std::thread::spawn(move || {
                 while let Some(&seed) = seeds.get(next.fetch_add(1, Ordering::SeqCst) as usize) {
                     let v = morale_sim::run(seed, &alarms);
                     forgotten.fetch_add(v.days_forgotten as u64, Ordering::SeqCst);
+                    pauses.fetch_add(v.pauses as u64, Ordering::SeqCst);
                     if !v.violations.is_empty() {
                         failing.lock().unwrap().push(v);
                     }
@@ -108,9 +110,10 @@ fn main() {
         println!("  replay: cargo test -p morale-sim --test simulation -- --seed {}", v.seed);
     }
     println!(
-        "simulation: {} seeds, {total} invariant violations ({} days' answers closed and forgotten)",
+        "simulation: {} seeds, {total} invariant violations ({} days' answers closed and forgotten, {} members' own pauses)",
         seeds.len(),
-        forgotten.load(Ordering::SeqCst)
+        forgotten.load(Ordering::SeqCst),
+        pauses.load(Ordering::SeqCst)
     );
     std::process::exit(if total == 0 { 0 } else { 1 });
 }

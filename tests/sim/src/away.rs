@@ -1,0 +1,144 @@
+//! Readers who pause themselves ("I'm away until …") from their email's link, through the real
+//! response API, one run in eight; and scanners that submit the away page's forms as they came.
+//!
+//! Runs `seed % 8 == 5` only: a residue none of the regression seeds has, so that the worlds
+//! they keep stay as they were. Its dice and its API's store dice are its own, for the same
+//! reason: the other readers' draws are untouched.
+
+use crate::dice::Dice;
+use crate::log::{ApiCall, Ask, Log};
+use crate::store::SimStore;
+use crate::world::{SimClock, World};
+use morale::clock::Clock;
+use morale::domain::OutboxKey;
+use morale::token::TokenKeys;
+use morale::voter::VoterSecret;
+use morale_response_api::{HttpRequest, ResponseApi};
+use std::sync::Arc;
+
+pub struct AwayReaders {
+    /// Readers who pause themselves; 0 outside the runs that have them.
+    pub away: f64,
+    /// Of those, who come back before the day they chose.
+    pub back_early: f64,
+    patience: u32,
+    api: ResponseApi,
+    dice: Arc<Dice>,
+    log: Arc<Log>,
+    clock: Arc<SimClock>,
+}
+
+impl AwayReaders {
+    pub fn new(seed: u64, store: &SimStore, log: Arc<Log>, clock: Arc<SimClock>) -> Self {
+        let dice = Arc::new(Dice::new(seed ^ 0xA3A7_0B5E));
+        let (away, back_early) =
+            if seed % 8 == 5 { (dice.rate(0.0, 0.05, 0.3), dice.rate(0.4, 0.2, 0.7)) } else { (0.0, 0.0) };
+        let api = ResponseApi {
+            store: Arc::new(SimStore::beside(store, dice.clone())),
+            keys: TokenKeys::development(),
+            voters: VoterSecret::development(),
+            clock: clock.clone(),
+        };
+        Self { away, back_early, patience: dice.between(0, 3) as u32, api, dice, log, clock }
+    }
+
+    /// A scanner that submits forms sends the away page's as they came: without a day, and
+    /// "I'm back now" without its box. Neither may change anything.
+    pub async fn scanner_submits(&self, key: &OutboxKey, path: &str) {
+        if self.away == 0.0 {
+            return;
+        }
+        for (target, what) in [(path.to_string(), "away"), (format!("{path}/back"), "back")] {
+            tokio::time::sleep(self.dice.millis(100, 3_000)).await;
+            let resp = self.ask(&request(&target, "")).await;
+            if resp.status == 200 {
+                let at = self.clock.now();
+                self.log.with(|l| l.scanner_paused.push((key.clone(), at, format!("{what}: {}", resp.status))));
+            }
+        }
+    }
+
+    /// A person who may go away for a few days from this email, and may come back early.
+    pub async fn read(&self, key: &OutboxKey, path: &str) {
+        if !self.dice.chance(self.away) {
+            return;
+        }
+        tokio::time::sleep(self.dice.millis(60_000, 6 * 3_600_000)).await;
+        self.ask(&HttpRequest { method: "GET".into(), path: path.into(), ..Default::default() }).await;
+        // At least two days after the email's own: within six hours of it, always a day ahead.
+        let back = (0..self.dice.between(2, 4)).fold(key.date, |d, _| d.next_day());
+        if self.post(key, Ask::Away(back), path, &format!("back={back}")).await && self.dice.chance(self.back_early) {
+            tokio::time::sleep(self.dice.millis(3_600_000, 30 * 3_600_000)).await;
+            self.post(key, Ask::Back, &format!("{path}/back"), "confirm=yes").await;
+        }
+    }
+
+    /// One request through the API; a "please try again" is counted for the readers' check.
+    async fn ask(&self, req: &HttpRequest) -> morale_response_api::HttpResponse {
+        let resp = self.api.handle(req).await;
+        if resp.status == 503 {
+            self.log.with(|l| l.api_unavailable += 1);
+        }
+        resp
+    }
+
+    /// A POST, repeated while the API says "please try again" and patience lasts: whether the
+    /// page said it was done.
+    async fn post(&self, key: &OutboxKey, ask: Ask, path: &str, body: &str) -> bool {
+        for attempt in 0..=self.patience {
+            if attempt > 0 {
+                tokio::time::sleep(self.dice.millis(30_000, 300_000)).await;
+            }
+            let at = self.clock.now();
+            let resp = self.ask(&request(path, body)).await;
+            let end = self.clock.now();
+            let done = resp.status == 200
+                && match ask {
+                    Ask::Away(_) => resp.body.contains("See you on"),
+                    _ => resp.body.contains("Welcome back"),
+                };
+            self.log.with(|l| l.api_calls.push(ApiCall { key: key.clone(), ask, at, end, status: resp.status, done }));
+            if resp.status != 503 {
+                return done;
+            }
+        }
+        false
+    }
+}
+
+fn request(path: &str, body: &str) -> HttpRequest {
+    HttpRequest {
+        method: "POST".into(),
+        path: path.into(),
+        accept: "text/html".into(),
+        content_type: "application/x-www-form-urlencoded".into(),
+        body: body.as_bytes().to_vec(),
+        ..Default::default()
+    }
+}
+
+/// The away readers' invariant: a scanner's submit changes nothing; a reader told "see you on
+/// D" was taken as away until D by the table (the ledger check then holds the sender to it);
+/// told "welcome back", was taken as back.
+pub fn check(w: &World) -> Vec<String> {
+    let mut v = Vec::new();
+    w.log.with(|r| {
+        for (key, at, what) in &r.scanner_paused {
+            v.push(format!("{key}: a scanner's submit of the away page was taken at {at} ({what})"));
+        }
+        for c in r.api_calls.iter().filter(|c| c.done) {
+            let back = match c.ask {
+                Ask::Away(d) => Some(d),
+                Ask::Back => None,
+                _ => continue,
+            };
+            let taken = r.away.iter().any(|a| {
+                a.team == c.key.team && a.member == c.key.member && a.back == back && a.at >= c.at && a.at <= c.end
+            });
+            if !taken {
+                v.push(format!("{}: told {:?} is done at {}, and the table never took it", c.key, c.ask, c.end));
+            }
+        }
+    });
+    v
+}
