@@ -1,6 +1,6 @@
 //! The daily email, in HTML and plain text, from one set of templates (`templates/email`).
 
-use crate::domain::{EmailAddress, Locale, MemberId, MemberStatus, Score, SendDate, TeamId};
+use crate::domain::{EmailAddress, Locale, MemberId, MemberStatus, ProblemLine, Score, SendDate, TeamId};
 use crate::mail::OutgoingEmail;
 use crate::token::{Claims, Purpose, TokenKeys};
 use askama::Template;
@@ -238,6 +238,22 @@ pub struct WeeklyMembers {
     pub delivery: Option<crate::domain::Ledger>,
 }
 
+/// A problem report's line in `t`: the address, what happened, and the detail as it came.
+fn problem_line(t: Locale, p: &ProblemLine) -> String {
+    let mut what = vec![t.text(&format!("problem-{}", p.status.as_str()))];
+    if p.removed {
+        what.push(t.text("problem-removed"));
+    }
+    if let Some(d) = p.about {
+        what.push(t.arg("problem-about", "date", t.date(d.date())));
+    }
+    let what = what.join(&t.text("list-separator"));
+    t.args(
+        "problem-line",
+        &[("address", p.address.clone().into()), ("what", what.into()), ("detail", p.detail.clone().into())],
+    )
+}
+
 /// A ledger's line in `t`: reached of scheduled, then each way an email did not arrive.
 fn delivery_line(t: Locale, l: &crate::domain::Ledger) -> String {
     let reached = [("reached", i64::from(l.reached()).into()), ("scheduled", i64::from(l.scheduled).into())];
@@ -374,8 +390,12 @@ impl EmailRenderer {
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 
-    /// The admins' daily digest of delivery problems.
+    /// The admins' daily digest of delivery problems: each line in `t` (a line of another
+    /// shape, from an older record, as it is).
     pub fn problem_report(&self, t: Locale, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
+        let lines: Vec<String> =
+            lines.iter().map(|l| ProblemLine::parse(l).map_or_else(|| l.clone(), |p| problem_line(t, &p))).collect();
+        let lines = &lines[..];
         let subject = t.arg("problems-subject", "team", team_name);
         let intro = t.args(
             "problems-intro",
@@ -460,12 +480,32 @@ mod tests {
     #[test]
     fn the_digest_lists_every_line_escaped() {
         let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
-        let lines = vec!["ana@example.com — bounced: 5.1.1".to_string(), "<b>x</b> — complained".to_string()];
-        let e = r.problem_report(Locale::En, "Platform", SendDate::parse("2026-11-24").unwrap(), &lines);
+        let late = ProblemLine {
+            address: "bo@example.com".into(),
+            status: MemberStatus::Complained,
+            removed: true,
+            detail: "complaint (abuse)".into(),
+            about: Some(SendDate::parse("2026-11-23").unwrap()),
+        };
+        let lines =
+            vec!["ana@example.com — bounced: 5.1.1".to_string(), late.to_string(), "<b>x</b> — complained".to_string()];
+        let day = SendDate::parse("2026-11-24").unwrap();
+        let e = r.problem_report(Locale::En, "Platform", day, &lines);
         assert!(e.subject.contains("Platform"));
-        assert!(e.text.contains("ana@example.com — bounced: 5.1.1") && e.text.contains("Tuesday 24 November 2026"));
-        assert!(e.html.contains("ana@example.com — bounced: 5.1.1"));
+        let bounced = "ana@example.com: bounced: their mail server refuses the email (5.1.1)";
+        assert!(e.text.contains(bounced) && e.text.contains("Tuesday 24 November 2026"), "{}", e.text);
+        assert!(e.text.contains("bo@example.com: reported the email as spam; no longer a member; about the email of Monday 23 November (complaint (abuse))"), "{}", e.text);
+        assert!(e.html.contains(bounced));
+        assert!(e.text.contains("<b>x</b> — complained"), "a line of another shape, as it is");
         assert!(!e.html.contains("<b>x</b>"));
+        // In the team's language; the mail server's detail as it came.
+        let de = r.problem_report(Locale::De, "Plattform", day, &lines);
+        assert!(
+            de.text.contains("ana@example.com: unzustellbar: der Mailserver lehnt die E-Mail ab (5.1.1)"),
+            "{}",
+            de.text
+        );
+        assert!(de.text.contains("betrifft die E-Mail vom Montag, 23. November"), "{}", de.text);
     }
 
     /// Every email in every shipped language: nothing missing, the page's language declared,

@@ -11,7 +11,7 @@ use morale::alert::{Alert, Alerter};
 use morale::clock::Clock;
 use morale::domain::StatusChange;
 use morale::domain::outbox::Change;
-use morale::domain::{Failure, MemberStatus, OutboxItem, OutboxKey};
+use morale::domain::{Failure, MemberStatus, OutboxItem, OutboxKey, ProblemLine};
 use morale::metrics::{self, Metrics};
 use morale::reputation::{self, Counts, Thresholds};
 use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
@@ -329,14 +329,26 @@ impl BounceHandler {
                     // No longer a member: the admins still hear which address of theirs failed.
                     let key = OutboxKey { team: c.team.clone(), date: c.date, member: c.member.clone() };
                     if let Some(item) = self.store.get_outbox(&key).await? {
-                        let line = format!("{} — {} (no longer a member): {reason}", item.email, to);
+                        let line = ProblemLine {
+                            address: item.email.to_string(),
+                            status: to,
+                            removed: true,
+                            detail: reason.to_string(),
+                            about: None,
+                        };
                         self.tell_admins(c, &line, now).await?;
                     }
                     return Ok(false);
                 }
                 Err(e) => return Err(e.into()),
             };
-        let line = format!("{} — {}: {}", member.email, to, member.status_reason.as_deref().unwrap_or(reason));
+        let line = ProblemLine {
+            address: member.email.to_string(),
+            status: to,
+            removed: false,
+            detail: member.status_reason.as_deref().unwrap_or(reason).to_string(),
+            about: None,
+        };
         self.tell_admins(c, &line, now).await?;
         Ok(changed)
     }
@@ -344,7 +356,7 @@ impl BounceHandler {
     /// Adds a line to the admins' report of the email's day. An event can come hours after
     /// that report went out: its line then joins the next day's report that has not, saying
     /// which day it is about; past a week of them, an alert tells it.
-    async fn tell_admins(&self, c: &Correlation, line: &str, now: Timestamp) -> Result<(), HandlerError> {
+    async fn tell_admins(&self, c: &Correlation, line: &ProblemLine, now: Timestamp) -> Result<(), HandlerError> {
         let mut day = c.date;
         let mut text = line.to_string();
         for _ in 0..LATE_LINE_DAYS {
@@ -357,7 +369,7 @@ impl BounceHandler {
                 _ => {}
             }
             day = day.next_day();
-            text = format!("{line} (about the email of {})", c.date);
+            text = ProblemLine { about: Some(c.date), ..line.clone() }.to_string();
         }
         self.alert(
             format!("Morale: a delivery problem in team {} could not be reported to its admins", c.team),

@@ -26,7 +26,7 @@ pub use locale::Locale;
 pub use member::{Member, MemberStatus, StatusChange};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 pub use quiet::QuietDays;
-pub use report::ProblemReport;
+pub use report::{ProblemLine, ProblemReport};
 pub use response::{Burst, Response, SCANNER_WINDOW, VoterKey};
 pub use schedule::{Schedule, SendDays};
 pub use score::Score;

@@ -1,6 +1,6 @@
 //! The admins' report of a team's delivery problems for one day (bounces, complaints).
 
-use super::{SendDate, TeamId};
+use super::{MemberStatus, SendDate, TeamId};
 use jiff::Timestamp;
 
 /// The problems of one team and day, collected as they happen (bounced and complaining members),
@@ -13,4 +13,77 @@ pub struct ProblemReport {
     pub send_after: Timestamp,
     /// When it was queued to the outbox; nothing is added after that.
     pub queued_at: Option<Timestamp>,
+}
+
+/// One line of a report: an address Morale stopped emailing, why, and the technical detail.
+/// Kept in the record as its text (what `Display` writes, in English: on-call reads it too);
+/// [`ProblemLine::parse`] reads it back, so that each admin's email says it in the team's
+/// language. The detail (a mail server's diagnostic) stays as it came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemLine {
+    pub address: String,
+    /// What the member became: bounced or complained.
+    pub status: MemberStatus,
+    /// No longer a member when it happened.
+    pub removed: bool,
+    pub detail: String,
+    /// The day of the email it is about, when it joins a later day's report.
+    pub about: Option<SendDate>,
+}
+
+const DASH: &str = " — ";
+const REMOVED: &str = " (no longer a member)";
+const ABOUT: &str = " (about the email of ";
+
+impl std::fmt::Display for ProblemLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let removed = if self.removed { REMOVED } else { "" };
+        write!(f, "{}{DASH}{}{removed}: {}", self.address, self.status, self.detail)?;
+        match self.about {
+            Some(d) => write!(f, "{ABOUT}{d})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl ProblemLine {
+    /// A line as [`Display`](std::fmt::Display) wrote it; `None` for any other text.
+    pub fn parse(line: &str) -> Option<Self> {
+        let (address, rest) = line.split_once(DASH)?;
+        let (head, mut detail) = rest.split_once(": ")?;
+        let (status, removed) = match head.strip_suffix(REMOVED) {
+            Some(s) => (s, true),
+            None => (head, false),
+        };
+        let status = MemberStatus::parse(status)?;
+        let mut about = None;
+        if let Some((d, date)) = detail.rsplit_once(ABOUT)
+            && let Some(date) = date.strip_suffix(')').and_then(|s| SendDate::parse(s).ok())
+        {
+            (detail, about) = (d, Some(date));
+        }
+        Some(Self { address: address.to_string(), status, removed, detail: detail.to_string(), about })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_reads_back_as_written() {
+        let line = ProblemLine {
+            address: "ana@example.com".into(),
+            status: MemberStatus::Bounced,
+            removed: false,
+            detail: "bounced (General): 550 5.1.1 user unknown: no such mailbox".into(),
+            about: None,
+        };
+        let text = line.to_string();
+        assert_eq!(text, "ana@example.com — bounced: bounced (General): 550 5.1.1 user unknown: no such mailbox");
+        assert_eq!(ProblemLine::parse(&text), Some(line.clone()));
+        let late = ProblemLine { removed: true, about: Some(SendDate::parse("2026-12-03").unwrap()), ..line };
+        assert_eq!(ProblemLine::parse(&late.to_string()), Some(late));
+        assert_eq!(ProblemLine::parse("something else entirely"), None);
+    }
 }

@@ -92,7 +92,7 @@ fn steadily_reachable(r: &Records, team: &TeamId, member: &MemberId, from: Times
 /// A member's own pause as it stood at `t`: the day they are back, if one was set and no
 /// change of their status (which ends it) came after.
 fn away_until(r: &Records, team: &TeamId, member: &MemberId, t: Timestamp) -> Option<SendDate> {
-    let last = r.away.iter().filter(|a| &a.team == team && &a.member == member && a.at <= t).last()?;
+    let last = r.away.iter().rev().find(|a| &a.team == team && &a.member == member && a.at <= t)?;
     let ended = r
         .reachability
         .iter()

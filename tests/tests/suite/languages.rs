@@ -121,7 +121,14 @@ async fn every_page_and_email_in_every_language_is_accessible() {
             }),
         };
         let trend = renderer.trend_url(team, &admin, friday, sys.clock.now());
-        let lines = ["a***@example.com: 5.1.1".to_string()];
+        let lines = [morale::domain::ProblemLine {
+            address: "ana@example.com".into(),
+            status: MemberStatus::Bounced,
+            removed: false,
+            detail: "bounced (General): 550 5.1.1 no such mailbox".into(),
+            about: None,
+        }
+        .to_string()];
         for (name, e) in [
             ("weekly-digest", renderer.weekly(*t, &team.name, &week(Some(3.2)), &week(Some(3.6)), &members, &trend)),
             ("low-morale", renderer.low_morale(*t, &team.name, &[(friday, 1.67)], &trend)),
