@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 use morale::domain::Member;
-use morale::domain::{EmailAddress, MemberId, Team};
+use morale::domain::{EmailAddress, Locale, MemberId, Team};
 use morale::store::prelude::*;
 use std::collections::HashMap;
 
@@ -11,6 +11,8 @@ pub struct Row {
     pub line: usize,
     pub email: EmailAddress,
     pub name: Option<String>,
+    /// The member's own language, over the team's.
+    pub locale: Option<Locale>,
 }
 
 /// A bad row: its line number (the header is line 1) and what is wrong.
@@ -22,7 +24,8 @@ pub struct BadRow {
 
 const MAX_NAME: usize = 100;
 
-/// Reads `email,name` rows (header required; `name` optional; other columns ignored).
+/// Reads `email,name,locale` rows (header required; `name` and `locale` optional; other
+/// columns ignored).
 pub fn parse(text: &str) -> Result<Vec<Row>, Vec<BadRow>> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = match reader.headers() {
@@ -40,6 +43,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<BadRow>> {
         }]);
     };
     let name_col = col("name");
+    let locale_col = col("locale");
     let mut rows = Vec::new();
     let mut bad = Vec::new();
     let mut seen: HashMap<MemberId, usize> = HashMap::new();
@@ -70,11 +74,19 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<BadRow>> {
             bad.push(BadRow { line, reason: format!("the name is longer than {MAX_NAME} characters") });
             continue;
         }
+        let locale = match locale_col.and_then(|c| record.get(c)).filter(|l| !l.is_empty()).map(Locale::parse) {
+            None => None,
+            Some(Ok(l)) => Some(l),
+            Some(Err(e)) => {
+                bad.push(BadRow { line, reason: e.to_string() });
+                continue;
+            }
+        };
         if let Some(first) = seen.insert(MemberId::for_email(&email), line) {
             bad.push(BadRow { line, reason: format!("{email} is already on line {first}") });
             continue;
         }
-        rows.push(Row { line, email, name });
+        rows.push(Row { line, email, name, locale });
     }
     if rows.is_empty() && bad.is_empty() {
         bad.push(BadRow { line: 2, reason: "no members in the file".into() });
@@ -107,7 +119,7 @@ pub async fn import(
     });
     let mut added: Vec<MemberId> = Vec::new();
     for r in &rows {
-        let m = Member::new(team, r.email.clone(), r.name.clone(), now);
+        let m = Member { locale: r.locale, ..Member::new(team, r.email.clone(), r.name.clone(), now) };
         if let Err(e) = store.add_member(&m).await {
             // All or nothing: take back what this import added.
             for id in &added {
@@ -157,6 +169,11 @@ mod tests {
         assert_eq!(ok[0].name.as_deref(), Some("Ana"));
         assert_eq!(ok[1].name, None);
         assert_eq!(parse("name\nAna\n").unwrap_err()[0].line, 1);
+        let langs = parse("email,name,locale\nana@example.com,Ana,pt-BR\nbob@example.com,,\n").unwrap();
+        assert_eq!((langs[0].locale, langs[1].locale), (Some(Locale::PtBr), None));
+        let bad = parse("email,locale\nana@example.com,de\nbob@example.com,nl\n").unwrap_err();
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].line == 3 && bad[0].reason.contains("en, de, fr, es, pt-BR, ja"), "{:?}", bad[0]);
         assert!(parse("email\n").is_err());
     }
 }

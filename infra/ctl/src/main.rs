@@ -409,7 +409,7 @@ pub enum MemberCmd {
         #[arg(value_parser = parse_member_locale)]
         locale: MemberLocale,
     },
-    /// Import members from a CSV file (header: email,name). Every row is checked first; if any
+    /// Import members from a CSV file (header: email,name,locale; name and locale optional). Every row is checked first; if any
     /// is bad, each bad row is reported with its line number and nothing is imported.
     Import {
         #[arg(value_parser = TeamId::parse)]
