@@ -102,6 +102,14 @@ pub fn answer_links(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every link of an HTML part, as a mail client follows it (entities decoded).
+pub fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|part| part.split('"').next().unwrap_or_default().replace("&amp;", "&").replace("&#38;", "&"))
+        .collect()
+}
+
 /// The link of the answer labelled `label` ("Great", "Good", "Okay", "Not great", "Bad").
 pub fn answer_link(text: &str, label: &str) -> String {
     answer_links(text).into_iter().find(|(l, _)| l == label).map(|(_, u)| u).expect("the answer's link")

@@ -9,7 +9,7 @@ use crate::refusal::{Outcome, Reject, Stop};
 use crate::{HttpRequest, ResponseApi};
 use askama::Template;
 use jiff::Timestamp;
-use morale::domain::{Locale, Member, MemberStatus, SendDate, Team};
+use morale::domain::{Away, Locale, Member, MemberStatus, SendDate, Team};
 use morale::store::StoreError;
 use morale::token::{Claims, Purpose};
 
@@ -64,7 +64,7 @@ impl ResponseApi {
         now: Timestamp,
         said: Said,
     ) -> Result<Outcome, Stop> {
-        let member = match self.store.set_away(&c.team, &c.member, back, now).await {
+        let member = match self.store.set_away(&c.team, &c.member, Away { back, at: now }).await {
             Ok(Some(m)) => {
                 // Neither who nor until when: that a pause began or ended is enough for a log.
                 tracing::info!(away = back.is_some(), "a member's own pause changed");
@@ -107,6 +107,7 @@ fn away_page(token: &str, team: &Team, c: &Claims, m: &Member, now: Timestamp, s
         token,
         team_name: &team.name,
         active: m.status == MemberStatus::Active,
+        can_pause: last > today,
         // Just back: the form to pause again, not "you are away".
         back_text: if matches!(said, Said::Back) { None } else { back_text },
         heading,

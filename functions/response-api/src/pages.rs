@@ -161,6 +161,8 @@ pub struct Away<'a> {
     pub team_name: &'a str,
     /// Whether the member gets the daily email at all (else there is nothing to pause).
     pub active: bool,
+    /// Whether a day is left to choose before the link stops opening.
+    pub can_pause: bool,
     /// The day they are back, written out, while they are away.
     pub back_text: Option<String>,
     pub heading: String,

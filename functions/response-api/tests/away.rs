@@ -104,6 +104,10 @@ async fn a_pause_ends_before_its_link_does() {
     assert!(page.body.contains("max=\"2027-02-21\""), "{}", page.body);
     assert_eq!(w.req("POST", &path, "back=2027-02-22").await.status, 400);
     assert_eq!(w.req("POST", &path, "back=2027-02-21").await.status, 200);
+    // A link in its last day has no day left to offer: the page says to use a newer one.
+    let issued = (NOW.parse::<Timestamp>().unwrap() - SignedDuration::from_hours(24 * 99 + 12)).to_string();
+    let old = w.req("GET", &format!("/a/{}", w.token(Purpose::Away, &issued)), "").await;
+    assert!(old.status == 200 && !old.body.contains("type=\"date\"") && old.body.contains("zu alt"), "{}", old.body);
 }
 
 #[tokio::test]

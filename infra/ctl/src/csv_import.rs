@@ -37,7 +37,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<BadRow>> {
         return Err(vec![BadRow {
             line: 1,
             reason: format!(
-                "the first line must be a header with an `email` column (and optionally `name`); found {:?}",
+                "the first line must be a header with an `email` column (and optionally `name` and `locale`); found {:?}",
                 headers.iter().collect::<Vec<_>>()
             ),
         }]);

@@ -653,7 +653,11 @@ async fn languages_of_a_team_and_its_members() {
     let back = morale::domain::SendDate::new(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
         .next_day()
         .next_day();
-    table.store.set_away(&team, &ana, Some(back), jiff::Timestamp::now()).await.unwrap();
+    table
+        .store
+        .set_away(&team, &ana, morale::domain::Away { back: Some(back), at: jiff::Timestamp::now() })
+        .await
+        .unwrap();
     assert!(ok(&["member", "list", "lang"]).contains(&format!("away until {back}")));
     assert!(ok(&["member", "back", "lang", "ana@example.com"]).contains("is back"));
     assert_eq!(member("ana@example.com").await.away_until, None);

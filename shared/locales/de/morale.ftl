@@ -130,6 +130,7 @@ away-back-confirm = Ja, ich bin zurück: schick mir die tägliche E-Mail wieder
 away-back-heading = Willkommen zurück
 away-back-body = Deine tägliche E-Mail von { $team } startet ab dem nächsten Arbeitstag wieder.
 away-not-active = Deine tägliche E-Mail von { $team } ist bereits gestoppt, es gibt also nichts zu pausieren. Ein Admin des Teams kann dir sagen, warum.
+away-link-old = Dieser Link ist zu alt, um deine E-Mail damit zu pausieren. Der Link in einer neueren täglichen E-Mail kann es.
 
 ## Seiten, die melden, dass etwas schiefgegangen ist
 
@@ -140,7 +141,7 @@ error-bad-link-body = Vielleicht wurde er unterwegs gekürzt oder verändert. Ö
 error-bad-score-title = Diese Antwort ist keine der fünf
 error-bad-score-body = Wähl eine der fünf Antworten in der E-Mail.
 error-bad-date-title = Dieser Tag kann nicht gewählt werden
-error-bad-date-body = Wähl den Tag, an dem du zurück bist: ein Tag nach heute, höchstens 90 Tage im Voraus.
+error-bad-date-body = Wähl den Tag, an dem du zurück bist: einen Tag nach heute, innerhalb der Daten, die die Seite anbietet.
 error-not-confirmed-title = Nichts wurde geändert
 error-not-confirmed-body = Um deine tägliche E-Mail wieder zu bekommen, setz auf der Seite das Häkchen bei „Ja, ich bin zurück“ und tipp dann auf den Knopf. (Mail-Scanner senden Formulare ohne dieses Häkchen.)
 error-comment-too-long-title = Dieser Kommentar ist zu lang
@@ -231,7 +232,7 @@ weekly-some-stopped = { $n ->
     [0] Kein Mitglied bekommt
     [one] Ein Mitglied bekommt
    *[other] { $n } Mitglieder bekommen
-} die tägliche E-Mail; { $stopped }. „moralectl suppressions list“ nennt die Adressen der gesperrten.
+} die tägliche E-Mail; { $stopped }. „moralectl suppressions list“ nennt die Adressen der Gesperrten.
 weekly-delivery = Tägliche E-Mails der letzten Woche: { $line }.
 delivery-reached = { $reached } von { $scheduled } angekommen
 delivery-complained = { $n } als Spam gemeldet

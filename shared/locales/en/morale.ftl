@@ -130,6 +130,7 @@ away-back-confirm = Yes, I’m back: send my daily email again
 away-back-heading = Welcome back
 away-back-body = Your daily email from { $team } starts again with the next workday.
 away-not-active = Your daily email from { $team } is stopped already, so there is nothing to pause. An admin of the team can tell you why.
+away-link-old = This link is too old to pause your email with. The link in a newer daily email can.
 
 ## Pages that say something went wrong
 
@@ -140,7 +141,7 @@ error-bad-link-body = It may have been cut short or changed on its way. Open it 
 error-bad-score-title = That answer is not one of the five
 error-bad-score-body = Pick one of the five answers in the email.
 error-bad-date-title = That day cannot be chosen
-error-bad-date-body = Pick the day you are back: a day after today, at most 90 days ahead.
+error-bad-date-body = Pick the day you are back: a day after today, within the dates the page offers.
 error-not-confirmed-title = Nothing was changed
 error-not-confirmed-body = To start your daily email again, tick “Yes, I’m back” on the page, then tap the button. (Mail scanners send forms without it.)
 error-comment-too-long-title = That comment is too long

@@ -130,6 +130,7 @@ away-back-confirm = Sí, ya he vuelto: envíame de nuevo el correo diario
 away-back-heading = ¡Hola de nuevo!
 away-back-body = Tu correo diario de { $team } se reanuda el próximo día laborable.
 away-not-active = Tu correo diario de { $team } ya está detenido, así que no hay nada que pausar. Quien administra el equipo puede decirte por qué.
+away-link-old = Este enlace es demasiado antiguo para pausar tu correo. El enlace de un correo diario más reciente sí puede.
 
 ## Páginas que avisan de que algo salió mal
 
@@ -140,7 +141,7 @@ error-bad-link-body = Puede que se haya cortado o modificado por el camino. Ábr
 error-bad-score-title = Esa respuesta no es una de las cinco
 error-bad-score-body = Elige una de las cinco respuestas del correo.
 error-bad-date-title = No se puede elegir ese día
-error-bad-date-body = Elige el día en que vuelves: un día posterior a hoy, como máximo dentro de 90 días.
+error-bad-date-body = Elige el día en que vuelves: un día posterior a hoy, dentro de las fechas que ofrece la página.
 error-not-confirmed-title = No se ha cambiado nada
 error-not-confirmed-body = Para volver a recibir tu correo diario, marca «Sí, ya he vuelto» en la página y después toca el botón. (Los analizadores de correo envían los formularios sin esa casilla).
 error-comment-too-long-title = Ese comentario es demasiado largo
@@ -246,14 +247,38 @@ weekly-some-stopped = { $n ->
 } el correo diario; { $stopped }. «moralectl suppressions list» muestra las direcciones bloqueadas.
 weekly-delivery = Correos diarios de la semana pasada: { $line }.
 delivery-reached = { $reached } de { $scheduled } entregados
-delivery-complained = { $n } marcados como spam
-delivery-bounced = { $n } rebotados
-delivery-failed = { $n } fallidos
-delivery-suppressed = { $n } no enviados (pausados o eliminados entretanto)
-delivery-unconfirmed = { $n } sin confirmar
-delivery-in-flight = { $n } aún en camino
-delivery-missed = { $n } perdidos (no se ejecutó ningún envío)
-delivery-unaccounted = { $n } SIN EXPLICAR
+delivery-complained = { $n ->
+    [one] { $n } marcado como spam
+   *[other] { $n } marcados como spam
+}
+delivery-bounced = { $n ->
+    [one] { $n } rebotado
+   *[other] { $n } rebotados
+}
+delivery-failed = { $n ->
+    [one] { $n } fallido
+   *[other] { $n } fallidos
+}
+delivery-suppressed = { $n ->
+    [one] { $n } no enviado (pausado o eliminado entretanto)
+   *[other] { $n } no enviados (pausados o eliminados entretanto)
+}
+delivery-unconfirmed = { $n ->
+    [one] { $n } sin confirmar
+   *[other] { $n } sin confirmar
+}
+delivery-in-flight = { $n ->
+    [one] { $n } aún en camino
+   *[other] { $n } aún en camino
+}
+delivery-missed = { $n ->
+    [one] { $n } perdido (no se ejecutó ningún envío)
+   *[other] { $n } perdidos (no se ejecutó ningún envío)
+}
+delivery-unaccounted = { $n ->
+    [one] { $n } SIN EXPLICAR
+   *[other] { $n } SIN EXPLICAR
+}
 weekly-privacy = Los días con menos de tres respuestas no muestran cifras, para que no se pueda identificar la respuesta de nadie.
 low-subject = { $team }: varios días difíciles seguidos
 low-heading = { $team } ha tenido unos días difíciles

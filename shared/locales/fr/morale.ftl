@@ -130,6 +130,7 @@ away-back-confirm = Oui, je suis de retour : renvoyez-moi l’e-mail quotidien
 away-back-heading = Bon retour parmi nous
 away-back-body = Votre e-mail quotidien de { $team } reprend dès le prochain jour ouvré.
 away-not-active = Votre e-mail quotidien de { $team } est déjà arrêté : il n’y a donc rien à suspendre. Un administrateur de l’équipe peut vous dire pourquoi.
+away-link-old = Ce lien est trop ancien pour suspendre votre e-mail. Le lien d’un e-mail quotidien plus récent le peut.
 
 ## Les pages qui signalent un problème
 
@@ -140,7 +141,7 @@ error-bad-link-body = Il a peut-être été tronqué ou modifié en chemin. Ouvr
 error-bad-score-title = Cette réponse ne fait pas partie des cinq
 error-bad-score-body = Choisissez l’une des cinq réponses de l’e-mail.
 error-bad-date-title = Ce jour ne peut pas être choisi
-error-bad-date-body = Choisissez le jour de votre retour : à partir de demain, dans 90 jours au plus.
+error-bad-date-body = Choisissez le jour de votre retour : un jour après aujourd’hui, parmi les dates que la page propose.
 error-not-confirmed-title = Rien n’a été modifié
 error-not-confirmed-body = Pour recevoir à nouveau votre e-mail quotidien, cochez « Oui, je suis de retour » sur la page, puis touchez le bouton. (Les analyseurs de messagerie envoient les formulaires sans cette case.)
 error-comment-too-long-title = Ce commentaire est trop long
@@ -245,15 +246,42 @@ weekly-some-stopped = { $n ->
    *[other] { $n } membres reçoivent
 } l’e-mail quotidien ; { $stopped }. La commande « moralectl suppressions list » indique les adresses bloquées.
 weekly-delivery = E-mails quotidiens de la semaine dernière : { $line }.
-delivery-reached = { $reached } sur { $scheduled } arrivés
-delivery-complained = { $n } signalés comme spam
-delivery-bounced = { $n } rejetés
-delivery-failed = { $n } en échec
-delivery-suppressed = { $n } non envoyés (suspendus ou retirés entre-temps)
-delivery-unconfirmed = { $n } non confirmés
-delivery-in-flight = { $n } encore en route
-delivery-missed = { $n } manqués (aucun envoi n’a eu lieu)
-delivery-unaccounted = { $n } NON EXPLIQUÉS
+delivery-reached = { $reached ->
+    [one] { $reached } sur { $scheduled } arrivé
+   *[other] { $reached } sur { $scheduled } arrivés
+}
+delivery-complained = { $n ->
+    [one] { $n } signalé comme spam
+   *[other] { $n } signalés comme spam
+}
+delivery-bounced = { $n ->
+    [one] { $n } rejeté
+   *[other] { $n } rejetés
+}
+delivery-failed = { $n ->
+    [one] { $n } en échec
+   *[other] { $n } en échec
+}
+delivery-suppressed = { $n ->
+    [one] { $n } non envoyé (suspendu ou retiré entre-temps)
+   *[other] { $n } non envoyés (suspendus ou retirés entre-temps)
+}
+delivery-unconfirmed = { $n ->
+    [one] { $n } non confirmé
+   *[other] { $n } non confirmés
+}
+delivery-in-flight = { $n ->
+    [one] { $n } encore en route
+   *[other] { $n } encore en route
+}
+delivery-missed = { $n ->
+    [one] { $n } manqué (aucun envoi n’a eu lieu)
+   *[other] { $n } manqués (aucun envoi n’a eu lieu)
+}
+delivery-unaccounted = { $n ->
+    [one] { $n } NON EXPLIQUÉ
+   *[other] { $n } NON EXPLIQUÉS
+}
 weekly-privacy = Les jours avec moins de trois réponses n’affichent aucun chiffre, afin qu’aucune réponse ne puisse être attribuée à quelqu’un.
 low-subject = { $team } : plusieurs jours difficiles d’affilée
 low-heading = { $team } traverse quelques jours difficiles

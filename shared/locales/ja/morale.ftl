@@ -130,6 +130,7 @@ away-back-confirm = はい、戻りました。毎日のメールを再開して
 away-back-heading = おかえりなさい
 away-back-body = 次の営業日から、{ $team } の毎日のメールが再開されます。
 away-not-active = { $team } の毎日のメールはすでに停止されているため、一時停止の必要はありません。理由はチームの管理者にお問い合わせください。
+away-link-old = このリンクは古いため、メールの一時停止には使えません。新しい毎日のメールのリンクをお使いください。
 
 ## 問題が起きたことを伝えるページ
 
@@ -140,7 +141,7 @@ error-bad-link-body = 途中で切れたり、変更されたりした可能性�
 error-bad-score-title = その回答は 5 つの選択肢にありません
 error-bad-score-body = メールにある 5 つの回答から 1 つを選んでください。
 error-bad-date-title = その日は選べません
-error-bad-date-body = 戻る日を選んでください。明日以降、最長 90 日先までです。
+error-bad-date-body = 戻る日を選んでください。明日以降で、ページに表示される範囲内の日付です。
 error-not-confirmed-title = 何も変更されていません
 error-not-confirmed-body = 毎日のメールを再開するには、ページの「はい、戻りました」にチェックを入れてからボタンを押してください(メールのスキャナーはチェックなしでフォームを送信します)。
 error-comment-too-long-title = コメントが長すぎます

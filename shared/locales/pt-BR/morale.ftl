@@ -124,12 +124,13 @@ away-date-hint = Um dia depois de hoje, até { $last }.
 away-button = Pausar até lá
 away-set-heading = Até { $date }!
 away-set-body = Nenhum e-mail diário de { $team } até lá; ele volta sozinho nesse dia.
-away-current = Seu e-mail diário volta em { $date }.
+away-current = Seu e-mail diário volta na { $date }.
 away-back-button = Já voltei
 away-back-confirm = Sim, voltei: quero receber o e-mail diário de novo
 away-back-heading = Que bom ter você de volta
 away-back-body = Seu e-mail diário de { $team } volta a partir do próximo dia útil.
 away-not-active = Seu e-mail diário de { $team } já está parado, então não há nada para pausar. Um administrador da equipe pode explicar o motivo.
+away-link-old = Este link é antigo demais para pausar seu e-mail. O link de um e-mail diário mais recente pode.
 
 ## Páginas que avisam que algo deu errado
 
@@ -140,7 +141,7 @@ error-bad-link-body = Ele pode ter sido cortado ou alterado no caminho. Abra-o d
 error-bad-score-title = Essa resposta não é uma das cinco
 error-bad-score-body = Escolha uma das cinco respostas do e-mail.
 error-bad-date-title = Esse dia não pode ser escolhido
-error-bad-date-body = Escolha o dia em que você volta: um dia depois de hoje, no máximo 90 dias à frente.
+error-bad-date-body = Escolha o dia em que você volta: um dia depois de hoje, dentro das datas que a página oferece.
 error-not-confirmed-title = Nada foi alterado
 error-not-confirmed-body = Para voltar a receber o e-mail diário, marque “Sim, voltei” na página e depois toque no botão. (Os verificadores de e-mail enviam formulários sem essa marcação.)
 error-comment-too-long-title = Esse comentário é longo demais
@@ -249,14 +250,38 @@ weekly-some-stopped = { $n ->
 } o e-mail diário; { $stopped }. “moralectl suppressions list” mostra os endereços bloqueados.
 weekly-delivery = E-mails diários da semana passada: { $line }.
 delivery-reached = { $reached } de { $scheduled } entregues
-delivery-complained = { $n } marcados como spam
-delivery-bounced = { $n } devolvidos
-delivery-failed = { $n } com falha
-delivery-suppressed = { $n } não enviados (pausados ou removidos nesse meio-tempo)
-delivery-unconfirmed = { $n } não confirmados
-delivery-in-flight = { $n } ainda a caminho
-delivery-missed = { $n } perdidos (nenhum envio foi executado)
-delivery-unaccounted = { $n } SEM EXPLICAÇÃO
+delivery-complained = { $n ->
+    [one] { $n } marcado como spam
+   *[other] { $n } marcados como spam
+}
+delivery-bounced = { $n ->
+    [one] { $n } devolvido
+   *[other] { $n } devolvidos
+}
+delivery-failed = { $n ->
+    [one] { $n } com falha
+   *[other] { $n } com falha
+}
+delivery-suppressed = { $n ->
+    [one] { $n } não enviado (pausado ou removido nesse meio-tempo)
+   *[other] { $n } não enviados (pausados ou removidos nesse meio-tempo)
+}
+delivery-unconfirmed = { $n ->
+    [one] { $n } não confirmado
+   *[other] { $n } não confirmados
+}
+delivery-in-flight = { $n ->
+    [one] { $n } ainda a caminho
+   *[other] { $n } ainda a caminho
+}
+delivery-missed = { $n ->
+    [one] { $n } perdido (nenhum envio foi executado)
+   *[other] { $n } perdidos (nenhum envio foi executado)
+}
+delivery-unaccounted = { $n ->
+    [one] { $n } SEM EXPLICAÇÃO
+   *[other] { $n } SEM EXPLICAÇÃO
+}
 weekly-privacy = Dias com menos de três respostas não mostram números, para que a resposta de ninguém possa ser identificada.
 low-subject = { $team }: alguns dias difíceis seguidos
 low-heading = { $team } teve alguns dias difíceis
@@ -273,4 +298,4 @@ problem-line = { $address }: { $what } ({ $detail })
 problem-bounced = devolvido: o servidor de e-mail recusa a mensagem
 problem-complained = marcou o e-mail como spam
 problem-removed = não é mais membro
-problem-about = sobre o e-mail de { $date }
+problem-about = sobre o e-mail da { $date }

@@ -82,6 +82,13 @@ impl StatusChange<'_> {
     }
 }
 
+/// A member's own pause, as they ask for it: away until `back` (`None`: back now), asked `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Away {
+    pub back: Option<SendDate>,
+    pub at: Timestamp,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub team: TeamId,

@@ -23,7 +23,7 @@ pub use address::{EmailAddress, mask_emails};
 pub use ids::{MemberId, MemberKey, TeamId};
 pub use ledger::{Day, DayPlan, Failure, Ledger};
 pub use locale::Locale;
-pub use member::{Member, MemberStatus, StatusChange};
+pub use member::{Away, Member, MemberStatus, StatusChange};
 pub use outbox::{OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 pub use quiet::QuietDays;
 pub use report::{ProblemLine, ProblemReport};

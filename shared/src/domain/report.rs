@@ -55,7 +55,9 @@ impl ProblemLine {
             Some(s) => (s, true),
             None => (head, false),
         };
-        let status = MemberStatus::parse(status)?;
+        // Only what a report tells of: any other status is a line of another shape.
+        let status =
+            MemberStatus::parse(status).filter(|s| matches!(s, MemberStatus::Bounced | MemberStatus::Complained))?;
         let mut about = None;
         if let Some((d, date)) = detail.rsplit_once(ABOUT)
             && let Some(date) = date.strip_suffix(')').and_then(|s| SendDate::parse(s).ok())
@@ -85,5 +87,6 @@ mod tests {
         let late = ProblemLine { removed: true, about: Some(SendDate::parse("2026-12-03").unwrap()), ..line };
         assert_eq!(ProblemLine::parse(&late.to_string()), Some(late));
         assert_eq!(ProblemLine::parse("something else entirely"), None);
+        assert_eq!(ProblemLine::parse("ana@example.com — paused: by hand"), None, "not a status a report tells of");
     }
 }

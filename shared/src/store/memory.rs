@@ -7,7 +7,7 @@ use super::{
 };
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Day, DayPlan, Ledger, Locale, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response,
+    Away, Day, DayPlan, Ledger, Locale, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response,
     SendDate, StatusChange, Tally, Team, TeamId, VoterKey,
 };
 use crate::voter::DaySalt;
@@ -187,13 +187,7 @@ impl MemberStore for MemoryStore {
         Ok(m.soft_bounces)
     }
 
-    async fn set_away(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        back: Option<SendDate>,
-        now: Timestamp,
-    ) -> StoreResult<Option<Member>> {
+    async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>> {
         let mut t = self.lock();
         let m = t
             .members
@@ -202,25 +196,19 @@ impl MemberStore for MemoryStore {
         if m.status != MemberStatus::Active {
             return Ok(None);
         }
-        m.away_until = back;
-        m.updated_at = now;
+        m.away_until = away.back;
+        m.updated_at = away.at;
         Ok(Some(m.clone()))
     }
 
-    async fn set_locale(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        locale: Option<Locale>,
-        now: Timestamp,
-    ) -> StoreResult<()> {
+    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> StoreResult<()> {
         let mut t = self.lock();
         let m = t
             .members
             .get_mut(&(team.clone(), id.clone()))
             .ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))?;
         m.locale = locale;
-        m.updated_at = now;
+        m.updated_at = at;
         Ok(())
     }
 

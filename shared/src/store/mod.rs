@@ -16,7 +16,7 @@ pub use memory::MemoryStore;
 
 use crate::domain::outbox::{Change, Unsent};
 use crate::domain::{
-    Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate,
+    Away, Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate,
     StatusChange, Tally, Team, TeamId,
 };
 use crate::voter::DaySalt;
@@ -121,16 +121,9 @@ pub trait MemberStore: Send + Sync {
     /// The member's own pause: away until `back` (`None`: back now), only while they are
     /// active. `Ok(None)` if they are not (left as they were), `NotFound` if there is no such
     /// member. Returns the updated member.
-    async fn set_away(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        back: Option<SendDate>,
-        now: Timestamp,
-    ) -> StoreResult<Option<Member>>;
+    async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>>;
     /// The member's own language (`None`: the team's). `NotFound` if there is no such member.
-    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, now: Timestamp)
-    -> StoreResult<()>;
+    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> StoreResult<()>;
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()>;
 }
 

@@ -6,14 +6,15 @@
 //! reason: the other readers' draws are untouched.
 
 use crate::dice::Dice;
-use crate::log::{ApiCall, Ask, Log};
+use crate::log::{Ask, Log};
+use crate::readers::{Client, request};
 use crate::store::SimStore;
 use crate::world::{SimClock, World};
 use morale::clock::Clock;
 use morale::domain::OutboxKey;
 use morale::token::TokenKeys;
 use morale::voter::VoterSecret;
-use morale_response_api::{HttpRequest, ResponseApi};
+use morale_response_api::ResponseApi;
 use std::sync::Arc;
 
 pub struct AwayReaders {
@@ -50,7 +51,7 @@ impl AwayReaders {
         }
         for (target, what) in [(path.to_string(), "away"), (format!("{path}/back"), "back")] {
             tokio::time::sleep(self.dice.millis(100, 3_000)).await;
-            let resp = self.ask(&request(&target, "")).await;
+            let resp = self.client().ask(&request("POST", &target, "", "")).await;
             if resp.status == 200 {
                 let at = self.clock.now();
                 self.log.with(|l| l.scanner_paused.push((key.clone(), at, format!("{what}: {}", resp.status))));
@@ -64,56 +65,19 @@ impl AwayReaders {
             return;
         }
         tokio::time::sleep(self.dice.millis(60_000, 6 * 3_600_000)).await;
-        self.ask(&HttpRequest { method: "GET".into(), path: path.into(), ..Default::default() }).await;
+        self.client().ask(&request("GET", path, "", "")).await;
         // At least two days after the email's own: within six hours of it, always a day ahead.
         let back = (0..self.dice.between(2, 4)).fold(key.date, |d, _| d.next_day());
-        if self.post(key, Ask::Away(back), path, &format!("back={back}")).await && self.dice.chance(self.back_early) {
+        if self.client().post(key, Ask::Away(back), path, &format!("back={back}")).await
+            && self.dice.chance(self.back_early)
+        {
             tokio::time::sleep(self.dice.millis(3_600_000, 30 * 3_600_000)).await;
-            self.post(key, Ask::Back, &format!("{path}/back"), "confirm=yes").await;
+            self.client().post(key, Ask::Back, &format!("{path}/back"), "confirm=yes").await;
         }
     }
 
-    /// One request through the API; a "please try again" is counted for the readers' check.
-    async fn ask(&self, req: &HttpRequest) -> morale_response_api::HttpResponse {
-        let resp = self.api.handle(req).await;
-        if resp.status == 503 {
-            self.log.with(|l| l.api_unavailable += 1);
-        }
-        resp
-    }
-
-    /// A POST, repeated while the API says "please try again" and patience lasts: whether the
-    /// page said it was done.
-    async fn post(&self, key: &OutboxKey, ask: Ask, path: &str, body: &str) -> bool {
-        for attempt in 0..=self.patience {
-            if attempt > 0 {
-                tokio::time::sleep(self.dice.millis(30_000, 300_000)).await;
-            }
-            let at = self.clock.now();
-            let resp = self.ask(&request(path, body)).await;
-            let end = self.clock.now();
-            let done = resp.status == 200
-                && match ask {
-                    Ask::Away(_) => resp.body.contains("See you on"),
-                    _ => resp.body.contains("Welcome back"),
-                };
-            self.log.with(|l| l.api_calls.push(ApiCall { key: key.clone(), ask, at, end, status: resp.status, done }));
-            if resp.status != 503 {
-                return done;
-            }
-        }
-        false
-    }
-}
-
-fn request(path: &str, body: &str) -> HttpRequest {
-    HttpRequest {
-        method: "POST".into(),
-        path: path.into(),
-        accept: "text/html".into(),
-        content_type: "application/x-www-form-urlencoded".into(),
-        body: body.as_bytes().to_vec(),
-        ..Default::default()
+    fn client(&self) -> Client<'_> {
+        Client { api: &self.api, dice: &self.dice, log: &self.log, clock: &self.clock, patience: self.patience }
     }
 }
 

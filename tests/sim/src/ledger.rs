@@ -205,7 +205,9 @@ pub async fn check(w: &World, alarms: &Alarms) -> Vec<String> {
                 for m in w.members.iter().filter(|m| m.team == team.id) {
                     let key = OutboxKey { team: team.id.clone(), date, member: m.id.clone() };
                     let due = steadily_reachable(r, &team.id, &m.id, at, w.end)
-                        && !away_for(r, &team.id, &m.id, date, at, w.end, false);
+                        // Away for it at some moment until the day ended (when it is planned at the
+                        // latest): a later pause, for later days, excuses nothing.
+                        && !away_for(r, &team.id, &m.id, date, at, team.schedule.end_of_local_day(date).min(w.end), false);
                     if due && !items.contains_key(&key) && !told {
                         v.push(format!("{key} was due at {at} and has no email, and no one was told"));
                     }

@@ -165,8 +165,31 @@ impl Readers {
         }
     }
 
-    /// One request through the API; a "please try again" is counted for the invariant.
+    fn client(&self) -> Client<'_> {
+        Client { api: &self.api, dice: &self.dice, log: &self.log, clock: &self.clock, patience: self.plan.patience }
+    }
+
     async fn ask(&self, req: &HttpRequest) -> morale_response_api::HttpResponse {
+        self.client().ask(req).await
+    }
+
+    async fn post(&self, key: &OutboxKey, ask: Ask, path: &str, body: &str) -> bool {
+        self.client().post(key, ask, path, body).await
+    }
+}
+
+/// A reader's way to the API: its own API (and store dice), its dice for waits, its patience.
+pub(crate) struct Client<'a> {
+    pub api: &'a ResponseApi,
+    pub dice: &'a Dice,
+    pub log: &'a Log,
+    pub clock: &'a SimClock,
+    pub patience: u32,
+}
+
+impl Client<'_> {
+    /// One request through the API; a "please try again" is counted for the invariant.
+    pub async fn ask(&self, req: &HttpRequest) -> morale_response_api::HttpResponse {
         let resp = self.api.handle(req).await;
         if resp.status == 503 {
             self.log.with(|l| l.api_unavailable += 1);
@@ -174,22 +197,23 @@ impl Readers {
         resp
     }
 
-    /// A POST, repeated while the API says "please try again" and patience lasts: whether the
-    /// page said it was done.
-    async fn post(&self, key: &OutboxKey, ask: Ask, path: &str, body: &str) -> bool {
-        for attempt in 0..=self.plan.patience {
+    /// A POST, repeated while the API says "please try again" and patience lasts: logged, and
+    /// whether the page said it was done.
+    pub async fn post(&self, key: &OutboxKey, ask: Ask, path: &str, body: &str) -> bool {
+        for attempt in 0..=self.patience {
             if attempt > 0 {
                 tokio::time::sleep(self.dice.millis(30_000, 300_000)).await;
             }
             let at = self.clock.now();
             let resp = self.ask(&request("POST", path, "", body)).await;
             let end = self.clock.now();
-            let done = match ask {
-                Ask::Answer(_) => resp.status == 200,
-                Ask::Unsubscribe => resp.body.contains("You are unsubscribed"),
-                Ask::Resubscribe => resp.body.contains("Welcome back"),
-                Ask::Away(_) | Ask::Back => unreachable!("asked by the away readers"),
-            };
+            let done = resp.status == 200
+                && match ask {
+                    Ask::Answer(_) => true,
+                    Ask::Unsubscribe => resp.body.contains("You are unsubscribed"),
+                    Ask::Resubscribe | Ask::Back => resp.body.contains("Welcome back"),
+                    Ask::Away(_) => resp.body.contains("See you on"),
+                };
             self.log.with(|l| l.api_calls.push(ApiCall { key: key.clone(), ask, at, end, status: resp.status, done }));
             if resp.status != 503 {
                 return done;
@@ -210,7 +234,7 @@ fn removed_by(
         .any(|e| &e.team == team && e.member.as_ref() == Some(member) && e.why.starts_with("removed") && e.at <= at)
 }
 
-fn request(method: &str, path: &str, query: &str, body: &str) -> HttpRequest {
+pub(crate) fn request(method: &str, path: &str, query: &str, body: &str) -> HttpRequest {
     HttpRequest {
         method: method.into(),
         path: path.into(),

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use morale::clock::Clock;
 use morale::domain::outbox::Change;
 use morale::domain::{
-    Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response,
+    Away, Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, OutboxStatus, ProblemReport, Response,
     SendDate, StatusChange, Tally, Team, TeamId,
 };
 use morale::store::prelude::*;
@@ -263,29 +263,17 @@ impl MemberStore for SimStore {
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
         self.write("UpdateItem member", self.table.reset_soft_bounces(team, id, now)).await
     }
-    async fn set_away(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        back: Option<SendDate>,
-        now: Timestamp,
-    ) -> StoreResult<Option<Member>> {
+    async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>> {
         self.there("UpdateItem member").await?;
-        let r = self.table.set_away(team, id, back, now).await;
+        let r = self.table.set_away(team, id, away).await;
         if let Ok(Some(_)) = &r {
-            let change = AwayChange { team: team.clone(), member: id.clone(), at: self.clock.now(), back };
+            let change = AwayChange { team: team.clone(), member: id.clone(), at: self.clock.now(), back: away.back };
             self.log.with(|l| l.away.push(change));
         }
         self.back("UpdateItem member", true, r).await
     }
-    async fn set_locale(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        locale: Option<Locale>,
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        self.write("UpdateItem member", self.table.set_locale(team, id, locale, now)).await
+    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> StoreResult<()> {
+        self.write("UpdateItem member", self.table.set_locale(team, id, locale, at)).await
     }
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
         self.write("DeleteItem member", self.table.remove_member(team, id)).await

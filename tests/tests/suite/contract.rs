@@ -112,28 +112,30 @@ pub async fn due_teams_and_conditional_advance(store: &dyn Store) {
 /// A member's own pause and language: kept, only an active member pauses, a change of status
 /// ends the pause, and a member not there is named.
 pub async fn a_members_own_pause_and_language(store: &dyn Store) {
-    use morale::domain::Locale;
+    use morale::domain::{Away, Locale};
     let now = ts(NOW);
+    let away = |back: Option<SendDate>, at| Away { back, at };
     let m = member("alpha", "ana@example.com", now);
     store.add_member(&m).await.unwrap();
     let back = SendDate::parse("2026-12-01").unwrap();
-    let away = store.set_away(&m.team, &m.id, Some(back), now + mins(1)).await.unwrap().expect("active: paused");
-    assert_eq!((away.away_until, away.updated_at), (Some(back), now + mins(1)));
+    let paused =
+        store.set_away(&m.team, &m.id, away(Some(back), now + mins(1))).await.unwrap().expect("active: paused");
+    assert_eq!((paused.away_until, paused.updated_at), (Some(back), now + mins(1)));
     store.set_locale(&m.team, &m.id, Some(Locale::PtBr), now).await.unwrap();
     let read = store.get_member(&m.team, &m.id).await.unwrap().unwrap();
     assert_eq!((read.away_until, read.locale), (Some(back), Some(Locale::PtBr)));
-    assert_eq!(store.set_away(&m.team, &m.id, None, now).await.unwrap().unwrap().away_until, None, "back now");
-    store.set_away(&m.team, &m.id, Some(back), now).await.unwrap();
+    assert_eq!(store.set_away(&m.team, &m.id, away(None, now)).await.unwrap().unwrap().away_until, None, "back now");
+    store.set_away(&m.team, &m.id, away(Some(back), now)).await.unwrap();
     let unsubscribe =
         StatusChange { from: &[MemberStatus::Active], to: MemberStatus::Unsubscribed, reason: "link", at: now };
     let out = store.set_status(&m.team, &m.id, unsubscribe).await.unwrap().unwrap();
     assert_eq!(out.away_until, None, "a change of status ends the member's own pause");
-    assert_eq!(store.set_away(&m.team, &m.id, Some(back), now).await.unwrap(), None, "not active: nothing");
+    assert_eq!(store.set_away(&m.team, &m.id, away(Some(back), now)).await.unwrap(), None, "not active: nothing");
     assert_eq!(store.get_member(&m.team, &m.id).await.unwrap().unwrap().away_until, None);
     store.set_locale(&m.team, &m.id, None, now).await.unwrap();
     assert_eq!(store.get_member(&m.team, &m.id).await.unwrap().unwrap().locale, None, "the team's again");
     let nobody = MemberId::parse("mnobody").unwrap();
-    assert!(matches!(store.set_away(&m.team, &nobody, Some(back), now).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.set_away(&m.team, &nobody, away(Some(back), now)).await, Err(StoreError::NotFound(_))));
     assert!(matches!(store.set_locale(&m.team, &nobody, None, now).await, Err(StoreError::NotFound(_))));
     assert!(store.get_member(&m.team, &nobody).await.unwrap().is_none(), "no member made by either");
 }

@@ -21,12 +21,7 @@ fn email_to(sys: &System, to: &str) -> (String, Vec<String>, String) {
     let msgs = sys.ses.app().messages();
     let m = msgs.iter().rev().find(|m| m.to.iter().any(|t| t == to)).expect("an email");
     let html = m.html.clone().unwrap();
-    let hrefs = html
-        .split("href=\"")
-        .skip(1)
-        .map(|part| part.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&"))
-        .collect();
-    (html, hrefs, m.subject.clone())
+    (html.clone(), morale_tests::hrefs(&html), m.subject.clone())
 }
 
 fn link<'a>(hrefs: &'a [String], route: &str) -> &'a str {

@@ -14,12 +14,7 @@ use std::time::Duration;
 fn email(sys: &System, to: &str) -> (String, String, String, Vec<String>) {
     let msgs = sys.ses.app().messages();
     let m = msgs.iter().rev().find(|m| m.to.iter().any(|t| t == to)).expect("an email");
-    let html = m.html.clone().unwrap();
-    let hrefs = html
-        .split("href=\"")
-        .skip(1)
-        .map(|part| part.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&"))
-        .collect();
+    let hrefs = morale_tests::hrefs(m.html.as_deref().unwrap());
     let unsub = m.headers.iter().find(|(k, _)| k == "List-Unsubscribe").unwrap().1.trim_matches(['<', '>']).to_string();
     (m.text.clone().unwrap(), unsub, m.message_id.clone(), hrefs)
 }

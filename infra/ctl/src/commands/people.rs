@@ -205,7 +205,8 @@ pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, jso
         }
         MemberCmd::Back { team, email } => {
             let t = get_team(store, team).await?;
-            let m = match store.set_away(team, &t.member_id(email), None, now).await {
+            let m = match store.set_away(team, &t.member_id(email), morale::domain::Away { back: None, at: now }).await
+            {
                 Ok(Some(m)) => m,
                 Ok(None) => bail!("{email} does not get the daily email (they are not active): nothing to end"),
                 Err(morale::store::StoreError::NotFound(_)) => bail!("{email} is not a member of {team}"),

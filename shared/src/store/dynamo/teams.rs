@@ -2,7 +2,7 @@
 
 use super::records::{MemberRecord, TeamRecord};
 use super::{DynamoStore, Item, TEAM_SK, Update, backend, from_item, member_sk, n, nanos, s, team_pk, to_item};
-use crate::domain::{Locale, Member, MemberId, MemberStatus, SendDate, StatusChange, Team, TeamId};
+use crate::domain::{Away, Locale, Member, MemberId, MemberStatus, StatusChange, Team, TeamId};
 use crate::store::{Due, MemberStore, StoreError, StoreResult, TeamStore};
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -172,22 +172,16 @@ impl MemberStore for DynamoStore {
         }
     }
 
-    async fn set_away(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        back: Option<SendDate>,
-        now: Timestamp,
-    ) -> StoreResult<Option<Member>> {
-        let expr = if back.is_some() {
+    async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>> {
+        let expr = if away.back.is_some() {
             "SET away_until = :back, updated_at = :now"
         } else {
             "REMOVE away_until SET updated_at = :now"
         };
         let mut u = Update::new(team_pk(team), member_sk(id), expr, "attribute_exists(PK) AND #status = :active")
             .val(":active", s(MemberStatus::Active.as_str()))
-            .val(":now", s(now.to_string()));
-        if let Some(back) = back {
+            .val(":now", s(away.at.to_string()));
+        if let Some(back) = away.back {
             u = u.val(":back", s(back.as_str()));
         }
         match self.update(u).await? {
@@ -199,20 +193,14 @@ impl MemberStore for DynamoStore {
         }
     }
 
-    async fn set_locale(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        locale: Option<Locale>,
-        now: Timestamp,
-    ) -> StoreResult<()> {
+    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> StoreResult<()> {
         let expr = if locale.is_some() {
             "SET locale = :locale, updated_at = :now"
         } else {
             "REMOVE locale SET updated_at = :now"
         };
         let mut u =
-            Update::new(team_pk(team), member_sk(id), expr, "attribute_exists(PK)").val(":now", s(now.to_string()));
+            Update::new(team_pk(team), member_sk(id), expr, "attribute_exists(PK)").val(":now", s(at.to_string()));
         if let Some(l) = locale {
             u = u.val(":locale", s(l.tag()));
         }

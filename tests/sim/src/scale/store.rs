@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use morale::domain::outbox::Change;
 use morale::domain::{
-    Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate,
+    Away, Day, DayPlan, Ledger, Locale, Member, MemberId, OutboxItem, OutboxKey, ProblemReport, Response, SendDate,
     StatusChange, Tally, Team, TeamId,
 };
 use morale::store::prelude::*;
@@ -132,23 +132,11 @@ impl MemberStore for MeteredStore {
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
         self.write("reset_soft_bounces", &team_key(team), self.table.reset_soft_bounces(team, id, now)).await
     }
-    async fn set_away(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        back: Option<SendDate>,
-        now: Timestamp,
-    ) -> StoreResult<Option<Member>> {
-        self.write("set_away", &team_key(team), self.table.set_away(team, id, back, now)).await
+    async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>> {
+        self.write("set_away", &team_key(team), self.table.set_away(team, id, away)).await
     }
-    async fn set_locale(
-        &self,
-        team: &TeamId,
-        id: &MemberId,
-        locale: Option<Locale>,
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        self.write("set_locale", &team_key(team), self.table.set_locale(team, id, locale, now)).await
+    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> StoreResult<()> {
+        self.write("set_locale", &team_key(team), self.table.set_locale(team, id, locale, at)).await
     }
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
         self.write("remove_member", &team_key(team), self.table.remove_member(team, id)).await
