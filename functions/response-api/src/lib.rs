@@ -66,7 +66,6 @@ impl ResponseApi {
     /// simply be repeated), everything else a friendly page.
     pub async fn handle(&self, req: &HttpRequest) -> HttpResponse {
         let mut m = Metrics::new();
-        let t = Locale::negotiate(&req.accept_language);
         let mut routed = self.route(req, &mut m).await;
         // A link sealed with a key this function does not hold yet (it was frozen through a
         // rotation): read the keys again, at most once a minute, and try once more.
@@ -86,6 +85,8 @@ impl ResponseApi {
                 // One metric, the reason in the log: a metric per reason would be billed apiece.
                 m.count(metrics::RESPONSES_REJECTED, 1);
                 tracing::info!(reason = r.reason(), status = r.status(), "request refused");
+                // A refusal's link may say nothing of its reader: the browser's language.
+                let t = Locale::negotiate(&req.accept_language);
                 let (title, message) = r.title_and_message(t);
                 let mut resp = self.respond(req, t, r.status(), &title, &message, r.reason());
                 if let Reject::Method(allow) = r {
@@ -96,6 +97,7 @@ impl ResponseApi {
             Err(Stop::Store(e)) => {
                 m.count(metrics::RESPONSES_UNAVAILABLE, 1);
                 tracing::error!(error = %e, "the table could not be reached");
+                let t = Locale::negotiate(&req.accept_language);
                 let (title, message) = (t.text("error-unavailable-title"), t.text("error-unavailable-body"));
                 self.respond(req, t, 503, &title, &message, "unavailable")
             }
