@@ -14,9 +14,44 @@ pub struct AnswerLink {
     pub url: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/daily.html")]
-struct DailyHtml<'a> {
+/// An email's HTML and text templates read the same fields: one struct holds them, and a
+/// view per template derefs to it.
+macro_rules! views {
+    ($data:ident: $html:ident = $html_path:literal, $text:ident = $text_path:literal) => {
+        #[derive(Template)]
+        #[template(path = $html_path)]
+        struct $html<'a>(&'a $data<'a>);
+
+        #[derive(Template)]
+        #[template(path = $text_path)]
+        struct $text<'a>(&'a $data<'a>);
+
+        impl<'a> std::ops::Deref for $html<'a> {
+            type Target = $data<'a>;
+            fn deref(&self) -> &$data<'a> {
+                self.0
+            }
+        }
+
+        impl<'a> std::ops::Deref for $text<'a> {
+            type Target = $data<'a>;
+            fn deref(&self) -> &$data<'a> {
+                self.0
+            }
+        }
+
+        impl $data<'_> {
+            /// The email's HTML and text parts.
+            fn parts(&self) -> (String, String) {
+                let html = $html(self).render().expect(concat!($html_path, " renders"));
+                let text = $text(self).render().expect(concat!($text_path, " renders"));
+                (html, text)
+            }
+        }
+    };
+}
+
+struct Daily<'a> {
     t: Locale,
     subject: &'a str,
     member_name: Option<&'a str>,
@@ -26,41 +61,18 @@ struct DailyHtml<'a> {
     unsubscribe_url: &'a str,
     away_url: &'a str,
 }
+views!(Daily: DailyHtml = "email/daily.html", DailyText = "email/daily.txt");
 
-#[derive(Template)]
-#[template(path = "email/daily.txt")]
-struct DailyText<'a> {
-    t: Locale,
-    member_name: Option<&'a str>,
-    team_name: &'a str,
-    date_text: &'a str,
-    answers: &'a [AnswerLink],
-    unsubscribe_url: &'a str,
-    away_url: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email/digest.html")]
-struct DigestHtml<'a> {
+struct Problems<'a> {
     t: Locale,
     subject: &'a str,
     team_name: &'a str,
     intro: &'a str,
     lines: &'a [String],
 }
+views!(Problems: ProblemsHtml = "email/digest.html", ProblemsText = "email/digest.txt");
 
-#[derive(Template)]
-#[template(path = "email/digest.txt")]
-struct DigestText<'a> {
-    t: Locale,
-    team_name: &'a str,
-    intro: &'a str,
-    lines: &'a [String],
-}
-
-#[derive(Template)]
-#[template(path = "email/weekly.html")]
-struct WeeklyHtml<'a> {
+struct Weekly<'a> {
     t: Locale,
     subject: &'a str,
     headline: &'a str,
@@ -74,41 +86,16 @@ struct WeeklyHtml<'a> {
     problems: &'a str,
     trend_url: &'a str,
 }
+views!(Weekly: WeeklyHtml = "email/weekly.html", WeeklyText = "email/weekly.txt");
 
-#[derive(Template)]
-#[template(path = "email/weekly.txt")]
-struct WeeklyText<'a> {
-    t: Locale,
-    headline: &'a str,
-    team_name: &'a str,
-    this_mean: &'a str,
-    last_mean: &'a str,
-    this_participation: &'a str,
-    last_participation: &'a str,
-    this_days: &'a str,
-    last_days: &'a str,
-    problems: &'a str,
-    trend_url: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email/low_morale.html")]
-struct LowMoraleHtml<'a> {
+struct LowMorale<'a> {
     t: Locale,
     subject: &'a str,
     team_name: &'a str,
     days: &'a [String],
     trend_url: &'a str,
 }
-
-#[derive(Template)]
-#[template(path = "email/low_morale.txt")]
-struct LowMoraleText<'a> {
-    t: Locale,
-    team_name: &'a str,
-    days: &'a [String],
-    trend_url: &'a str,
-}
+views!(LowMorale: LowMoraleHtml = "email/low_morale.html", LowMoraleText = "email/low_morale.txt");
 
 /// An email ready for the mailer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +181,7 @@ impl EmailRenderer {
         let date_text = t.date(e.date.date());
         // Keep the subject plain (no emoji) and the same every day: easy to filter, never spammy.
         let subject = t.arg("daily-subject", "team", e.team_name);
-        let html = DailyHtml {
+        let (html, text) = Daily {
             t,
             subject: &subject,
             member_name: e.member_name,
@@ -204,19 +191,7 @@ impl EmailRenderer {
             unsubscribe_url: &unsubscribe_url,
             away_url: &away_url,
         }
-        .render()
-        .expect("the daily HTML template renders");
-        let text = DailyText {
-            t,
-            member_name: e.member_name,
-            team_name: e.team_name,
-            date_text: &date_text,
-            answers: &answers,
-            unsubscribe_url: &unsubscribe_url,
-            away_url: &away_url,
-        }
-        .render()
-        .expect("the daily text template renders");
+        .parts();
         RenderedEmail {
             subject,
             html,
@@ -343,7 +318,7 @@ impl EmailRenderer {
         let subject = t.arg("weekly-subject", "team", team_name);
         let problems = members.text(t);
         let (tm, lm, tp, lp, td, ld) = (mean(this), mean(last), part(this), part(last), days(this), days(last));
-        let html = WeeklyHtml {
+        let (html, text) = Weekly {
             t,
             subject: &subject,
             headline: &headline,
@@ -357,23 +332,7 @@ impl EmailRenderer {
             problems: &problems,
             trend_url,
         }
-        .render()
-        .expect("weekly HTML renders");
-        let text = WeeklyText {
-            t,
-            headline: &headline,
-            team_name,
-            this_mean: &tm,
-            last_mean: &lm,
-            this_participation: &tp,
-            last_participation: &lp,
-            this_days: &td,
-            last_days: &ld,
-            problems: &problems,
-            trend_url,
-        }
-        .render()
-        .expect("weekly text renders");
+        .parts();
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 
@@ -384,9 +343,7 @@ impl EmailRenderer {
             .iter()
             .map(|(d, m)| t.args("low-day", &[("date", t.date(d.date()).into()), ("mean", t.decimal(*m, 2).into())]))
             .collect();
-        let html =
-            LowMoraleHtml { t, subject: &subject, team_name, days: &lines, trend_url }.render().expect("renders");
-        let text = LowMoraleText { t, team_name, days: &lines, trend_url }.render().expect("renders");
+        let (html, text) = LowMorale { t, subject: &subject, team_name, days: &lines, trend_url }.parts();
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 
@@ -401,173 +358,10 @@ impl EmailRenderer {
             "problems-intro",
             &[("team", team_name.to_string().into()), ("date", t.date_year(date.date()).into())],
         );
-        let html =
-            DigestHtml { t, subject: &subject, team_name, intro: &intro, lines }.render().expect("digest HTML renders");
-        let text = DigestText { t, team_name, intro: &intro, lines }.render().expect("digest text renders");
+        let (html, text) = Problems { t, subject: &subject, team_name, intro: &intro, lines }.parts();
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn render(name: Option<&str>, team_name: &str) -> RenderedEmail {
-        render_in(Locale::En, name, team_name, "2026-11-24")
-    }
-
-    fn render_in(locale: Locale, name: Option<&str>, team_name: &str, date: &str) -> RenderedEmail {
-        let r = EmailRenderer::new(TokenKeys::development(), "https://api.example/");
-        r.daily(
-            &DailyEmail {
-                team: &TeamId::parse("platform").unwrap(),
-                team_name,
-                member: &MemberId::parse("mabc").unwrap(),
-                member_name: name,
-                date: SendDate::parse(date).unwrap(),
-                answers_close: "2026-11-26T00:00:00Z".parse().unwrap(),
-                locale,
-            },
-            "2026-11-24T15:00:00Z".parse().unwrap(),
-        )
-    }
-
-    #[test]
-    fn has_five_signed_answers_and_an_unsubscribe_link_in_both_parts() {
-        let e = render(Some("Ana"), "Platform");
-        let keys = TokenKeys::development();
-        let now = "2026-11-24T15:00:00Z".parse().unwrap();
-        for part in [&e.html, &e.text] {
-            assert!(!part.contains("?s="), "no answer in clear");
-            assert!(part.contains("https://api.example/u/"));
-            assert!(part.contains("Hi Ana"));
-            assert!(part.contains("Tuesday 24 November"));
-        }
-        for s in Score::ALL {
-            let line = format!("{}:", Locale::En.text(&format!("answer-{}", s.value())));
-            let url = e.text.lines().find(|l| l.contains(&line)).unwrap().split_whitespace().last().unwrap();
-            let token = url.strip_prefix("https://api.example/r/").unwrap();
-            let c = keys.open(token, Purpose::Answer, now).unwrap();
-            assert_eq!((c.team.as_str(), c.member.as_str(), c.date.as_str()), ("platform", "mabc", "2026-11-24"));
-            assert_eq!(c.score, Some(s), "each answer's link carries its own answer, sealed");
-            assert!(e.html.contains(url), "the HTML part has the same link");
-        }
-        let (name, value) = &e.headers[0];
-        assert_eq!(name, "List-Unsubscribe");
-        let unsub = value.trim_start_matches("<https://api.example/u/").trim_end_matches('>');
-        assert!(keys.open(unsub, Purpose::Unsubscribe, now).is_ok());
-        assert_eq!(e.headers[1], ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()));
-    }
-
-    #[test]
-    fn html_is_escaped_and_accessible() {
-        let e = render(Some("<b>Eve</b>"), "R&D <team>");
-        assert!(
-            e.html.contains("Hi &#60;b&#62;Eve&#60;/b&#62;") || e.html.contains("Hi &lt;b&gt;Eve&lt;/b&gt;"),
-            "{}",
-            e.html
-        );
-        assert!(!e.html.contains("<b>Eve</b>"));
-        assert!(e.html.contains("lang=\"en\""));
-        assert!(e.html.contains("prefers-color-scheme: dark"));
-        assert!(e.html.contains("aria-hidden=\"true\""), "emoji are decoration; the words carry the meaning");
-        assert!(!e.html.contains("<img"), "real text, not images");
-        // The text part is for humans and is not HTML-escaped.
-        assert!(e.text.contains("Hi <b>Eve</b>"));
-        assert!(e.subject.starts_with("R&D <team>:"));
-    }
-
-    #[test]
-    fn the_digest_lists_every_line_escaped() {
-        let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
-        let late = ProblemLine {
-            address: "bo@example.com".into(),
-            status: MemberStatus::Complained,
-            removed: true,
-            detail: "complaint (abuse)".into(),
-            about: Some(SendDate::parse("2026-11-23").unwrap()),
-        };
-        let lines =
-            vec!["ana@example.com — bounced: 5.1.1".to_string(), late.to_string(), "<b>x</b> — complained".to_string()];
-        let day = SendDate::parse("2026-11-24").unwrap();
-        let e = r.problem_report(Locale::En, "Platform", day, &lines);
-        assert!(e.subject.contains("Platform"));
-        let bounced = "ana@example.com: bounced: their mail server refuses the email (5.1.1)";
-        assert!(e.text.contains(bounced) && e.text.contains("Tuesday 24 November 2026"), "{}", e.text);
-        assert!(e.text.contains("bo@example.com: reported the email as spam; no longer a member; about the email of Monday 23 November (complaint (abuse))"), "{}", e.text);
-        assert!(e.html.contains(bounced));
-        assert!(e.text.contains("<b>x</b> — complained"), "a line of another shape, as it is");
-        assert!(!e.html.contains("<b>x</b>"));
-        // In the team's language; the mail server's detail as it came.
-        let de = r.problem_report(Locale::De, "Plattform", day, &lines);
-        assert!(
-            de.text.contains("ana@example.com: unzustellbar: der Mailserver lehnt die E-Mail ab (5.1.1)"),
-            "{}",
-            de.text
-        );
-        assert!(de.text.contains("betrifft die E-Mail vom Montag, 23. November"), "{}", de.text);
-    }
-
-    /// Every email in every shipped language: nothing missing, the page's language declared,
-    /// the links the same.
-    #[test]
-    fn every_email_renders_in_every_locale() {
-        let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
-        let date = SendDate::parse("2026-12-04").unwrap();
-        let week = |m| crate::insights::Week { mean: m, participation: Some(0.5), days_with_enough: 1, workdays: 5 };
-        let members = WeeklyMembers {
-            active: 7,
-            stopped: vec![(MemberStatus::Bounced, 1), (MemberStatus::Unsubscribed, 2)],
-            away: 1,
-            delivery: Some(crate::domain::Ledger { scheduled: 35, delivered: 33, bounced: 2, ..Default::default() }),
-        };
-        for t in Locale::ALL {
-            let emails = [
-                render_in(t, Some("Ana"), "Platform", "2026-12-04"),
-                render_in(t, None, "Platform", "2026-12-04"),
-                r.weekly(t, "Platform", &week(Some(3.5)), &week(Some(2.25)), &members, "https://api.example/t/x"),
-                r.weekly(
-                    t,
-                    "Platform",
-                    &week(None),
-                    &week(None),
-                    &WeeklyMembers { stopped: vec![], away: 0, delivery: None, ..members },
-                    "u",
-                ),
-                r.low_morale(t, "Platform", &[(date, 1.75)], "https://api.example/t/x"),
-                r.problem_report(t, "Platform", date, &["a***@example.com: bounced".into()]),
-            ];
-            for e in &emails {
-                for part in [&e.subject, &e.html, &e.text] {
-                    assert!(!part.contains('⟦'), "{t}: a message is missing in {part}");
-                    assert!(part.contains("Platform"), "{t}: {part}");
-                }
-                assert!(e.html.contains(&format!("<html lang=\"{}\">", t.tag())), "{t}");
-            }
-            let daily = &emails[0];
-            assert!(daily.text.contains(&t.date(date.date())), "{t}: the date the local way");
-            assert_eq!(daily.text.matches("https://api.example/r/").count(), 5);
-            assert!(daily.html.contains("https://api.example/a/") && daily.text.contains("https://api.example/a/"));
-        }
-        let de = render_in(Locale::De, Some("Ana"), "Plattform", "2026-12-04");
-        assert!(de.html.contains("Freitag, 4. Dezember"), "{}", de.html);
-        assert!(de.subject.starts_with("Plattform: "), "{}", de.subject);
-        assert!(de.text.contains("  Gut: https://api.example/r/"), "the answers in German: {}", de.text);
-    }
-
-    #[test]
-    fn the_away_link_opens_the_members_own_pause() {
-        let e = render(Some("Ana"), "Platform");
-        let url = e.text.lines().find_map(|l| l.split_whitespace().find(|w| w.contains("/a/"))).unwrap();
-        let token = url.strip_prefix("https://api.example/a/").unwrap();
-        let now = "2026-11-24T15:00:00Z".parse().unwrap();
-        let c = TokenKeys::development().open(token, Purpose::Away, now).unwrap();
-        assert_eq!((c.team.as_str(), c.member.as_str()), ("platform", "mabc"));
-        assert!(TokenKeys::development().open(token, Purpose::Answer, now).is_err(), "for pausing only");
-    }
-
-    #[test]
-    fn greets_without_a_name() {
-        assert!(render(None, "Platform").text.starts_with("Hi,"));
-    }
-}
+mod tests;

@@ -1,14 +1,11 @@
 //! The in-memory store for fast unit tests. It keeps to the same conditions as the DynamoDB
 //! adapter; the contract tests in `tests/` run the same cases against both.
 
-use super::{
-    Count, DayStore, Due, DueItem, MemberStore, OutboxStore, ProblemReportStore, ResponseStore, StateRecord,
-    StateStore, StoreError, StoreResult, TallyHour, TeamStore,
-};
+use super::{Due, DueItem, MemberStore, OutboxStore, StateRecord, StoreError, StoreResult, TeamStore};
 use crate::domain::outbox::Change;
 use crate::domain::{
-    Away, Day, DayPlan, Ledger, Locale, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response,
-    SendDate, StatusChange, Tally, Team, TeamId, VoterKey,
+    Away, Day, Locale, Member, MemberId, MemberStatus, OutboxItem, OutboxKey, ProblemReport, Response, SendDate,
+    StatusChange, Team, TeamId, VoterKey,
 };
 use crate::voter::DaySalt;
 use async_trait::async_trait;
@@ -290,128 +287,7 @@ impl OutboxStore for MemoryStore {
     }
 }
 
-#[async_trait]
-impl ResponseStore for MemoryStore {
-    async fn put_response(&self, post: &Response) -> StoreResult<Response> {
-        let mut t = self.lock();
-        let key = (post.team.clone(), post.date, post.voter.clone());
-        let stored = t.responses.get(&key).map_or_else(|| post.clone(), |old| old.then(post));
-        t.responses.insert(key, stored.clone());
-        Ok(stored)
-    }
-
-    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {
-        Ok(self
-            .lock()
-            .responses
-            .values()
-            .filter(|r| &r.team == team && r.date >= from && r.date <= to)
-            .cloned()
-            .collect())
-    }
-
-    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>> {
-        let mut t = self.lock();
-        if let Some(salt) = t.salts.get(&(team.clone(), date)) {
-            return Ok(Some(salt.clone()));
-        }
-        if t.days.get(&(team.clone(), date)).is_some_and(|d| d.tally.is_some()) {
-            return Ok(None);
-        }
-        t.salts.insert((team.clone(), date), fresh.clone());
-        Ok(Some(fresh.clone()))
-    }
-
-    async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
-        let mut t = self.lock();
-        t.salts.remove(&(team.clone(), date));
-        let before = t.responses.len();
-        t.responses.retain(|(tm, d, _), _| !(tm == team && *d == date));
-        Ok(before - t.responses.len())
-    }
-}
-
-#[async_trait]
-impl ProblemReportStore for MemoryStore {
-    async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool> {
-        let mut t = self.lock();
-        let d = t.problem_reports.entry((team.clone(), date)).or_insert_with(|| ProblemReport {
-            team: team.clone(),
-            date,
-            lines: Vec::new(),
-            send_after: after,
-            queued_at: None,
-        });
-        if d.queued_at.is_some() || d.lines.iter().any(|l| l == line) {
-            return Ok(false);
-        }
-        d.lines.push(line.to_string());
-        Ok(true)
-    }
-
-    async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>> {
-        let t = self.lock();
-        Ok(t.problem_reports.values().filter(|d| d.queued_at.is_none() && d.send_after <= now).cloned().collect())
-    }
-
-    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<ProblemReport>> {
-        Ok(self.lock().problem_reports.get(&(team.clone(), date)).cloned())
-    }
-
-    async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        let mut t = self.lock();
-        match t.problem_reports.get_mut(&(team.clone(), date)) {
-            Some(d) if d.queued_at.is_none() => {
-                d.queued_at = Some(now);
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-}
-
-#[async_trait]
-impl StateStore for MemoryStore {
-    async fn get_state(&self, name: &str) -> StoreResult<Option<StateRecord>> {
-        Ok(self.lock().state.get(name).cloned())
-    }
-
-    async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool> {
-        let mut t = self.lock();
-        if t.state.get(name).map(|r| r.version) != expected {
-            return Ok(false);
-        }
-        let version = expected.unwrap_or(0) + 1;
-        t.state
-            .insert(name.to_string(), StateRecord { name: name.into(), data: data.into(), version, updated_at: now });
-        Ok(true)
-    }
-
-    async fn add_to_tally(&self, tally: &str, hour: &str, counts: &[Count], _now: Timestamp) -> StoreResult<()> {
-        let mut t = self.lock();
-        let h = t.tallies.entry((tally.to_string(), hour.to_string())).or_default();
-        for (name, n) in counts {
-            *h.entry((*name).to_string()).or_default() += n;
-        }
-        Ok(())
-    }
-
-    async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>> {
-        let t = self.lock();
-        let range = (tally.to_string(), from.to_string())..=(tally.to_string(), to.to_string());
-        Ok(t.tallies
-            .range(range)
-            .map(|((_, hour), counts)| TallyHour { hour: hour.clone(), counts: counts.clone() })
-            .collect())
-    }
-}
-
 impl MemoryStore {
-    /// A team-day's salt, if stored: for tests that audit the table (reads only).
-    pub fn salt_of(&self, team: &TeamId, date: SendDate) -> Option<DaySalt> {
-        self.lock().salts.get(&(team.clone(), date)).cloned()
-    }
-
     /// The due index's view of one queue (`sender`: the sender's, else SES's events'): items
     /// due by `now`, oldest first.
     fn due_in(&self, now: Timestamp, limit: usize, sender: bool) -> StoreResult<Due<DueItem>> {
@@ -427,66 +303,5 @@ impl MemoryStore {
     }
 }
 
-#[async_trait]
-impl DayStore for MemoryStore {
-    async fn open_day(&self, team: &TeamId, date: SendDate, plan: &DayPlan, closes_at: Timestamp) -> StoreResult<bool> {
-        let mut t = self.lock();
-        if t.days.contains_key(&(team.clone(), date)) {
-            return Ok(false);
-        }
-        let day = Day::new(team.clone(), date, plan.clone(), closes_at);
-        t.days.insert((team.clone(), date), day);
-        Ok(true)
-    }
-
-    async fn get_day(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<Day>> {
-        Ok(self.lock().days.get(&(team.clone(), date)).cloned())
-    }
-
-    async fn list_days(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Day>> {
-        let t = self.lock();
-        Ok(t.days.range((team.clone(), from)..=(team.clone(), to)).map(|(_, d)| d.clone()).collect())
-    }
-
-    async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>> {
-        let t = self.lock();
-        let mut due: Vec<Day> = t.days.values().filter(|d| d.due_at().is_some_and(|at| at <= now)).cloned().collect();
-        due.sort_by_key(|d| d.due_at());
-        due.truncate(limit);
-        Ok(Due::readable(due))
-    }
-
-    async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool> {
-        let mut t = self.lock();
-        match t.days.get_mut(&(team.clone(), date)) {
-            Some(d) if d.closed_at.is_none() => {
-                d.closed = Some(ledger.clone());
-                d.closed_at = Some(now);
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-
-    async fn tally_day(&self, team: &TeamId, date: SendDate, tally: &Tally, _now: Timestamp) -> StoreResult<bool> {
-        let mut t = self.lock();
-        match t.days.get_mut(&(team.clone(), date)) {
-            Some(d) if d.closed_at.is_some() && d.tally.is_none() => {
-                d.tally = Some(tally.clone());
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-
-    async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        let mut t = self.lock();
-        match t.days.get_mut(&(team.clone(), date)) {
-            Some(d) if d.tally.is_some() && d.forgotten_at.is_none() => {
-                d.forgotten_at = Some(now);
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-}
+mod days;
+mod state;
