@@ -7,52 +7,33 @@
 
 use criterion::{Criterion, criterion_group};
 use jiff::Timestamp;
-use morale::clock::ManualClock;
-use morale::domain::{EmailAddress, Schedule, SendDate, TeamId};
-use morale::domain::{Member, Team};
-use morale::store::MemoryStore;
+use morale::domain::{DayPlan, SendDate};
 use morale::store::prelude::*;
-use morale::token::{Claims, Purpose, TokenKeys};
-use morale::voter::VoterSecret;
+use morale::token::{Claims, Purpose};
 use morale_response_api::{HttpRequest, ResponseApi};
 use std::sync::Arc;
 use std::time::Instant;
 
-fn setup(rt: &tokio::runtime::Runtime) -> (ResponseApi, Vec<HttpRequest>) {
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+fn setup(rt: &tokio::runtime::Runtime) -> (Arc<ResponseApi>, Vec<HttpRequest>) {
     let now: Timestamp = "2026-11-23T20:10:00Z".parse().unwrap();
-    let store = Arc::new(MemoryStore::new());
-    let team = Team::new(
-        TeamId::parse("bench").unwrap(),
-        "Bench".into(),
-        Schedule::parse("UTC", "09:00", "mon-fri").unwrap(),
-        vec![],
-        now,
-    );
-    let keys = TokenKeys::development();
     let date = SendDate::parse("2026-11-23").unwrap();
-    let mut reqs = Vec::new();
+    let team = common::team("bench", "Bench", "UTC", "09:00", &[], now);
     rt.block_on(async {
-        store.create_team(&team).await.unwrap();
-        let plan = morale::domain::DayPlan {
-            members: 1000,
-            answers_close: Some(team.schedule.answers_close(date)),
-            ..Default::default()
-        };
-        store.open_day(&team.id, date, &plan, now).await.unwrap();
-        for i in 0..1000 {
-            let m = Member::new(&team, EmailAddress::parse(&format!("m{i}@example.com")).unwrap(), None, now);
-            store.add_member(&m).await.unwrap();
-            let token = keys.seal(&Claims::new(Purpose::Answer, &team.id, &m.id, date, now));
-            reqs.push(HttpRequest {
-                method: "POST".into(),
-                path: "/r".into(),
-                content_type: "application/x-www-form-urlencoded".into(),
-                body: format!("t={token}&s={}", i % 5 + 1).into_bytes(),
-                ..Default::default()
-            });
-        }
-    });
-    (ResponseApi { store, keys, voters: VoterSecret::development(), clock: Arc::new(ManualClock::new(now)) }, reqs)
+        let s = common::stage(now, team, (0..1000).map(|i| format!("m{i}@example.com"))).await;
+        let plan =
+            DayPlan { members: 1000, answers_close: Some(s.team.schedule.answers_close(date)), ..Default::default() };
+        s.store.open_day(&s.team.id, date, &plan, now).await.unwrap();
+        let reqs = (s.members.iter().enumerate())
+            .map(|(i, m)| {
+                let token = s.keys.seal(&Claims::new(Purpose::Answer, &s.team.id, &m.id, date, now));
+                common::form("POST", "/r", "", &format!("t={token}&s={}", i % 5 + 1))
+            })
+            .collect();
+        (s.api, reqs)
+    })
 }
 
 fn record_vote(c: &mut Criterion) {

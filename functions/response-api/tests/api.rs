@@ -2,10 +2,10 @@
 
 use jiff::{SignedDuration, Timestamp};
 use morale::clock::ManualClock;
+use morale::domain::MemberStatus;
 use morale::domain::Score;
 use morale::domain::StatusChange;
-use morale::domain::{DayPlan, EmailAddress, MemberId, Schedule, SendDate, TeamId};
-use morale::domain::{Member, MemberStatus, Team};
+use morale::domain::{DayPlan, MemberId, SendDate, TeamId};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
 use morale::token::{Claims, Purpose, TokenKeys};
@@ -17,6 +17,9 @@ fn voters() -> VoterSecret {
 use morale_response_api::{HttpRequest, HttpResponse, ResponseApi};
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
+
+mod common;
+use common::{Stage, stage};
 
 const NOW: &str = "2026-11-23T20:10:00Z";
 
@@ -31,29 +34,13 @@ struct World {
 
 async fn world() -> World {
     let now: Timestamp = NOW.parse().unwrap();
-    let store = Arc::new(MemoryStore::new());
-    let team = Team::new(
-        TeamId::parse("platform").unwrap(),
-        "Platform <R&D>".into(),
-        Schedule::parse("America/New_York", "15:00", "mon-fri").unwrap(),
-        vec![],
-        now,
-    );
-    store.create_team(&team).await.unwrap();
-    let m = Member::new(&team, EmailAddress::parse("ana@example.com").unwrap(), None, now);
-    store.add_member(&m).await.unwrap();
+    let team = common::team("platform", "Platform <R&D>", "America/New_York", "15:00", &[], now);
+    let Stage { store, keys, api, team, mut members } = stage(now, team, ["ana@example.com".into()]).await;
     // The day as the sender records it when it queues the emails: open for answers.
     let date = SendDate::parse("2026-11-23").unwrap();
     let plan = DayPlan { members: 1, answers_close: Some(team.schedule.answers_close(date)), ..DayPlan::default() };
     store.open_day(&team.id, date, &plan, now).await.unwrap();
-    let keys = TokenKeys::development();
-    let api = Arc::new(ResponseApi {
-        store: store.clone(),
-        keys: keys.clone(),
-        voters: voters(),
-        clock: Arc::new(ManualClock::new(now)),
-    });
-    World { store, keys, api, team: team.id, member: m.id, date: SendDate::parse("2026-11-23").unwrap() }
+    World { store, keys, api, team: team.id, member: members.remove(0).id, date }
 }
 
 impl World {
@@ -76,17 +63,7 @@ impl World {
     }
 
     async fn req(&self, method: &str, path: &str, query: &str, body: &str) -> HttpResponse {
-        self.api
-            .handle(&HttpRequest {
-                method: method.into(),
-                path: path.into(),
-                query: query.into(),
-                accept: "text/html".into(),
-                content_type: "application/x-www-form-urlencoded".into(),
-                body: body.as_bytes().to_vec(),
-                ..Default::default()
-            })
-            .await
+        self.api.handle(&common::form(method, path, query, body)).await
     }
 
     async fn get(&self, path: &str) -> HttpResponse {

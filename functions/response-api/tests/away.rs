@@ -2,48 +2,32 @@
 //! scanner's (every link opened, every form submitted as it came) does not.
 
 use jiff::{SignedDuration, Timestamp};
-use morale::clock::ManualClock;
-use morale::domain::{
-    EmailAddress, Locale, Member, MemberId, MemberStatus, Schedule, SendDate, StatusChange, Team, TeamId,
-};
+use morale::domain::{Locale, MemberId, MemberStatus, SendDate, StatusChange, TeamId};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
 use morale::token::{Claims, Purpose, TokenKeys};
-use morale::voter::VoterSecret;
-use morale_response_api::{HttpRequest, HttpResponse, ResponseApi};
+use morale_response_api::{HttpResponse, ResponseApi};
 use std::sync::Arc;
+
+mod common;
+use common::{Stage, stage};
 
 // Friday 4 December 2026, 10:00 in Berlin.
 const NOW: &str = "2026-12-04T09:00:00Z";
 
 struct World {
     store: Arc<MemoryStore>,
-    api: ResponseApi,
+    api: Arc<ResponseApi>,
     team: TeamId,
     member: MemberId,
 }
 
 async fn world() -> World {
     let now: Timestamp = NOW.parse().unwrap();
-    let store = Arc::new(MemoryStore::new());
-    let mut team = Team::new(
-        TeamId::parse("berlin").unwrap(),
-        "Plattform".into(),
-        Schedule::parse("Europe/Berlin", "09:00", "mon-fri").unwrap(),
-        vec![],
-        now,
-    );
+    let mut team = common::team("berlin", "Plattform", "Europe/Berlin", "09:00", &[], now);
     team.locale = Locale::De;
-    store.create_team(&team).await.unwrap();
-    let m = Member::new(&team, EmailAddress::parse("ana@example.com").unwrap(), None, now);
-    store.add_member(&m).await.unwrap();
-    let api = ResponseApi {
-        store: store.clone(),
-        keys: TokenKeys::development(),
-        voters: VoterSecret::development(),
-        clock: Arc::new(ManualClock::new(now)),
-    };
-    World { store, api, team: team.id, member: m.id }
+    let Stage { store, api, team, mut members, .. } = stage(now, team, ["ana@example.com".into()]).await;
+    World { store, api, team: team.id, member: members.remove(0).id }
 }
 
 impl World {
@@ -53,15 +37,7 @@ impl World {
     }
 
     async fn req(&self, method: &str, path: &str, body: &str) -> HttpResponse {
-        let req = HttpRequest {
-            method: method.into(),
-            path: path.into(),
-            accept: "text/html".into(),
-            content_type: "application/x-www-form-urlencoded".into(),
-            body: body.as_bytes().to_vec(),
-            ..Default::default()
-        };
-        self.api.handle(&req).await
+        self.api.handle(&common::form(method, path, "", body)).await
     }
 
     async fn away_until(&self) -> Option<String> {

@@ -3,54 +3,35 @@
 //! than 3 voters, nor a comment from a day with fewer than 5.
 
 use jiff::Timestamp;
-use morale::clock::ManualClock;
-use morale::domain::{DayPlan, Ledger, Member, Privacy, Response, Team, VoterKey};
-use morale::domain::{EmailAddress, Locale, MemberId, Schedule, Score, SendDate, TeamId};
+use morale::domain::{DayPlan, Ledger, Privacy, Response, Team, VoterKey};
+use morale::domain::{EmailAddress, Locale, MemberId, Score, SendDate, TeamId};
 use morale::email::{EmailRenderer, WeeklyMembers};
 use morale::insights;
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
 use morale::token::{Claims, Purpose, TokenKeys};
-use morale::voter::VoterSecret;
 use morale_response_api::{HttpRequest, ResponseApi};
 use proptest::prelude::*;
 use std::sync::Arc;
+
+mod common;
+use common::{Stage, stage};
 
 const NOW: &str = "2026-11-27T12:00:00Z"; // Friday
 
 struct World {
     store: Arc<MemoryStore>,
     keys: TokenKeys,
-    api: ResponseApi,
+    api: Arc<ResponseApi>,
     team: Team,
     admin: EmailAddress,
 }
 
 async fn world() -> World {
     let now: Timestamp = NOW.parse().unwrap();
-    let store = Arc::new(MemoryStore::new());
-    let admin = EmailAddress::parse("lead@example.com").unwrap();
-    let team = Team::new(
-        TeamId::parse("platform").unwrap(),
-        "Platform".into(),
-        Schedule::parse("UTC", "09:00", "mon-fri").unwrap(),
-        vec![admin.clone()],
-        now,
-    );
-    store.create_team(&team).await.unwrap();
-    for i in 0..5 {
-        store
-            .add_member(&Member::new(&team, EmailAddress::parse(&format!("m{i}@example.com")).unwrap(), None, now))
-            .await
-            .unwrap();
-    }
-    let keys = TokenKeys::development();
-    let api = ResponseApi {
-        store: store.clone(),
-        keys: keys.clone(),
-        voters: VoterSecret::development(),
-        clock: Arc::new(ManualClock::new(now)),
-    };
+    let team = common::team("platform", "Platform", "UTC", "09:00", &["lead@example.com"], now);
+    let Stage { store, keys, api, team, .. } = stage(now, team, (0..5).map(|i| format!("m{i}@example.com"))).await;
+    let admin = team.admins[0].clone();
     World { store, keys, api, team, admin }
 }
 
