@@ -328,8 +328,12 @@ pub struct FakeMailer {
     pub fail_next: Mutex<VecDeque<SendError>>,
     /// What VDM knows, by message id (when `account.vdm_enabled`).
     pub insights: Mutex<std::collections::HashMap<String, Insight>>,
+    /// Asked before each send, with how many went out so far: an error it gives is the answer.
+    refuse: Mutex<Option<Refusal>>,
     seq: Mutex<u64>,
 }
+
+type Refusal = Box<dyn Fn(&OutgoingEmail, usize) -> Option<SendError> + Send + Sync>;
 
 impl FakeMailer {
     pub fn new(identity: &str) -> Self {
@@ -354,12 +358,19 @@ impl FakeMailer {
             }),
             fail_next: Mutex::new(VecDeque::new()),
             insights: Mutex::new(std::collections::HashMap::new()),
+            refuse: Mutex::new(None),
             seq: Mutex::new(0),
         }
     }
 
     pub fn sent(&self) -> Vec<(String, OutgoingEmail)> {
         self.sent.lock().expect("lock").clone()
+    }
+
+    /// From now on each send asks `rule` first (with the email and how many went out so far),
+    /// and an error it gives is the answer.
+    pub fn refuse_when(&self, rule: impl Fn(&OutgoingEmail, usize) -> Option<SendError> + Send + Sync + 'static) {
+        *self.refuse.lock().expect("lock") = Some(Box::new(rule));
     }
 }
 
@@ -375,6 +386,10 @@ impl Mailer for FakeMailer {
 
     async fn send(&self, email: &OutgoingEmail) -> Result<String, SendError> {
         if let Some(e) = self.fail_next.lock().expect("lock").pop_front() {
+            return Err(e);
+        }
+        let sent = self.sent.lock().expect("lock").len();
+        if let Some(e) = self.refuse.lock().expect("lock").as_ref().and_then(|rule| rule(email, sent)) {
             return Err(e);
         }
         let mut seq = self.seq.lock().expect("lock");

@@ -228,11 +228,16 @@ async fn a_rejection_mid_batch_opens_the_circuit_and_keeps_every_email() {
     let w = world("2026-11-23T20:00:00Z");
     let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 10).await;
     // Three go out, then the identity loses its verification: the fourth is rejected.
-    let sender = Sender {
-        mailer: Arc::new(RejectAfter { inner: w.mailer.clone(), after: 3 }),
-        config: SenderConfig { max_concurrency: 1, ..w.sender.config.clone() },
-        ..clone(&w)
-    };
+    w.mailer.refuse_when(|_, sent| {
+        (sent >= 3).then(|| {
+            SendError::new(
+                SendErrorKind::CircuitOpen,
+                "MessageRejected",
+                "Email address is not verified. The following identities failed the check in region US-EAST-1: noreply@morale.example",
+            )
+        })
+    });
+    let sender = Sender { config: SenderConfig { max_concurrency: 1, ..w.sender.config.clone() }, ..clone(&w) };
     let r = sender.handle(Command::Tick, tokio::time::Instant::now() + Duration::from_secs(900)).await.unwrap();
     assert_eq!(r.sent, 3);
     assert!(r.circuit_opened.as_deref().unwrap().contains("MessageRejected"));
@@ -255,35 +260,6 @@ fn clone(w: &World) -> Sender {
         renderer: w.sender.renderer.clone(),
         config: w.sender.config.clone(),
         continuation: w.sender.continuation.clone(),
-    }
-}
-
-/// Accepts `after` sends, then answers MessageRejected (the incident).
-struct RejectAfter {
-    inner: Arc<FakeMailer>,
-    after: usize,
-}
-
-#[async_trait::async_trait]
-impl morale::mail::Mailer for RejectAfter {
-    async fn account(&self) -> Result<morale::mail::AccountStatus, morale::mail::MailerError> {
-        self.inner.account().await
-    }
-    async fn identity(&self, n: &str) -> Result<morale::mail::IdentityStatus, morale::mail::MailerError> {
-        self.inner.identity(n).await
-    }
-    async fn insights(&self, id: &str) -> Result<morale::mail::Insight, morale::mail::MailerError> {
-        self.inner.insights(id).await
-    }
-    async fn send(&self, e: &morale::mail::OutgoingEmail) -> Result<String, SendError> {
-        if self.inner.sent().len() >= self.after {
-            return Err(SendError::new(
-                SendErrorKind::CircuitOpen,
-                "MessageRejected",
-                "Email address is not verified. The following identities failed the check in region US-EAST-1: noreply@morale.example",
-            ));
-        }
-        self.inner.send(e).await
     }
 }
 
@@ -596,37 +572,6 @@ async fn dst_changes_exactly_one_send_per_workday() {
     }
 }
 
-/// Throttles every send to one recipient, `times` times.
-struct ThrottleFor {
-    inner: Arc<FakeMailer>,
-    to: &'static str,
-    times: std::sync::atomic::AtomicUsize,
-}
-
-#[async_trait::async_trait]
-impl morale::mail::Mailer for ThrottleFor {
-    async fn account(&self) -> Result<morale::mail::AccountStatus, morale::mail::MailerError> {
-        self.inner.account().await
-    }
-    async fn identity(&self, n: &str) -> Result<morale::mail::IdentityStatus, morale::mail::MailerError> {
-        self.inner.identity(n).await
-    }
-    async fn insights(&self, id: &str) -> Result<morale::mail::Insight, morale::mail::MailerError> {
-        self.inner.insights(id).await
-    }
-    async fn send(&self, e: &morale::mail::OutgoingEmail) -> Result<String, SendError> {
-        use std::sync::atomic::Ordering::SeqCst;
-        if e.to.as_str() == self.to && self.times.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok() {
-            return Err(SendError::new(
-                SendErrorKind::Throttled,
-                "TooManyRequestsException",
-                "Maximum sending rate exceeded",
-            ));
-        }
-        self.inner.send(e).await
-    }
-}
-
 /// The admins' report of a day's delivery problems goes through the outbox like every email:
 /// two overlapping ticks queue it once, each admin gets exactly one, and a send that fails for
 /// one admin is retried for that admin alone.
@@ -642,8 +587,16 @@ async fn the_problem_report_goes_out_once_per_admin_through_the_outbox() {
     w.store.note_problem(&team.id, date, "ana@example.com — bounced", now).await.unwrap();
 
     // The lead's sends are throttled through all of the first tick's inline retries.
-    let mailer = Arc::new(ThrottleFor { inner: w.mailer.clone(), to: "lead@example.com", times: 5.into() });
-    let sender = || Sender { mailer: mailer.clone(), ..clone(&w) };
+    let times = std::sync::atomic::AtomicUsize::new(5);
+    w.mailer.refuse_when(move |e, _| {
+        use std::sync::atomic::Ordering::SeqCst;
+        let throttled =
+            e.to.as_str() == "lead@example.com" && times.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok();
+        throttled.then(|| {
+            SendError::new(SendErrorKind::Throttled, "TooManyRequestsException", "Maximum sending rate exceeded")
+        })
+    });
+    let sender = || clone(&w);
     let (a, b) = (sender(), sender());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(900);
     let (ra, rb) = tokio::join!(a.handle(Command::Tick, deadline), b.handle(Command::Tick, deadline));

@@ -226,17 +226,23 @@ fn the_demo_runs_end_to_end_twice() {
     }
 }
 
-/// `make dev`: stays up and ticks until interrupted, then stops everything and exits 0.
-#[test]
-fn dev_ticks_until_interrupted() {
-    use std::io::{BufRead, BufReader};
+/// `moralectl dev --tick-every SECONDS` started, and its standard output by line.
+fn dev(tick_every: &str) -> (std::process::Child, std::io::Lines<std::io::BufReader<std::process::ChildStdout>>) {
+    use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_moralectl"))
-        .args(["dev", "--tick-every", "1"])
+        .args(["dev", "--tick-every", tick_every])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
+/// `make dev`: stays up and ticks until interrupted, then stops everything and exits 0.
+#[test]
+fn dev_ticks_until_interrupted() {
+    let (mut child, mut lines) = dev("1");
     let mut inbox = None;
     let mut ticks = 0;
     for line in lines.by_ref() {
@@ -401,14 +407,7 @@ async fn ledger_shows_closed_and_open_days_and_fails_on_unaccounted_emails() {
 /// events, saying SES published the delivery and nothing recorded it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_passes_on_the_dev_stack_and_names_the_broken_link() {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_moralectl"))
-        .args(["dev", "--tick-every", "3600"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) = dev("3600");
     let export = lines
         .by_ref()
         .map(Result::unwrap)

@@ -58,15 +58,21 @@ fn simple(subject: &str) -> EmailContent {
         .build()
 }
 
-async fn send_to(client: &Client, to: &str) -> Result<String, SdkError<SendEmailError>> {
+/// A simple email from `FROM` to `to`, not yet sent.
+fn email(
+    client: &Client,
+    to: &str,
+    subject: &str,
+) -> aws_sdk_sesv2::operation::send_email::builders::SendEmailFluentBuilder {
     client
         .send_email()
         .from_email_address(FROM)
         .destination(Destination::builder().to_addresses(to).build())
-        .content(simple("How do you feel about work today?"))
-        .send()
-        .await
-        .map(|o| o.message_id.unwrap_or_default())
+        .content(simple(subject))
+}
+
+async fn send_to(client: &Client, to: &str) -> Result<String, SdkError<SendEmailError>> {
+    email(client, to, "How do you feel about work today?").send().await.map(|o| o.message_id.unwrap_or_default())
 }
 
 fn code<E: aws_sdk_sesv2::error::ProvideErrorMetadata>(e: &E) -> String {
@@ -300,11 +306,7 @@ async fn every_error_maps_to_its_sdk_variant() {
     assert!(e.as_service_error().unwrap().is_limit_exceeded_exception(), "{e:?}");
 
     // BadRequestException: a tag value SES does not allow.
-    let e = client
-        .send_email()
-        .from_email_address(FROM)
-        .destination(Destination::builder().to_addresses("ana@example.com").build())
-        .content(simple("x"))
+    let e = email(&client, "ana@example.com", "x")
         .email_tags(MessageTag::builder().name("team").value("not allowed!").build().unwrap())
         .send()
         .await
@@ -312,15 +314,7 @@ async fn every_error_maps_to_its_sdk_variant() {
     assert!(e.as_service_error().unwrap().is_bad_request_exception(), "{e:?}");
 
     // NotFoundException: unknown configuration set, unknown identity.
-    let e = client
-        .send_email()
-        .from_email_address(FROM)
-        .destination(Destination::builder().to_addresses("ana@example.com").build())
-        .content(simple("x"))
-        .configuration_set_name("nope")
-        .send()
-        .await
-        .unwrap_err();
+    let e = email(&client, "ana@example.com", "x").configuration_set_name("nope").send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_not_found_exception(), "{e:?}");
     let e = client.get_configuration_set().configuration_set_name("nope").send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_not_found_exception());
@@ -649,14 +643,7 @@ async fn the_mailer_makes_one_attempt_whatever_its_clients_retry_policy() {
 #[tokio::test]
 async fn the_inbox_lists_and_shows_messages_escaped() {
     let (server, client) = start(verified()).await;
-    client
-        .send_email()
-        .from_email_address(FROM)
-        .destination(Destination::builder().to_addresses("ana@example.com").build())
-        .content(simple("<script>alert(1)</script> How do you feel?"))
-        .send()
-        .await
-        .unwrap();
+    email(&client, "ana@example.com", "<script>alert(1)</script> How do you feel?").send().await.unwrap();
     let (status, page) = http(&server.url(), "GET", "/_ses-local/inbox", "").await;
     assert_eq!(status, 200);
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; How do you feel?"));
@@ -683,11 +670,7 @@ async fn message_insights_know_what_lost_events_said_where_vdm_is_on() {
     let send = |to: &'static str| {
         let client = client.clone();
         async move {
-            let out = client
-                .send_email()
-                .from_email_address(FROM)
-                .destination(Destination::builder().to_addresses(to).build())
-                .content(simple("How do you feel about work today?"))
+            let out = email(&client, to, "How do you feel about work today?")
                 .configuration_set_name("morale")
                 .send()
                 .await

@@ -693,11 +693,27 @@ pub async fn quarantined_items_leave_the_due_index(store: &dyn Store) {
     assert!(!store.quarantine(&ghost.key, "x", due).await.unwrap());
 }
 
+/// Someone sets one attribute of one item by hand, to a string the code may not read.
+async fn edit_by_hand(store: &morale::store::DynamoStore, pk: &str, sk: &str, name: &str, value: &str) {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("PK", A::S(pk.into()))
+        .key("SK", A::S(sk.into()))
+        .update_expression("SET #n = :v")
+        .expression_attribute_names("#n", name)
+        .expression_attribute_values(":v", A::S(value.into()))
+        .send()
+        .await
+        .unwrap();
+}
+
 /// In DynamoDB, a record the due index offers that does not read (a hand edit, an old shape) is
 /// quarantined as it is found and listed once; the readable ones come back as usual.
 #[tokio::test]
 async fn dynamodb_unreadable_due_records_are_quarantined_once() {
-    use aws_sdk_dynamodb::types::AttributeValue as A;
     let table = morale_tests::TestTable::new().await;
     let store = &table.store;
     let due = ts("2026-11-23T20:00:00Z");
@@ -706,18 +722,7 @@ async fn dynamodb_unreadable_due_records_are_quarantined_once() {
     store.enqueue(&good).await.unwrap();
     store.enqueue(&bad).await.unwrap();
     // Someone edits bob's item by hand: its status is no status the code knows.
-    store
-        .client()
-        .update_item()
-        .table_name(store.table())
-        .key("PK", A::S("TEAM#alpha".into()))
-        .key("SK", A::S(format!("SEND#2026-11-23#{}", bad.key.member)))
-        .update_expression("SET #s = :s")
-        .expression_attribute_names("#s", "status")
-        .expression_attribute_values(":s", A::S("lost-in-space".into()))
-        .send()
-        .await
-        .unwrap();
+    edit_by_hand(store, "TEAM#alpha", &format!("SEND#2026-11-23#{}", bad.key.member), "status", "lost-in-space").await;
     let first = store.due_outbox(due, 10).await.unwrap();
     assert_eq!(first.items.iter().map(|d| &d.key).collect::<Vec<_>>(), vec![&good.key]);
     assert_eq!(first.quarantined.len(), 1);
@@ -734,17 +739,7 @@ async fn dynamodb_unreadable_due_records_are_quarantined_once() {
         due - SignedDuration::from_hours(48),
     );
     store.create_team(&team).await.unwrap();
-    store
-        .client()
-        .update_item()
-        .table_name(store.table())
-        .key("PK", A::S("TEAM#broken".into()))
-        .key("SK", A::S("TEAM".into()))
-        .update_expression("SET workdays = :w")
-        .expression_attribute_values(":w", A::S("someday".into()))
-        .send()
-        .await
-        .unwrap();
+    edit_by_hand(store, "TEAM#broken", "TEAM", "workdays", "someday").await;
     let teams = store.due_teams(due).await.unwrap();
     assert!(teams.items.is_empty());
     assert_eq!(teams.quarantined.len(), 1, "{teams:?}");

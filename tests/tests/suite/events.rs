@@ -104,13 +104,7 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
     sys.advance(10);
     let r = sys.tick().await;
     assert_eq!(r.sent, 1);
-    let retried = sys
-        .ses
-        .app()
-        .messages()
-        .into_iter()
-        .filter(|m| m.to == vec!["flaky@example.com".to_string()])
-        .collect::<Vec<_>>();
+    let retried = sys.mail_to("flaky@example.com");
     assert_eq!(retried.len(), 2);
     assert!(retried[1].tags.contains(&("morale-send".into(), "2".into())), "the second attempt says so");
     assert_eq!(pump(&route, &handler, 2).await, 2);
@@ -120,13 +114,7 @@ async fn simulator_addresses_end_where_they_should_and_the_next_day_skips_the_su
     sys.advance(45);
     let r = sys.tick().await;
     assert_eq!(r.problem_reports_queued, 1);
-    let digest = sys
-        .ses
-        .app()
-        .messages()
-        .into_iter()
-        .filter(|m| m.to == vec!["lead@example.com".to_string()])
-        .collect::<Vec<_>>();
+    let digest = sys.mail_to("lead@example.com");
     assert_eq!(digest.len(), 1);
     let text = digest[0].text.clone().unwrap();
     assert!(

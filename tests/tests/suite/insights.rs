@@ -44,7 +44,7 @@ pub(crate) async fn closed_day(sys: &System, team: &morale::domain::TeamId, date
 }
 
 fn to_admin(sys: &System) -> Vec<std::sync::Arc<ses_local::StoredMessage>> {
-    sys.ses.app().messages().into_iter().filter(|m| m.to == vec!["lead@example.com".to_string()]).collect()
+    sys.mail_to("lead@example.com")
 }
 
 /// The digest goes out on its day and time through the outbox; the low-morale alert once three

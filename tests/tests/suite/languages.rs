@@ -16,10 +16,23 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Opens `url`, waits for `text`, and checks the page as `page`.
+async fn open(b: &Browser, url: &str, text: &str, page: &str) {
+    b.goto(url).await.unwrap();
+    b.wait_for(text, WAIT).await.unwrap();
+    assert_accessible(b, page).await;
+}
+
+/// Submits the page's form, waits for `text`, and checks the page that follows as `page`.
+async fn submit(b: &Browser, text: &str, page: &str) {
+    b.click("form button[type=submit]").await.unwrap();
+    b.wait_for(text, WAIT).await.unwrap();
+    assert_accessible(b, page).await;
+}
+
 /// The HTML part of the latest email to `to`, and its links.
 fn email_to(sys: &System, to: &str) -> (String, Vec<String>, String) {
-    let msgs = sys.ses.app().messages();
-    let m = msgs.iter().rev().find(|m| m.to.iter().any(|t| t == to)).expect("an email");
+    let m = sys.mail_to(to).pop().expect("an email");
     let html = m.html.clone().unwrap();
     (html.clone(), morale_tests::hrefs(&html), m.subject.clone())
 }
@@ -65,41 +78,25 @@ async fn every_page_and_email_in_every_language_is_accessible() {
         b.wait_for(&t.text("daily-question"), WAIT).await.unwrap();
         assert_accessible(&b, &page("email")).await;
 
-        b.goto(link(&hrefs, "/r/")).await.unwrap();
-        b.wait_for(&t.text("answer-send"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("answer")).await;
-        b.click("form button[type=submit]").await.unwrap();
-        b.wait_for(&t.text("thanks-heading"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("thank-you")).await;
+        open(&b, link(&hrefs, "/r/"), &t.text("answer-send"), &page("answer")).await;
+        submit(&b, &t.text("thanks-heading"), &page("thank-you")).await;
 
-        b.goto(link(&hrefs, "/a/")).await.unwrap();
-        b.wait_for(&t.text("away-button"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("away")).await;
+        open(&b, link(&hrefs, "/a/"), &t.text("away-button"), &page("away")).await;
         b.set_value("#back", "2026-12-14").await.unwrap();
-        b.click("form button[type=submit]").await.unwrap();
-        b.wait_for(&t.text("away-back-button"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("away-set")).await;
+        submit(&b, &t.text("away-back-button"), &page("away-set")).await;
         let member = sys.store.list_members(&team.id).await.unwrap().remove(0);
         assert_eq!(member.away_until, Some(SendDate::parse("2026-12-14").unwrap()), "{tag}: paused by a person");
 
-        b.goto(link(&hrefs, "/u/")).await.unwrap();
-        b.wait_for(&t.text("unsubscribe-heading"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("unsubscribe")).await;
-        b.click("form button[type=submit]").await.unwrap();
-        b.wait_for(&t.text("unsubscribed-heading"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("unsubscribed")).await;
+        open(&b, link(&hrefs, "/u/"), &t.text("unsubscribe-heading"), &page("unsubscribe")).await;
+        submit(&b, &t.text("unsubscribed-heading"), &page("unsubscribed")).await;
         let member = sys.store.list_members(&team.id).await.unwrap().remove(0);
         assert_eq!(member.status, MemberStatus::Unsubscribed);
 
         // A link that says nothing: the page speaks the browser's language.
         b.accept_language(&format!("{tag},en;q=0.5")).await.unwrap();
-        b.goto(&format!("{}/r/not-a-link", sys.api_url)).await.unwrap();
-        b.wait_for(&t.text("error-bad-link-title"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("error")).await;
-
-        b.goto(&renderer.trend_url(team, &admin, friday, sys.clock.now())).await.unwrap();
-        b.wait_for(&t.text("trend-members"), WAIT).await.unwrap();
-        assert_accessible(&b, &page("trend")).await;
+        open(&b, &format!("{}/r/not-a-link", sys.api_url), &t.text("error-bad-link-title"), &page("error")).await;
+        let trend = renderer.trend_url(team, &admin, friday, sys.clock.now());
+        open(&b, &trend, &t.text("trend-members"), &page("trend")).await;
 
         // The admins' emails, rendered as the sender renders them.
         let week = |m| Week { mean: m, participation: Some(0.8), days_with_enough: 3, workdays: 5 };

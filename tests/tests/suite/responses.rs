@@ -12,8 +12,7 @@ use std::time::Duration;
 /// The one email to `to`: its text, its List-Unsubscribe link, its message id, and every link
 /// its HTML part holds.
 fn email(sys: &System, to: &str) -> (String, String, String, Vec<String>) {
-    let msgs = sys.ses.app().messages();
-    let m = msgs.iter().rev().find(|m| m.to.iter().any(|t| t == to)).expect("an email");
+    let m = sys.mail_to(to).pop().expect("an email");
     let hrefs = morale_tests::hrefs(m.html.as_deref().unwrap());
     let unsub = m.headers.iter().find(|(k, _)| k == "List-Unsubscribe").unwrap().1.trim_matches(['<', '>']).to_string();
     (m.text.clone().unwrap(), unsub, m.message_id.clone(), hrefs)
@@ -24,8 +23,9 @@ fn path_of(url: &str) -> String {
     rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_default()
 }
 
-async fn one_member(sys: &System) -> morale::domain::Team {
-    let team = sys.team("answers", "America/New_York", "15:00", "mon-fri", 1).await;
+/// A one-member team (`id`) in New York whose Monday email has gone out.
+async fn one_member(sys: &System, id: &str) -> morale::domain::Team {
+    let team = sys.team(id, "America/New_York", "15:00", "mon-fri", 1).await;
     assert_eq!(sys.tick().await.sent, 1);
     team
 }
@@ -35,7 +35,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_writes_nothing_post_writes_one_vote_and_a_second_replaces_it() {
     let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
-    let team = one_member(&sys).await;
+    let team = one_member(&sys, "answers").await;
     let (text, _, _, hrefs) = email(&sys, "answers-00000@example.com");
     let answers = answer_links(&text);
     assert_eq!(answers.len(), 5);
@@ -78,7 +78,7 @@ async fn get_writes_nothing_post_writes_one_vote_and_a_second_replaces_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_click_unsubscribe_stops_the_next_days_email() {
     let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
-    let team = one_member(&sys).await;
+    let team = one_member(&sys, "answers").await;
     let (_, unsub, _, _) = email(&sys, "answers-00000@example.com");
     let r = http(&sys.api_url, "POST", &path_of(&unsub), FORM, "List-Unsubscribe=One-Click").await;
     assert_eq!(r.status, 200);
@@ -96,8 +96,7 @@ async fn one_click_unsubscribe_stops_the_next_days_email() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scanner_running_script_records_nothing_a_persons_tap_records_one_answer() {
     let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
-    let team = sys.team("browser", "America/New_York", "15:00", "mon-fri", 1).await;
-    assert_eq!(sys.tick().await.sent, 1);
+    let team = one_member(&sys, "browser").await;
     let date = morale::domain::SendDate::parse("2026-11-23").unwrap();
     let votes = || async { sys.store.list_responses(&team.id, date, date).await.unwrap() };
     let (text, unsub, message_id, hrefs) = email(&sys, "browser-00000@example.com");
@@ -153,8 +152,7 @@ async fn a_scanner_running_script_records_nothing_a_persons_tap_records_one_answ
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_script_a_person_picks_and_sends() {
     let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
-    let team = sys.team("noscript", "America/New_York", "15:00", "mon-fri", 1).await;
-    assert_eq!(sys.tick().await.sent, 1);
+    let team = one_member(&sys, "noscript").await;
     let date = morale::domain::SendDate::parse("2026-11-23").unwrap();
     let (text, _, _, _) = email(&sys, "noscript-00000@example.com");
     let b = Browser::start(false).await.unwrap();

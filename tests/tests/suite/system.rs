@@ -208,6 +208,11 @@ impl System {
         ids
     }
 
+    /// The messages ses-local accepted for `to`, oldest first.
+    pub fn mail_to(&self, to: &str) -> Vec<Arc<ses_local::StoredMessage>> {
+        self.ses.app().messages().into_iter().filter(|m| m.to.iter().any(|t| t == to)).collect()
+    }
+
     /// Messages ses-local accepted, per recipient.
     pub fn accepted(&self) -> HashMap<String, usize> {
         let mut out = HashMap::new();
