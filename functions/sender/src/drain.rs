@@ -200,13 +200,13 @@ impl Sender {
         let next = run.pacer.next_slot().saturating_duration_since(Instant::now());
         let next_send = self.clock.now() + SignedDuration::try_from(next).unwrap_or_default();
 
-        run.counts.settle(report, m);
+        let sent = run.counts.settle(report, m);
         let first = *run.first_send.lock().expect("lock");
         let last = *run.last_send.lock().expect("lock");
         if let (Some(a), Some(b)) = (first, last) {
             let secs = (b - a).as_secs_f64();
-            if report.sent > 1 && secs > 0.0 {
-                report.achieved_send_rate = (report.sent - 1) as f64 / secs;
+            if sent > 1 && secs > 0.0 {
+                report.achieved_send_rate = (sent - 1) as f64 / secs;
                 m.gauge(metrics::ACHIEVED_SEND_RATE, report.achieved_send_rate, Unit::CountPerSecond);
             }
         }
@@ -242,7 +242,7 @@ impl Sender {
         }
         let next_send = Some(next_send);
         // Told by the run once scheduling is done too, with every email it holds.
-        report.circuit_opened = run.circuit.lock().expect("lock").clone();
+        report.circuit_opened = report.circuit_opened.take().or_else(|| run.circuit.lock().expect("lock").clone());
         Ok(next_send)
     }
 
@@ -316,30 +316,35 @@ impl Run {
 }
 
 impl Counts {
-    fn settle(&self, report: &mut Report, m: &mut Metrics) {
+    /// Adds this drain's counts to the run's report (a run may drain twice) and its metrics;
+    /// returns how many this drain sent.
+    fn settle(&self, report: &mut Report, m: &mut Metrics) -> u64 {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        report.sent = get(&self.sent);
-        report.failed = get(&self.failed);
-        report.suppressed = get(&self.suppressed);
-        report.released = get(&self.released);
-        report.throttled = get(&self.throttled);
-        report.transient_errors = get(&self.transient);
-        report.unanswered = get(&self.unanswered);
-        m.count(metrics::EMAILS_SENT, report.sent);
-        m.count(metrics::EMAILS_FAILED, report.failed);
+        let (sent, failed) = (get(&self.sent), get(&self.failed));
+        let (throttled, transient, unanswered) = (get(&self.throttled), get(&self.transient), get(&self.unanswered));
+        report.sent += sent;
+        report.failed += failed;
+        report.suppressed += get(&self.suppressed);
+        report.released += get(&self.released);
+        report.throttled += throttled;
+        report.transient_errors += transient;
+        report.unanswered += unanswered;
+        m.count(metrics::EMAILS_SENT, sent);
+        m.count(metrics::EMAILS_FAILED, failed);
         // One metric, the kinds in the log: a metric per kind would be billed apiece.
         let (rejected, bad) = (get(&self.rejected), get(&self.bad));
-        let errors = report.throttled + report.transient_errors + report.unanswered + rejected + bad;
+        let errors = throttled + transient + unanswered + rejected + bad;
         m.count(metrics::SEND_ERRORS, errors);
         if errors > 0 {
             tracing::warn!(
-                throttled = report.throttled,
-                transient = report.transient_errors,
-                unanswered = report.unanswered,
+                throttled,
+                transient,
+                unanswered,
                 circuit_open = rejected,
                 bad_message = bad,
                 "send errors this run"
             );
         }
+        sent
     }
 }

@@ -322,19 +322,10 @@ impl Sender {
         let owner = format!("sender-{:016x}", morale::random::u64());
         let until = lease::until(now, deadline);
         let Some(lease) = self.take_lease(&owner, until, false).await? else { return Ok(()) };
-        let mut more = Report::default();
-        let sent = self.drain(max_send_rate, deadline, &lease, None, &mut more, m).await;
+        // Counted into the run's report whatever fails: what was sent must reach the reputation
+        // guard.
+        let sent = self.drain(max_send_rate, deadline, &lease, None, report, m).await;
         let given = self.give_back(&lease, sent.as_ref().ok().and_then(|s| *s)).await;
-        // Counted whatever failed: what was sent must reach the reputation guard.
-        report.sent += more.sent;
-        report.failed += more.failed;
-        report.suppressed += more.suppressed;
-        report.released += more.released;
-        report.throttled += more.throttled;
-        report.transient_errors += more.transient_errors;
-        report.unanswered += more.unanswered;
-        report.stopped_for_deadline |= more.stopped_for_deadline;
-        report.circuit_opened = report.circuit_opened.take().or(more.circuit_opened);
         sent?;
         Ok(given?)
     }

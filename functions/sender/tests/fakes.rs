@@ -5,7 +5,7 @@ use morale::alert::RecordingAlerter;
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
 use morale::domain::StatusChange;
-use morale::domain::{EmailAddress, QuietDays, Schedule, SendDate, TeamId};
+use morale::domain::{EmailAddress, MemberId, QuietDays, Schedule, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, OutboxStatus, Team};
 use morale::email::EmailRenderer;
 use morale::mail::{FakeMailer, SendError, SendErrorKind};
@@ -97,6 +97,12 @@ impl World {
         }
         out
     }
+
+    /// An active member stopped (`to`) for `reason`, now.
+    async fn stop(&self, team: &TeamId, member: &MemberId, to: MemberStatus, reason: &str) {
+        let change = StatusChange { from: &[MemberStatus::Active], to, reason, at: self.clock.now() };
+        assert!(self.store.set_status(team, member, change).await.unwrap().is_some());
+    }
 }
 
 fn unverified(mailer: &FakeMailer, status: &str) {
@@ -114,19 +120,7 @@ async fn a_due_team_gets_one_email_per_active_member_once() {
     let w = world(MONDAY_1400_NY);
     let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 5).await;
     let paused = w.store.list_members(&team.id).await.unwrap()[0].clone();
-    w.store
-        .set_status(
-            &team.id,
-            &paused.id,
-            StatusChange {
-                from: &[MemberStatus::Active],
-                to: MemberStatus::Paused,
-                reason: "on leave",
-                at: w.clock.now(),
-            },
-        )
-        .await
-        .unwrap();
+    w.stop(&team.id, &paused.id, MemberStatus::Paused, "on leave").await;
     let r = w.tick().await;
     assert_eq!((r.emails_scheduled, r.sent), (0, 0), "not due yet");
     w.advance(60);
@@ -430,19 +424,7 @@ async fn members_who_left_or_unsubscribed_after_scheduling_are_suppressed() {
     unverified(&w.mailer, "PENDING");
     w.tick().await; // scheduled, held
     let members = w.store.list_members(&team.id).await.unwrap();
-    w.store
-        .set_status(
-            &team.id,
-            &members[0].id,
-            StatusChange {
-                from: &[MemberStatus::Active],
-                to: MemberStatus::Unsubscribed,
-                reason: "link",
-                at: w.clock.now(),
-            },
-        )
-        .await
-        .unwrap();
+    w.stop(&team.id, &members[0].id, MemberStatus::Unsubscribed, "link").await;
     w.store.remove_member(&team.id, &members[1].id).await.unwrap();
     unverified(&w.mailer, "SUCCESS");
     let r = w.tick().await;

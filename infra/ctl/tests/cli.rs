@@ -14,6 +14,13 @@ fn ctl(table: &TestTable, args: &[&str]) -> Output {
         .expect("run moralectl")
 }
 
+/// moralectl's standard output, once it has succeeded.
+fn ctl_ok(table: &TestTable, args: &[&str]) -> String {
+    let out = ctl(table, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 #[tokio::test]
 async fn bad_input_is_rejected_naming_the_value_and_nothing_is_stored() {
     let table = TestTable::new().await;
@@ -558,11 +565,7 @@ fn cost_prices_a_month_from_the_model() {
 #[tokio::test]
 async fn quiet_days_are_taken_shown_and_given_back() {
     let table = TestTable::new().await;
-    let ok = |args: &[&str]| {
-        let out = ctl(&table, args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let ok = |args: &[&str]| ctl_ok(&table, args);
     ok(&["team", "create", "q", "--zone", "Europe/Berlin", "--time", "09:30"]);
     let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("Europe/Berlin").unwrap()).date();
     let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).unwrap().to_string();
@@ -601,11 +604,7 @@ async fn quiet_days_are_taken_shown_and_given_back() {
 async fn languages_of_a_team_and_its_members() {
     use morale::domain::{EmailAddress, Locale};
     let table = TestTable::new().await;
-    let ok = |args: &[&str]| {
-        let out = ctl(&table, args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let ok = |args: &[&str]| ctl_ok(&table, args);
     let out = ok(&["team", "create", "lang", "--zone", "Europe/Berlin", "--locale", "de"]);
     assert!(out.contains("language   de"), "{out}");
     let team = TeamId::parse("lang").unwrap();

@@ -5,7 +5,7 @@
 
 use crate::dice::Dice;
 use crate::log::{Acceptance, Log};
-use crate::plan::{EventFaults, Mailboxes, OutageKind, SesFaults};
+use crate::plan::{EventFaults, Mailboxes, OutageKind, Plan, SesFaults};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use morale::clock::Clock;
@@ -63,12 +63,11 @@ fn error(code: &str, status: u16, message: &str) -> SendError {
 }
 
 impl SimSes {
-    #[allow(clippy::too_many_arguments)]
+    /// SES as the run's plan has it (its faults, the mailboxes behind it, what becomes of its
+    /// events), its events sent to `events`.
     pub fn new(
         identity: &str,
-        faults: SesFaults,
-        mailboxes: Mailboxes,
-        event_faults: EventFaults,
+        plan: &Plan,
         dice: Arc<Dice>,
         log: Arc<Log>,
         clock: Arc<dyn Clock>,
@@ -76,9 +75,9 @@ impl SimSes {
     ) -> Self {
         Self {
             identity: identity.into(),
-            faults,
-            mailboxes,
-            event_faults,
+            faults: plan.ses.clone(),
+            mailboxes: plan.mailboxes.clone(),
+            event_faults: plan.events.clone(),
             dice,
             log,
             clock,

@@ -133,16 +133,7 @@ impl World {
         let store = Arc::new(SimStore::new(plan.store.clone(), dice.clone(), log.clone(), clock.clone()));
         let (tx, rx) = mpsc::unbounded_channel();
         let identity = "morale.example";
-        let ses = Arc::new(SimSes::new(
-            identity,
-            plan.ses.clone(),
-            plan.mailboxes.clone(),
-            plan.events.clone(),
-            dice.clone(),
-            log.clone(),
-            clock.clone(),
-            tx,
-        ));
+        let ses = Arc::new(SimSes::new(identity, &plan, dice.clone(), log.clone(), clock.clone(), tx));
         let topic =
             SimTopic { failure: plan.alert_failure, dice: dice.clone(), log: log.clone(), clock: clock.clone() };
         let alerter = Arc::new(MeteredAlerter::new(topic));

@@ -46,6 +46,14 @@ fn outbox(team: &str, date: &str, email: &str, due: Timestamp) -> OutboxItem {
     OutboxItem::new(key, email, due, due + SignedDuration::from_hours(9), due)
 }
 
+/// Ana's email of Monday 23 November, queued and due at 20:00 UTC.
+async fn queued(store: &dyn Store) -> (OutboxItem, Timestamp) {
+    let due = ts("2026-11-23T20:00:00Z");
+    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
+    assert!(store.enqueue(&item).await.unwrap());
+    (item, due)
+}
+
 const NOW: &str = "2026-11-23T19:00:00Z"; // Monday 14:00 in New York
 
 pub async fn team_create_get_and_duplicate(store: &dyn Store) {
@@ -246,9 +254,7 @@ pub async fn due_outbox_oldest_first_with_limit(store: &dyn Store) {
 }
 
 pub async fn claims_are_exclusive_and_leases_lapse(store: &dyn Store) {
-    let due = ts("2026-11-23T20:00:00Z");
-    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
-    store.enqueue(&item).await.unwrap();
+    let (item, due) = queued(store).await;
     let k = &item.key;
     // Not due yet.
     assert_eq!(store.claim(k, "s1", due - mins(1), due + mins(1)).await.unwrap(), None);
@@ -309,9 +315,7 @@ pub async fn items_created_claimed_are_held_until_their_lease_lapses(store: &dyn
 }
 
 pub async fn release_gives_the_item_back_unchanged(store: &dyn Store) {
-    let due = ts("2026-11-23T20:00:00Z");
-    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
-    store.enqueue(&item).await.unwrap();
+    let (item, due) = queued(store).await;
     let k = &item.key;
     store.claim(k, "s1", due, due + mins(2)).await.unwrap().unwrap();
     assert!(store.release(k, "s1", due + mins(5), Some("throttled"), due).await.unwrap());
@@ -357,9 +361,7 @@ pub async fn the_sender_can_fail_or_suppress_what_it_holds(store: &dyn Store) {
 }
 
 pub async fn mail_events_only_move_forward(store: &dyn Store) {
-    let due = ts("2026-11-23T20:00:00Z");
-    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
-    store.enqueue(&item).await.unwrap();
+    let (item, due) = queued(store).await;
     let k = &item.key;
     // Nothing to deliver before it was sent.
     assert!(store.change(k, &Change::Delivered, due).await.unwrap().is_none());
@@ -399,9 +401,7 @@ pub async fn mail_events_only_move_forward(store: &dyn Store) {
 }
 
 pub async fn deferred_items_come_due_again(store: &dyn Store) {
-    let due = ts("2026-11-23T20:00:00Z");
-    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
-    store.enqueue(&item).await.unwrap();
+    let (item, due) = queued(store).await;
     let k = &item.key;
     store.claim(k, "s1", due, due + mins(2)).await.unwrap().unwrap();
     store.mark_sent(k, "s1", "m1", due).await.unwrap();
@@ -683,9 +683,7 @@ pub async fn a_days_salt_and_votes_are_forgotten_together(store: &dyn Store) {
 
 /// A quarantined item is never due again; quarantining nothing says so.
 pub async fn quarantined_items_leave_the_due_index(store: &dyn Store) {
-    let due = ts("2026-11-23T20:00:00Z");
-    let item = outbox("alpha", "2026-11-23", "ana@example.com", due);
-    store.enqueue(&item).await.unwrap();
+    let (item, due) = queued(store).await;
     assert_eq!(store.due_outbox(due, 10).await.unwrap().items.len(), 1);
     assert!(store.quarantine(&item.key, "attempts: invalid type", due).await.unwrap());
     assert!(store.due_outbox(due + mins(60), 10).await.unwrap().items.is_empty());
