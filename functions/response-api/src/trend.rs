@@ -39,20 +39,31 @@ pub struct Label {
     pub label: String,
 }
 
-/// An inline SVG chart: per day, the answers as a stacked bar and the mean as a point on a
-/// line. Days with too few answers get only a grey mark.
-pub struct Chart {
+/// The chart's drawing area, the same for every chart: the SVG's size, the plot's left and
+/// right edges, its top and bottom, and the baseline of the date labels.
+pub struct Frame {
     pub width: u32,
     pub height: u32,
     pub left: f64,
     pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+    pub label_y: u32,
+}
+
+pub const FRAME: Frame =
+    Frame { width: 640, height: 260, left: 28.0, right: 632.0, top: 10.0, bottom: 232.0, label_y: 256 };
+
+/// An inline SVG chart: per day, the answers as a stacked bar and the mean as a point on a
+/// line. Days with too few answers get only a grey mark.
+pub struct Chart {
+    pub frame: &'static Frame,
     pub grid: Vec<Grid>,
     pub bars: Vec<Bar>,
     pub thin: Vec<Thin>,
     pub line: String,
     pub points: Vec<Point>,
     pub labels: Vec<Label>,
-    pub label_y: u32,
     pub description: String,
 }
 
@@ -62,17 +73,13 @@ fn f(x: f64) -> String {
 
 impl Chart {
     pub fn new(days: &[Day], t: Locale) -> Self {
-        let (width, height) = (640u32, 260u32);
-        let (left, right, top, bottom) = (28.0, 632.0, 10.0, 232.0);
+        let Frame { left, right, top, bottom, .. } = FRAME;
         let plot = bottom - top;
         let step = (right - left) / days.len().max(1) as f64;
         let y_of = |mean: f64| bottom - (mean - 1.0) / 4.0 * plot;
         let most = days.iter().filter(|d| d.enough()).map(|d| d.voters).max().unwrap_or(1).max(1) as f64;
         let mut c = Chart {
-            width,
-            height,
-            left,
-            right,
+            frame: &FRAME,
             grid: (1..=5)
                 .map(|s| {
                     let y = y_of(f64::from(s));
@@ -84,7 +91,6 @@ impl Chart {
             line: String::new(),
             points: Vec::new(),
             labels: Vec::new(),
-            label_y: height - 4,
             description: String::new(),
         };
         for (i, d) in days.iter().enumerate() {
