@@ -3,6 +3,17 @@
 use morale::domain::{Member, QuietDays, SendDate, Team};
 use serde_json::{Value, json};
 
+/// A list for scripts (a JSON array) or for people (a line each, or `empty` when there is none).
+pub fn print_list<T>(items: &[T], json: bool, to_json: fn(&T) -> Value, empty: &str, line: impl Fn(&T) -> String) {
+    if json {
+        println!("{}", Value::Array(items.iter().map(to_json).collect()));
+    } else if items.is_empty() {
+        println!("{empty}");
+    } else {
+        items.iter().for_each(|i| println!("{}", line(i)));
+    }
+}
+
 pub fn next_send_text(t: &Team) -> String {
     match t.next_send_at {
         None => "paused".into(),

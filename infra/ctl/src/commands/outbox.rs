@@ -2,7 +2,7 @@
 
 use super::people::set_status;
 use super::{get_team, teams_of};
-use crate::output::member_json;
+use crate::output::{member_json, print_list};
 use crate::{OutboxArgs, PauseCmd, SuppressionsCmd};
 use anyhow::{Result, bail};
 use jiff::{SignedDuration, Timestamp};
@@ -111,21 +111,9 @@ pub(super) async fn suppressions(store: &dyn Store, c: &SuppressionsCmd, now: Ti
                     }
                 }
             }
-            if json {
-                println!("{}", serde_json::Value::Array(list.iter().map(member_json).collect()));
-            } else if list.is_empty() {
-                println!("No bounced or complaining members.");
-            } else {
-                for m in &list {
-                    println!(
-                        "{:<20} {:<40} {:<11} {}",
-                        m.team,
-                        m.email,
-                        m.status,
-                        m.status_reason.as_deref().unwrap_or("")
-                    );
-                }
-            }
+            print_list(&list, json, member_json, "No bounced or complaining members.", |m| {
+                format!("{:<20} {:<40} {:<11} {}", m.team, m.email, m.status, m.status_reason.as_deref().unwrap_or(""))
+            });
         }
         SuppressionsCmd::Remove { team, email, they_asked_for_it } => {
             let mut from = vec![MemberStatus::Bounced];

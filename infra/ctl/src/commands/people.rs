@@ -1,7 +1,7 @@
 //! Teams and members.
 
 use super::get_team;
-use crate::output::{member_json, next_send_text, print_team, team_json};
+use crate::output::{member_json, next_send_text, print_list, print_team, team_json};
 use crate::{MemberCmd, TeamCmd};
 use anyhow::{Context, Result, bail};
 use jiff::Timestamp;
@@ -37,15 +37,10 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
         }
         TeamCmd::List => {
             let teams = store.list_teams().await?;
-            if json {
-                println!("{}", serde_json::Value::Array(teams.iter().map(team_json).collect()));
-            } else if teams.is_empty() {
-                println!("No teams yet. Create one with: moralectl team create <id> --zone <IANA zone>");
-            } else {
-                for t in &teams {
-                    println!("{:<24} {:<28} next send {}", t.id, t.name, next_send_text(t));
-                }
-            }
+            let empty = "No teams yet. Create one with: moralectl team create <id> --zone <IANA zone>";
+            print_list(&teams, json, team_json, empty, |t| {
+                format!("{:<24} {:<28} next send {}", t.id, t.name, next_send_text(t))
+            });
         }
         TeamCmd::Show { team } => print_team(&get_team(store, team).await?, json),
         TeamCmd::Update(u) => {
@@ -221,31 +216,14 @@ pub(super) async fn member(store: &dyn Store, c: &MemberCmd, now: Timestamp, jso
                 }
             );
         }
-        MemberCmd::Pause { team, email } => {
-            let m = set_status(
-                store,
-                team,
-                email,
-                &[MemberStatus::Active],
-                MemberStatus::Paused,
-                "paused by an operator",
-                now,
-            )
-            .await?;
-            println!("{}", if json { member_json(&m).to_string() } else { format!("Paused {email}") });
-        }
-        MemberCmd::Resume { team, email } => {
-            let m = set_status(
-                store,
-                team,
-                email,
-                &[MemberStatus::Paused],
-                MemberStatus::Active,
-                "resumed by an operator",
-                now,
-            )
-            .await?;
-            println!("{}", if json { member_json(&m).to_string() } else { format!("Resumed {email}") });
+        MemberCmd::Pause { team, email } | MemberCmd::Resume { team, email } => {
+            use MemberStatus::{Active, Paused};
+            let (from, to, reason, done) = match c {
+                MemberCmd::Pause { .. } => (Active, Paused, "paused by an operator", "Paused"),
+                _ => (Paused, Active, "resumed by an operator", "Resumed"),
+            };
+            let m = set_status(store, team, email, &[from], to, reason, now).await?;
+            println!("{}", if json { member_json(&m).to_string() } else { format!("{done} {email}") });
         }
         MemberCmd::Remove { team, email } => {
             let id = get_team(store, team).await?.member_id(email);
