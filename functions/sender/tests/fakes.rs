@@ -105,6 +105,11 @@ impl World {
     }
 }
 
+/// SES's answer when sends come faster than the account's rate.
+fn throttled() -> SendError {
+    SendError::new(SendErrorKind::Throttled, "TooManyRequestsException", "Maximum sending rate exceeded.")
+}
+
 fn unverified(mailer: &FakeMailer, status: &str) {
     let mut id = mailer.identity.lock().unwrap();
     id.verified_for_sending = status == "SUCCESS";
@@ -289,13 +294,7 @@ async fn throttling_and_5xx_are_retried_until_sent() {
     w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
     {
         let mut q = w.mailer.fail_next.lock().unwrap();
-        for _ in 0..3 {
-            q.push_back(SendError::new(
-                SendErrorKind::Throttled,
-                "TooManyRequestsException",
-                "Maximum sending rate exceeded.",
-            ));
-        }
+        q.extend(std::iter::repeat_n(throttled(), 3));
         q.push_back(SendError::new(SendErrorKind::Transient, "InternalFailure", "oops"));
     }
     let r = w.tick().await;
@@ -308,13 +307,7 @@ async fn persistent_throttling_releases_the_email_for_a_later_tick() {
     let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 1).await;
     {
         let mut q = w.mailer.fail_next.lock().unwrap();
-        for _ in 0..5 {
-            q.push_back(SendError::new(
-                SendErrorKind::Throttled,
-                "TooManyRequestsException",
-                "Maximum sending rate exceeded.",
-            ));
-        }
+        q.extend(std::iter::repeat_n(throttled(), 5));
     }
     let r = w.tick().await;
     assert_eq!((r.sent, r.released, r.held), (0, 1, 0));
@@ -572,11 +565,8 @@ async fn the_problem_report_goes_out_once_per_admin_through_the_outbox() {
     let times = std::sync::atomic::AtomicUsize::new(5);
     w.mailer.refuse_when(move |e, _| {
         use std::sync::atomic::Ordering::SeqCst;
-        let throttled =
-            e.to.as_str() == "lead@example.com" && times.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok();
-        throttled.then(|| {
-            SendError::new(SendErrorKind::Throttled, "TooManyRequestsException", "Maximum sending rate exceeded")
-        })
+        let lead = e.to.as_str() == "lead@example.com";
+        (lead && times.fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1)).is_ok()).then(throttled)
     });
     let sender = || clone(&w);
     let (a, b) = (sender(), sender());

@@ -409,6 +409,12 @@ async fn ledger_shows_closed_and_open_days_and_fails_on_unaccounted_emails() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("2026-13-01"));
 }
 
+/// The dev stack's sending identity put in `state` through ses-local's control API.
+async fn identity_state(ses: &str, state: &str) -> morale_localstack::http::HttpReply {
+    let body = format!(r#"{{"state": "{state}"}}"#);
+    morale_localstack::http::http(ses, "PUT", "/_ses-local/identities/morale.example", "application/json", &body).await
+}
+
 /// `moralectl --local verify` against `make dev`'s stack: every link holds; with the sending
 /// identity revoked it fails at preflight; with the SES events rule removed it fails at the
 /// events, saying SES published the delivery and nothing recorded it.
@@ -448,27 +454,13 @@ async fn verify_passes_on_the_dev_stack_and_names_the_broken_link() {
 
     // The identity revoked: preflight names it, and no email is sent.
     let ses = var("MORALE_SES_URL");
-    let put = morale_localstack::http::http(
-        &ses,
-        "PUT",
-        "/_ses-local/identities/morale.example",
-        "application/json",
-        r#"{"state": "revoked"}"#,
-    )
-    .await;
+    let put = identity_state(&ses, "revoked").await;
     assert_eq!(put.status, 200, "{}", put.body);
     let (ok, report, stderr) = verify();
     assert!(!ok);
     assert_eq!(failing(&report), ["\"preflight\"", "\"test email\""], "{report}");
     assert!(stderr.contains("verify failed at preflight") && stderr.contains("not verified"), "{stderr}");
-    let put = morale_localstack::http::http(
-        &ses,
-        "PUT",
-        "/_ses-local/identities/morale.example",
-        "application/json",
-        r#"{"state": "verified"}"#,
-    )
-    .await;
+    let put = identity_state(&ses, "verified").await;
     assert_eq!(put.status, 200);
 
     // The stack's SES events rule removed: the events link names it.
