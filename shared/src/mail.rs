@@ -51,8 +51,14 @@ pub struct IdentityStatus {
     pub verified_for_sending: bool,
     pub verification_status: String,
     pub dkim_status: String,
-    pub mail_from_domain: Option<String>,
-    pub mail_from_status: Option<String>,
+    pub mail_from: Option<MailFrom>,
+}
+
+/// The identity's own MAIL FROM domain, when it has one, and SES's status of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailFrom {
+    pub domain: String,
+    pub status: String,
 }
 
 /// How an SES error is handled. Decided in one place: [`classify`].
@@ -255,8 +261,10 @@ impl Mailer for SesMailer {
                 .and_then(|d| d.status)
                 .map(|s| s.as_str().to_string())
                 .unwrap_or_else(|| "NOT_STARTED".into()),
-            mail_from_domain: mail_from.as_ref().map(|m| m.mail_from_domain.clone()).filter(|d| !d.is_empty()),
-            mail_from_status: mail_from.map(|m| m.mail_from_domain_status.as_str().to_string()),
+            mail_from: mail_from.filter(|m| !m.mail_from_domain.is_empty()).map(|m| MailFrom {
+                status: m.mail_from_domain_status.as_str().to_string(),
+                domain: m.mail_from_domain,
+            }),
         })
     }
 
@@ -353,8 +361,7 @@ impl FakeMailer {
                 verified_for_sending: true,
                 verification_status: "SUCCESS".into(),
                 dkim_status: "SUCCESS".into(),
-                mail_from_domain: None,
-                mail_from_status: None,
+                mail_from: None,
             }),
             fail_next: Mutex::new(VecDeque::new()),
             insights: Mutex::new(std::collections::HashMap::new()),

@@ -78,7 +78,7 @@ impl LocalStack {
             eventbridge_endpoint: Some(moto_faults.url.clone()),
             identities: vec![IDENTITY.into()],
             configuration_sets: vec![CONFIGURATION_SET.into()],
-            max_send_rate: 50.0,
+            account: ses_local::Account { max_send_rate: 50.0, ..Default::default() },
             ..Default::default()
         })
         .await?;

@@ -20,8 +20,7 @@ fn main() {
     let server = server_rt
         .block_on(ses_local::SesLocal::start(ses_local::Config {
             identities: vec!["morale.example".into()],
-            max_send_rate: 1e12,
-            max_24_hour_send: 1e12,
+            account: ses_local::Account { max_send_rate: 1e12, max_24_hour_send: 1e12, ..Default::default() },
             ..Default::default()
         }))
         .unwrap();

@@ -11,13 +11,13 @@ pub mod faults;
 pub mod state;
 
 use anyhow::{Context, Result};
-use state::{Account, ConfigSet, EventDestination, Identity, Inner};
+use state::{ConfigSet, EventDestination, Identity, Inner};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{mpsc, oneshot};
 
 pub use control::{AccountChange, IdentityChange};
-pub use state::{Faults, Outcome, Status, StoredMessage};
+pub use state::{Account, Faults, Outcome, Status, StoredMessage};
 
 /// The default EventBridge bus, as a configuration set's event destination names it.
 pub use morale_localstack::DEFAULT_BUS_ARN;
@@ -29,11 +29,10 @@ pub struct Config {
     /// Where to publish SES events (`PutEvents`): the local stack's EventBridge. Without it,
     /// events are only kept in the event log (`GET /_ses-local/events`).
     pub eventbridge_endpoint: Option<String>,
-    pub max_send_rate: f64,
-    pub max_24_hour_send: f64,
+    /// The account as it starts: its quotas, production access, sending.
+    pub account: Account,
     /// New identities start verified instead of pending.
     pub verify_new_identities: bool,
-    pub production_access: bool,
     /// Identities that exist, verified, from the start.
     pub identities: Vec<String>,
     /// Configuration sets that exist from the start, each with an EventBridge destination on
@@ -46,11 +45,8 @@ impl Default for Config {
         Self {
             port: 0,
             eventbridge_endpoint: None,
-            // A new SES account out of the sandbox starts at 14/s and 50,000 a day.
-            max_send_rate: 14.0,
-            max_24_hour_send: 50_000.0,
+            account: Account::default(),
             verify_new_identities: false,
-            production_access: true,
             identities: Vec::new(),
             configuration_sets: Vec::new(),
         }
@@ -69,14 +65,7 @@ impl App {
     }
 
     fn initial(config: &Config) -> Inner {
-        let mut s = Inner::new(Account {
-            sending_enabled: true,
-            enforcement_status: "HEALTHY".into(),
-            production_access: config.production_access,
-            max_send_rate: config.max_send_rate,
-            max_24_hour_send: config.max_24_hour_send,
-            vdm_enabled: false,
-        });
+        let mut s = Inner::new(config.account.clone());
         for name in &config.identities {
             let key = name.to_ascii_lowercase();
             s.identities.insert(key.clone(), Identity::new(&key, true));

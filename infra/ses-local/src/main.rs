@@ -43,10 +43,13 @@ async fn main() -> anyhow::Result<()> {
     let server = ses_local::SesLocal::start(ses_local::Config {
         port: a.port,
         eventbridge_endpoint: a.eventbridge_endpoint,
-        max_send_rate: a.max_send_rate,
-        max_24_hour_send: a.max_24_hour_send,
+        account: ses_local::Account {
+            max_send_rate: a.max_send_rate,
+            max_24_hour_send: a.max_24_hour_send,
+            production_access: !a.sandbox,
+            ..Default::default()
+        },
         verify_new_identities: a.verify_new_identities,
-        production_access: !a.sandbox,
         identities: a.identities,
         configuration_sets: a.configuration_sets,
     })

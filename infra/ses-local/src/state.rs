@@ -135,6 +135,20 @@ pub struct Account {
     pub vdm_enabled: bool,
 }
 
+impl Default for Account {
+    /// A new SES account out of the sandbox: sending, healthy, 14 a second and 50,000 a day.
+    fn default() -> Self {
+        Self {
+            sending_enabled: true,
+            enforcement_status: "HEALTHY".into(),
+            production_access: true,
+            max_send_rate: 14.0,
+            max_24_hour_send: 50_000.0,
+            vdm_enabled: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct EventDestination {
     pub name: String,
@@ -402,14 +416,7 @@ mod tests {
 
     #[test]
     fn identity_lookup_falls_back_to_domains() {
-        let mut s = Inner::new(Account {
-            sending_enabled: true,
-            enforcement_status: "HEALTHY".into(),
-            production_access: true,
-            max_send_rate: 10.0,
-            max_24_hour_send: 100.0,
-            vdm_enabled: false,
-        });
+        let mut s = Inner::new(Account { max_send_rate: 10.0, max_24_hour_send: 100.0, ..Account::default() });
         s.identities.insert("morale.example".into(), Identity::new("morale.example", true));
         assert_eq!(s.identity_for("noreply@morale.example").unwrap().name, "morale.example");
         assert_eq!(s.identity_for("noreply@mail.morale.example").unwrap().name, "morale.example");
@@ -419,14 +426,7 @@ mod tests {
 
     #[test]
     fn the_rate_window_counts_recipients() {
-        let mut s = Inner::new(Account {
-            sending_enabled: true,
-            enforcement_status: "HEALTHY".into(),
-            production_access: true,
-            max_send_rate: 3.0,
-            max_24_hour_send: 5.0,
-            vdm_enabled: false,
-        });
+        let mut s = Inner::new(Account { max_send_rate: 3.0, max_24_hour_send: 5.0, ..Account::default() });
         s.admit(2).unwrap();
         assert_eq!(s.admit(2).unwrap_err().message, RATE_EXCEEDED);
         s.admit(1).unwrap();

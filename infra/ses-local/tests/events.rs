@@ -27,7 +27,7 @@ async fn publishing() -> SesLocal {
     let config = Config {
         eventbridge_endpoint: Some(morale_tests::moto_url()),
         identities: vec!["morale.example".into()],
-        max_send_rate: 1000.0,
+        account: ses_local::Account { max_send_rate: 1000.0, ..Default::default() },
         ..Config::default()
     };
     SesLocal::start(config).await.unwrap()

@@ -11,7 +11,7 @@ use aws_sdk_sesv2::types::{
     IdentityType, ListManagementOptions, Message, MessageHeader, MessageTag, RawMessage, SendingOptions,
 };
 use serde_json::Value;
-use ses_local::{Config, SesLocal};
+use ses_local::{Account, Config, SesLocal};
 use std::time::{Duration, Instant};
 
 const FROM: &str = "Morale <noreply@morale.example>";
@@ -336,7 +336,8 @@ async fn every_error_maps_to_its_sdk_variant() {
 
 #[tokio::test]
 async fn an_identity_revoked_mid_stream_rejects_from_that_moment() {
-    let (server, client) = start(Config { max_send_rate: 1000.0, ..verified() }).await;
+    let (server, client) =
+        start(Config { account: Account { max_send_rate: 1000.0, ..Default::default() }, ..verified() }).await;
     let mut results = Vec::new();
     for i in 0..60 {
         match i {
@@ -365,7 +366,8 @@ async fn an_identity_revoked_mid_stream_rejects_from_that_moment() {
 
 #[tokio::test]
 async fn an_identity_change_can_wait_for_an_exact_number_of_sends() {
-    let (server, client) = start(Config { max_send_rate: 1000.0, ..verified() }).await;
+    let (server, client) =
+        start(Config { account: Account { max_send_rate: 1000.0, ..Default::default() }, ..verified() }).await;
     send_to(&client, "first@example.com").await.unwrap();
     server
         .app()
@@ -387,7 +389,8 @@ async fn an_identity_change_can_wait_for_an_exact_number_of_sends() {
 
 #[tokio::test]
 async fn the_sending_rate_is_enforced_per_second_counting_recipients() {
-    let (server, client) = start(Config { max_send_rate: 20.0, ..verified() }).await;
+    let (server, client) =
+        start(Config { account: Account { max_send_rate: 20.0, ..Default::default() }, ..verified() }).await;
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -532,7 +535,8 @@ async fn bad_requests_get_ses_errors_never_a_crash() {
 
 #[tokio::test]
 async fn faults_throttle_fail_and_reject_on_demand() {
-    let (server, client) = start(Config { max_send_rate: 10_000.0, ..verified() }).await;
+    let (server, client) =
+        start(Config { account: Account { max_send_rate: 10_000.0, ..Default::default() }, ..verified() }).await;
     server.app().set_faults(ses_local::Faults { throttle_fraction: 0.3, ..Default::default() }).unwrap();
     let mut throttles = 0;
     for i in 0..200 {

@@ -249,8 +249,7 @@ impl Mailer for SimSes {
             verified_for_sending: !revoked,
             verification_status: if revoked { "FAILED" } else { "SUCCESS" }.into(),
             dkim_status: if revoked { "FAILED" } else { "SUCCESS" }.into(),
-            mail_from_domain: None,
-            mail_from_status: None,
+            mail_from: None,
         })
     }
 

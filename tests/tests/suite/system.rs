@@ -73,8 +73,7 @@ impl System {
         let ses = SesLocal::start(ses_local::Config {
             identities: vec![IDENTITY.into()],
             configuration_sets: vec!["morale".into()],
-            max_send_rate,
-            max_24_hour_send: 1e9,
+            account: ses_local::Account { max_send_rate, max_24_hour_send: 1e9, ..Default::default() },
             eventbridge_endpoint: events.then(morale_tests::moto_url),
             ..Default::default()
         })

@@ -72,9 +72,8 @@ pub(super) async fn preflight_checks(
         ));
     }
     if let Ok(i) = mailer.identity(identity).await {
-        if let Some(d) = &i.mail_from_domain {
-            let st = i.mail_from_status.clone().unwrap_or_default();
-            checks.push(("MAIL FROM".into(), st == "SUCCESS", format!("{d}: {st}")));
+        if let Some(m) = &i.mail_from {
+            checks.push(("MAIL FROM".into(), m.status == "SUCCESS", format!("{}: {}", m.domain, m.status)));
         }
     }
     match configuration_set {

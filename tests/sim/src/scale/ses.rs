@@ -70,8 +70,7 @@ impl Mailer for ScaleSes {
             verified_for_sending: true,
             verification_status: "SUCCESS".into(),
             dkim_status: "SUCCESS".into(),
-            mail_from_domain: None,
-            mail_from_status: None,
+            mail_from: None,
         })
     }
 
