@@ -139,7 +139,7 @@ async fn outbox_and_replay_after_an_injected_failure() {
     let ses = ses_local::SesLocal::start(ses_local::Config {
         identities: vec!["morale.example".into()],
         configuration_sets: vec!["morale".into()],
-        max_send_rate: 100.0,
+        account: ses_local::Account { max_send_rate: 100.0, ..Default::default() },
         ..Default::default()
     })
     .await
