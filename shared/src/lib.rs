@@ -10,6 +10,7 @@ pub mod config;
 pub mod cost;
 pub mod domain;
 pub mod email;
+pub mod fixtures;
 pub mod i18n;
 pub mod insights;
 pub mod mail;

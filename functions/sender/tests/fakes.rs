@@ -5,7 +5,7 @@ use morale::alert::RecordingAlerter;
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
 use morale::domain::StatusChange;
-use morale::domain::{EmailAddress, MemberId, QuietDays, Schedule, SendDate, TeamId};
+use morale::domain::{EmailAddress, MemberId, QuietDays, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, OutboxStatus, Team};
 use morale::email::EmailRenderer;
 use morale::mail::{FakeMailer, SendError, SendErrorKind};
@@ -48,14 +48,8 @@ fn world(now: &str) -> World {
 
 impl World {
     async fn team(&self, id: &str, zone: &str, time: &str, days: &str, members: usize) -> Team {
-        let team = Team::new(
-            TeamId::parse(id).unwrap(),
-            format!("Team {id}"),
-            Schedule::parse(zone, time, days).unwrap(),
-            vec![EmailAddress::parse("lead@example.com").unwrap()],
-            // Created an hour ago: a send due now is due.
-            self.clock.now() - SignedDuration::from_hours(1),
-        );
+        // Created an hour ago: a send due now is due.
+        let team = morale::fixtures::team(id, zone, time, days, self.clock.now() - SignedDuration::from_hours(1));
         self.store.create_team(&team).await.unwrap();
         for i in 0..members {
             let m = Member::new(

@@ -17,25 +17,27 @@ pub struct SesError {
     pub message: String,
 }
 
+/// SESv2's errors as ses-local answers them: a constructor each, its HTTP status and code.
+macro_rules! ses_errors {
+    ($($name:ident => $status:literal $code:literal,)*) => {
+        impl SesError {
+            $(pub fn $name(m: impl Into<String>) -> Self {
+                Self { status: $status, code: $code, message: m.into() }
+            })*
+        }
+    };
+}
+
+ses_errors! {
+    bad_request => 400 "BadRequestException",
+    not_found => 404 "NotFoundException",
+    already_exists => 400 "AlreadyExistsException",
+    rejected => 400 "MessageRejected",
+    too_many_requests => 429 "TooManyRequestsException",
+    limit_exceeded => 400 "LimitExceededException",
+}
+
 impl SesError {
-    pub fn bad_request(m: impl Into<String>) -> Self {
-        Self { status: 400, code: "BadRequestException", message: m.into() }
-    }
-    pub fn not_found(m: impl Into<String>) -> Self {
-        Self { status: 404, code: "NotFoundException", message: m.into() }
-    }
-    pub fn already_exists(m: impl Into<String>) -> Self {
-        Self { status: 400, code: "AlreadyExistsException", message: m.into() }
-    }
-    pub fn rejected(m: impl Into<String>) -> Self {
-        Self { status: 400, code: "MessageRejected", message: m.into() }
-    }
-    pub fn too_many_requests(m: impl Into<String>) -> Self {
-        Self { status: 429, code: "TooManyRequestsException", message: m.into() }
-    }
-    pub fn limit_exceeded(m: impl Into<String>) -> Self {
-        Self { status: 400, code: "LimitExceededException", message: m.into() }
-    }
     pub fn internal() -> Self {
         Self {
             status: 500,

@@ -18,13 +18,7 @@ fn mins(m: i64) -> SignedDuration {
 }
 
 fn team(id: &str, now: Timestamp) -> Team {
-    Team::new(
-        TeamId::parse(id).unwrap(),
-        format!("Team {id}"),
-        Schedule::parse("America/New_York", "15:00", "mon-fri").unwrap(),
-        vec![EmailAddress::parse("lead@example.com").unwrap()],
-        now,
-    )
+    morale::fixtures::team(id, "America/New_York", "15:00", "mon-fri", now)
 }
 
 fn member(team: &str, email: &str, now: Timestamp) -> Member {

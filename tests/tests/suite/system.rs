@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use morale::alert::{MeteredAlerter, SnsAlerter};
 use morale::clock::{Clock, ManualClock};
 use morale::config::SenderConfig;
-use morale::domain::{EmailAddress, MemberId, Schedule, TeamId};
+use morale::domain::{EmailAddress, MemberId};
 use morale::domain::{Member, Team};
 use morale::email::EmailRenderer;
 use morale::mail::SesMailer;
@@ -170,13 +170,7 @@ impl System {
 
     /// A team with `n` members, created an hour before now.
     pub async fn team(&self, id: &str, zone: &str, time: &str, days: &str, n: usize) -> Team {
-        let team = Team::new(
-            TeamId::parse(id).unwrap(),
-            format!("Team {id}"),
-            Schedule::parse(zone, time, days).unwrap(),
-            vec![EmailAddress::parse("lead@example.com").unwrap()],
-            self.clock.now() - SignedDuration::from_hours(1),
-        );
+        let team = morale::fixtures::team(id, zone, time, days, self.clock.now() - SignedDuration::from_hours(1));
         self.store.create_team(&team).await.unwrap();
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..n {
