@@ -186,15 +186,15 @@ fn sdk_message<E: std::error::Error + 'static>(e: &E) -> String {
     aws_sdk_sesv2::error::DisplayErrorContext(e).to_string()
 }
 
+/// A failed SES call of `operation`, with the SDK's whole account of why.
+fn failed<E: std::error::Error + 'static>(operation: &'static str) -> impl Fn(E) -> MailerError {
+    move |e| MailerError { operation, message: sdk_message(&e) }
+}
+
 #[async_trait]
 impl Mailer for SesMailer {
     async fn account(&self) -> Result<AccountStatus, MailerError> {
-        let a = self
-            .client
-            .get_account()
-            .send()
-            .await
-            .map_err(|e| MailerError { operation: "GetAccount", message: sdk_message(&e) })?;
+        let a = self.client.get_account().send().await.map_err(failed("GetAccount"))?;
         let q = a.send_quota;
         Ok(AccountStatus {
             sending_enabled: a.sending_enabled,
@@ -211,13 +211,8 @@ impl Mailer for SesMailer {
 
     async fn insights(&self, message_id: &str) -> Result<Insight, MailerError> {
         use aws_sdk_sesv2::types::{BounceType, EventType};
-        let out = self
-            .client
-            .get_message_insights()
-            .message_id(message_id)
-            .send()
-            .await
-            .map_err(|e| MailerError { operation: "GetMessageInsights", message: sdk_message(&e) })?;
+        let insights = self.client.get_message_insights().message_id(message_id);
+        let out = insights.send().await.map_err(failed("GetMessageInsights"))?;
         let events: Vec<_> =
             out.insights.unwrap_or_default().into_iter().flat_map(|i| i.events.unwrap_or_default()).collect();
         let bounce = events.iter().filter(|e| e.r#type == Some(EventType::Bounce)).find_map(|e| {
@@ -241,13 +236,8 @@ impl Mailer for SesMailer {
     }
 
     async fn identity(&self, name: &str) -> Result<IdentityStatus, MailerError> {
-        let i = self
-            .client
-            .get_email_identity()
-            .email_identity(name)
-            .send()
-            .await
-            .map_err(|e| MailerError { operation: "GetEmailIdentity", message: sdk_message(&e) })?;
+        let i =
+            self.client.get_email_identity().email_identity(name).send().await.map_err(failed("GetEmailIdentity"))?;
         let mail_from = i.mail_from_attributes;
         Ok(IdentityStatus {
             name: name.into(),

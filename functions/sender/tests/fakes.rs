@@ -404,16 +404,23 @@ async fn emails_held_past_the_local_day_end_failed_with_their_reason() {
     assert!(w.alerter.alerts().iter().any(|a| a.subject.contains("2 email(s) failed permanently")));
 }
 
-#[tokio::test]
-async fn members_who_left_or_unsubscribed_after_scheduling_are_suppressed() {
+/// A team of three whose emails are scheduled and held: the identity was pending at the tick,
+/// and is verified since.
+async fn held_emails() -> (World, Team) {
     let w = world("2026-11-23T20:00:00Z");
     let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
     unverified(&w.mailer, "PENDING");
-    w.tick().await; // scheduled, held
+    w.tick().await;
+    unverified(&w.mailer, "SUCCESS");
+    (w, team)
+}
+
+#[tokio::test]
+async fn members_who_left_or_unsubscribed_after_scheduling_are_suppressed() {
+    let (w, team) = held_emails().await;
     let members = w.store.list_members(&team.id).await.unwrap();
     w.stop(&team.id, &members[0].id, MemberStatus::Unsubscribed, "link").await;
     w.store.remove_member(&team.id, &members[1].id).await.unwrap();
-    unverified(&w.mailer, "SUCCESS");
     let r = w.tick().await;
     assert_eq!((r.sent, r.suppressed), (1, 2));
     assert_eq!(w.mailer.sent()[0].1.to, members[2].email);
@@ -422,14 +429,10 @@ async fn members_who_left_or_unsubscribed_after_scheduling_are_suppressed() {
 /// Pausing a team stops its emails already queued, not only its next day's.
 #[tokio::test]
 async fn a_paused_teams_queued_emails_are_not_sent() {
-    let w = world("2026-11-23T20:00:00Z");
-    let team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
-    unverified(&w.mailer, "PENDING");
-    w.tick().await; // scheduled, held
+    let (w, team) = held_emails().await;
     let mut t = w.store.get_team(&team.id).await.unwrap().unwrap();
     t.pause();
     w.store.update_team(&t).await.unwrap();
-    unverified(&w.mailer, "SUCCESS");
     let r = w.tick().await;
     assert_eq!((r.sent, r.suppressed), (0, 3));
     for item in w.store.list_outbox(&team.id, None).await.unwrap() {

@@ -138,13 +138,6 @@ impl DayStore for DynamoStore {
     }
 
     async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        let u = Update::new(
-            team_pk(team),
-            day_sk(date),
-            "SET forgotten_at = :now REMOVE due_kind, due_at",
-            "attribute_exists(#tally) AND attribute_not_exists(forgotten_at)",
-        )
-        .val(":now", s(now.to_string()));
-        Ok(self.update(u).await?.is_some())
+        self.done_once(team_pk(team), day_sk(date), "forgotten_at", "attribute_exists(#tally)", now).await
     }
 }

@@ -324,6 +324,15 @@ impl DynamoStore {
         Ok((read, quarantined))
     }
 
+    /// Sets `attr` to `now` once, where `requires` holds, and takes the item out of the due
+    /// index: `false` if it was done already, or `requires` does not hold.
+    async fn done_once(&self, pk: String, sk: String, attr: &str, requires: &str, now: Timestamp) -> StoreResult<bool> {
+        let expr = format!("SET {attr} = :now REMOVE due_kind, due_at");
+        let u = Update::new(pk, sk, &expr, &format!("{requires} AND attribute_not_exists({attr})"))
+            .val(":now", s(now.to_string()));
+        Ok(self.update(u).await?.is_some())
+    }
+
     async fn quarantine_raw(&self, pk: String, sk: String, reason: &str, now: Timestamp) -> StoreResult<bool> {
         let u = Update::new(
             pk,

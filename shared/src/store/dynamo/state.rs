@@ -55,14 +55,7 @@ impl ProblemReportStore for DynamoStore {
     }
 
     async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        let u = Update::new(
-            team_pk(team),
-            digest_sk(date),
-            "SET #sent_at = :now REMOVE due_kind, due_at",
-            "attribute_exists(PK) AND attribute_not_exists(#sent_at)",
-        )
-        .val(":now", s(now.to_string()));
-        Ok(self.update(u).await?.is_some())
+        self.done_once(team_pk(team), digest_sk(date), "#sent_at", "attribute_exists(PK)", now).await
     }
 }
 

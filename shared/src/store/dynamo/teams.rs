@@ -143,33 +143,12 @@ impl MemberStore for DynamoStore {
     }
 
     async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<u32> {
-        let u = Update::new(
-            team_pk(team),
-            member_sk(id),
-            "SET soft_bounces = soft_bounces + :one, updated_at = :now",
-            "attribute_exists(PK)",
-        )
-        .val(":one", n(1))
-        .val(":now", s(now.to_string()));
-        match self.update(u).await? {
-            Some(item) => Ok(from_item::<MemberRecord>(item)?.soft_bounces),
-            None => Err(StoreError::NotFound(format!("member {id} of team {team}"))),
-        }
+        let item = self.count_soft_bounces(team, id, "soft_bounces + :n", 1, now).await?;
+        Ok(from_item::<MemberRecord>(item)?.soft_bounces)
     }
 
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
-        let u = Update::new(
-            team_pk(team),
-            member_sk(id),
-            "SET soft_bounces = :zero, updated_at = :now",
-            "attribute_exists(PK)",
-        )
-        .val(":zero", n(0))
-        .val(":now", s(now.to_string()));
-        match self.update(u).await? {
-            Some(_) => Ok(()),
-            None => Err(StoreError::NotFound(format!("member {id} of team {team}"))),
-        }
+        self.count_soft_bounces(team, id, ":n", 0, now).await.map(drop)
     }
 
     async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>> {
@@ -212,5 +191,23 @@ impl MemberStore for DynamoStore {
 
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
         self.delete_existing(team_pk(team), member_sk(id), format!("member {id} of team {team}")).await
+    }
+}
+
+impl DynamoStore {
+    /// Sets a member's transient-bounce count to `value` (an expression of `:n`).
+    async fn count_soft_bounces(
+        &self,
+        team: &TeamId,
+        id: &MemberId,
+        value: &str,
+        by: i64,
+        now: Timestamp,
+    ) -> StoreResult<Item> {
+        let expr = format!("SET soft_bounces = {value}, updated_at = :now");
+        let u = Update::new(team_pk(team), member_sk(id), &expr, "attribute_exists(PK)")
+            .val(":n", n(by))
+            .val(":now", s(now.to_string()));
+        self.update(u).await?.ok_or_else(|| StoreError::NotFound(format!("member {id} of team {team}")))
     }
 }
