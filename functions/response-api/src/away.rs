@@ -4,7 +4,7 @@
 //! that submits forms as they come is refused, and nothing changes.
 
 use crate::http::{form_value, parse_form};
-use crate::pages::{self, CSS};
+use crate::pages;
 use crate::refusal::{Outcome, Reject, Stop};
 use crate::{HttpRequest, ResponseApi};
 use askama::Template;
@@ -103,7 +103,7 @@ fn away_page(token: &str, team: &Team, c: &Claims, m: &Member, now: Timestamp, s
     };
     let page = pages::Away {
         t,
-        css: CSS,
+
         token,
         team_name: &team.name,
         active: m.status == MemberStatus::Active,

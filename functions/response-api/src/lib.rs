@@ -36,7 +36,6 @@ use morale::metrics::{self, Metrics};
 use morale::store::{DayStore, MemberStore, ResponseStore, StoreError, StoreResult, TeamStore};
 use morale::token::{Claims, Purpose, TokenError, TokenKeys};
 use morale::voter::{DaySalt, VoterSecret};
-use pages::CSS;
 use std::sync::Arc;
 
 pub use http::{HttpRequest, HttpResponse, router};
@@ -121,7 +120,7 @@ impl ResponseApi {
             let body = serde_json::json!({"error": code, "message": message}).to_string();
             return with_headers(status, "application/json", body);
         }
-        let body = pages::ErrorPage { t, css: CSS, title, message }.render().expect("error page renders");
+        let body = pages::ErrorPage { t, title, message }.render().expect("error page renders");
         with_headers(status, "text/html; charset=utf-8", body)
     }
 
@@ -197,7 +196,7 @@ impl ResponseApi {
         let (team, t) = self.answerable(&claims, now).await?;
         let page = pages::Confirm {
             t,
-            css: CSS,
+
             team_name: &team.name,
             date_text: &t.date(claims.date.date()),
             form: pages::AnswerForm::new(t, token, claims.score, ""),
@@ -229,7 +228,7 @@ impl ResponseApi {
         m.count(if quarantined { metrics::RESPONSES_QUARANTINED } else { metrics::RESPONSES_RECORDED }, 1);
         let page = pages::Thanks {
             t,
-            css: CSS,
+
             team_name: &team.name,
             date_text: &t.date(claims.date.date()),
             answer: pages::Answer::new(score, t),
@@ -294,7 +293,7 @@ impl ResponseApi {
         let members = [t.count("trend-active", active)].into_iter().chain(statuses).collect::<Vec<_>>();
         let page = pages::Trend {
             t,
-            css: CSS,
+
             token,
             team_name: &team.name,
             period: t.args("trend-period", &[("team", team.name.clone().into()), ("days", i64::from(days).into())]),
@@ -319,7 +318,7 @@ impl ResponseApi {
         let claims = self.keys.open(token, Purpose::Unsubscribe, now)?;
         let team = self.team(&claims).await?;
         let t = self.locale_of(&team, &claims).await?;
-        let page = pages::Unsubscribe { t, css: CSS, token, team_name: &team.name };
+        let page = pages::Unsubscribe { t, token, team_name: &team.name };
         Ok(Outcome::Page(200, page.render().expect("unsubscribe page renders")))
     }
 
@@ -374,7 +373,7 @@ fn subscription_page(t: Locale, token: &str, team: &Team, outcome: &str, offer: 
     let message = t.arg(&format!("{outcome}-body"), "team", &team.name);
     let page = pages::Unsubscribed {
         t,
-        css: CSS,
+
         token,
         team_name: &team.name,
         heading: &heading,

@@ -87,7 +87,6 @@ impl<'a> AnswerForm<'a> {
 #[template(path = "confirm.html")]
 pub struct Confirm<'a> {
     pub t: Locale,
-    pub css: &'a str,
     pub team_name: &'a str,
     pub date_text: &'a str,
     pub form: AnswerForm<'a>,
@@ -97,7 +96,6 @@ pub struct Confirm<'a> {
 #[template(path = "thanks.html")]
 pub struct Thanks<'a> {
     pub t: Locale,
-    pub css: &'a str,
     pub team_name: &'a str,
     pub date_text: &'a str,
     pub answer: Answer,
@@ -111,7 +109,6 @@ pub struct Thanks<'a> {
 #[template(path = "unsubscribe.html")]
 pub struct Unsubscribe<'a> {
     pub t: Locale,
-    pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
 }
@@ -120,7 +117,6 @@ pub struct Unsubscribe<'a> {
 #[template(path = "unsubscribed.html")]
 pub struct Unsubscribed<'a> {
     pub t: Locale,
-    pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
     pub heading: &'a str,
@@ -132,7 +128,6 @@ pub struct Unsubscribed<'a> {
 #[template(path = "trend.html")]
 pub struct Trend<'a> {
     pub t: Locale,
-    pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
     /// "Platform · last 30 days".
@@ -156,7 +151,6 @@ pub struct Trend<'a> {
 #[template(path = "away.html")]
 pub struct Away<'a> {
     pub t: Locale,
-    pub css: &'a str,
     pub token: &'a str,
     pub team_name: &'a str,
     /// Whether the member gets the daily email at all (else there is nothing to pause).
@@ -179,7 +173,6 @@ pub struct Away<'a> {
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
     pub t: Locale,
-    pub css: &'a str,
     pub title: &'a str,
     pub message: &'a str,
 }
