@@ -103,7 +103,6 @@ fn away_page(token: &str, team: &Team, c: &Claims, m: &Member, now: Timestamp, s
     };
     let page = pages::Away {
         t,
-
         token,
         team_name: &team.name,
         active: m.status == MemberStatus::Active,

@@ -196,7 +196,6 @@ impl ResponseApi {
         let (team, t) = self.answerable(&claims, now).await?;
         let page = pages::Confirm {
             t,
-
             team_name: &team.name,
             date_text: &t.date(claims.date.date()),
             form: pages::AnswerForm::new(t, token, claims.score, ""),
@@ -228,7 +227,6 @@ impl ResponseApi {
         m.count(if quarantined { metrics::RESPONSES_QUARANTINED } else { metrics::RESPONSES_RECORDED }, 1);
         let page = pages::Thanks {
             t,
-
             team_name: &team.name,
             date_text: &t.date(claims.date.date()),
             answer: pages::Answer::new(score, t),
@@ -293,7 +291,6 @@ impl ResponseApi {
         let members = [t.count("trend-active", active)].into_iter().chain(statuses).collect::<Vec<_>>();
         let page = pages::Trend {
             t,
-
             token,
             team_name: &team.name,
             period: t.args("trend-period", &[("team", team.name.clone().into()), ("days", i64::from(days).into())]),
@@ -373,7 +370,6 @@ fn subscription_page(t: Locale, token: &str, team: &Team, outcome: &str, offer: 
     let message = t.arg(&format!("{outcome}-body"), "team", &team.name);
     let page = pages::Unsubscribed {
         t,
-
         token,
         team_name: &team.name,
         heading: &heading,
