@@ -60,6 +60,7 @@ struct Daily<'a> {
     answers: &'a [AnswerLink],
     unsubscribe_url: &'a str,
     away_url: &'a str,
+    footer: &'a str,
 }
 views!(Daily: DailyHtml = "email/daily.html", DailyText = "email/daily.txt");
 
@@ -85,6 +86,7 @@ struct Weekly<'a> {
     last_days: &'a str,
     problems: &'a str,
     trend_url: &'a str,
+    privacy: &'a str,
 }
 views!(Weekly: WeeklyHtml = "email/weekly.html", WeeklyText = "email/weekly.txt");
 
@@ -94,6 +96,7 @@ struct LowMorale<'a> {
     team_name: &'a str,
     days: &'a [String],
     trend_url: &'a str,
+    body: &'a str,
 }
 views!(LowMorale: LowMoraleHtml = "email/low_morale.html", LowMoraleText = "email/low_morale.txt");
 
@@ -133,6 +136,8 @@ pub struct DailyEmail<'a> {
     pub answers_close: Timestamp,
     /// The member's own, or else the team's.
     pub locale: Locale,
+    /// The team's privacy bar: the answers a day needs before the team sees it.
+    pub min_voters: u32,
 }
 
 impl EmailRenderer {
@@ -181,6 +186,7 @@ impl EmailRenderer {
         let date_text = t.date(e.date.date());
         // Keep the subject plain (no emoji) and the same every day: easy to filter, never spammy.
         let subject = t.arg("daily-subject", "team", e.team_name);
+        let footer = t.args("daily-footer", &[("team", e.team_name.into()), ("min", i64::from(e.min_voters).into())]);
         let (html, text) = Daily {
             t,
             subject: &subject,
@@ -190,6 +196,7 @@ impl EmailRenderer {
             answers: &answers,
             unsubscribe_url: &unsubscribe_url,
             away_url: &away_url,
+            footer: &footer,
         }
         .parts();
         RenderedEmail {
@@ -291,13 +298,14 @@ impl EmailRenderer {
     /// The admins' weekly digest: last week against the week before.
     pub fn weekly(
         &self,
-        t: Locale,
-        team_name: &str,
+        team: &crate::domain::Team,
         this: &crate::insights::Week,
         last: &crate::insights::Week,
         members: &WeeklyMembers,
         trend_url: &str,
     ) -> RenderedEmail {
+        let (t, team_name) = (team.locale, team.name.as_str());
+        let privacy = t.num("weekly-privacy", "min", team.privacy.min_voters());
         let mean =
             |w: &crate::insights::Week| w.mean.map(|m| t.decimal(m, 2)).unwrap_or_else(|| t.text("weekly-no-mean"));
         let part = |w: &crate::insights::Week| w.participation.map(|p| t.percent(p)).unwrap_or_else(|| "–".into());
@@ -331,19 +339,22 @@ impl EmailRenderer {
             last_days: &ld,
             problems: &problems,
             trend_url,
+            privacy: &privacy,
         }
         .parts();
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 
     /// The admins' low-morale alert: the days of the streak, team means only.
-    pub fn low_morale(&self, t: Locale, team_name: &str, days: &[(SendDate, f64)], trend_url: &str) -> RenderedEmail {
+    pub fn low_morale(&self, team: &crate::domain::Team, days: &[(SendDate, f64)], trend_url: &str) -> RenderedEmail {
+        let (t, team_name) = (team.locale, team.name.as_str());
+        let body = t.num("low-body", "min", team.privacy.min_voters());
         let subject = t.arg("low-subject", "team", team_name);
         let lines: Vec<String> = days
             .iter()
             .map(|(d, m)| t.args("low-day", &[("date", t.date(d.date()).into()), ("mean", t.decimal(*m, 2).into())]))
             .collect();
-        let (html, text) = LowMorale { t, subject: &subject, team_name, days: &lines, trend_url }.parts();
+        let (html, text) = LowMorale { t, subject: &subject, team_name, days: &lines, trend_url, body: &body }.parts();
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 

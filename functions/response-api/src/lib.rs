@@ -199,6 +199,7 @@ impl ResponseApi {
             team_name: &team.name,
             date_text: &t.date(claims.date.date()),
             form: pages::AnswerForm::new(t, token, claims.score, ""),
+            privacy: t.num("answer-nothing-yet", "min", team.privacy.min_voters()),
         };
         Ok(Outcome::Page(200, page.render().expect("confirm page renders")))
     }
@@ -233,6 +234,7 @@ impl ResponseApi {
             comment_saved: comment.is_some() && !quarantined,
             quarantined,
             form: pages::AnswerForm::new(t, token, Some(score), comment.as_deref().unwrap_or("")),
+            privacy: t.num("answer-privacy", "min", team.privacy.min_voters()),
         };
         Ok(Outcome::Page(200, page.render().expect("thanks page renders")))
     }

@@ -90,6 +90,8 @@ pub struct Confirm<'a> {
     pub team_name: &'a str,
     pub date_text: &'a str,
     pub form: AnswerForm<'a>,
+    /// What the team sees, and from how many answers a day.
+    pub privacy: String,
 }
 
 #[derive(Template)]
@@ -103,6 +105,7 @@ pub struct Thanks<'a> {
     /// Different answers for this email came within seconds: a scanner's, none counted.
     pub quarantined: bool,
     pub form: AnswerForm<'a>,
+    pub privacy: String,
 }
 
 #[derive(Template)]

@@ -466,3 +466,21 @@ async fn a_link_with_a_key_not_held_yet_makes_the_keys_read_again() {
     }
     assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1, "not again within the minute");
 }
+
+/// The answer page and the thank-you page tell the team's own privacy bar: a team that raised
+/// it to five says five.
+#[tokio::test]
+async fn the_pages_tell_the_teams_own_privacy_bar() {
+    let w = world().await;
+    let says = |body: &str, n: u32| body.contains(&format!("only for days with at least {n} answers"));
+    let page = w.get(&format!("/r/{}", w.answer(4))).await;
+    assert!(says(&page.body, 3), "{}", page.body);
+    let mut team = w.store.get_team(&w.team).await.unwrap().unwrap();
+    team.privacy = morale::domain::Privacy::new(5, 5).unwrap();
+    w.store.update_team(&team).await.unwrap();
+    let page = w.get(&format!("/r/{}", w.answer(4))).await;
+    assert!(says(&page.body, 5) && !says(&page.body, 3), "{}", page.body);
+    let thanks = w.send(&w.token(Purpose::Answer), "s=4").await;
+    assert_eq!(thanks.status, 200);
+    assert!(says(&thanks.body, 5) && !says(&thanks.body, 3), "{}", thanks.body);
+}

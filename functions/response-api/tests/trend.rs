@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use morale::domain::{DayPlan, Ledger, Privacy, Response, Team, VoterKey};
-use morale::domain::{EmailAddress, Locale, MemberId, Score, SendDate, TeamId};
+use morale::domain::{EmailAddress, MemberId, Score, SendDate, TeamId};
 use morale::email::{EmailRenderer, WeeklyMembers};
 use morale::insights;
 use morale::store::MemoryStore;
@@ -172,8 +172,8 @@ proptest! {
             let friday = SendDate::parse("2026-11-27").unwrap();
             let this = insights::week(&closed, SendDate::parse("2026-11-20").unwrap(), SendDate::parse("2026-11-26").unwrap(), &workdays);
             let last = insights::week(&closed, SendDate::parse("2026-11-13").unwrap(), SendDate::parse("2026-11-19").unwrap(), &workdays);
-            let weekly = renderer.weekly(Locale::En, "Platform", &this, &last, &WeeklyMembers { active: 5, stopped: vec![], away: 0, delivery: None }, "https://x");
-            let low = renderer.low_morale(Locale::En, "Platform", &insights::low_streak(&closed, friday, &workdays, 3), "https://x");
+            let weekly = renderer.weekly(&w.team, &this, &last, &WeeklyMembers { active: 5, stopped: vec![], away: 0, delivery: None }, "https://x");
+            let low = renderer.low_morale(&w.team, &insights::low_streak(&closed, friday, &workdays, 3), "https://x");
             for d in &quiet {
                 let marker = format!("C-{d}-");
                 for (what, text) in [("page", &page), ("export", &csv), ("weekly html", &weekly.html), ("weekly text", &weekly.text), ("low-morale", &low.text)] {

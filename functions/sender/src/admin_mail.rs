@@ -119,11 +119,11 @@ impl Ctx {
                     Ok(week) => members.delivery = week,
                     Err(e) => tracing::warn!(team = %team.id, error = %e, "the week's delivery line is left out"),
                 }
-                self.renderer.weekly(team.locale, &team.name, &this, &last, &members, &trend_url)
+                self.renderer.weekly(team, &this, &last, &members, &trend_url)
             }
             _ => {
                 let streak = insights::low_streak(&closed, date, &team.schedule, LOW_STREAK);
-                self.renderer.low_morale(team.locale, &team.name, &streak, &trend_url)
+                self.renderer.low_morale(team, &streak, &trend_url)
             }
         };
         Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))))
@@ -146,6 +146,7 @@ impl Ctx {
                 date,
                 answers_close: team.schedule.answers_close(date),
                 locale: member.locale_in(team),
+                min_voters: team.privacy.min_voters(),
             },
             now,
         );

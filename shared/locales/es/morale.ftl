@@ -81,7 +81,7 @@ daily-intro = Elige una; la página que se abre la registra cuando pulsas «Envi
 daily-text-intro = Abre el enlace de tu respuesta y luego pulsa «Enviar mi respuesta» en la página (nadie ve quién respondió qué):
 daily-away = ¿Vas a estar fuera un tiempo?
 daily-away-link = Pausar mis correos hasta que vuelva
-daily-footer = Recibes este correo cada día laborable porque eres miembro de { $team } en Morale. Las respuestas son anónimas: el equipo solo ve medias diarias, y solo de los días con al menos tres respuestas.
+daily-footer = Recibes este correo cada día laborable porque eres miembro de { $team } en Morale. Las respuestas son anónimas: el equipo solo ve medias diarias, y solo de los días con al menos { $min } respuestas.
 daily-text-footer = Recibes este correo cada día laborable porque eres miembro de { $team } en Morale.
 unsubscribe = Darme de baja
 
@@ -90,8 +90,8 @@ unsubscribe = Darme de baja
 answer-legend = ¿Cómo te sientes hoy en el trabajo?
 answer-comment-label = ¿Algo que añadir? (opcional, anónimo)
 answer-send = Enviar mi respuesta
-answer-nothing-yet = No se registra nada hasta que pulses «Enviar mi respuesta». Tu equipo solo ve medias diarias cuando el día se ha cerrado, y solo de los días con al menos tres respuestas.
-answer-privacy = Tu equipo solo ve medias diarias cuando el día se ha cerrado, y solo de los días con al menos tres respuestas.
+answer-nothing-yet = No se registra nada hasta que pulses «Enviar mi respuesta». Tu equipo solo ve medias diarias cuando el día se ha cerrado, y solo de los días con al menos { $min } respuestas.
+answer-privacy = Tu equipo solo ve medias diarias cuando el día se ha cerrado, y solo de los días con al menos { $min } respuestas.
 thanks-title = Gracias
 thanks-heading = ¡Gracias!
 thanks-comment-saved = Tu comentario se guardó con tu respuesta.
@@ -279,12 +279,12 @@ delivery-unaccounted = { $n ->
     [one] { $n } SIN EXPLICAR
    *[other] { $n } SIN EXPLICAR
 }
-weekly-privacy = Los días con menos de tres respuestas no muestran cifras, para que no se pueda identificar la respuesta de nadie.
+weekly-privacy = Los días con menos de { $min } respuestas no muestran cifras, para que no se pueda identificar la respuesta de nadie.
 low-subject = { $team }: varios días difíciles seguidos
 low-heading = { $team } ha tenido unos días difíciles
 low-intro = La respuesta media del equipo ha sido 2 o menos en cada uno de los últimos { $n } días laborables:
 low-day = { $date }: media del equipo { $mean }
-low-body = Es una media del equipo calculada con al menos tres respuestas anónimas al día; no muestra la respuesta de nadie en concreto. Hablar con el equipo puede ayudar más que buscar quién respondió qué.
+low-body = Es una media del equipo calculada con al menos { $min } respuestas anónimas al día; no muestra la respuesta de nadie en concreto. Hablar con el equipo puede ayudar más que buscar quién respondió qué.
 low-why = Recibes esto una sola vez por cada racha baja.
 problems-subject = { $team }: algunos correos diarios no se pudieron entregar
 problems-heading = Algunos correos diarios de { $team } no se pudieron entregar

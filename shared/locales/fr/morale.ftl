@@ -81,7 +81,7 @@ daily-intro = Choisissez une réponse ; la page qui s’ouvre l’enregistre qu
 daily-text-intro = Ouvrez le lien de votre réponse, puis appuyez sur « Envoyer ma réponse » sur la page (personne ne voit qui a répondu quoi) :
 daily-away = Vous vous absentez quelque temps ?
 daily-away-link = Suspendre mes e-mails jusqu’à mon retour
-daily-footer = Vous recevez cet e-mail chaque jour ouvré parce que vous êtes membre de { $team } sur Morale. Les réponses sont anonymes : l’équipe ne voit que des moyennes quotidiennes, et seulement les jours où il y a au moins trois réponses.
+daily-footer = Vous recevez cet e-mail chaque jour ouvré parce que vous êtes membre de { $team } sur Morale. Les réponses sont anonymes : l’équipe ne voit que des moyennes quotidiennes, et seulement les jours où il y a au moins { $min } réponses.
 daily-text-footer = Vous recevez cet e-mail chaque jour ouvré parce que vous êtes membre de { $team } sur Morale.
 unsubscribe = Se désabonner
 
@@ -90,8 +90,8 @@ unsubscribe = Se désabonner
 answer-legend = Comment vous sentez-vous au travail aujourd’hui ?
 answer-comment-label = Quelque chose à ajouter ? (facultatif, anonyme)
 answer-send = Envoyer ma réponse
-answer-nothing-yet = Rien n’est enregistré tant que vous n’avez pas appuyé sur « Envoyer ma réponse ». Votre équipe ne voit que des moyennes quotidiennes, une fois la journée close, et seulement pour les jours où il y a au moins trois réponses.
-answer-privacy = Votre équipe ne voit que des moyennes quotidiennes, une fois la journée close, et seulement pour les jours où il y a au moins trois réponses.
+answer-nothing-yet = Rien n’est enregistré tant que vous n’avez pas appuyé sur « Envoyer ma réponse ». Votre équipe ne voit que des moyennes quotidiennes, une fois la journée close, et seulement pour les jours où il y a au moins { $min } réponses.
+answer-privacy = Votre équipe ne voit que des moyennes quotidiennes, une fois la journée close, et seulement pour les jours où il y a au moins { $min } réponses.
 thanks-title = Merci
 thanks-heading = Merci !
 thanks-comment-saved = Votre commentaire a été enregistré avec votre réponse.
@@ -282,12 +282,12 @@ delivery-unaccounted = { $n ->
     [one] { $n } NON EXPLIQUÉ
    *[other] { $n } NON EXPLIQUÉS
 }
-weekly-privacy = Les jours avec moins de trois réponses n’affichent aucun chiffre, afin qu’aucune réponse ne puisse être attribuée à quelqu’un.
+weekly-privacy = Les jours avec moins de { $min } réponses n’affichent aucun chiffre, afin qu’aucune réponse ne puisse être attribuée à quelqu’un.
 low-subject = { $team } : plusieurs jours difficiles d’affilée
 low-heading = { $team } traverse quelques jours difficiles
 low-intro = La réponse moyenne de l’équipe a été de 2 ou moins lors de chacun des { $n } derniers jours ouvrés :
 low-day = { $date } : moyenne de l’équipe { $mean }
-low-body = Il s’agit d’une moyenne d’équipe calculée à partir d’au moins trois réponses anonymes par jour ; aucune réponse individuelle n’y figure. Une conversation avec l’équipe peut aider davantage que de chercher qui a répondu quoi.
+low-body = Il s’agit d’une moyenne d’équipe calculée à partir d’au moins { $min } réponses anonymes par jour ; aucune réponse individuelle n’y figure. Une conversation avec l’équipe peut aider davantage que de chercher qui a répondu quoi.
 low-why = Vous ne recevez ce message qu’une fois par période difficile.
 problems-subject = { $team } : certains e-mails quotidiens n’ont pas pu être remis
 problems-heading = Certains e-mails quotidiens de { $team } n’ont pas pu être remis

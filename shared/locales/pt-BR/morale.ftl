@@ -81,7 +81,7 @@ daily-intro = Escolha uma opção; a página que abrir registra sua resposta qua
 daily-text-intro = Abra o link da sua resposta e toque em “Enviar minha resposta” na página (ninguém vê quem respondeu o quê):
 daily-away = Vai ficar fora por um tempo?
 daily-away-link = Pausar meus e-mails até eu voltar
-daily-footer = Você recebe este e-mail todo dia útil porque é membro de { $team } no Morale. As respostas são anônimas: a equipe vê apenas médias diárias, e só nos dias com pelo menos três respostas.
+daily-footer = Você recebe este e-mail todo dia útil porque é membro de { $team } no Morale. As respostas são anônimas: a equipe vê apenas médias diárias, e só nos dias com pelo menos { $min } respostas.
 daily-text-footer = Você recebe este e-mail todo dia útil porque é membro de { $team } no Morale.
 unsubscribe = Cancelar inscrição
 
@@ -90,8 +90,8 @@ unsubscribe = Cancelar inscrição
 answer-legend = Como você se sente em relação ao trabalho hoje?
 answer-comment-label = Algo a acrescentar? (opcional, anônimo)
 answer-send = Enviar minha resposta
-answer-nothing-yet = Nada é registrado até você tocar em “Enviar minha resposta”. Sua equipe vê apenas médias diárias depois que o dia é encerrado, e só nos dias com pelo menos três respostas.
-answer-privacy = Sua equipe vê apenas médias diárias depois que o dia é encerrado, e só nos dias com pelo menos três respostas.
+answer-nothing-yet = Nada é registrado até você tocar em “Enviar minha resposta”. Sua equipe vê apenas médias diárias depois que o dia é encerrado, e só nos dias com pelo menos { $min } respostas.
+answer-privacy = Sua equipe vê apenas médias diárias depois que o dia é encerrado, e só nos dias com pelo menos { $min } respostas.
 thanks-title = Obrigado
 thanks-heading = Obrigado!
 thanks-comment-saved = Seu comentário foi salvo com sua resposta.
@@ -282,12 +282,12 @@ delivery-unaccounted = { $n ->
     [one] { $n } SEM EXPLICAÇÃO
    *[other] { $n } SEM EXPLICAÇÃO
 }
-weekly-privacy = Dias com menos de três respostas não mostram números, para que a resposta de ninguém possa ser identificada.
+weekly-privacy = Dias com menos de { $min } respostas não mostram números, para que a resposta de ninguém possa ser identificada.
 low-subject = { $team }: alguns dias difíceis seguidos
 low-heading = { $team } teve alguns dias difíceis
 low-intro = A resposta média da equipe foi 2 ou menos em cada um dos últimos { $n } dias úteis:
 low-day = { $date }: média da equipe { $mean }
-low-body = Esta é uma média da equipe com pelo menos três respostas anônimas por dia; nenhuma resposta individual aparece nela. Uma conversa com a equipe pode ajudar mais do que tentar descobrir quem respondeu o quê.
+low-body = Esta é uma média da equipe com pelo menos { $min } respostas anônimas por dia; nenhuma resposta individual aparece nela. Uma conversa com a equipe pode ajudar mais do que tentar descobrir quem respondeu o quê.
 low-why = Você recebe isto uma vez por sequência de dias baixos.
 problems-subject = { $team }: alguns e-mails diários não puderam ser entregues
 problems-heading = Alguns e-mails diários de { $team } não puderam ser entregues

@@ -5,6 +5,10 @@ fn render(name: Option<&str>, team_name: &str) -> RenderedEmail {
 }
 
 fn render_in(locale: Locale, name: Option<&str>, team_name: &str, date: &str) -> RenderedEmail {
+    render_with(locale, name, team_name, date, crate::domain::Privacy::default().min_voters())
+}
+
+fn render_with(locale: Locale, name: Option<&str>, team_name: &str, date: &str, min_voters: u32) -> RenderedEmail {
     let r = EmailRenderer::new(TokenKeys::development(), "https://api.example/");
     r.daily(
         &DailyEmail {
@@ -15,6 +19,7 @@ fn render_in(locale: Locale, name: Option<&str>, team_name: &str, date: &str) ->
             date: SendDate::parse(date).unwrap(),
             answers_close: "2026-11-26T00:00:00Z".parse().unwrap(),
             locale,
+            min_voters,
         },
         "2026-11-24T15:00:00Z".parse().unwrap(),
     )
@@ -110,19 +115,21 @@ fn every_email_renders_in_every_locale() {
         delivery: Some(crate::domain::Ledger { scheduled: 35, delivered: 33, bounced: 2, ..Default::default() }),
     };
     for t in Locale::ALL {
+        let mut team =
+            crate::fixtures::team("platform", "UTC", "09:00", "mon-fri", "2026-11-01T00:00:00Z".parse().unwrap());
+        (team.name, team.locale) = ("Platform".into(), t);
         let emails = [
             render_in(t, Some("Ana"), "Platform", "2026-12-04"),
             render_in(t, None, "Platform", "2026-12-04"),
-            r.weekly(t, "Platform", &week(Some(3.5)), &week(Some(2.25)), &members, "https://api.example/t/x"),
+            r.weekly(&team, &week(Some(3.5)), &week(Some(2.25)), &members, "https://api.example/t/x"),
             r.weekly(
-                t,
-                "Platform",
+                &team,
                 &week(None),
                 &week(None),
                 &WeeklyMembers { stopped: vec![], away: 0, delivery: None, ..members },
                 "u",
             ),
-            r.low_morale(t, "Platform", &[(date, 1.75)], "https://api.example/t/x"),
+            r.low_morale(&team, &[(date, 1.75)], "https://api.example/t/x"),
             r.problem_report(t, "Platform", date, &["a***@example.com: bounced".into()]),
         ];
         for e in &emails {
@@ -157,4 +164,34 @@ fn the_away_link_opens_the_members_own_pause() {
 #[test]
 fn greets_without_a_name() {
     assert!(render(None, "Platform").text.starts_with("Hi,"));
+}
+
+/// What each email says of the privacy bar is the team's own: a team that raised it to five
+/// is told five, in the daily email and in the admins' digest and alert, in every language.
+#[test]
+fn the_privacy_bar_said_is_the_teams() {
+    let r = EmailRenderer::new(TokenKeys::development(), "https://api.example");
+    let week = crate::insights::Week { mean: Some(3.0), participation: Some(0.5), days_with_enough: 1, workdays: 5 };
+    let members = WeeklyMembers { active: 7, stopped: vec![], away: 0, delivery: None };
+    for t in Locale::ALL {
+        let mut team =
+            crate::fixtures::team("platform", "UTC", "09:00", "mon-fri", "2026-11-01T00:00:00Z".parse().unwrap());
+        team.locale = t;
+        for (bar, other) in [(3, 5), (5, 3)] {
+            team.privacy = crate::domain::Privacy::new(bar, 5).unwrap();
+            let footer =
+                |min: u32| t.args("daily-footer", &[("team", "Platform".into()), ("min", i64::from(min).into())]);
+            let daily = render_with(t, None, "Platform", "2026-12-04", bar);
+            let weekly = r.weekly(&team, &week, &week, &members, "u");
+            let low = r.low_morale(&team, &[(SendDate::parse("2026-12-04").unwrap(), 1.5)], "u");
+            for (part, said, not) in [
+                (&daily.html, footer(bar), footer(other)),
+                (&weekly.text, t.num("weekly-privacy", "min", bar), t.num("weekly-privacy", "min", other)),
+                (&low.text, t.num("low-body", "min", bar), t.num("low-body", "min", other)),
+            ] {
+                assert!(said.contains(&bar.to_string()), "{t}: {said}");
+                assert!(part.contains(&said) && !part.contains(&not), "{t} at {bar}: {part}");
+            }
+        }
+    }
 }

@@ -122,8 +122,8 @@ async fn every_page_and_email_in_every_language_is_accessible() {
         }
         .to_string()];
         for (name, e) in [
-            ("weekly-digest", renderer.weekly(*t, &team.name, &week(Some(3.2)), &week(Some(3.6)), &members, &trend)),
-            ("low-morale", renderer.low_morale(*t, &team.name, &[(friday, 1.67)], &trend)),
+            ("weekly-digest", renderer.weekly(team, &week(Some(3.2)), &week(Some(3.6)), &members, &trend)),
+            ("low-morale", renderer.low_morale(team, &[(friday, 1.67)], &trend)),
             ("problem-report", renderer.problem_report(*t, &team.name, friday, &lines)),
         ] {
             assert!(![&e.subject, &e.html, &e.text].iter().any(|p| p.contains('⟦')), "{tag} {name}");

@@ -174,6 +174,7 @@ pub(super) async fn render_daily(
             // A test email's answers go nowhere: its links still open for two days.
             answers_close: now + jiff::SignedDuration::from_hours(48),
             locale: morale::domain::Locale::En,
+            min_voters: morale::domain::Privacy::default().min_voters(),
         },
         now,
     ))
