@@ -22,7 +22,8 @@ pub use state::{Account, Faults, Outcome, Status, StoredMessage};
 /// The default EventBridge bus, as a configuration set's event destination names it.
 pub use morale_localstack::DEFAULT_BUS_ARN;
 
-#[derive(Debug, Clone)]
+/// How ses-local starts; the default is a new account out of the sandbox, on a free port.
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// 0 picks a free port. ses-local always binds to 127.0.0.1.
     pub port: u16,
@@ -38,19 +39,6 @@ pub struct Config {
     /// Configuration sets that exist from the start, each with an EventBridge destination on
     /// the default bus for every event type.
     pub configuration_sets: Vec<String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            port: 0,
-            eventbridge_endpoint: None,
-            account: Account::default(),
-            verify_new_identities: false,
-            identities: Vec::new(),
-            configuration_sets: Vec::new(),
-        }
-    }
 }
 
 pub struct App {
