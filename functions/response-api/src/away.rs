@@ -95,7 +95,9 @@ fn away_page(token: &str, team: &Team, c: &Claims, m: &Member, now: Timestamp, s
     let t: Locale = m.locale_in(team);
     let (today, last) = bounds(team, c, now);
     let back = m.away_until.filter(|_| m.away_on(today));
-    let back_text = back.map(|d| t.date(d.date()));
+    // Back in another year (a pause over New Year): the year is said.
+    let back_text =
+        back.map(|d| if d.date().year() == today.date().year() { t.date(d.date()) } else { t.date_year(d.date()) });
     let (heading, message) = match (&said, &back_text) {
         (Said::Back, _) => (t.text("away-back-heading"), t.arg("away-back-body", "team", &team.name)),
         (_, Some(date)) => (t.arg("away-set-heading", "date", date), t.arg("away-set-body", "team", &team.name)),
