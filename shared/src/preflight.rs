@@ -66,7 +66,7 @@ fn judge(
         "find out why in the SES console, then resume it (aws sesv2 put-account-sending-attributes --sending-enabled)",
     )?;
     unless(
-        account.max_24_hour_send <= 0.0 || account.sent_last_24_hours < account.max_24_hour_send,
+        !(account.max_24_hour_send > 0.0 && account.sent_last_24_hours >= account.max_24_hour_send),
         || {
             format!(
                 "the SES daily quota is used up ({} of {} in the last 24 hours)",

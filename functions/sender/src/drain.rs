@@ -205,7 +205,8 @@ impl Sender {
         let last = *run.last_send.lock().expect("lock");
         if let (Some(a), Some(b)) = (first, last) {
             let secs = (b - a).as_secs_f64();
-            if sent > 1 && secs > 0.0 {
+            // The run's rate is its main drain's: a late drain's few emails say little of it.
+            if sent > 1 && secs > 0.0 && report.achieved_send_rate == 0.0 {
                 report.achieved_send_rate = (sent - 1) as f64 / secs;
                 m.gauge(metrics::ACHIEVED_SEND_RATE, report.achieved_send_rate, Unit::CountPerSecond);
             }

@@ -711,3 +711,15 @@ async fn a_send_the_pacer_holds_past_local_midnight_fails_instead_of_going_a_day
         }
     }
 }
+
+/// The daily email the sender writes tells the team's own privacy bar, not the default.
+#[tokio::test]
+async fn the_daily_email_tells_the_teams_own_privacy_bar() {
+    let w = world("2026-11-23T20:00:00Z");
+    let mut team = w.team("alpha", "America/New_York", "15:00", "mon-fri", 1).await;
+    team.privacy = morale::domain::Privacy::new(5, 5).unwrap();
+    w.store.update_team(&team).await.unwrap();
+    assert_eq!(w.tick().await.sent, 1);
+    let html = w.mailer.sent()[0].1.html.clone();
+    assert!(html.contains("at least 5 answers") && !html.contains("at least 3 answers"), "{html}");
+}

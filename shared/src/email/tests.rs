@@ -187,7 +187,9 @@ fn the_privacy_bar_said_is_the_teams() {
             for (part, said, not) in [
                 (&daily.html, footer(bar), footer(other)),
                 (&weekly.text, t.num("weekly-privacy", "min", bar), t.num("weekly-privacy", "min", other)),
+                (&weekly.html, t.num("weekly-privacy", "min", bar), t.num("weekly-privacy", "min", other)),
                 (&low.text, t.num("low-body", "min", bar), t.num("low-body", "min", other)),
+                (&low.html, t.num("low-body", "min", bar), t.num("low-body", "min", other)),
             ] {
                 assert!(said.contains(&bar.to_string()), "{t}: {said}");
                 assert!(part.contains(&said) && !part.contains(&not), "{t} at {bar}: {part}");
