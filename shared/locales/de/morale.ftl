@@ -82,7 +82,6 @@ daily-text-intro = Öffne den Link zu deiner Antwort und tippe dann auf der Seit
 daily-away = Bist du eine Weile weg?
 daily-away-link = Meine E-Mails pausieren, bis ich zurück bin
 daily-footer = Du bekommst diese E-Mail an jedem Arbeitstag, weil du bei Morale Mitglied von { $team } bist. Die Antworten sind anonym: Das Team sieht nur Tagesdurchschnitte, und das nur an Tagen mit mindestens { $min } Antworten.
-daily-text-footer = Du bekommst diese E-Mail an jedem Arbeitstag, weil du bei Morale Mitglied von { $team } bist.
 unsubscribe = Abmelden
 
 ## Die Antwortseiten

@@ -82,7 +82,6 @@ daily-text-intro = Open the link of your answer, then tap “Send my answer” o
 daily-away = Away for a while?
 daily-away-link = Pause my emails until I’m back
 daily-footer = You get this email every workday because you are a member of { $team } on Morale. Answers are anonymous: the team sees only daily averages, and only on days with at least { $min } answers.
-daily-text-footer = You get this email every workday because you are a member of { $team } on Morale.
 unsubscribe = Unsubscribe
 
 ## The answer pages

@@ -82,7 +82,6 @@ daily-text-intro = Abre el enlace de tu respuesta y luego pulsa «Enviar mi resp
 daily-away = ¿Vas a estar fuera un tiempo?
 daily-away-link = Pausar mis correos hasta que vuelva
 daily-footer = Recibes este correo cada día laborable porque eres miembro de { $team } en Morale. Las respuestas son anónimas: el equipo solo ve medias diarias, y solo de los días con al menos { $min } respuestas.
-daily-text-footer = Recibes este correo cada día laborable porque eres miembro de { $team } en Morale.
 unsubscribe = Darme de baja
 
 ## Las páginas de respuesta

@@ -82,7 +82,6 @@ daily-text-intro = Ouvrez le lien de votre réponse, puis appuyez sur « Envoye
 daily-away = Vous vous absentez quelque temps ?
 daily-away-link = Suspendre mes e-mails jusqu’à mon retour
 daily-footer = Vous recevez cet e-mail chaque jour ouvré parce que vous êtes membre de { $team } sur Morale. Les réponses sont anonymes : l’équipe ne voit que des moyennes quotidiennes, et seulement les jours où il y a au moins { $min } réponses.
-daily-text-footer = Vous recevez cet e-mail chaque jour ouvré parce que vous êtes membre de { $team } sur Morale.
 unsubscribe = Se désabonner
 
 ## Les pages de réponse

@@ -82,7 +82,6 @@ daily-text-intro = 回答に対応するリンクを開き、ページで「回�
 daily-away = しばらく不在ですか?
 daily-away-link = 戻るまでメールを一時停止する
 daily-footer = このメールは、Morale の { $team } のメンバーであるあなたに毎営業日お送りしています。回答は匿名です。チームに表示されるのは日ごとの平均だけで、それも回答が { $min } 件以上あった日に限られます。
-daily-text-footer = このメールは、Morale の { $team } のメンバーであるあなたに毎営業日お送りしています。
 unsubscribe = 配信停止
 
 ## 回答ページ

@@ -82,7 +82,6 @@ daily-text-intro = Abra o link da sua resposta e toque em “Enviar minha respos
 daily-away = Vai ficar fora por um tempo?
 daily-away-link = Pausar meus e-mails até eu voltar
 daily-footer = Você recebe este e-mail todo dia útil porque é membro de { $team } no Morale. As respostas são anônimas: a equipe vê apenas médias diárias, e só nos dias com pelo menos { $min } respostas.
-daily-text-footer = Você recebe este e-mail todo dia útil porque é membro de { $team } no Morale.
 unsubscribe = Cancelar inscrição
 
 ## As páginas de resposta

@@ -186,6 +186,7 @@ fn the_privacy_bar_said_is_the_teams() {
             let low = r.low_morale(&team, &[(SendDate::parse("2026-12-04").unwrap(), 1.5)], "u");
             for (part, said, not) in [
                 (&daily.html, footer(bar), footer(other)),
+                (&daily.text, footer(bar), footer(other)),
                 (&weekly.text, t.num("weekly-privacy", "min", bar), t.num("weekly-privacy", "min", other)),
                 (&weekly.html, t.num("weekly-privacy", "min", bar), t.num("weekly-privacy", "min", other)),
                 (&low.text, t.num("low-body", "min", bar), t.num("low-body", "min", other)),
