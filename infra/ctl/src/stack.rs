@@ -11,20 +11,18 @@ use morale::domain::{EmailAddress, LocalTime, Schedule, TeamId, TimeZone, Workda
 use morale::domain::{Member, Team};
 use morale::store::DynamoStore;
 use morale::store::prelude::*;
-use morale_localstack::lambda::{Endpoints, LocalFunction, serve_http_api, start_function};
+use morale_localstack::lambda::{Endpoints, LocalFunction, StackValues, serve_http_api, start_function};
 use morale_localstack::route::TopicInbox;
 use morale_localstack::{EventRoute, FaultProxy, LocalServer, TableSchema};
 use morale_sender::Report;
 use serde_json::json;
 use ses_local::SesLocal;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 
 pub const TABLE: &str = "morale-local";
-pub const IDENTITY: &str = "morale.example";
-pub const FROM: &str = "Morale <noreply@morale.example>";
+pub use morale_localstack::{FROM, IDENTITY};
 pub const CONFIGURATION_SET: &str = "morale";
 
 pub const TOKEN_KEYS_PARAMETER: &str = "/morale/local/token-keys";
@@ -93,20 +91,14 @@ impl LocalStack {
             .await
             .context("put the token keys parameter")?;
         let alerts = TopicInbox::new(&sdk, "morale-alerts").await?;
-        let values = HashMap::from([
-            ("Table", TABLE.to_string()),
-            ("AlertTopic", alerts.topic_arn.clone()),
-            ("SenderIdentity", IDENTITY.into()),
-            ("FromAddress", FROM.into()),
-            ("ConfigurationSet", CONFIGURATION_SET.into()),
-            ("TokenKeysParameterName", TOKEN_KEYS_PARAMETER.into()),
-            // The response API creates its voters' key here on first use, as it does on AWS.
-            ("VoterKeyParameterName", VOTER_KEY_PARAMETER.into()),
-            ("VoterKmsKey", "alias/aws/ssm".into()),
-            ("HttpApi", "local".into()),
-            ("AWS::Region", morale_localstack::REGION.into()),
-            ("AWS::URLSuffix", "amazonaws.com".into()),
-        ]);
+        let values = StackValues {
+            table: TABLE,
+            alert_topic: &alerts.topic_arn,
+            configuration_set: CONFIGURATION_SET,
+            token_keys_parameter: TOKEN_KEYS_PARAMETER,
+            voter_key_parameter: VOTER_KEY_PARAMETER,
+        }
+        .resolved();
         let endpoints = Endpoints {
             moto: moto_faults.url.clone(),
             sns: moto_faults.url.clone(),

@@ -172,6 +172,37 @@ async fn init_error(State(api): State<Arc<Api>>, body: Bytes) -> StatusCode {
     StatusCode::ACCEPTED
 }
 
+/// What one local stack chooses for the template's parameters and resources; the rest of what
+/// CloudFormation would give the template's `!Ref`s, `!Sub`s and `!GetAtt`s is the same in
+/// every local stack, and written once in [`StackValues::resolved`].
+pub struct StackValues<'a> {
+    pub table: &'a str,
+    pub alert_topic: &'a str,
+    pub configuration_set: &'a str,
+    pub token_keys_parameter: &'a str,
+    /// The response API creates its voters' key here on first use, as it does on AWS.
+    pub voter_key_parameter: &'a str,
+}
+
+impl StackValues<'_> {
+    /// By the name the template gives each (see [`from_template`]).
+    pub fn resolved(&self) -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("Table", self.table.to_string()),
+            ("AlertTopic", self.alert_topic.to_string()),
+            ("SenderIdentity", crate::IDENTITY.into()),
+            ("FromAddress", crate::FROM.into()),
+            ("ConfigurationSet", self.configuration_set.to_string()),
+            ("TokenKeysParameterName", self.token_keys_parameter.to_string()),
+            ("VoterKeyParameterName", self.voter_key_parameter.to_string()),
+            ("VoterKmsKey", "alias/aws/ssm".into()),
+            ("HttpApi", "local".into()),
+            ("AWS::Region", crate::REGION.into()),
+            ("AWS::URLSuffix", "amazonaws.com".into()),
+        ])
+    }
+}
+
 /// Where a function started locally finds the local stack.
 pub struct Endpoints {
     /// moto: SSM, SQS, EventBridge (and SNS unless `sns` says otherwise).

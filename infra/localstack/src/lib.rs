@@ -25,6 +25,10 @@ pub const DEFAULT_BUS_ARN: &str = "arn:aws:events:us-east-1:123456789012:event-b
 /// The region the local stack pretends to be in.
 pub const REGION: &str = "us-east-1";
 
+/// The sending identity the local stack's SES has verified, and the From address on it.
+pub const IDENTITY: &str = "morale.example";
+pub const FROM: &str = "Morale <noreply@morale.example>";
+
 /// SDK configuration for the local stack at `endpoint`: fixed test credentials, so no real
 /// credentials are ever looked up or sent.
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {

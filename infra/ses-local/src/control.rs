@@ -311,13 +311,13 @@ impl App {
             id.dkim = d;
         }
         if let Some(d) = c.mail_from_domain {
-            id.mail_from_domain = Some(d).filter(|d| !d.is_empty());
+            id.mail_from.domain = Some(d).filter(|d| !d.is_empty());
         }
         if let Some(st) = c.mail_from_status {
-            id.mail_from_status = st;
+            id.mail_from.status = st;
         }
         if let Some(b) = c.mail_from_behavior {
-            id.mail_from_behavior = b;
+            id.mail_from.behavior = b;
         }
         Ok(id.clone())
     }

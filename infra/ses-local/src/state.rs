@@ -68,15 +68,29 @@ pub enum MailFromBehavior {
     RejectMessage,
 }
 
+/// An identity's custom MAIL FROM domain: SES's `MailFromAttributes`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MailFrom {
+    pub domain: Option<String>,
+    pub status: Status,
+    pub behavior: MailFromBehavior,
+}
+
+impl MailFrom {
+    /// SES refuses mail while a custom MAIL FROM domain is not verified, if the identity says
+    /// to reject rather than fall back to SES's own domain.
+    pub fn refuses_mail(&self) -> bool {
+        self.domain.is_some() && self.status != Status::Success && self.behavior == MailFromBehavior::RejectMessage
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Identity {
     pub name: String,
     pub is_domain: bool,
     pub verification: Status,
     pub dkim: Status,
-    pub mail_from_domain: Option<String>,
-    pub mail_from_status: Status,
-    pub mail_from_behavior: MailFromBehavior,
+    pub mail_from: MailFrom,
     pub configuration_set: Option<String>,
     pub tags: Vec<(String, String)>,
 }
@@ -89,9 +103,7 @@ impl Identity {
             is_domain: !name.contains('@'),
             verification: status,
             dkim: if name.contains('@') && !verified { Status::NotStarted } else { status },
-            mail_from_domain: None,
-            mail_from_status: Status::Success,
-            mail_from_behavior: MailFromBehavior::UseDefaultValue,
+            mail_from: MailFrom { domain: None, status: Status::Success, behavior: MailFromBehavior::UseDefaultValue },
             configuration_set: None,
             tags: Vec::new(),
         }

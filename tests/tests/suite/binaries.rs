@@ -3,11 +3,11 @@
 //! wired as the template's events say — the schedule's input to the sender, the EventBridge
 //! rule's events to the bounce handler, HTTP API v2 events to the response API.
 
-use crate::system::{FROM, IDENTITY, System};
+use crate::system::System;
 use jiff::{SignedDuration, Timestamp};
 use morale::domain::{EmailAddress, Member, MemberStatus, OutboxKey, OutboxStatus, Schedule, SendDate, Team, TeamId};
 use morale::store::prelude::*;
-use morale_localstack::lambda::{Endpoints, LocalFunction, serve_http_api, start_function};
+use morale_localstack::lambda::{Endpoints, LocalFunction, StackValues, serve_http_api, start_function};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -16,19 +16,14 @@ const VOTER_PARAMETER: &str = "/morale/test/voter-key";
 
 /// The values CloudFormation would give the template's `!Ref`s, `!Sub`s and `!GetAtt`s here.
 fn values(sys: &System) -> HashMap<&'static str, String> {
-    HashMap::from([
-        ("Table", sys.table.name.clone()),
-        ("AlertTopic", sys.alerts.topic_arn.clone()),
-        ("SenderIdentity", IDENTITY.into()),
-        ("FromAddress", FROM.into()),
-        ("ConfigurationSet", "events".into()),
-        ("TokenKeysParameterName", KEYS_PARAMETER.into()),
-        ("VoterKeyParameterName", VOTER_PARAMETER.into()),
-        ("VoterKmsKey", "alias/aws/ssm".into()),
-        ("HttpApi", "local".into()),
-        ("AWS::Region", morale_localstack::REGION.into()),
-        ("AWS::URLSuffix", "amazonaws.com".into()),
-    ])
+    let stack = StackValues {
+        table: &sys.table.name,
+        alert_topic: &sys.alerts.topic_arn,
+        configuration_set: "events",
+        token_keys_parameter: KEYS_PARAMETER,
+        voter_key_parameter: VOTER_PARAMETER,
+    };
+    stack.resolved()
 }
 
 /// Starts one function from its binary and its template resource, reaching the local stack.

@@ -21,8 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-pub const IDENTITY: &str = "morale.example";
-pub const FROM: &str = "Morale <noreply@morale.example>";
+pub use morale_localstack::{FROM, IDENTITY};
 
 pub fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()

@@ -98,9 +98,9 @@ pub(super) fn identity_json(id: &Identity) -> Value {
             "NextSigningKeyLength": "RSA_2048_BIT",
         },
         "MailFromAttributes": {
-            "MailFromDomain": id.mail_from_domain.clone().unwrap_or_default(),
-            "MailFromDomainStatus": id.mail_from_status,
-            "BehaviorOnMxFailure": id.mail_from_behavior,
+            "MailFromDomain": id.mail_from.domain.clone().unwrap_or_default(),
+            "MailFromDomainStatus": id.mail_from.status,
+            "BehaviorOnMxFailure": id.mail_from.behavior,
         },
         "Policies": {},
         "Tags": id.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),

@@ -3,7 +3,7 @@
 use super::{Result, ok, parse};
 use crate::App;
 use crate::events::{self, Publication, address_of};
-use crate::state::{Identity, MailFromBehavior, Outcome, SesError, Status, StoredMessage};
+use crate::state::{Identity, Outcome, SesError, StoredMessage};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -246,16 +246,13 @@ async fn send_email_inner(app: &App, body: &Bytes) -> Result<Arc<StoredMessage>>
             )));
         }
     };
-    if identity.mail_from_domain.is_some()
-        && identity.mail_from_status != Status::Success
-        && identity.mail_from_behavior == MailFromBehavior::RejectMessage
-    {
+    if identity.mail_from.refuses_mail() {
         return Err(SesError {
             status: 400,
             code: "MailFromDomainNotVerifiedException",
             message: format!(
                 "The custom MAIL FROM domain {} for {} is not verified.",
-                identity.mail_from_domain.as_deref().unwrap_or_default(),
+                identity.mail_from.domain.as_deref().unwrap_or_default(),
                 identity.name
             ),
         });
