@@ -60,8 +60,7 @@ impl DynamoStore {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("PK", s(pk))
-            .key("SK", s(sk))
+            .set_key(Some(key(pk, sk)))
             .consistent_read(true)
             .send()
             .await
@@ -128,8 +127,7 @@ impl DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("PK", s(u.pk))
-            .key("SK", s(u.sk))
+            .set_key(Some(key(u.pk, u.sk)))
             .update_expression(&u.expr)
             .condition_expression(&u.cond)
             .return_values(ReturnValue::AllNew);
@@ -166,8 +164,7 @@ impl DynamoStore {
             .client
             .delete_item()
             .table_name(&self.table)
-            .key("PK", s(pk))
-            .key("SK", s(sk))
+            .set_key(Some(key(pk, sk)))
             .condition_expression("attribute_exists(PK)")
             .send()
             .await;
@@ -287,6 +284,11 @@ fn backend<E: std::error::Error + ProvideErrorMetadata + 'static>(e: E) -> Store
 
 fn to_item<T: Serialize>(v: &T) -> Item {
     serde_dynamo::to_item(v).expect("records serialize to items")
+}
+
+/// The table's key: a partition key `PK` and a sort key `SK`.
+fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([("PK".to_string(), s(pk)), ("SK".to_string(), s(sk))])
 }
 
 /// An item's table key, `PK` and `SK`.

@@ -2,7 +2,7 @@
 //! merge, and put on condition that nobody wrote in between; a lost race reads again.
 
 use super::records::ResponseRecord;
-use super::{DynamoStore, from_item, n, nanos, response_sk, s, team_pk, to_item};
+use super::{DynamoStore, from_item, key, n, nanos, response_sk, s, team_pk, to_item};
 
 fn salt_sk(date: SendDate) -> String {
     format!("SALT#{date}")
@@ -104,8 +104,7 @@ impl ResponseStore for DynamoStore {
         // its emails can go out before a failed run's plan is written again.)
         let open = ConditionCheck::builder()
             .table_name(&self.table)
-            .key("PK", s(&pk))
-            .key("SK", s(super::days::day_sk(date)))
+            .set_key(Some(key(&pk, super::days::day_sk(date))))
             .condition_expression("attribute_not_exists(#tally)")
             .expression_attribute_names("#tally", "tally")
             .build()
