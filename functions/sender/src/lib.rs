@@ -25,6 +25,8 @@ mod ledger;
 pub mod pacer;
 mod schedule;
 mod send;
+#[cfg(test)]
+mod late_tests;
 
 pub use continuation::Continuation;
 use jiff::{SignedDuration, Timestamp};
