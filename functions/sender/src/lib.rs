@@ -20,13 +20,13 @@ mod answers;
 mod confirm;
 pub mod continuation;
 mod drain;
+#[cfg(test)]
+mod late_tests;
 mod lease;
 mod ledger;
 pub mod pacer;
 mod schedule;
 mod send;
-#[cfg(test)]
-mod late_tests;
 
 pub use continuation::Continuation;
 use jiff::{SignedDuration, Timestamp};
