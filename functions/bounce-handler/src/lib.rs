@@ -9,15 +9,16 @@
 use jiff::{SignedDuration, Timestamp};
 use morale::alert::{Alert, Alerter};
 use morale::clock::Clock;
-use morale::domain::StatusChange;
 use morale::domain::outbox::Change;
-use morale::domain::{Failure, MemberStatus, OutboxItem, OutboxKey, ProblemLine};
+use morale::domain::{Failure, MemberStatus, OutboxItem, OutboxKey, OutboxKind};
 use morale::metrics::{self, Metrics};
 use morale::reputation::{self, Counts, Thresholds};
 use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
 use morale::store::{MemberStore, OutboxStore, ProblemReportStore, StateStore, StoreError};
 use serde::Serialize;
 use std::sync::Arc;
+
+mod people;
 
 /// How many days' reports a late line may be carried over to before an alert tells it.
 const LATE_LINE_DAYS: usize = 7;
@@ -74,6 +75,8 @@ pub enum Outcome {
     /// The email is settled as complained: it arrived, and its recipient marked it as spam.
     EmailComplained,
     MemberComplained,
+    /// The email went to a team's admin, whose address bounced or complained: on-call is told.
+    AdminAddress,
     RetriesExhausted,
     /// A repeat or a late event: nothing left to change.
     AlreadyApplied,
@@ -163,13 +166,28 @@ impl BounceHandler {
             MailEvent::Bounced { kind: BounceType::Permanent, sub_type, detail } => {
                 let reason = Failure::Bounced.reason(format!("({sub_type}): {detail}"));
                 let mut out = Vec::new();
-                if self.store.change(&key, &Change::Fail { reason: &reason }, now).await?.is_some() {
+                let failed = self.store.change(&key, &Change::Fail { reason: &reason }, now).await?;
+                if failed.is_some() {
                     m.count(metrics::EMAILS_BOUNCED, 1);
                     reputation::add(self.store.as_ref(), now, Counts { bounced: 1, ..Default::default() }).await?;
                     out.push(Outcome::Failed);
                 }
-                if self.suppress(c, MemberStatus::Bounced, &reason, now).await? {
-                    out.push(Outcome::MemberBounced);
+                let item = match failed {
+                    Some(item) => Some(item),
+                    None => self.store.get_outbox(&key).await?,
+                };
+                match item.filter(|i| i.kind != OutboxKind::Daily) {
+                    Some(admins) => {
+                        if !out.is_empty() {
+                            self.tell_admin_address(&admins, "bounced", &reason).await;
+                            out.push(Outcome::AdminAddress);
+                        }
+                    }
+                    None => {
+                        if self.suppress(c, MemberStatus::Bounced, &reason, now).await? {
+                            out.push(Outcome::MemberBounced);
+                        }
+                    }
                 }
                 self.guard(now, m).await?;
                 if out.is_empty() { vec![Outcome::AlreadyApplied] } else { out }
@@ -198,15 +216,30 @@ impl BounceHandler {
                 // Complaints are rare: the attempt is recorded first whatever the order of events.
                 let complained = Change::Complained { reason: &reason };
                 let mut out = Vec::new();
-                self.record_unrecorded(e, c, &key, now).await?;
-                if self.store.change(&key, &complained, now).await?.is_some() {
+                let item = self.record_unrecorded(e, c, &key, now).await?;
+                let settled = self.store.change(&key, &complained, now).await?.is_some();
+                // Counted once per email, as SES counts complaints, whoever complained.
+                if settled {
                     out.push(Outcome::EmailComplained);
+                    self.count_complaint(now, m).await?;
                 }
-                if self.suppress(c, MemberStatus::Complained, &reason, now).await? {
-                    m.count(metrics::EMAILS_COMPLAINED, 1);
-                    reputation::add(self.store.as_ref(), now, Counts { complained: 1, ..Default::default() }).await?;
-                    self.guard(now, m).await?;
-                    out.push(Outcome::MemberComplained);
+                match item.as_ref().filter(|i| i.kind != OutboxKind::Daily) {
+                    Some(admins) => {
+                        if settled {
+                            self.tell_admin_address(admins, "complained", &reason).await;
+                            out.push(Outcome::AdminAddress);
+                        }
+                    }
+                    None => {
+                        let suppressed = self.suppress(c, MemberStatus::Complained, &reason, now).await?;
+                        if suppressed {
+                            out.push(Outcome::MemberComplained);
+                        }
+                        // An email gone from the outbox (a complaint days later): once per member.
+                        if suppressed && item.is_none() {
+                            self.count_complaint(now, m).await?;
+                        }
+                    }
                 }
                 if out.is_empty() { vec![Outcome::AlreadyApplied] } else { out }
             }
@@ -305,80 +338,6 @@ impl BounceHandler {
         Ok(if out.is_empty() { vec![Outcome::AlreadyApplied] } else { out })
     }
 
-    /// Moves the member to `to` if that outranks their status; notes it for the admins'
-    /// digest. `Ok(true)` if the member changed.
-    async fn suppress(
-        &self,
-        c: &Correlation,
-        to: MemberStatus,
-        reason: &str,
-        now: Timestamp,
-    ) -> Result<bool, HandlerError> {
-        let from: Vec<MemberStatus> =
-            MemberStatus::ALL.into_iter().filter(|s| s.suppression_rank() < to.suppression_rank()).collect();
-        let (member, changed) =
-            match self.store.set_status(&c.team, &c.member, StatusChange { from: &from, to, reason, at: now }).await {
-                Ok(Some(member)) => (member, true),
-                // Already so: perhaps by this very event, handled before and its answer lost;
-                // its note for the admins must be there all the same (noting is idempotent).
-                Ok(None) => match self.store.get_member(&c.team, &c.member).await? {
-                    Some(member) if member.status == to => (member, false),
-                    _ => return Ok(false),
-                },
-                Err(StoreError::NotFound(_)) => {
-                    // No longer a member: the admins still hear which address of theirs failed.
-                    let key = OutboxKey { team: c.team.clone(), date: c.date, member: c.member.clone() };
-                    if let Some(item) = self.store.get_outbox(&key).await? {
-                        let line = ProblemLine {
-                            address: item.email.to_string(),
-                            status: to,
-                            removed: true,
-                            detail: reason.to_string(),
-                            about: None,
-                        };
-                        self.tell_admins(c, &line, now).await?;
-                    }
-                    return Ok(false);
-                }
-                Err(e) => return Err(e.into()),
-            };
-        let line = ProblemLine {
-            address: member.email.to_string(),
-            status: to,
-            removed: false,
-            detail: member.status_reason.as_deref().unwrap_or(reason).to_string(),
-            about: None,
-        };
-        self.tell_admins(c, &line, now).await?;
-        Ok(changed)
-    }
-
-    /// Adds a line to the admins' report of the email's day. An event can come hours after
-    /// that report went out: its line then joins the next day's report that has not, saying
-    /// which day it is about; past a week of them, an alert tells it.
-    async fn tell_admins(&self, c: &Correlation, line: &ProblemLine, now: Timestamp) -> Result<(), HandlerError> {
-        let mut day = c.date;
-        let mut text = line.to_string();
-        for _ in 0..LATE_LINE_DAYS {
-            if self.store.note_problem(&c.team, day, &text, now + self.config.digest_delay).await? {
-                return Ok(());
-            }
-            // Not added: it is there already (an event handled twice), or that report is out.
-            match self.store.get_problem_report(&c.team, day).await? {
-                Some(r) if r.lines.contains(&text) => return Ok(()),
-                _ => {}
-            }
-            day = day.next_day();
-            text = ProblemLine { about: Some(c.date), ..line.clone() }.to_string();
-        }
-        self.alert(
-            format!("Morale: a delivery problem in team {} could not be reported to its admins", c.team),
-            format!("The admins' reports for {} and the days after have all gone out already.\n\n{line}", c.date),
-        )
-        .await;
-        Ok(())
-    }
-
     /// The item, after recording the event's attempt if the sender had not (its answer lost or
     /// late, the sender stopped, the Send event lost): an event about it must not be refused
     /// for that, or a delivery, delay or bounce is consumed and the email sent again or left
@@ -407,6 +366,12 @@ impl BounceHandler {
     /// Whether the lifecycle admits `change` for the item as it is now.
     async fn admits(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Result<bool, HandlerError> {
         Ok(self.store.get_outbox(key).await?.is_some_and(|i| change.admits(&i, now)))
+    }
+
+    async fn count_complaint(&self, now: Timestamp, m: &mut Metrics) -> Result<(), HandlerError> {
+        m.count(metrics::EMAILS_COMPLAINED, 1);
+        reputation::add(self.store.as_ref(), now, Counts { complained: 1, ..Default::default() }).await?;
+        self.guard(now, m).await
     }
 
     /// After a bounce or complaint: pause sending if the reputation thresholds are passed.

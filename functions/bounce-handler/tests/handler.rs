@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use morale::alert::RecordingAlerter;
 use morale::clock::{Clock, ManualClock};
 use morale::domain::{EmailAddress, MemberId, SendDate, TeamId};
-use morale::domain::{Member, MemberStatus, OutboxItem, OutboxKey, OutboxStatus};
+use morale::domain::{Member, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 use morale::ses_event::{self, BounceType, EventError, MailEvent};
 use morale::store::MemoryStore;
 use morale::store::prelude::*;
@@ -634,4 +634,104 @@ proptest! {
         });
         prop_assert_eq!(ordered, shuffled);
     }
+}
+
+impl World {
+    /// The team's admin lead@example.com, with a sent email of `kind` for today (message `mid`).
+    async fn admin_sent(&self, kind: OutboxKind, mid: &str) -> OutboxKey {
+        let team = TeamId::parse("platform").unwrap();
+        let start = ts("2026-11-23T20:00:00Z");
+        let lead = EmailAddress::parse("lead@example.com").unwrap();
+        let date = SendDate::parse(DATE).unwrap();
+        let item = OutboxItem::for_admin(kind, team, date, lead, start, ts("2026-11-24T05:00:00Z"), start);
+        self.store.enqueue(&item).await.unwrap();
+        self.store.claim(&item.key, "s", start, start + SignedDuration::from_mins(2)).await.unwrap().unwrap();
+        self.store.mark_sent(&item.key, "s", mid, start).await.unwrap();
+        item.key
+    }
+
+    async fn reputation(&self) -> morale::reputation::Counts {
+        morale::reputation::window(self.store.as_ref(), self.clock.now()).await.unwrap()
+    }
+}
+
+/// An admin's report of a bounce that bounced would report itself to the same address in the
+/// next day's report, every hour, for ever: on-call is told instead, once.
+#[tokio::test]
+async fn an_admins_bouncing_address_is_told_to_on_call_not_to_the_admins() {
+    let w = world();
+    let (m, _, mid) = w.sent(1).await;
+    w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await;
+    let team = TeamId::parse("platform").unwrap();
+    let date = SendDate::parse(DATE).unwrap();
+    assert!(w.store.mark_problem_report_queued(&team, date, w.clock.now()).await.unwrap());
+    let key = w.admin_sent(OutboxKind::ProblemReport, "m-report").await;
+
+    let out =
+        w.on(event("Email Bounced", "Bounce", &key.member, "m-report", Some(bounce("Permanent", "General")))).await;
+    assert_eq!(out, vec![Outcome::Failed, Outcome::AdminAddress]);
+    assert_eq!(w.store.get_outbox(&key).await.unwrap().unwrap().status, OutboxStatus::Failed);
+    assert_eq!(w.store.get_problem_report(&team, date.next_day()).await.unwrap(), None, "no report about the report");
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].subject.contains("admin address of team platform bounced"), "{}", alerts[0].subject);
+    assert!(
+        alerts[0].message.contains("problem report email of 2026-11-23 to l***@example.com"),
+        "{}",
+        alerts[0].message
+    );
+    assert!(!alerts[0].message.contains("lead@example.com"), "the address is masked");
+    assert_eq!(w.reputation().await.bounced, 2, "SES counts the admin's bounce too");
+    // A repeat tells nobody again.
+    let out =
+        w.on(event("Email Bounced", "Bounce", &key.member, "m-report", Some(bounce("Permanent", "General")))).await;
+    assert_eq!(out, vec![Outcome::AlreadyApplied]);
+    assert_eq!(w.alerter.alerts().len(), 1);
+}
+
+#[tokio::test]
+async fn an_admins_complaint_is_counted_and_told_to_on_call() {
+    let w = world();
+    let key = w.admin_sent(OutboxKind::Weekly, "m-weekly").await;
+    let out = w.on(event("Email Complaint Received", "Complaint", &key.member, "m-weekly", Some(complaint()))).await;
+    assert_eq!(out, vec![Outcome::EmailComplained, Outcome::AdminAddress]);
+    assert_eq!(w.reputation().await.complained, 1);
+    let alerts = w.alerter.alerts();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].message.contains("weekly email of 2026-11-23"), "{}", alerts[0].message);
+    assert!(w.store.due_problem_reports(w.clock.now() + SignedDuration::from_hours(48)).await.unwrap().is_empty());
+    let out = w.on(event("Email Complaint Received", "Complaint", &key.member, "m-weekly", Some(complaint()))).await;
+    assert_eq!(out, vec![Outcome::AlreadyApplied]);
+    assert_eq!((w.reputation().await.complained, w.alerter.alerts().len()), (1, 1));
+}
+
+/// SES counts a complaint per email: so does the reputation guard, whether or not the member
+/// was already suppressed or is still a member.
+#[tokio::test]
+async fn every_emails_complaint_counts_once_toward_the_reputation_guard() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    // The same member's email of the Friday before, delivered.
+    let friday = OutboxKey { date: SendDate::parse("2026-11-20").unwrap(), ..key.clone() };
+    let start = ts("2026-11-20T20:00:00Z");
+    let email = EmailAddress::parse("member1@example.com").unwrap();
+    w.store.enqueue(&OutboxItem::new(friday.clone(), email, start, ts("2026-11-21T05:00:00Z"), start)).await.unwrap();
+    w.store.claim(&friday, "s", start, start + SignedDuration::from_mins(2)).await.unwrap().unwrap();
+    w.store.mark_sent(&friday, "s", "m-friday", start).await.unwrap();
+    let mut on_friday = event("Email Complaint Received", "Complaint", &m, "m-friday", Some(complaint()));
+    on_friday["detail"]["mail"]["tags"]["morale-date"] = json!(["2026-11-20"]);
+
+    w.on(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await;
+    let out = w.on(on_friday.clone()).await;
+    assert_eq!(out, vec![Outcome::EmailComplained], "the member was suppressed by the first");
+    assert_eq!(w.reputation().await.complained, 2);
+    w.on(on_friday).await;
+    assert_eq!(w.reputation().await.complained, 2, "a repeat is not counted");
+
+    // A member removed since: still counted.
+    let (m2, key2, mid2) = w.sent(2).await;
+    w.store.remove_member(&key2.team, &key2.member).await.unwrap();
+    let out = w.on(event("Email Complaint Received", "Complaint", &m2, &mid2, Some(complaint()))).await;
+    assert_eq!(out, vec![Outcome::EmailComplained]);
+    assert_eq!(w.reputation().await.complained, 3);
 }
