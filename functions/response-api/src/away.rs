@@ -43,7 +43,7 @@ impl ResponseApi {
     /// POST /a/{token}/back with `confirm=yes`: the daily email again from the next send.
     pub(crate) async fn come_back(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
         let (team, claims) = self.away_claims(token, now).await?;
-        if form_value(&parse_form(&req.body), "confirm") != Some("yes") {
+        if !crate::confirmed(req) {
             return Err(Reject::NotConfirmed.into());
         }
         self.set_away(token, &team, &claims, None, now, Said::Back).await

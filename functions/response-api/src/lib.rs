@@ -141,8 +141,8 @@ impl ResponseApi {
             (["r"], false, "POST") => self.record(req, now, m).await,
             (["r"], _, _) => Err(Reject::Method("POST").into()),
             (["u", token], true, _) => self.unsubscribe_page(token, now).await,
-            (["u", token], false, "POST") => self.unsubscribe(token, now).await,
-            (["u", token, "resubscribe"], false, "POST") => self.resubscribe(token, now).await,
+            (["u", token], false, "POST") => self.unsubscribe(token, req, now).await,
+            (["u", token, "resubscribe"], false, "POST") => self.resubscribe(token, req, now).await,
             (["u", _], _, _) => Err(Reject::Method("GET, HEAD, POST").into()),
             (["u", _, "resubscribe"], _, _) => Err(Reject::Method("POST").into()),
             (["t", token], true, _) => self.trend(token, req, now, false).await,
@@ -321,11 +321,14 @@ impl ResponseApi {
         Ok(Outcome::Page(200, page.render().expect("unsubscribe page renders")))
     }
 
-    /// POST /u/{token}: from the page's button, or a mail client's RFC 8058 one-click
-    /// (`List-Unsubscribe=One-Click`). Either way the member is unsubscribed.
-    async fn unsubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
+    /// POST /u/{token}: a mail client's RFC 8058 one-click (`List-Unsubscribe=One-Click`), or
+    /// the page's form with its box ticked (`confirm=yes`). A scanner that submits the form as
+    /// it came is refused, and nothing changes.
+    async fn unsubscribe(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
+        let form = parse_form(&req.body);
+        let asked = form_value(&form, "List-Unsubscribe") == Some("One-Click") || confirmed(req);
         let from = [MemberStatus::Active, MemberStatus::Paused];
-        let (team, t, changed) = self.subscription(token, now, &from, MemberStatus::Unsubscribed).await?;
+        let (team, t, changed) = self.subscription(token, asked, now, &from, MemberStatus::Unsubscribed).await?;
         let (outcome, offer) = match changed {
             Ok(_) => ("unsubscribed", true),
             Err(StoreError::NotFound(_)) => ("not-listed", false),
@@ -334,9 +337,10 @@ impl ResponseApi {
         subscription_page(t, token, &team, outcome, offer)
     }
 
-    async fn resubscribe(&self, token: &str, now: Timestamp) -> Result<Outcome, Stop> {
+    /// POST /u/{token}/resubscribe with `confirm=yes`: the box a scanner leaves unticked.
+    async fn resubscribe(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
         let (team, t, changed) =
-            self.subscription(token, now, &[MemberStatus::Unsubscribed], MemberStatus::Active).await?;
+            self.subscription(token, confirmed(req), now, &[MemberStatus::Unsubscribed], MemberStatus::Active).await?;
         let outcome = match changed {
             Ok(Some(_)) => "resubscribed",
             // Bounced or complained addresses are not re-subscribed by a link.
@@ -347,22 +351,32 @@ impl ResponseApi {
         subscription_page(t, token, &team, outcome, false)
     }
 
-    /// Verifies an unsubscribe token, then changes its member's status from one of `from` to
-    /// `to`: the team, the member's language, and what the store answered.
+    /// Verifies an unsubscribe token and that a person asked (`asked`), then changes its
+    /// member's status from one of `from` to `to`: the team, the member's language, and what
+    /// the store answered.
     async fn subscription(
         &self,
         token: &str,
+        asked: bool,
         now: Timestamp,
         from: &[MemberStatus],
         to: MemberStatus,
     ) -> Result<(Team, Locale, StoreResult<Option<Member>>), Stop> {
         let claims = self.keys.open(token, Purpose::Unsubscribe, now)?;
+        if !asked {
+            return Err(Reject::NotConfirmed.into());
+        }
         let team = self.team(&claims).await?;
         let t = self.locale_of(&team, &claims).await?;
         let reason = if to == MemberStatus::Active { "re-subscribed by link" } else { "unsubscribed by link" };
         let change = StatusChange { from, to, reason, at: now };
         Ok((team, t, self.store.set_status(&claims.team, &claims.member, change).await))
     }
+}
+
+/// Whether the form's box was ticked: what a person gives and a scanner does not.
+pub(crate) fn confirmed(req: &HttpRequest) -> bool {
+    form_value(&parse_form(&req.body), "confirm") == Some("yes")
 }
 
 /// The page after an (un)subscription: `outcome` names its messages (`<outcome>-heading`,

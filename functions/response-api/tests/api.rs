@@ -314,7 +314,7 @@ async fn one_click_unsubscribe_and_resubscribe() {
     assert!(r.body.contains("You are unsubscribed") && r.body.contains("Re-subscribe"));
     assert_eq!(w.member_status().await, MemberStatus::Unsubscribed);
     assert_eq!(w.req("POST", &format!("/u/{t}"), "", "List-Unsubscribe=One-Click").await.status, 200, "idempotent");
-    let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "").await;
+    let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "confirm=yes").await;
     assert!(r.body.contains("Welcome back"));
     assert_eq!(w.member_status().await, MemberStatus::Active);
     // A bounced member is not brought back by a link.
@@ -331,13 +331,36 @@ async fn one_click_unsubscribe_and_resubscribe() {
         )
         .await
         .unwrap();
-    w.req("POST", &format!("/u/{t}"), "", "").await;
-    let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "").await;
+    w.req("POST", &format!("/u/{t}"), "", "confirm=yes").await;
+    let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "confirm=yes").await;
     assert!(r.body.contains("Nothing to change"));
     assert_eq!(w.member_status().await, MemberStatus::Bounced);
     // An answer token cannot unsubscribe.
     let answer = w.token(Purpose::Answer);
     assert_eq!(w.req("POST", &format!("/u/{answer}"), "", "").await.status, 400);
+}
+
+/// A gateway that runs the page's script and submits its form as it came (the box unticked)
+/// neither unsubscribes a member nor brings back one who left.
+#[tokio::test]
+async fn a_scanners_submit_of_the_subscription_forms_changes_nothing() {
+    let w = world().await;
+    let t = w.token(Purpose::Unsubscribe);
+    for body in ["", "confirm=", "confirm=no", "List-Unsubscribe=Yes"] {
+        let r = w.req("POST", &format!("/u/{t}"), "", body).await;
+        assert_eq!(r.status, 400, "{body:?}");
+        assert!(r.body.contains("Nothing was changed") && r.body.contains("Tick the box"), "{}", r.body);
+        assert_eq!(w.member_status().await, MemberStatus::Active, "{body:?}");
+    }
+    let r = w.req("POST", &format!("/u/{t}"), "", "confirm=yes").await;
+    assert!(r.body.contains("You are unsubscribed") && r.body.contains("name=\"confirm\""), "{}", r.body);
+    assert_eq!(w.member_status().await, MemberStatus::Unsubscribed);
+    let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(w.member_status().await, MemberStatus::Unsubscribed, "an opt-out stands");
+    // The unsubscribe page's form asks for the box.
+    let page = w.req("GET", &format!("/u/{t}"), "", "").await.body;
+    assert!(page.contains("name=\"confirm\" value=\"yes\" required"), "{page}");
 }
 
 /// 10,000 random and mutated tokens, scores and query strings: never a 5xx, never a write.

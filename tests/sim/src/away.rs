@@ -54,7 +54,8 @@ impl AwayReaders {
             let resp = self.client().ask(&request("POST", &target, "", "")).await;
             if resp.status == 200 {
                 let at = self.clock.now();
-                self.log.with(|l| l.scanner_paused.push((key.clone(), at, format!("{what}: {}", resp.status))));
+                self.log
+                    .with(|l| l.scanner_changed.push((key.clone(), at, format!("away page, {what}: {}", resp.status))));
             }
         }
     }
@@ -87,8 +88,8 @@ impl AwayReaders {
 pub fn check(w: &World) -> Vec<String> {
     let mut v = Vec::new();
     w.log.with(|r| {
-        for (key, at, what) in &r.scanner_paused {
-            v.push(format!("{key}: a scanner's submit of the away page was taken at {at} ({what})"));
+        for (key, at, what) in &r.scanner_changed {
+            v.push(format!("{key}: a scanner's submit of a form was taken at {at} ({what})"));
         }
         for c in r.api_calls.iter().filter(|c| c.done) {
             let back = match c.ask {

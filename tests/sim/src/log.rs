@@ -102,8 +102,8 @@ pub struct Records {
     pub reachability: Vec<Reachability>,
     /// Members' own pauses, in the order the table took them.
     pub away: Vec<AwayChange>,
-    /// A scanner's submit of an away form that changed something: must stay empty.
-    pub scanner_paused: Vec<(OutboxKey, Timestamp, String)>,
+    /// A scanner's submit of a form (away, unsubscribe) that changed something: must stay empty.
+    pub scanner_changed: Vec<(OutboxKey, Timestamp, String)>,
     /// Lines for the admins' problem reports.
     pub notes: Vec<(TeamId, SendDate, String, Timestamp)>,
     pub invocations: Vec<Invocation>,

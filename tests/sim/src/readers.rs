@@ -132,6 +132,20 @@ impl Readers {
                 if let Some(path) = &away {
                     self.away.scanner_submits(&key, path).await;
                 }
+                // And the unsubscribe page's form, and the one after it, without their boxes.
+                if let Some((path, _)) = &unsubscribe {
+                    for (target, form) in
+                        [(path.clone(), "unsubscribe"), (format!("{path}/resubscribe"), "resubscribe")]
+                    {
+                        tokio::time::sleep(self.dice.millis(100, 3_000)).await;
+                        let status = self.ask(&request("POST", &target, "", "")).await.status;
+                        if status == 200 {
+                            let at = self.clock.now();
+                            let what = format!("{form}: {status}");
+                            self.log.with(|l| l.scanner_changed.push((key.clone(), at, what)));
+                        }
+                    }
+                }
             }
         }
         if let Some(path) = &away {
@@ -143,10 +157,10 @@ impl Readers {
         {
             tokio::time::sleep(self.dice.millis(60_000, 8 * 3_600_000)).await;
             self.ask(&request("GET", path, "", "")).await;
-            unsubscribed = self.post(&key, Ask::Unsubscribe, path, "").await;
+            unsubscribed = self.post(&key, Ask::Unsubscribe, path, "confirm=yes").await;
             if unsubscribed && self.dice.chance(self.plan.resubscribe) {
                 tokio::time::sleep(self.dice.millis(60_000, 4 * 3_600_000)).await;
-                self.post(&key, Ask::Resubscribe, &format!("{path}/resubscribe"), "").await;
+                self.post(&key, Ask::Resubscribe, &format!("{path}/resubscribe"), "confirm=yes").await;
             }
         }
         if unsubscribed || !self.dice.chance(self.plan.answer) {

@@ -88,6 +88,7 @@ async fn every_page_and_email_in_every_language_is_accessible() {
         assert_eq!(member.away_until, Some(SendDate::parse("2026-12-14").unwrap()), "{tag}: paused by a person");
 
         open(&b, link(&hrefs, "/u/"), &t.text("unsubscribe-heading"), &page("unsubscribe")).await;
+        b.click("input[name=confirm]").await.unwrap();
         submit(&b, &t.text("unsubscribed-heading"), &page("unsubscribed")).await;
         let member = sys.store.list_members(&team.id).await.unwrap().remove(0);
         assert_eq!(member.status, MemberStatus::Unsubscribed);
