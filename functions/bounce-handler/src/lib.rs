@@ -166,7 +166,8 @@ impl BounceHandler {
             MailEvent::Bounced { kind: BounceType::Permanent, sub_type, detail } => {
                 let reason = Failure::Bounced.reason(format!("({sub_type}): {detail}"));
                 let mut out = Vec::new();
-                let failed = self.store.change(&key, &Change::Fail { reason: &reason }, now).await?;
+                let fail = Change::Fail { reason: &reason, message_id: &e.message_id, attempt: c.send };
+                let failed = self.store.change(&key, &fail, now).await?;
                 if failed.is_some() {
                     m.count(metrics::EMAILS_BOUNCED, 1);
                     reputation::add(self.store.as_ref(), now, Counts { bounced: 1, ..Default::default() }).await?;
@@ -246,7 +247,7 @@ impl BounceHandler {
             MailEvent::Rejected { reason } | MailEvent::RenderingFailed { message: reason } => {
                 let what = if matches!(e.event, MailEvent::Rejected { .. }) { "rejected" } else { "rendering failed" };
                 let reason = Failure::Rejected.reason(format!("({what}): {reason}"));
-                let fail = Change::Fail { reason: &reason };
+                let fail = Change::Fail { reason: &reason, message_id: &e.message_id, attempt: c.send };
                 if !self.admits(&key, &fail, now).await? {
                     return Ok(vec![Outcome::AlreadyApplied]);
                 }
@@ -309,7 +310,8 @@ impl BounceHandler {
                 ),
             )
             .await;
-            if self.store.change(key, &Change::Fail { reason: &why }, now).await?.is_some() {
+            let fail = Change::Fail { reason: &why, message_id: &e.message_id, attempt: c.send };
+            if self.store.change(key, &fail, now).await?.is_some() {
                 m.count(metrics::RETRIES_EXHAUSTED, 1);
                 m.count(metrics::EMAILS_FAILED, 1);
                 out.push(Outcome::RetriesExhausted);

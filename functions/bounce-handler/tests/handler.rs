@@ -4,6 +4,7 @@
 use jiff::{SignedDuration, Timestamp};
 use morale::alert::RecordingAlerter;
 use morale::clock::{Clock, ManualClock};
+use morale::domain::outbox::Change;
 use morale::domain::{EmailAddress, MemberId, SendDate, TeamId};
 use morale::domain::{Member, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 use morale::ses_event::{self, BounceType, EventError, MailEvent};
@@ -734,4 +735,29 @@ async fn every_emails_complaint_counts_once_toward_the_reputation_guard() {
     let out = w.on(event("Email Complaint Received", "Complaint", &m2, &mid2, Some(complaint()))).await;
     assert_eq!(out, vec![Outcome::EmailComplained]);
     assert_eq!(w.reputation().await.complained, 3);
+}
+
+/// An operator replays a rejected email; the first attempt's rejection, repeated or late, must
+/// neither fail the replay nor stop its delivery from being recorded.
+#[tokio::test]
+async fn events_about_an_attempt_before_a_replay_leave_the_replay_alone() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    let reject = || event("Email Rejected", "Reject", &m, &mid, Some(("reject", json!({"reason": "Bad content"}))));
+    assert_eq!(w.on(reject()).await, vec![Outcome::Failed]);
+    let deadline = ts("2026-11-24T05:00:00Z");
+    let now = w.clock.now();
+    assert!(w.store.change(&key, &Change::Requeue { deadline }, now).await.unwrap().is_some());
+    // Still pending: the old news changes nothing, and tells nobody again.
+    assert_eq!(w.on(reject()).await, vec![Outcome::AlreadyApplied]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Pending, MemberStatus::Active));
+    // Sent again as attempt 2: the same again, and its own delivery is recorded.
+    w.store.claim(&key, "s", now, now + SignedDuration::from_mins(2)).await.unwrap().unwrap();
+    w.store.mark_sent(&key, "s", "m-replay", now).await.unwrap();
+    assert_eq!(w.on(reject()).await, vec![Outcome::AlreadyApplied]);
+    let mut delivered = event("Email Delivered", "Delivery", &m, "m-replay", None);
+    delivered["detail"]["mail"]["tags"]["morale-send"] = json!(["2"]);
+    assert_eq!(w.on(delivered).await, vec![Outcome::Delivered]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Delivered, MemberStatus::Active));
+    assert_eq!(w.alerter.alerts().len(), 1, "the rejection was told once");
 }

@@ -373,7 +373,7 @@ pub async fn mail_events_only_move_forward(store: &dyn Store) {
     assert_eq!(got.status, OutboxStatus::Delivered);
     assert_eq!(got.due_at, None);
     // A bounce after a delivery is recorded as a bounce.
-    let bounce = Change::Fail { reason: "permanent bounce" };
+    let bounce = Change::Fail { reason: "permanent bounce", message_id: "m1", attempt: 1 };
     assert!(store.change(k, &bounce, due + mins(3)).await.unwrap().is_some());
     assert!(store.change(k, &bounce, due + mins(4)).await.unwrap().is_none());
     assert!(store.change(k, &Change::Delivered, due + mins(4)).await.unwrap().is_none());
@@ -387,6 +387,13 @@ pub async fn mail_events_only_move_forward(store: &dyn Store) {
     let got = store.get_outbox(k).await.unwrap().unwrap();
     assert_eq!((got.status, got.due_at, got.deadline), (OutboxStatus::Pending, Some(due + mins(10)), later));
     assert_eq!(store.due_outbox(due + mins(10), 10).await.unwrap().items.len(), 1);
+    // The replay's own attempt: the failed one's events are old news, in either store.
+    assert_eq!((got.attempts, got.message_id.as_deref()), (1, None));
+    assert!(store.change(k, &bounce, due + mins(11)).await.unwrap().is_none(), "the replay stays pending");
+    store.claim(k, "s2", due + mins(12), due + mins(14)).await.unwrap().unwrap();
+    store.mark_sent(k, "s2", "m2", due + mins(12)).await.unwrap();
+    assert!(store.change(k, &bounce, due + mins(13)).await.unwrap().is_none(), "nor fails the replay sent");
+    assert!(store.change(k, &Change::Delivered, due + mins(14)).await.unwrap().is_some());
     // Unknown items: nothing happens.
     let ghost = outbox("alpha", "2026-11-23", "ghost@example.com", due);
     assert!(store.change(&ghost.key, &Change::Delivered, due).await.unwrap().is_none());

@@ -23,7 +23,7 @@ enum Op {
     Delayed { message: u8, until_mins: i64 },
     Defer { message: u8, retry_mins: i64 },
     Complained,
-    Fail,
+    Fail { message: u8, attempt: u32 },
     Unconfirm,
     Requeue { deadline_hours: i64 },
 }
@@ -44,7 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..3, -30i64..300).prop_map(|(message, until_mins)| Op::Delayed { message, until_mins }),
         2 => (0u8..3, -5i64..60).prop_map(|(message, retry_mins)| Op::Defer { message, retry_mins }),
         1 => Just(Op::Complained),
-        1 => Just(Op::Fail),
+        2 => (0u8..3, 0u32..4).prop_map(|(message, attempt)| Op::Fail { message, attempt }),
         2 => Just(Op::Unconfirm),
         1 => (1i64..48).prop_map(|deadline_hours| Op::Requeue { deadline_hours }),
     ]
@@ -80,7 +80,9 @@ fn change(op: &Op, now: Timestamp) -> Change<'static> {
             reason: "mailbox full",
         },
         Op::Complained => Change::Complained { reason: "complaint (abuse)" },
-        Op::Fail => Change::Fail { reason: "permanent bounce" },
+        Op::Fail { message, attempt } => {
+            Change::Fail { reason: "permanent bounce", message_id: MESSAGES[message as usize], attempt }
+        }
         Op::Unconfirm => Change::Unconfirm { reason: "no event" },
         Op::Requeue { deadline_hours } => {
             Change::Requeue { deadline: now + SignedDuration::from_hours(deadline_hours) }

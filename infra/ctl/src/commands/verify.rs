@@ -159,7 +159,8 @@ async fn send_and_wait(
         // Settled here, so that reconciliation does not page on-call about it hours later: this
         // run reports it now.
         let why = "moralectl verify: its delivery was not recorded in time (verify reported it)";
-        let _ = conn.store.change(&key, &Change::Fail { reason: why }, SystemClock.now()).await;
+        let fail = Change::Fail { reason: why, message_id: &message_id, attempt: claimed.attempts + 1 };
+        let _ = conn.store.change(&key, &fail, SystemClock.now()).await;
     }
     links.push(match recorded {
         Some(OutboxStatus::Delivered) => link(

@@ -9,7 +9,7 @@
 //!     ▲                 │  │                  │  ▲                  │
 //!     └──release────────┘  └─► failed /       │  └──claim── deferred ◄─ defer (transient bounce, delay)
 //!                              suppressed     └─► failed ◄─ fail (permanent bounce, reject, retries exhausted)
-//!  failed ──requeue (operator's replay)──► pending
+//!  failed ──requeue (operator's replay; earlier attempts' events no longer apply)──► pending
 //!  sent ──unconfirm (no event within CONFIRM_WINDOW)──► unconfirmed ──delivered / fail / defer──► …
 //!  (sent, unconfirmed ──delayed (SES still trying)──► sent, awaited until its expiry)
 //!  (sent, deferred, sending, delivered, unconfirmed ──complained──► complained)
@@ -32,6 +32,9 @@ pub enum Guard {
     CurrentAttempt,
     /// The event is about an attempt later than any recorded (`attempts` < the change's).
     NewAttempt,
+    /// The event is about the latest recorded attempt or a later one: not about an attempt an
+    /// operator's replay left behind, nor one a retry has followed.
+    LatestOrNewAttempt,
 }
 
 /// The status an item ends in.
@@ -67,6 +70,8 @@ pub enum Effect {
     Error,
     /// A new last moment to send (a replay on a later day).
     Deadline,
+    /// No attempt is the latest any more (a replay): events about those before are old news.
+    ForgetMessageId,
 }
 
 /// One row of the table. Every transition also sets `updated_at`.
@@ -158,10 +163,12 @@ pub const TRANSITIONS: [Transition; 12] = [
         effects: &[Error, NotDue, DropLease],
     },
     // Permanent: a bounce, a rejection, retries used up. Also after a delivery or complaint.
+    // Never from an event about an attempt a replay left behind (a repeated or late bounce or
+    // rejection would fail the replay, delivered or not).
     Transition {
         name: "fail",
         from: &[Pending, Sending, Sent, Deferred, Delivered, Unconfirmed, Complained],
-        guards: &[],
+        guards: &[Guard::LatestOrNewAttempt],
         to: Target::To(Failed),
         effects: &[Error, NotDue, DropLease],
     },
@@ -179,7 +186,7 @@ pub const TRANSITIONS: [Transition; 12] = [
         from: &[Failed],
         guards: &[],
         to: Target::To(Pending),
-        effects: &[Due, Deadline, DropLease],
+        effects: &[Due, Deadline, DropLease, ForgetMessageId],
     },
 ];
 
@@ -204,18 +211,53 @@ impl Unsent {
 /// One change to an outbox item, with the values its transition needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change<'a> {
-    Claim { owner: &'a str, lease_until: Timestamp },
-    Release { owner: &'a str, due_at: Timestamp, error: Option<&'a str> },
-    MarkSent { owner: &'a str, message_id: &'a str },
-    Accepted { message_id: &'a str, attempt: u32 },
-    FinishUnsent { owner: &'a str, to: Unsent, reason: &'a str },
+    Claim {
+        owner: &'a str,
+        lease_until: Timestamp,
+    },
+    Release {
+        owner: &'a str,
+        due_at: Timestamp,
+        error: Option<&'a str>,
+    },
+    MarkSent {
+        owner: &'a str,
+        message_id: &'a str,
+    },
+    Accepted {
+        message_id: &'a str,
+        attempt: u32,
+    },
+    FinishUnsent {
+        owner: &'a str,
+        to: Unsent,
+        reason: &'a str,
+    },
     Delivered,
-    Delayed { message_id: &'a str, until: Timestamp },
-    Defer { message_id: &'a str, retry_at: Timestamp, reason: &'a str },
-    Complained { reason: &'a str },
-    Fail { reason: &'a str },
-    Unconfirm { reason: &'a str },
-    Requeue { deadline: Timestamp },
+    Delayed {
+        message_id: &'a str,
+        until: Timestamp,
+    },
+    Defer {
+        message_id: &'a str,
+        retry_at: Timestamp,
+        reason: &'a str,
+    },
+    Complained {
+        reason: &'a str,
+    },
+    /// About attempt `attempt`, SES's `message_id`.
+    Fail {
+        reason: &'a str,
+        message_id: &'a str,
+        attempt: u32,
+    },
+    Unconfirm {
+        reason: &'a str,
+    },
+    Requeue {
+        deadline: Timestamp,
+    },
 }
 
 impl<'a> Change<'a> {
@@ -249,21 +291,23 @@ impl<'a> Change<'a> {
         }
     }
 
-    /// The message id, for [`Guard::CurrentAttempt`] and [`Effect::MessageId`].
+    /// The message id, for [`Guard::CurrentAttempt`], [`Guard::LatestOrNewAttempt`] and
+    /// [`Effect::MessageId`].
     pub fn message_id(&self) -> Option<&'a str> {
         match self {
             Self::MarkSent { message_id, .. }
             | Self::Accepted { message_id, .. }
             | Self::Delayed { message_id, .. }
-            | Self::Defer { message_id, .. } => Some(message_id),
+            | Self::Defer { message_id, .. }
+            | Self::Fail { message_id, .. } => Some(message_id),
             _ => None,
         }
     }
 
-    /// The attempt an event is about, for [`Guard::NewAttempt`].
+    /// The attempt an event is about, for [`Guard::NewAttempt`] and [`Guard::LatestOrNewAttempt`].
     pub fn attempt(&self) -> Option<u32> {
         match self {
-            Self::Accepted { attempt, .. } => Some(*attempt),
+            Self::Accepted { attempt, .. } | Self::Fail { attempt, .. } => Some(*attempt),
             _ => None,
         }
     }
@@ -296,7 +340,7 @@ impl<'a> Change<'a> {
             Self::FinishUnsent { reason, .. }
             | Self::Defer { reason, .. }
             | Self::Complained { reason }
-            | Self::Fail { reason }
+            | Self::Fail { reason, .. }
             | Self::Unconfirm { reason } => Some(reason),
             _ => None,
         }
@@ -327,6 +371,10 @@ impl<'a> Change<'a> {
                 Guard::Held => item.lease_owner.is_some() && item.lease_owner.as_deref() == self.owner(),
                 Guard::CurrentAttempt => item.message_id.is_some() && item.message_id.as_deref() == self.message_id(),
                 Guard::NewAttempt => self.attempt().is_some_and(|n| item.attempts < n),
+                Guard::LatestOrNewAttempt => {
+                    (item.message_id.is_some() && item.message_id.as_deref() == self.message_id())
+                        || self.attempt().is_some_and(|n| item.attempts < n)
+                }
             })
     }
 
@@ -366,6 +414,7 @@ impl<'a> Change<'a> {
                     }
                 }
                 Deadline => next.deadline = self.deadline().expect("a deadline change carries one"),
+                ForgetMessageId => next.message_id = None,
             }
         }
         next.updated_at = now;

@@ -46,6 +46,10 @@ fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
                     vals.push((":attempt", n(change.attempt().expect("a new-attempt change carries one"))));
                     "attempts < :attempt"
                 }
+                Guard::LatestOrNewAttempt => {
+                    vals.push((":attempt", n(change.attempt().expect("an attempt's change carries it"))));
+                    "(message_id = :mid OR attempts < :attempt)"
+                }
             }
             .to_string(),
         );
@@ -97,6 +101,7 @@ fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
                     vals.push((":err", s(err)));
                 }
             }
+            Effect::ForgetMessageId => remove.push("message_id"),
             Effect::Deadline => {
                 let deadline = change.deadline().expect("a deadline change carries one");
                 set.push("deadline = :deadline, expires_at = :exp".into());
@@ -108,7 +113,8 @@ fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
     if t.guards.contains(&Guard::Held) || t.effects.contains(&Effect::TakeLease) {
         vals.push((":owner", s(change.owner().expect("a lease change names its owner"))));
     }
-    if t.guards.contains(&Guard::CurrentAttempt) || t.effects.contains(&Effect::MessageId) {
+    let names_message = [Guard::CurrentAttempt, Guard::LatestOrNewAttempt].iter().any(|g| t.guards.contains(g));
+    if names_message || t.effects.contains(&Effect::MessageId) {
         vals.push((":mid", s(change.message_id().expect("an attempt change names its message"))));
     }
 
