@@ -91,10 +91,12 @@ pub fn mean_of(days: &[Day]) -> Option<f64> {
     Some(total / voters as f64)
 }
 
-/// Voters over members asked, on the closed days among `days`.
+/// Voters over members asked, on the closed days among `days`. A day with too few answers
+/// counts those asked and none of its voters: its count is kept from every figure, or the
+/// share would give it away (the shown days' voters are on the page).
 pub fn participation(days: &[&Day]) -> Option<f64> {
     let asked: u32 = days.iter().filter(|d| d.closed).map(|d| d.asked).sum();
-    let voters: usize = days.iter().filter(|d| d.closed).map(|d| d.voters).sum();
+    let voters: usize = days.iter().filter(|d| d.closed && d.figures.is_some()).map(|d| d.voters).sum();
     (asked > 0).then(|| voters as f64 / f64::from(asked))
 }
 
@@ -103,7 +105,7 @@ pub fn participation(days: &[&Day]) -> Option<f64> {
 pub struct Week {
     /// The mean over the days with enough answers.
     pub mean: Option<f64>,
-    /// Voters over members asked, on its closed workdays.
+    /// Voters over members asked, on its closed workdays (see [`participation`]).
     pub participation: Option<f64>,
     pub days_with_enough: usize,
     pub workdays: usize,
@@ -188,7 +190,14 @@ mod tests {
         assert_eq!((days[3].closed, days[3].figures.is_none()), (false, true), "not closed: nothing");
         assert_eq!(mean_of(&days), Some(4.0), "the thin day does not count");
         let refs: Vec<&Day> = days.iter().collect();
-        assert_eq!(participation(&refs), Some(5.0 / 15.0), "voters over members asked, closed days only");
+        assert_eq!(participation(&refs), Some(3.0 / 15.0), "the shown days' voters over members asked, closed days");
+        // The thin day's own count is not in it: one voter or two, the same share.
+        let one = tally_each_day(&r[..4], 5, Privacy::default());
+        let one = daily(&one, date("2026-11-23"), date("2026-11-24"));
+        let two = daily(&tally_each_day(&r, 5, Privacy::default()), date("2026-11-23"), date("2026-11-24"));
+        assert_eq!((one[1].voters, two[1].voters), (1, 2));
+        let share = |d: &[Day]| participation(&d.iter().collect::<Vec<_>>());
+        assert_eq!(share(&one), share(&two));
     }
 
     #[test]

@@ -205,7 +205,7 @@ members-bounced = { $n } unzustellbar (gesperrt)
 members-complained = { $n } als Spam gemeldet (gesperrt)
 trend-comments = Kommentare der letzten Woche
 trend-no-comments = Keine Kommentare an Tagen mit genug Antworten.
-trend-note = Ein Tag erscheint hier, sobald seine Antworten geschlossen sind (am Ende des nächsten Tages), und ändert sich danach nicht mehr. Tage mit weniger als { $voters } Antworten zeigen keinen Durchschnitt und keine Verteilung, und die Kommentare eines Tages erscheinen nur, wenn er mindestens { $commenters } Antworten hatte, damit sich keine Antwort einer einzelnen Person zuordnen lässt.
+trend-note = Ein Tag erscheint hier, sobald seine Antworten geschlossen sind (am Ende des nächsten Tages), und ändert sich danach nicht mehr. Tage mit weniger als { $voters } Antworten zeigen keinen Durchschnitt und keine Verteilung, und die Kommentare eines Tages erscheinen nur, wenn er mindestens { $commenters } Antworten hatte, damit sich keine Antwort einer einzelnen Person zuordnen lässt. Die Beteiligung zählt nur die Antworten der Tage, die hier erscheinen.
 
 ## Die E-Mails an die Admins
 

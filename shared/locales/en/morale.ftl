@@ -205,7 +205,7 @@ members-bounced = { $n } bounced (suppressed)
 members-complained = { $n } complained (suppressed)
 trend-comments = Comments from the last week
 trend-no-comments = No comments on days with enough answers.
-trend-note = A day shows here once its answers have closed (at the end of the next day), and never changes after. Days with fewer than { $voters } answers show no mean and no distribution, and a day’s comments show only when it had at least { $commenters } answers, so that nobody’s answer can be singled out.
+trend-note = A day shows here once its answers have closed (at the end of the next day), and never changes after. Days with fewer than { $voters } answers show no mean and no distribution, and a day’s comments show only when it had at least { $commenters } answers, so that nobody’s answer can be singled out. Participation counts only the answers of days that show.
 
 ## The admins' emails
 

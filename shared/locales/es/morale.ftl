@@ -217,7 +217,7 @@ members-complained = { $n ->
 }
 trend-comments = Comentarios de la última semana
 trend-no-comments = No hay comentarios en días con suficientes respuestas.
-trend-note = Un día aparece aquí cuando sus respuestas se han cerrado (al final del día siguiente) y ya no cambia después. Los días con menos de { $voters } respuestas no muestran media ni distribución, y los comentarios de un día solo se muestran si tuvo al menos { $commenters } respuestas, para que no se pueda identificar la respuesta de nadie.
+trend-note = Un día aparece aquí cuando sus respuestas se han cerrado (al final del día siguiente) y ya no cambia después. Los días con menos de { $voters } respuestas no muestran media ni distribución, y los comentarios de un día solo se muestran si tuvo al menos { $commenters } respuestas, para que no se pueda identificar la respuesta de nadie. La participación solo cuenta las respuestas de los días que se muestran.
 
 ## Los correos para quienes administran
 

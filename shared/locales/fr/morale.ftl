@@ -217,7 +217,7 @@ members-complained = { $n ->
 }
 trend-comments = Commentaires de la semaine dernière
 trend-no-comments = Aucun commentaire les jours ayant reçu assez de réponses.
-trend-note = Un jour apparaît ici une fois ses réponses closes (à la fin du lendemain), et ne change plus ensuite. Les jours avec moins de { $voters } réponses n’affichent ni moyenne ni répartition, et les commentaires d’un jour ne s’affichent que s’il a reçu au moins { $commenters } réponses, afin qu’aucune réponse ne puisse être attribuée à quelqu’un.
+trend-note = Un jour apparaît ici une fois ses réponses closes (à la fin du lendemain), et ne change plus ensuite. Les jours avec moins de { $voters } réponses n’affichent ni moyenne ni répartition, et les commentaires d’un jour ne s’affichent que s’il a reçu au moins { $commenters } réponses, afin qu’aucune réponse ne puisse être attribuée à quelqu’un. La participation ne compte que les réponses des jours affichés.
 
 ## Les e-mails des administrateurs
 

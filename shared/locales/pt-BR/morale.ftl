@@ -220,7 +220,7 @@ members-complained = { $n ->
 }
 trend-comments = Comentários da última semana
 trend-no-comments = Nenhum comentário nos dias com respostas suficientes.
-trend-note = Um dia aparece aqui depois que as respostas dele são encerradas (no fim do dia seguinte) e não muda mais. Dias com menos de { $voters } respostas não mostram média nem distribuição, e os comentários de um dia só aparecem se ele teve pelo menos { $commenters } respostas, para que a resposta de ninguém possa ser identificada.
+trend-note = Um dia aparece aqui depois que as respostas dele são encerradas (no fim do dia seguinte) e não muda mais. Dias com menos de { $voters } respostas não mostram média nem distribuição, e os comentários de um dia só aparecem se ele teve pelo menos { $commenters } respostas, para que a resposta de ninguém possa ser identificada. A participação conta só as respostas dos dias que aparecem.
 
 ## Os e-mails dos administradores
 
