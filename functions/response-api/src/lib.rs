@@ -212,7 +212,11 @@ impl ResponseApi {
         let Some(score) = form_value(&form, "s").and_then(|s| Score::parse(s).ok()) else {
             return Err(Reject::BadScore.into());
         };
-        let comment = form_value(&form, "comment").map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+        // A browser counts a line break as one character against the field's maxlength and
+        // sends it as two (CRLF): kept as one, so that what the field took is never too long.
+        let comment = form_value(&form, "comment")
+            .map(|c| c.trim().replace("\r\n", "\n").replace('\r', "\n"))
+            .filter(|c| !c.is_empty());
         if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT) {
             return Err(Reject::CommentTooLong.into());
         }

@@ -147,6 +147,22 @@ async fn post_records_one_vote_and_a_later_one_replaces_it() {
     assert!(!v[0].quarantined());
 }
 
+/// A browser lets 1,000 characters into the comment field, counting a line break as one, and
+/// sends each as CRLF: the comment is taken whole, its line breaks kept as one character.
+#[tokio::test]
+async fn a_comment_the_field_took_is_never_too_long_for_its_line_breaks() {
+    let w = world().await;
+    let comment = "a%0D%0A".repeat(499) + "aa";
+    let r = w.req("POST", "/r", "", &format!("t={}&s=4&comment={comment}", w.answer(4))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = w.votes().await;
+    let saved = v[0].comment.as_deref().unwrap();
+    assert_eq!((saved.chars().count(), saved.matches('\n').count(), saved.contains('\r')), (1000, 499, false));
+    // One character more is too long, as the field would have said.
+    let r = w.req("POST", "/r", "", &format!("t={}&s=4&comment={comment}a", w.answer(4))).await;
+    assert_eq!(r.status, 400);
+}
+
 /// A scanner that submits every answer's form within seconds: its answers are quarantined,
 /// counted in their metric, and in no figure; the person's own answer later counts.
 #[tokio::test]
