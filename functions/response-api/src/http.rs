@@ -3,6 +3,7 @@
 use crate::ResponseApi;
 use crate::pages::CSP;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -20,8 +21,15 @@ async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    // A body over the limit is refused by the API like any other (its page, headers and
+    // metric), not by axum's bare text: handed on as at least one byte too many.
+    let body = match body {
+        Ok(body) => body.to_vec(),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => vec![0; crate::MAX_BODY + 1],
+        Err(_) => Vec::new(),
+    };
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let req = HttpRequest {
         method: method.as_str().to_string(),
@@ -30,7 +38,7 @@ async fn handle(
         accept: header("accept"),
         accept_language: header("accept-language"),
         content_type: header("content-type"),
-        body: body.to_vec(),
+        body,
     };
     let resp = api.handle(&req).await;
     let mut out =

@@ -227,6 +227,23 @@ fn api_gateway_event(method: &str, path: &str, query: &str, body: &str) -> lambd
     lambda_http::request::from_str(&event.to_string()).expect("an API Gateway event")
 }
 
+/// A body over the limit gets the API's own refusal through the router too: its page and
+/// headers, not the framework's plain text.
+#[tokio::test]
+async fn the_router_refuses_a_body_too_large_with_the_apis_page() {
+    use tower::ServiceExt;
+    let w = world().await;
+    let body = format!("t={}&s=3&comment={}", w.answer(3), "x".repeat(20_000));
+    let r = morale_response_api::router(w.api.clone()).oneshot(api_gateway_event("POST", "/r", "", &body)).await;
+    let r = r.unwrap();
+    assert_eq!(r.status(), 413);
+    let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(header("content-type").starts_with("text/html"), "{}", header("content-type"));
+    assert!(header("content-security-policy").contains("default-src"), "{}", header("content-security-policy"));
+    assert_eq!(header("cache-control"), "no-store");
+    assert!(w.votes().await.is_empty());
+}
+
 /// The router Lambda runs, fed what `lambda_http` makes of API Gateway's events.
 #[tokio::test]
 async fn the_router_lambda_runs_answers_api_gateway_events() {
