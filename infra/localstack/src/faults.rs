@@ -69,6 +69,9 @@ pub enum AwsError {
     ThrottlingException,
     ProvisionedThroughputExceededException,
     RequestLimitExceeded,
+    /// DynamoDB cancels a transaction that met another on the same items
+    /// (`TransactionCanceledException`, its last item's reason `TransactionConflict`).
+    TransactionConflict,
 }
 
 impl AwsError {
@@ -80,9 +83,24 @@ impl AwsError {
     }
 
     /// The error as the request's protocol writes it.
-    fn answer(self, protocol: Protocol) -> Response {
+    fn answer(self, protocol: Protocol, request: &[u8]) -> Response {
         let message = "injected by the local stack's fault proxy";
         let (content_type, body) = match protocol {
+            Protocol::Json { dynamodb: true } if self == Self::TransactionConflict => {
+                // One reason per item of the transaction, as DynamoDB gives them.
+                let items = serde_json::from_slice::<serde_json::Value>(request)
+                    .ok()
+                    .and_then(|v| v["TransactItems"].as_array().map(Vec::len))
+                    .unwrap_or(1);
+                let mut reasons = vec![serde_json::json!({"Code": "None"}); items.saturating_sub(1)];
+                reasons.push(serde_json::json!({"Code": "TransactionConflict", "Message": message}));
+                let body = serde_json::json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                    "message": "Transaction cancelled, please refer cancellation reasons for specific reasons",
+                    "CancellationReasons": reasons,
+                });
+                ("application/x-amz-json-1.0", body.to_string())
+            }
             Protocol::Json { dynamodb: true } => (
                 "application/x-amz-json-1.0",
                 serde_json::json!({"__type": format!("com.amazonaws.dynamodb.v20120810#{self:?}"), "message": message})
@@ -193,7 +211,7 @@ async fn handle(State(p): State<Arc<Proxy>>, method: Method, uri: Uri, headers: 
     let (op, protocol) = operation(&headers, &body);
     let fault = p.draw(&op, &body);
     if let Some(Fault::Error { code }) = fault {
-        return code.answer(protocol);
+        return code.answer(protocol, &body);
     }
     if let Some(Fault::Latency { ms }) = fault {
         tokio::time::sleep(Duration::from_millis(ms)).await;

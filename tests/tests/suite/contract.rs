@@ -682,6 +682,20 @@ pub async fn a_days_salt_and_votes_are_forgotten_together(store: &dyn Store) {
     assert_eq!(store.day_salt(&t, third, &first).await.unwrap(), None, "a fixed day takes no salt");
 }
 
+/// The first votes of a day, all at once (a gateway scanning every member's email): one salt
+/// for all of them, and none refused.
+pub async fn racing_first_votes_share_one_salt(store: &dyn Store) {
+    use morale::voter::DaySalt;
+    let t = TeamId::parse("salted").unwrap();
+    let d = SendDate::parse("2026-11-23").unwrap();
+    assert!(store.open_day(&t, d, &morale::domain::DayPlan::default(), ts("2026-11-24T04:00:00Z")).await.unwrap());
+    let fresh: Vec<DaySalt> = (0..16).map(|_| DaySalt::random()).collect();
+    let got = futures::future::join_all(fresh.iter().map(|f| store.day_salt(&t, d, f))).await;
+    let got: Vec<DaySalt> = got.into_iter().map(|r| r.expect("no vote refused").expect("the day is open")).collect();
+    assert!(got.iter().all(|s| *s == got[0]), "one salt for the day");
+    assert!(fresh.contains(&got[0]));
+}
+
 /// A quarantined item is never due again; quarantining nothing says so.
 pub async fn quarantined_items_leave_the_due_index(store: &dyn Store) {
     let (item, due) = queued(store).await;
@@ -791,4 +805,5 @@ contract_cases!(
     sent_items_without_events_become_unconfirmed,
     days_open_once_fall_due_and_close_once,
     a_days_salt_and_votes_are_forgotten_together,
+    racing_first_votes_share_one_salt,
 );

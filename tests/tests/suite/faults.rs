@@ -256,3 +256,30 @@ async fn duplicated_events_change_nothing_twice_and_lost_ones_leave_the_email_se
     assert_eq!((items.len(), items[0].status), (1, Sent));
     assert_eq!(sys.ses.app().fault_counts().events_dropped, 2, "its Send and Delivery");
 }
+
+/// The first votes of a day come at once, and DynamoDB cancels a transaction that meets
+/// another on the same items: the day's salt is looked for and created again, and the vote is
+/// taken. One that keeps meeting others is refused as a conflict (the page says try again),
+/// never taken under a second salt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_days_first_vote_outlasts_a_transaction_conflict() {
+    use morale::voter::DaySalt;
+    let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+    let (team, date) = (TeamId::parse("salted").unwrap(), morale::domain::SendDate::parse("2026-11-23").unwrap());
+    let closes = "2026-11-24T04:00:00Z".parse().unwrap();
+    assert!(sys.store.open_day(&team, date, &morale::domain::DayPlan::default(), closes).await.unwrap());
+    let conflict = Fault::Error { code: AwsError::TransactionConflict };
+    sys.dynamodb_faults.plan(FaultPlan::one(&["TransactWriteItems"], 1.0, conflict.clone()).at_most(1));
+    let fresh = DaySalt::random();
+    assert_eq!(sys.store.day_salt(&team, date, &fresh).await.unwrap(), Some(fresh.clone()));
+    assert_eq!(sys.dynamodb_faults.stats().hit.values().sum::<u64>(), 1, "the conflict happened");
+
+    let next = date.next_day();
+    assert!(sys.store.open_day(&team, next, &morale::domain::DayPlan::default(), closes).await.unwrap());
+    sys.dynamodb_faults.plan(FaultPlan::one(&["TransactWriteItems"], 1.0, conflict));
+    let e = sys.store.day_salt(&team, next, &DaySalt::random()).await.expect_err("every try met a conflict");
+    assert!(matches!(e, morale::store::StoreError::Conflict(_)), "{e:?}");
+    sys.dynamodb_faults.plan(FaultPlan::default());
+    let again = DaySalt::random();
+    assert_eq!(sys.store.day_salt(&team, next, &again).await.unwrap(), Some(again), "no salt was left behind");
+}

@@ -45,7 +45,8 @@ pub struct FaultsSet {
     #[arg(long)]
     pub limit: Option<u64>,
     /// Answer with this AWS error: InternalServerError, ThrottlingException,
-    /// ProvisionedThroughputExceededException or RequestLimitExceeded.
+    /// ProvisionedThroughputExceededException, RequestLimitExceeded, or (for a DynamoDB
+    /// transaction) TransactionConflict.
     #[arg(long)]
     pub error: Option<String>,
     /// Forward after this many milliseconds.

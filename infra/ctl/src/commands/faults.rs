@@ -54,7 +54,7 @@ fn rule(s: &FaultsSet) -> Result<FaultPlan> {
             let code: AwsError = serde_json::from_value(json!(code)).map_err(|_| {
                 anyhow::anyhow!(
                     "unknown --error {code}: one of InternalServerError, ThrottlingException, \
-                     ProvisionedThroughputExceededException, RequestLimitExceeded"
+                     ProvisionedThroughputExceededException, RequestLimitExceeded, TransactionConflict"
                 )
             })?;
             Fault::Error { code }

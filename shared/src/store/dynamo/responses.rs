@@ -97,52 +97,20 @@ impl ResponseStore for DynamoStore {
 
     async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>> {
         let (pk, sk) = (team_pk(team), salt_sk(date));
-        if let Some(stored) = self.get(pk.clone(), &sk).await? {
-            return salt_of(team, &sk, &stored).map(Some);
+        // The first votes of a day come at once (a gateway scanning every member's email):
+        // a transaction DynamoDB cancels for another one on the same items is tried again,
+        // after which the other's salt is there to read.
+        for _ in 0..SALT_TRIES {
+            if let Some(stored) = self.get(pk.clone(), &sk).await? {
+                return salt_of(team, &sk, &stored).map(Some);
+            }
+            match self.create_salt(&pk, &sk, date, fresh).await? {
+                Created::Yes => return Ok(Some(fresh.clone())),
+                Created::DayClosed => return Ok(None),
+                Created::Raced => {}
+            }
         }
-        // Created only while the day's figures are not fixed. (A day not recorded yet will be:
-        // its emails can go out before a failed run's plan is written again.)
-        let open = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(&pk, super::days::day_sk(date))))
-            .condition_expression("attribute_not_exists(#tally)")
-            .expression_attribute_names("#tally", "tally")
-            .build()
-            .expect("a complete condition check");
-        let item = [("PK", s(&pk)), ("SK", s(&sk)), ("kind", s("salt")), ("salt", s(fresh.as_str()))];
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .expect("a complete put");
-        let sent = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().condition_check(open).build())
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .send()
-            .await;
-        let Err(e) = sent else { return Ok(Some(fresh.clone())) };
-        let failed = |i: usize| {
-            e.as_service_error()
-                .and_then(|s| match s {
-                    TransactWriteItemsError::TransactionCanceledException(c) => c.cancellation_reasons.as_ref(),
-                    _ => None,
-                })
-                .and_then(|r| r.get(i))
-                .is_some_and(|r| r.code() == Some("ConditionalCheckFailed"))
-        };
-        if failed(0) {
-            Ok(None)
-        } else if failed(1) {
-            // Another request stored one first: that one.
-            let stored =
-                self.get(pk, &sk).await?.ok_or_else(|| StoreError::Conflict(format!("salt {sk} of {team}")))?;
-            salt_of(team, &sk, &stored).map(Some)
-        } else {
-            Err(super::backend(e))
-        }
+        Err(StoreError::Conflict(format!("salt {sk} of {team}")))
     }
 
     async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
@@ -162,5 +130,60 @@ impl ResponseStore for DynamoStore {
             }
         }
         Ok(deleted)
+    }
+}
+
+/// How many times a day's salt is looked for, and created if missing, before a vote is told
+/// to try again.
+const SALT_TRIES: usize = 3;
+
+/// What creating a day's salt came to.
+enum Created {
+    Yes,
+    /// The day's figures are fixed: no salt, no vote.
+    DayClosed,
+    /// Another request stored one first, or DynamoDB cancelled the transaction for another on
+    /// the same items: look again.
+    Raced,
+}
+
+impl DynamoStore {
+    /// Stores `fresh` as the day's salt, while the day's figures are not fixed. (A day not
+    /// recorded yet will be: its emails can go out before a failed run's plan is written again.)
+    async fn create_salt(&self, pk: &str, sk: &str, date: SendDate, fresh: &DaySalt) -> StoreResult<Created> {
+        let open = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, super::days::day_sk(date))))
+            .condition_expression("attribute_not_exists(#tally)")
+            .expression_attribute_names("#tally", "tally")
+            .build()
+            .expect("a complete condition check");
+        let item = [("PK", s(pk)), ("SK", s(sk)), ("kind", s("salt")), ("salt", s(fresh.as_str()))];
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .expect("a complete put");
+        let sent = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(open).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .send()
+            .await;
+        let Err(e) = sent else { return Ok(Created::Yes) };
+        let reasons: Vec<&str> = match e.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                c.cancellation_reasons().iter().map(|r| r.code().unwrap_or_default()).collect()
+            }
+            _ => return Err(super::backend(e)),
+        };
+        match reasons.as_slice() {
+            ["ConditionalCheckFailed", ..] => Ok(Created::DayClosed),
+            [_, "ConditionalCheckFailed"] => Ok(Created::Raced),
+            r if r.contains(&"TransactionConflict") => Ok(Created::Raced),
+            _ => Err(super::backend(e)),
+        }
     }
 }
