@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use morale::alert::{Alert, Alerter};
 use morale::clock::Clock;
 use morale::domain::outbox::Change;
-use morale::domain::{Failure, MemberStatus, OutboxItem, OutboxKey, OutboxKind};
+use morale::domain::{Failure, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 use morale::metrics::{self, Metrics};
 use morale::reputation::{self, Counts, Thresholds};
 use morale::ses_event::{self, BounceType, Correlation, EventError, MailEvent, SesEvent};
@@ -147,21 +147,25 @@ impl BounceHandler {
             MailEvent::Delivered => {
                 // One write in the usual case; refused, perhaps for an attempt not yet recorded.
                 let mut delivered = self.store.change(&key, &Change::Delivered, now).await?.is_some();
-                if !delivered && self.record_unrecorded(e, c, &key, now).await?.is_some() {
+                let mut arrived = delivered;
+                if !delivered && let Some(item) = self.record_unrecorded(e, c, &key, now).await? {
                     delivered = self.store.change(&key, &Change::Delivered, now).await?.is_some();
+                    // Recorded before: a repeat, or the retry of a run that failed after
+                    // recording it, whose member may still have soft bounces to forget.
+                    arrived = delivered || item.status == OutboxStatus::Delivered;
                 }
                 if delivered {
                     m.count(metrics::EMAILS_DELIVERED, 1);
+                }
+                if arrived {
                     // Read first: almost every member has no soft bounce to forget, and a
                     // read costs a fifth of a write that changes nothing.
                     let member = self.store.get_member(&c.team, &c.member).await?;
                     if member.is_some_and(|m| m.soft_bounces > 0) {
                         self.ignore_missing(self.store.reset_soft_bounces(&c.team, &c.member, now).await)?;
                     }
-                    vec![Outcome::Delivered]
-                } else {
-                    vec![Outcome::AlreadyApplied]
                 }
+                vec![if delivered { Outcome::Delivered } else { Outcome::AlreadyApplied }]
             }
             MailEvent::Bounced { kind: BounceType::Permanent, sub_type, detail } => {
                 let reason = Failure::Bounced.reason(format!("({sub_type}): {detail}"));

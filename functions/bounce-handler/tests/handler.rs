@@ -232,6 +232,21 @@ async fn delivered_marks_the_outbox_and_resets_soft_bounces() {
     assert_eq!(out, vec![Outcome::AlreadyApplied]);
 }
 
+/// A run recorded the delivery, then failed before forgetting the member's soft bounces (the
+/// table answered an error); Lambda runs the event again: they are forgotten then.
+#[tokio::test]
+async fn a_delivery_handled_again_after_a_failed_run_still_forgets_soft_bounces() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    for _ in 0..2 {
+        w.store.add_soft_bounce(&key.team, &m, w.clock.now()).await.unwrap();
+    }
+    assert!(w.store.change(&key, &Change::Delivered, w.clock.now()).await.unwrap().is_some(), "the failed run's");
+    let out = w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
+    assert_eq!(out, vec![Outcome::AlreadyApplied], "counted once, by the run that recorded it");
+    assert_eq!(w.store.get_member(&key.team, &m).await.unwrap().unwrap().soft_bounces, 0);
+}
+
 #[tokio::test]
 async fn a_permanent_bounce_fails_the_email_bounces_the_member_and_queues_one_digest() {
     for sub in ["General", "NoEmail", "Suppressed", "OnAccountSuppressionList"] {
