@@ -23,7 +23,31 @@ impl Sender {
     pub(crate) async fn queue_problem_reports(&self, now: Timestamp) -> Result<u64, StoreError> {
         let mut queued = 0;
         for report in self.store.due_problem_reports(now).await? {
-            if let Some(team) = self.store.get_team(&report.team).await? {
+            let team = match self.store.get_team(&report.team).await {
+                Ok(team) => team,
+                // Its admins cannot be read: the report goes to on-call, who must repair the
+                // record anyway. It must not stop every other team's emails.
+                Err(StoreError::Corrupt { key, reason }) => {
+                    let lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
+                    self.alert(
+                        format!(
+                            "Morale: delivery problems in team {} for {}, whose record cannot be read",
+                            report.team, report.date
+                        ),
+                        format!(
+                            "The team's record {key} cannot be read ({reason}), so its admins cannot be told of \
+                             these delivery problems; they come here instead. Repair the record (moralectl team \
+                             show {} says what is wrong), then tell the admins.\n\n{}",
+                            report.team,
+                            lines.join("\n")
+                        ),
+                    )
+                    .await;
+                    None
+                }
+                Err(e) => return Err(e),
+            };
+            if let Some(team) = team {
                 if team.admins.is_empty() {
                     // Nobody in the team to tell: on-call hears instead (before the report is
                     // marked queued, so that a failure between the two tells twice, not never).

@@ -163,8 +163,21 @@ impl Sender {
     async fn run(&self, command: Command, deadline: Instant, m: &mut Metrics) -> Result<Report, SenderError> {
         let mut report = Report::default();
         let now = self.clock.now();
-        // Queued like every other email: whether and when it goes is the drain's to decide.
-        report.problem_reports_queued = self.queue_problem_reports(now).await?;
+        // Queued like every other email: whether and when it goes is the drain's to decide. A
+        // report that cannot be queued now is tried again next tick, and stops no email.
+        report.problem_reports_queued = match self.queue_problem_reports(now).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = %e, "the admins' reports of delivery problems could not be queued");
+                let message = format!(
+                    "The admins' reports of delivery problems could not be queued this tick: {e}. The run goes on; \
+                     the next tick tries again. If this repeats, look at the reports in the table (moralectl \
+                     outbox, the sender's logs)."
+                );
+                self.alert("Morale: delivery-problem reports could not be queued", message).await;
+                0
+            }
+        };
         let mut scheduled = Report::default();
         let mut sm = Metrics::new();
         if let Command::SendNow { team } = &command {

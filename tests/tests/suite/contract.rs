@@ -707,7 +707,7 @@ pub async fn quarantined_items_leave_the_due_index(store: &dyn Store) {
 }
 
 /// Someone sets one attribute of one item by hand, to a string the code may not read.
-async fn edit_by_hand(store: &morale::store::DynamoStore, pk: &str, sk: &str, name: &str, value: &str) {
+pub(crate) async fn edit_by_hand(store: &morale::store::DynamoStore, pk: &str, sk: &str, name: &str, value: &str) {
     use aws_sdk_dynamodb::types::AttributeValue as A;
     store
         .client()

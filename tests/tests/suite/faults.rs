@@ -4,6 +4,7 @@
 
 use crate::sender::assert_each_member_exactly_once;
 use crate::system::{System, far_deadline};
+use morale::clock::Clock;
 use morale::domain::TeamId;
 use morale::store::prelude::*;
 use morale_localstack::{AwsError, Fault, FaultPlan};
@@ -282,4 +283,32 @@ async fn a_days_first_vote_outlasts_a_transaction_conflict() {
     sys.dynamodb_faults.plan(FaultPlan::default());
     let again = DaySalt::random();
     assert_eq!(sys.store.day_salt(&team, next, &again).await.unwrap(), Some(again), "no salt was left behind");
+}
+
+/// One team's record cannot be read (a hand edit) when its admins' report of delivery problems
+/// falls due: the report goes to on-call instead, and every other team's emails go out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_team_with_a_due_problem_report_stops_no_other_teams_email() {
+    let sys = System::new("2026-11-23T20:00:00Z", 100.0).await;
+    let alpha = sys.team("alpha", "America/New_York", "15:00", "mon-fri", 3).await;
+    let beta = sys.team("beta", "America/New_York", "16:00", "mon-fri", 1).await;
+    let date = morale::domain::SendDate::parse("2026-11-23").unwrap();
+    let line = "bob@example.com — bounced (permanent bounce (General): 5.1.1)";
+    assert!(sys.store.note_problem(&beta.id, date, line, sys.clock.now()).await.unwrap());
+    crate::contract::edit_by_hand(&sys.store, "TEAM#beta", "TEAM", "zone", "Mars/Olympus_Mons").await;
+
+    let r = sys.tick().await;
+    assert_eq!(r.sent, 3, "{r:?}");
+    for m in alpha_members(&sys, &alpha).await {
+        assert_eq!(sys.accepted().get(&m).copied(), Some(1), "{m}");
+    }
+    let alerts = sys.alerts.all().await;
+    let told = alerts.iter().find(|a| a.0.contains("team beta") && a.0.contains("cannot be read")).expect("told");
+    assert!(told.1.contains("b***@example.com") && !told.1.contains("bob@example.com"), "{}", told.1);
+    let report = sys.store.get_problem_report(&beta.id, date).await.unwrap().unwrap();
+    assert!(report.queued_at.is_some(), "told once, not every tick");
+}
+
+async fn alpha_members(sys: &System, team: &morale::domain::Team) -> Vec<String> {
+    sys.store.list_members(&team.id).await.unwrap().into_iter().map(|m| m.email.to_string()).collect()
 }
