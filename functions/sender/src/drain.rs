@@ -237,14 +237,14 @@ impl Sender {
             )
             .await;
         }
+        // Told by the run once scheduling is done too, with every email it holds: also when the
+        // table failed meanwhile (releasing every claim at once is when it may well).
+        report.circuit_opened = report.circuit_opened.take().or_else(|| run.circuit.lock().expect("lock").clone());
         if let Some(e) = failed {
             // What was sent is counted and recorded; the run's failure is told by `handle`.
             return Err(e);
         }
-        let next_send = Some(next_send);
-        // Told by the run once scheduling is done too, with every email it holds.
-        report.circuit_opened = report.circuit_opened.take().or_else(|| run.circuit.lock().expect("lock").clone());
-        Ok(next_send)
+        Ok(Some(next_send))
     }
 
     fn ctx(&self, run: &Arc<Run>, deadline: Instant) -> Ctx {

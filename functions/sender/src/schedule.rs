@@ -220,8 +220,8 @@ impl Sender {
     /// it missed.
     async fn finish_team(&self, p: &TeamPlan, now: Timestamp) -> Result<(bool, u64), StoreError> {
         let team = &p.team;
-        for (date, at, end, plan) in &p.send {
-            self.schedule_admin_mail(team, *date, *at, *end, now).await?;
+        for (date, at, _, plan) in &p.send {
+            self.schedule_admin_mail(team, *date, *at, now).await?;
             // Planned once its emails are queued: a run that fails before is tried again
             // (the team has not moved on), with the members as they are then. The first
             // plan recorded stands.
@@ -254,12 +254,14 @@ impl Sender {
         team: &Team,
         date: SendDate,
         at: Timestamp,
-        end: Timestamp,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         if team.admins.is_empty() {
             return Ok(());
         }
+        // The admins' mail may go all day: the catch-up grace is the daily email's, and a
+        // digest set for the afternoon is due hours after the send.
+        let end = team.schedule.end_of_local_day(date);
         if let Some(d) = team.digest.filter(|d| d.weekday == date.date().weekday()) {
             let on_time = morale::domain::Schedule { time: d.time, ..team.schedule.clone() };
             let due = on_time.instant_on(date).unwrap_or(at);

@@ -723,3 +723,20 @@ async fn the_daily_email_tells_the_teams_own_privacy_bar() {
     let html = w.mailer.sent()[0].1.html.clone();
     assert!(html.contains("at least 5 answers") && !html.contains("at least 3 answers"), "{html}");
 }
+
+/// The catch-up grace is the daily email's: the admins' digest set for the afternoon goes then,
+/// hours after the morning's send and its grace.
+#[tokio::test]
+async fn an_afternoon_digest_goes_out_whatever_the_daily_emails_catch_up_grace() {
+    let mut w = world("2026-11-23T14:00:00Z"); // Monday 09:00 in New York
+    w.sender.config.catch_up_grace = Some(SignedDuration::from_hours(1));
+    let mut team = w.team("alpha", "America/New_York", "09:00", "mon-fri", 1).await;
+    team.digest = Some(morale::domain::WeeklyDigest::parse("mon 17:00", team.schedule.workdays).unwrap());
+    w.store.update_team(&team).await.unwrap();
+    assert_eq!(w.tick().await.sent, 1, "the daily email");
+    w.clock.set(ts("2026-11-23T22:05:00Z")); // 17:05 in New York
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.failed), (1, 0), "{r:?}");
+    let to_lead: Vec<_> = w.mailer.sent().into_iter().filter(|(_, e)| e.to.as_str() == "lead@example.com").collect();
+    assert_eq!(to_lead.len(), 1, "the weekly digest");
+}

@@ -312,3 +312,32 @@ async fn an_unreadable_team_with_a_due_problem_report_stops_no_other_teams_email
 async fn alpha_members(sys: &System, team: &morale::domain::Team) -> Vec<String> {
     sys.store.list_members(&team.id).await.unwrap().into_iter().map(|m| m.email.to_string()).collect()
 }
+
+/// SES refuses mid-batch, and as every claim is given back at once the table fails one of
+/// those writes: on-call still hears that SES refused (the cause), not only that the table
+/// failed, and nothing is lost once both recover.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_error_while_ses_refuses_still_tells_the_refusal() {
+    let sys = System::new("2026-11-23T20:00:00Z", 200.0).await;
+    let team = sys.team("refused", "America/New_York", "15:00", "mon-fri", 60).await;
+    let revoke =
+        ses_local::IdentityChange { state: Some("revoked".into()), after_sends: Some(10), ..Default::default() };
+    sys.ses.app().change_identity(crate::system::IDENTITY, revoke).unwrap();
+    let release = "if_not_exists(released_status, :pending)";
+    let down = Fault::Error { code: AwsError::InternalServerError };
+    sys.dynamodb_faults.plan(FaultPlan::one(&["UpdateItem"], 1.0, down).containing(release));
+    let r = sys.sender(sys.config.clone()).await.handle(Command::Tick, far_deadline()).await;
+    assert!(r.is_err(), "the table failed: {r:?}");
+    let alerts = sys.alerts.all().await;
+    assert!(alerts.iter().any(|a| a.0.contains("SES refused to send")), "{alerts:#?}");
+
+    sys.dynamodb_faults.plan(FaultPlan::default());
+    sys.ses.app().set_identity_state(crate::system::IDENTITY, "verified").unwrap();
+    for _ in 0..6 {
+        sys.advance(5);
+        if sys.tick().await.held == 0 && sys.accepted().len() == 60 {
+            break;
+        }
+    }
+    assert_each_member_exactly_once(&sys, &team, 60).await;
+}
