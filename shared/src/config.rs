@@ -68,12 +68,28 @@ pub const OPTIONAL: &[&str] = &[env::TOKEN_KEYS, env::VOTER_KEY, env::CATCH_UP_G
 #[error("configuration: {0}")]
 pub struct ConfigError(pub String);
 
-fn var(name: &str) -> Result<String, ConfigError> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty()).ok_or_else(|| ConfigError(format!("{name} is not set")))
+/// Where configuration is read: the environment, or a test's table.
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn environment(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
-fn parse_var<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
-    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+fn var(name: &str) -> Result<String, ConfigError> {
+    var_in(&environment, name)
+}
+
+fn var_in(get: Lookup, name: &str) -> Result<String, ConfigError> {
+    get(name).filter(|v| !v.trim().is_empty()).ok_or_else(|| ConfigError(format!("{name} is not set")))
+}
+
+fn parse_var<T: std::str::FromStr>(
+    get: Lookup,
+    name: &str,
+    default: T,
+    ok: impl Fn(&T) -> bool,
+) -> Result<T, ConfigError> {
+    match get(name).filter(|v| !v.trim().is_empty()) {
         None => Ok(default),
         Some(v) => v
             .trim()
@@ -126,13 +142,21 @@ impl SenderConfig {
     }
 
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut c = Self::new(&var(env::SENDER_IDENTITY)?, &var(env::FROM_ADDRESS)?, None);
-        c.configuration_set = std::env::var(env::CONFIGURATION_SET).ok().filter(|s| !s.is_empty());
-        c.continuation_bus = std::env::var(env::CONTINUATION_BUS).ok().filter(|s| !s.is_empty());
-        c.send_rate_headroom = parse_var(env::SEND_RATE_HEADROOM, SEND_RATE_HEADROOM, |h: &f64| *h > 0.0 && *h <= 1.0)?;
-        c.reminder_every = SignedDuration::from_mins(parse_var(env::ALERT_REMINDER_MINUTES, 30i64, |m: &i64| *m >= 1)?);
-        c.max_concurrency = parse_var(env::MAX_CONCURRENCY, MAX_CONCURRENCY, |n: &usize| (1..=1024).contains(n))?;
-        c.catch_up_grace = catch_up_grace(std::env::var(env::CATCH_UP_GRACE_HOURS).ok().as_deref())?;
+        Self::from_lookup(&environment)
+    }
+
+    fn from_lookup(get: Lookup) -> Result<Self, ConfigError> {
+        // Required: without its configuration set SES publishes no events, so no delivery,
+        // bounce or complaint would ever be recorded, and every email would end unconfirmed.
+        let set = var_in(get, env::CONFIGURATION_SET)?;
+        let mut c = Self::new(&var_in(get, env::SENDER_IDENTITY)?, &var_in(get, env::FROM_ADDRESS)?, Some(&set));
+        c.continuation_bus = get(env::CONTINUATION_BUS).filter(|s| !s.is_empty());
+        let headroom = |h: &f64| *h > 0.0 && *h <= 1.0;
+        c.send_rate_headroom = parse_var(get, env::SEND_RATE_HEADROOM, SEND_RATE_HEADROOM, headroom)?;
+        c.reminder_every =
+            SignedDuration::from_mins(parse_var(get, env::ALERT_REMINDER_MINUTES, 30i64, |m: &i64| *m >= 1)?);
+        c.max_concurrency = parse_var(get, env::MAX_CONCURRENCY, MAX_CONCURRENCY, |n: &usize| (1..=1024).contains(n))?;
+        c.catch_up_grace = catch_up_grace(get(env::CATCH_UP_GRACE_HOURS).as_deref())?;
         Ok(c)
     }
 }
@@ -274,6 +298,39 @@ pub fn required(name: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sender_needs_its_configuration_set_and_refuses_nonsense() {
+        let base = [
+            (env::SENDER_IDENTITY, "morale.example"),
+            (env::FROM_ADDRESS, "Morale <noreply@morale.example>"),
+            (env::CONFIGURATION_SET, "morale"),
+        ];
+        let with = |changes: &[(&'static str, &'static str)]| {
+            let mut vars: std::collections::HashMap<String, String> =
+                base.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            vars.extend(changes.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            move |name: &str| vars.get(name).cloned()
+        };
+        let c = SenderConfig::from_lookup(&with(&[])).unwrap();
+        assert_eq!(c.configuration_set.as_deref(), Some("morale"));
+        for (name, value) in [
+            (env::CONFIGURATION_SET, ""),
+            (env::CONFIGURATION_SET, "  "),
+            (env::SENDER_IDENTITY, ""),
+            (env::SEND_RATE_HEADROOM, "NaN"),
+            (env::SEND_RATE_HEADROOM, "0"),
+            (env::MAX_CONCURRENCY, "0"),
+            (env::ALERT_REMINDER_MINUTES, "-5"),
+            (env::CATCH_UP_GRACE_HOURS, "0.5"),
+        ] {
+            let e = SenderConfig::from_lookup(&with(&[(name, value)])).expect_err(value);
+            assert!(e.0.contains(name), "{name}={value:?}: {e}");
+        }
+        let unset = |name: &str| base.iter().find(|(k, _)| *k == name && *k != env::CONFIGURATION_SET);
+        let e = SenderConfig::from_lookup(&|n: &str| unset(n).map(|(_, v)| v.to_string())).unwrap_err();
+        assert_eq!(e.0, format!("{} is not set", env::CONFIGURATION_SET));
+    }
 
     /// A running function's keys follow the parameter: a new key is picked up at the next
     /// refresh, and a failed read keeps what is held.

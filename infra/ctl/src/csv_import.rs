@@ -22,8 +22,6 @@ pub struct BadRow {
     pub reason: String,
 }
 
-const MAX_NAME: usize = 100;
-
 /// Reads `email,name,locale` rows (header required; `name` and `locale` optional; other
 /// columns ignored).
 pub fn parse(text: &str) -> Result<Vec<Row>, Vec<BadRow>> {
@@ -69,11 +67,14 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<BadRow>> {
                 continue;
             }
         };
-        let name = name_col.and_then(|c| record.get(c)).filter(|n| !n.is_empty()).map(str::to_string);
-        if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME) {
-            bad.push(BadRow { line, reason: format!("the name is longer than {MAX_NAME} characters") });
-            continue;
-        }
+        let name = match name_col.and_then(|c| record.get(c)).filter(|n| !n.trim().is_empty()).map(Member::parse_name) {
+            None => None,
+            Some(Ok(n)) => Some(n),
+            Some(Err(e)) => {
+                bad.push(BadRow { line, reason: e.to_string() });
+                continue;
+            }
+        };
         let locale = match locale_col.and_then(|c| record.get(c)).filter(|l| !l.is_empty()).map(Locale::parse) {
             None => None,
             Some(Ok(l)) => Some(l),

@@ -63,6 +63,28 @@ async fn bad_input_is_rejected_naming_the_value_and_nothing_is_stored() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
     assert_eq!(table.store.list_members(&team).await.unwrap().len(), 1);
+    // A name that would greet nobody, or overflow every email's greeting.
+    let long = "n".repeat(101);
+    for name in ["", "  ", long.as_str(), "Ana\nBob"] {
+        let out = ctl(&table, &["member", "add", "ok", "bob@example.com", "--name", name]);
+        assert!(!out.status.success(), "{name:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("name"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(table.store.list_members(&team).await.unwrap().len(), 1, "no member stored");
+    // New workdays that drop the digest's day: refused, unless the digest moves too.
+    ctl_ok(&table, &["team", "update", "ok", "--digest", "fri 09:00"]);
+    let out = ctl(&table, &["team", "update", "ok", "--workdays", "mon-thu"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--digest off"), "{}", String::from_utf8_lossy(&out.stderr));
+    let stored = table.store.get_team(&team).await.unwrap().unwrap();
+    assert_eq!(stored.schedule.workdays.as_str(), "mon-fri", "unchanged");
+    ctl_ok(&table, &["team", "update", "ok", "--workdays", "mon-thu", "--digest", "thu 09:00"]);
+    // Resuming a team that is not paused would skip what is left of today's send.
+    let before = table.store.get_team(&team).await.unwrap().unwrap().next_send_at;
+    let out = ctl(&table, &["team", "pause", "ok", "--resume"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not paused"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(table.store.get_team(&team).await.unwrap().unwrap().next_send_at, before, "unchanged");
 }
 
 fn ctl_with(table: &TestTable, ses: &str, args: &[&str]) -> Output {

@@ -145,6 +145,27 @@ impl Member {
     /// The longest pause a member can take: a season, not for good (that is unsubscribing).
     pub const MAX_AWAY_DAYS: i32 = 90;
 
+    /// The longest name a member may have: it greets them in every email.
+    pub const MAX_NAME: usize = 100;
+
+    /// A member's name as an operator gives it (a command's `--name`, a CSV's column): not
+    /// blank (no name is no name given: "Hi ," is nobody's greeting), at most
+    /// [`Member::MAX_NAME`] characters, no control characters; trimmed.
+    pub fn parse_name(s: &str) -> Result<String, ParseError> {
+        let name = s.trim();
+        let bad = |why: String| Err(ParseError::new("name", s, why));
+        if name.is_empty() {
+            return bad("a name, or none given at all".into());
+        }
+        if name.chars().count() > Self::MAX_NAME {
+            return bad(format!("at most {} characters", Self::MAX_NAME));
+        }
+        if name.chars().any(char::is_control) {
+            return bad("no line breaks or other control characters".into());
+        }
+        Ok(name.to_string())
+    }
+
     /// The day a member says they are back (`YYYY-MM-DD`): after `today`, at most `last`
     /// (see [`Member::last_back_on`]).
     pub fn parse_back_on(s: &str, today: SendDate, last: SendDate) -> Result<SendDate, ParseError> {

@@ -113,9 +113,15 @@ impl Team {
         self.next_send_at = None;
     }
 
-    /// Sending resumes with the next send instant after `now`.
-    pub fn resume(&mut self, now: Timestamp) {
+    /// Sending resumes with the next send instant after `now`. `false`, and nothing changes,
+    /// if the team is not paused: moving a team that sends on would skip what is left of
+    /// today's send.
+    pub fn resume(&mut self, now: Timestamp) -> bool {
+        if self.next_send_at.is_some() {
+            return false;
+        }
         self.next_send_at = Some(self.schedule.next_send_after(now));
+        true
     }
 }
 
@@ -141,11 +147,18 @@ impl WeeklyDigest {
         if one.as_str().contains([',', '-']) {
             return Err(bad("give one day, e.g. mon"));
         }
-        if !workdays.contains(weekday) {
-            return Err(bad("the day must be one of the team's workdays"));
-        }
         let time = LocalTime::parse(time.trim()).map_err(|e| bad(&e.reason))?;
-        Ok(Self { weekday, time })
+        Self { weekday, time }.on(workdays)
+    }
+
+    /// This digest, if its day is one of `workdays` (the sender runs for a team on its
+    /// workdays: a digest on another day would never go).
+    pub fn on(self, workdays: Workdays) -> Result<Self, ParseError> {
+        if !workdays.contains(self.weekday) {
+            let why = format!("the day must be one of the team's workdays ({})", workdays.as_str());
+            return Err(ParseError::new("weekly digest", &format!("{} {}", self.day_name(), self.time), why));
+        }
+        Ok(self)
     }
 
     pub fn day_name(&self) -> &'static str {

@@ -365,7 +365,10 @@ impl World {
                         reach(None, false, "team paused by an operator");
                     }
                     5 => {
-                        t.resume(now);
+                        // Only a paused team (moralectl refuses the others).
+                        if !t.resume(now) {
+                            return;
+                        }
                         reach(None, true, "team resumed by an operator");
                     }
                     _ => {

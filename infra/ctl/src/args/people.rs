@@ -1,7 +1,7 @@
 //! The arguments of `team`, `quiet` and `member`.
 
 use clap::{Args, Subcommand};
-use morale::domain::{EmailAddress, LocalTime, Locale, SendDate, TeamId, TimeZone, Workdays};
+use morale::domain::{EmailAddress, LocalTime, Locale, Member, SendDate, TeamId, TimeZone, Workdays};
 
 #[derive(Subcommand)]
 pub enum TeamCmd {
@@ -172,8 +172,8 @@ pub enum MemberCmd {
         team: TeamId,
         #[arg(value_parser = EmailAddress::parse)]
         email: EmailAddress,
-        /// The member's name, used in the greeting.
-        #[arg(long)]
+        /// The member's name, used in the greeting (at most 100 characters).
+        #[arg(long, value_parser = Member::parse_name)]
         name: Option<String>,
         /// The member's own language, over the team's: en, de, fr, es, pt-BR or ja.
         #[arg(long, value_parser = Locale::parse)]

@@ -66,6 +66,11 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
                 Some("off") => t.digest = None,
                 Some(d) => t.digest = Some(WeeklyDigest::parse(d, schedule.workdays)?),
             }
+            // New workdays must keep the digest's day, or the digest would silently stop.
+            if let Some(d) = t.digest {
+                d.on(schedule.workdays)
+                    .context("move the digest too (--digest \"<workday> HH:MM\"), or turn it off (--digest off)")?;
+            }
             if u.min_voters.is_some() || u.min_commenters.is_some() {
                 let v = u.min_voters.unwrap_or(t.privacy.min_voters());
                 let c = u.min_commenters.unwrap_or(t.privacy.min_commenters().max(v));
@@ -81,7 +86,9 @@ pub(super) async fn team(store: &dyn Store, c: &TeamCmd, now: Timestamp, json: b
         TeamCmd::Pause { team, resume } => {
             let mut t = get_team(store, team).await?;
             if *resume {
-                t.resume(now);
+                if !t.resume(now) {
+                    bail!("team {team} is not paused: it sends next at {}", next_send_text(&t));
+                }
             } else {
                 t.pause();
             }
