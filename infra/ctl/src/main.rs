@@ -170,7 +170,7 @@ async fn main() {
     let cli = Cli::parse();
     if let Err(e) = commands::run(cli).await {
         eprintln!("error: {e:#}");
-        std::process::exit(match e.downcast_ref::<commands::NotReady>() {
+        std::process::exit(match e.downcast_ref::<commands::Verdict>() {
             Some(_) => 1,
             None => 2,
         });

@@ -417,12 +417,12 @@ async fn ledger_shows_closed_and_open_days_and_fails_on_unaccounted_emails() {
     assert!(text.contains("open") && text.contains("0 of 1 reached, 1 still on its way, 1 paused"), "{text}");
 
     let out = ctl(&table, &["ledger", "--date", "2026-11-24"]);
-    assert!(!out.status.success(), "an unaccounted email fails the command");
+    assert_eq!(out.status.code(), Some(1), "an unaccounted email fails the command, as a verdict");
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 of 1 reached, 1 UNACCOUNTED"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 email(s) are unaccounted for"));
 
     let out = ctl(&table, &["ledger", "--team", "books", "--date", "2026-11-26"]);
-    assert!(!out.status.success(), "an overdue day with an email never queued fails the command");
+    assert_eq!(out.status.code(), Some(1), "an overdue day with an email never queued fails the command");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("overdue") && text.contains("0 of 0 reached, 1 UNACCOUNTED"), "{text}");
 
@@ -463,6 +463,7 @@ async fn verify_passes_on_the_dev_stack_and_names_the_broken_link() {
             .output()
             .unwrap();
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "a verdict, not a usage error: {:?}", out.status);
         (out.status.success(), report, String::from_utf8_lossy(&out.stderr).to_string())
     };
     let failing = |report: &serde_json::Value| -> Vec<String> {

@@ -21,10 +21,11 @@ use morale::store::prelude::*;
 use serde_json::json;
 use std::time::Duration;
 
-/// Preflight found SES not ready: exit status 1, for scripts.
+/// A check that ran and found something wrong (SES not ready, a broken link, an email
+/// unaccounted for): exit status 1, for scripts. Any other error (usage, a connection) is 2.
 #[derive(Debug, thiserror::Error)]
-#[error("SES is not ready to send: {0}")]
-pub struct NotReady(pub String);
+#[error("{0}")]
+pub struct Verdict(pub String);
 
 pub async fn run(cli: Cli) -> Result<()> {
     match &cli.cmd {

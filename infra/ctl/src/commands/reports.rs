@@ -174,10 +174,11 @@ pub(super) async fn ledger(
         }
     }
     if unaccounted > 0 {
-        anyhow::bail!(
+        return Err(super::Verdict(format!(
             "{unaccounted} email(s) are unaccounted for: see the alert of their day (a day still `overdue` was never \
              closed: look at the sender's errors), and `moralectl outbox --team T`"
-        );
+        ))
+        .into());
     }
     Ok(())
 }

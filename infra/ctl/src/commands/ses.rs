@@ -1,6 +1,6 @@
 //! Would SES send now, and a test email through the daily email's path.
 
-use super::NotReady;
+use super::Verdict;
 use crate::conn::Conn;
 use crate::{Cli, TestEmail};
 use anyhow::{Context, Result, bail};
@@ -28,7 +28,8 @@ pub(super) async fn preflight_cmd(cli: &Cli, conn: &Conn, now: Timestamp, json: 
     if ready {
         Ok(())
     } else {
-        Err(NotReady(checks.into_iter().filter(|c| !c.1).map(|c| c.2).collect::<Vec<_>>().join("; ")).into())
+        let failed: Vec<String> = checks.into_iter().filter(|c| !c.1).map(|c| c.2).collect();
+        Err(Verdict(format!("SES is not ready to send: {}", failed.join("; "))).into())
     }
 }
 

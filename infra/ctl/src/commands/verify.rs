@@ -14,7 +14,7 @@
 use super::ses::{preflight_checks, render_daily};
 use crate::conn::Conn;
 use crate::{Cli, VerifyArgs};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use jiff::SignedDuration;
 use morale::alert::{Alert, Alerter, SnsAlerter};
 use morale::clock::{Clock, SystemClock};
@@ -82,7 +82,7 @@ pub(super) async fn verify(cli: &Cli, conn: &Conn, v: &VerifyArgs, json: bool) -
         }
     }
     match links.iter().find(|l| !l.ok) {
-        Some(l) => bail!("verify failed at {}: {}", l.name, l.detail),
+        Some(l) => Err(super::Verdict(format!("verify failed at {}: {}", l.name, l.detail)).into()),
         None => Ok(()),
     }
 }
