@@ -677,3 +677,47 @@ async fn languages_of_a_team_and_its_members() {
     let out = ctl(&table, &["member", "back", "lang", "nobody@example.com"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a member of lang"));
 }
+
+/// Lifting a suppression is two writes; the table fails the first: the member stays
+/// suppressed (not active with the bounces that suppress them again), and the command can be
+/// run again.
+// Two threads: the proxy serves moralectl while the test waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifting_a_suppression_that_fails_halfway_can_be_run_again() {
+    use morale::domain::{MemberStatus, StatusChange};
+    use morale_localstack::{AwsError, Fault, FaultPlan, FaultProxy};
+    let table = TestTable::new().await;
+    ctl_ok(&table, &["team", "create", "lift", "--zone", "Europe/London"]);
+    ctl_ok(&table, &["member", "add", "lift", "ana@example.com"]);
+    let team = TeamId::parse("lift").unwrap();
+    let ana = table.store.list_members(&team).await.unwrap().remove(0);
+    let now = jiff::Timestamp::now();
+    for _ in 0..3 {
+        table.store.add_soft_bounce(&team, &ana.id, now).await.unwrap();
+    }
+    let bounced = StatusChange {
+        from: &[MemberStatus::Active],
+        to: MemberStatus::Bounced,
+        reason: "3 transient bounces in a row",
+        at: now,
+    };
+    table.store.set_status(&team, &ana.id, bounced).await.unwrap().unwrap();
+
+    let proxy = FaultProxy::start(&dynamodb_url()).await.unwrap();
+    let down = Fault::Error { code: AwsError::InternalServerError };
+    proxy.plan(FaultPlan::one(&["UpdateItem"], 1.0, down).containing("soft_bounces"));
+    let lift = |endpoint: &str| {
+        Command::new(env!("CARGO_BIN_EXE_moralectl"))
+            .args(["--local", "--endpoint", &moto_url(), "--dynamodb-endpoint", endpoint, "--table", &table.name])
+            .args(["suppressions", "remove", "lift", "ana@example.com"])
+            .output()
+            .unwrap()
+    };
+    assert!(!lift(&proxy.url).status.success(), "the table failed");
+    let m = table.store.get_member(&team, &ana.id).await.unwrap().unwrap();
+    assert_eq!((m.status, m.soft_bounces), (MemberStatus::Bounced, 3), "still suppressed, nothing half done");
+    let again = lift(&dynamodb_url());
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let m = table.store.get_member(&team, &ana.id).await.unwrap().unwrap();
+    assert_eq!((m.status, m.soft_bounces), (MemberStatus::Active, 0));
+}

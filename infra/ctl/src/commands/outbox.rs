@@ -120,6 +120,13 @@ pub(super) async fn suppressions(store: &dyn Store, c: &SuppressionsCmd, now: Ti
             if *they_asked_for_it {
                 from.push(MemberStatus::Complained);
             }
+            // Their transient bounces are forgotten first: a run that stops between the two
+            // writes leaves them suppressed, and can simply be run again. (The other way round
+            // it left them active with three bounces, and refused to run again.)
+            let id = super::get_team(store, team).await?.member_id(email);
+            if store.get_member(team, &id).await?.is_some_and(|m| from.contains(&m.status)) {
+                store.reset_soft_bounces(team, &id, now).await?;
+            }
             let m = match set_status(
                 store,
                 team,
@@ -133,7 +140,6 @@ pub(super) async fn suppressions(store: &dyn Store, c: &SuppressionsCmd, now: Ti
             {
                 Ok(m) => m,
                 Err(e) => {
-                    let id = super::get_team(store, team).await?.member_id(email);
                     if store.get_member(team, &id).await?.is_some_and(|m| m.status == MemberStatus::Complained) {
                         bail!(
                             "{email} complained about the email (reported it as spam). Email them again only if they asked: add --they-asked-for-it"
@@ -142,7 +148,6 @@ pub(super) async fn suppressions(store: &dyn Store, c: &SuppressionsCmd, now: Ti
                     return Err(e);
                 }
             };
-            store.reset_soft_bounces(team, &m.id, now).await?;
             println!(
                 "{}",
                 if json { member_json(&m).to_string() } else { format!("{email} will get {team}'s email again") }
