@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use morale::domain::Member;
 use morale::domain::{EmailAddress, Locale, MemberId, Team};
+use morale::store::StoreError;
 use morale::store::prelude::*;
 use std::collections::HashMap;
 
@@ -122,18 +123,29 @@ pub async fn import(
     for r in &rows {
         let m = Member { locale: r.locale, ..Member::new(team, r.email.clone(), r.name.clone(), now) };
         if let Err(e) = store.add_member(&m).await {
-            // All or nothing: take back what this import added.
+            // All or nothing: take back what this import added, this row's too (none of the
+            // rows was a member before: its write may have been applied, its answer lost).
+            added.push(m.id);
+            let mut left = Vec::new();
             for id in &added {
-                let _ = store.remove_member(&team.id, id).await;
+                match store.remove_member(&team.id, id).await {
+                    Ok(()) | Err(StoreError::NotFound(_)) => {}
+                    Err(e) => left.push(format!("{id} ({e})")),
+                }
             }
             if let Some(b) = &bar {
                 b.abandon();
             }
-            bail!(
-                "line {}: {e}. Nothing was imported (the {} member(s) added before it were removed again).",
-                r.line,
-                added.len()
-            );
+            if !left.is_empty() {
+                bail!(
+                    "line {}: {e}. The import stopped, and these members it added could not be removed again: {}. \
+                     Remove them (moralectl member list {}, member remove), then run the import again.",
+                    r.line,
+                    left.join(", "),
+                    team.id
+                );
+            }
+            bail!("line {}: {e}. Nothing was imported (what it had added was removed again).", r.line);
         }
         added.push(m.id);
         if let Some(b) = &bar {

@@ -721,3 +721,29 @@ async fn lifting_a_suppression_that_fails_halfway_can_be_run_again() {
     let m = table.store.get_member(&team, &ana.id).await.unwrap().unwrap();
     assert_eq!((m.status, m.soft_bounces), (MemberStatus::Active, 0));
 }
+
+/// An import whose write is applied and its answer lost (the SDK's retry is then refused as
+/// "already exists"): all or nothing still, that row included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_whose_answer_is_lost_leaves_nobody_behind() {
+    use morale_localstack::{Fault, FaultPlan, FaultProxy};
+    let table = TestTable::new().await;
+    ctl_ok(&table, &["team", "create", "lost", "--zone", "Europe/London"]);
+    let csv = std::env::temp_dir().join(format!("morale-import-lost-{}.csv", std::process::id()));
+    std::fs::write(&csv, "email,name\nana@example.com,Ana\nbob@example.com,Bob\nchen@example.com,Chen\n").unwrap();
+    let proxy = FaultProxy::start(&dynamodb_url()).await.unwrap();
+    proxy.plan(FaultPlan::one(&["PutItem"], 1.0, Fault::LoseAnswer).containing("bob@example.com").at_most(1));
+    let out = Command::new(env!("CARGO_BIN_EXE_moralectl"))
+        .args(["--local", "--endpoint", &moto_url(), "--dynamodb-endpoint", &proxy.url, "--table", &table.name])
+        .args(["member", "import", "lost", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("Nothing was imported"), "{err}");
+    let team = TeamId::parse("lost").unwrap();
+    assert_eq!(table.store.list_members(&team).await.unwrap(), vec![], "nobody left behind");
+    ctl_ok(&table, &["member", "import", "lost", csv.to_str().unwrap()]);
+    assert_eq!(table.store.list_members(&team).await.unwrap().len(), 3, "and it runs again");
+    let _ = std::fs::remove_file(&csv);
+}
