@@ -122,6 +122,24 @@ pub fn week(closed: &[Closed], from: SendDate, to: SendDate, sends: &impl SendDa
     }
 }
 
+/// How many days back [`low_streak`] reads.
+pub const LOOKBACK_DAYS: usize = 62;
+
+/// Whether `streak` ([`low_streak`] for `date`) is the streak told of, which began on `told`:
+/// the same start, or a streak reaching back as far as [`low_streak`] reads (its own start is
+/// older, and moves on by a day each day) from a start after `told`.
+pub fn is_told_streak(told: SendDate, streak: &[(SendDate, f64)], date: SendDate, sends: &impl SendDays) -> bool {
+    let Some((start, _)) = streak.first() else { return false };
+    let earliest = (0..LOOKBACK_DAYS)
+        .scan(date, |d, _| {
+            *d = d.previous_day();
+            Some(*d)
+        })
+        .filter(|d| sends.sends_on(*d))
+        .last();
+    *start == told || (told < *start && earliest == Some(*start))
+}
+
 /// The low-morale streak that ends with the last closed day before `date`: the dates of the
 /// consecutive closed workdays, each with enough answers and a mean of 2.0 or less, going back
 /// from there — or nothing if there are fewer than `length`.
@@ -131,7 +149,7 @@ pub fn low_streak(closed: &[Closed], date: SendDate, sends: &impl SendDays, leng
     // Open days at the end are not yet known: the streak is read from the last closed day.
     let mut started = false;
     // Walk back at most two months of days.
-    for _ in 0..62 {
+    for _ in 0..LOOKBACK_DAYS {
         if sends.sends_on(d) {
             let day = daily(closed, d, d).remove(0);
             if day.closed || started {
@@ -198,6 +216,37 @@ mod tests {
         assert_eq!((one[1].voters, two[1].voters), (1, 2));
         let share = |d: &[Day]| participation(&d.iter().collect::<Vec<_>>());
         assert_eq!(share(&one), share(&two));
+    }
+
+    /// A streak longer than what is read back: still the one told of, day after day; one that
+    /// began after a better day is another.
+    #[test]
+    fn a_streak_longer_than_the_lookback_is_still_the_one_told_of() {
+        let workdays = Workdays::parse("mon-fri").unwrap();
+        let low = |d: SendDate| (d, Tally { asked: 3, voters: 3, counts: Some([3, 0, 0, 0, 0]), ..Tally::default() });
+        let first = date("2026-08-03");
+        let mut closed = Vec::new();
+        let mut d = first;
+        while d < date("2026-11-21") {
+            if workdays.contains(d.date().weekday()) {
+                closed.push(low(d));
+            }
+            d = d.next_day();
+        }
+        let monday = date("2026-11-23");
+        let streak = low_streak(&closed, monday, &workdays, 3);
+        assert!(streak[0].0 > first, "read back only so far: {:?}", streak[0]);
+        assert!(is_told_streak(first, &streak, monday, &workdays), "the same streak, begun long ago");
+        let tuesday = low_streak(&closed, monday.next_day(), &workdays, 3);
+        assert!(tuesday[0].0 > streak[0].0, "its start as read moves on");
+        assert!(is_told_streak(first, &tuesday, monday.next_day(), &workdays));
+        // A better day, then low days again: another streak.
+        let good = closed.iter().position(|(d, _)| *d == date("2026-11-16")).unwrap();
+        closed[good].1.counts = Some([0, 0, 0, 0, 3]);
+        let after = low_streak(&closed, monday, &workdays, 3);
+        assert_eq!(after[0].0, date("2026-11-17"));
+        assert!(!is_told_streak(first, &after, monday, &workdays));
+        assert!(is_told_streak(date("2026-11-17"), &after, monday, &workdays));
     }
 
     #[test]

@@ -271,13 +271,14 @@ impl Sender {
                 self.store.enqueue(&item).await?;
             }
         }
-        let from = (0..62).fold(date, |d, _| d.previous_day());
+        let from = (0..insights::LOOKBACK_DAYS).fold(date, |d, _| d.previous_day());
         let days = self.store.list_days(&team.id, from, date.previous_day()).await?;
         let streak = insights::low_streak(&insights::closed(&days), date, &team.schedule, LOW_STREAK);
         if let Some((start, _)) = streak.first() {
             let name = format!("low-morale#{}", team.id);
             let rec = self.store.get_state(&name).await?;
-            if rec.as_ref().map(|r| r.data.as_str()) != Some(start.as_str()) {
+            let told = rec.as_ref().and_then(|r| SendDate::parse(&r.data).ok());
+            if !told.is_some_and(|t| insights::is_told_streak(t, &streak, date, &team.schedule)) {
                 // Queued first, then recorded: the items are one per admin and day, so a run
                 // that fails between the two queues nothing twice, and the next run records it.
                 // (Recorded first, a failure between would lose the alert for good.)
