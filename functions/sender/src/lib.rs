@@ -164,19 +164,14 @@ impl Sender {
         let mut report = Report::default();
         let now = self.clock.now();
         // Queued like every other email: whether and when it goes is the drain's to decide. A
-        // report that cannot be queued now is tried again next tick, and stops no email.
-        report.problem_reports_queued = match self.queue_problem_reports(now).await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::error!(error = %e, "the admins' reports of delivery problems could not be queued");
-                let message = format!(
-                    "The admins' reports of delivery problems could not be queued this tick: {e}. The run goes on; \
-                     the next tick tries again. If this repeats, look at the reports in the table (moralectl \
-                     outbox, the sender's logs)."
-                );
-                self.alert("Morale: delivery-problem reports could not be queued", message).await;
-                0
+        // report that cannot be queued stops no email: the run goes on, and fails (and tells)
+        // at its end; the next tick tries again.
+        let reports_failed = match self.queue_problem_reports(now).await {
+            Ok(n) => {
+                report.problem_reports_queued = n;
+                None
             }
+            Err(e) => Some(e),
         };
         let mut scheduled = Report::default();
         let mut sm = Metrics::new();
@@ -259,6 +254,9 @@ impl Sender {
             }
         };
         if let Err(e) = scheduled_result {
+            errors.push(e.into());
+        }
+        if let Some(e) = reports_failed {
             errors.push(e.into());
         }
         if drained && errors.is_empty() && !report.stopped_for_deadline && report.circuit_opened.is_none() {
