@@ -171,28 +171,24 @@ impl BounceHandler {
                 let reason = Failure::Bounced.reason(format!("({sub_type}): {detail}"));
                 let mut out = Vec::new();
                 let fail = Change::Fail { reason: &reason, message_id: &e.message_id, attempt: c.send };
-                let failed = self.store.change(&key, &fail, now).await?;
-                if failed.is_some() {
+                let item = self.store.get_outbox(&key).await?;
+                // An admin's address: told, then recorded (a run that fails between tells twice
+                // rather than never: the retry finds the email failed).
+                let admins = item.as_ref().filter(|i| i.kind != OutboxKind::Daily);
+                let tell = admins.filter(|i| fail.admits(i, now));
+                if let Some(i) = tell {
+                    self.tell_admin_address(i, "bounced", &reason).await;
+                }
+                if self.store.change(&key, &fail, now).await?.is_some() {
                     m.count(metrics::EMAILS_BOUNCED, 1);
                     reputation::add(self.store.as_ref(), now, Counts { bounced: 1, ..Default::default() }).await?;
                     out.push(Outcome::Failed);
+                    if tell.is_some() {
+                        out.push(Outcome::AdminAddress);
+                    }
                 }
-                let item = match failed {
-                    Some(item) => Some(item),
-                    None => self.store.get_outbox(&key).await?,
-                };
-                match item.filter(|i| i.kind != OutboxKind::Daily) {
-                    Some(admins) => {
-                        if !out.is_empty() {
-                            self.tell_admin_address(&admins, "bounced", &reason).await;
-                            out.push(Outcome::AdminAddress);
-                        }
-                    }
-                    None => {
-                        if self.suppress(c, MemberStatus::Bounced, &reason, now).await? {
-                            out.push(Outcome::MemberBounced);
-                        }
-                    }
+                if admins.is_none() && self.suppress(c, MemberStatus::Bounced, &reason, now).await? {
+                    out.push(Outcome::MemberBounced);
                 }
                 self.guard(now, m).await?;
                 if out.is_empty() { vec![Outcome::AlreadyApplied] } else { out }
@@ -222,26 +218,28 @@ impl BounceHandler {
                 let complained = Change::Complained { reason: &reason };
                 let mut out = Vec::new();
                 let item = self.record_unrecorded(e, c, &key, now).await?;
+                // An admin's address: told, then recorded, as a bounce.
+                let admins = item.as_ref().filter(|i| i.kind != OutboxKind::Daily);
+                let tell = admins.filter(|i| complained.admits(i, now));
+                if let Some(i) = tell {
+                    self.tell_admin_address(i, "complained", &reason).await;
+                }
                 let settled = self.store.change(&key, &complained, now).await?.is_some();
                 // Counted once per email, as SES counts complaints, whoever complained.
                 if settled {
                     out.push(Outcome::EmailComplained);
                     self.count_complaint(now, m).await?;
-                }
-                match item.as_ref().filter(|i| i.kind != OutboxKind::Daily) {
-                    Some(admins) => {
-                        if settled {
-                            self.tell_admin_address(admins, "complained", &reason).await;
-                            out.push(Outcome::AdminAddress);
-                        }
+                    if tell.is_some() {
+                        out.push(Outcome::AdminAddress);
                     }
-                    None => {
-                        let suppressed = self.suppress(c, MemberStatus::Complained, &reason, now).await?;
-                        if suppressed {
-                            out.push(Outcome::MemberComplained);
-                        }
-                        // An email gone from the outbox (a complaint days later): once per member.
-                        if suppressed && item.is_none() {
+                }
+                if admins.is_none() {
+                    let suppressed = self.suppress(c, MemberStatus::Complained, &reason, now).await?;
+                    if suppressed {
+                        out.push(Outcome::MemberComplained);
+                        // An email the outbox could not settle (gone from it days later, or
+                        // already failed): counted once per member, as it suppresses them.
+                        if !settled {
                             self.count_complaint(now, m).await?;
                         }
                     }

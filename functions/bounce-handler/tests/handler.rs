@@ -776,3 +776,19 @@ async fn events_about_an_attempt_before_a_replay_leave_the_replay_alone() {
     assert_eq!(w.status(&key).await, (OutboxStatus::Delivered, MemberStatus::Active));
     assert_eq!(w.alerter.alerts().len(), 1, "the rejection was told once");
 }
+
+/// A complaint about an email the outbox no longer settles (it bounced after it was
+/// delivered): still counted, once, as it suppresses its member.
+#[tokio::test]
+async fn a_complaint_about_an_email_already_failed_is_counted_once() {
+    let w = world();
+    let (m, key, mid) = w.sent(1).await;
+    w.on(event("Email Delivered", "Delivery", &m, &mid, None)).await;
+    w.on(event("Email Bounced", "Bounce", &m, &mid, Some(bounce("Permanent", "General")))).await;
+    let out = w.on(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await;
+    assert_eq!(out, vec![Outcome::MemberComplained]);
+    assert_eq!(w.status(&key).await, (OutboxStatus::Failed, MemberStatus::Complained));
+    assert_eq!(w.reputation().await.complained, 1);
+    w.on(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await;
+    assert_eq!(w.reputation().await.complained, 1, "a repeat is not counted");
+}

@@ -115,6 +115,24 @@ pub(crate) fn form_value<'a>(form: &'a [(String, String)], name: &str) -> Option
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// One field of a `multipart/form-data` body (RFC 7578): how RFC 8058 says a mail client
+/// should send its one-click unsubscribe.
+pub(crate) fn multipart_value(content_type: &str, body: &[u8], name: &str) -> Option<String> {
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    let boundary = params.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?.trim_matches('"');
+    let body = String::from_utf8_lossy(body);
+    let field = format!("name=\"{name}\"");
+    body.split(&format!("--{boundary}")).find_map(|part| {
+        let (headers, value) = part.split_once("\r\n\r\n")?;
+        let named =
+            headers.lines().any(|h| h.to_ascii_lowercase().starts_with("content-disposition:") && h.contains(&field));
+        named.then(|| value.trim_end_matches("\r\n").to_string())
+    })
+}
+
 pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }

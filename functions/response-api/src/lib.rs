@@ -7,8 +7,10 @@
 //!   answer in the URL) records the vote under a pseudonymous voter key — one vote per person
 //!   per day, the latest wins; different answers within seconds are a scanner's and are
 //!   quarantined — and thanks.
-//! - `GET /u/{token}` asks; `POST /u/{token}` unsubscribes (RFC 8058 one-click too);
-//!   `POST /u/{token}/resubscribe` undoes it.
+//! - `GET /u/{token}` asks; `POST /u/{token}` unsubscribes, from the page's form with its box
+//!   ticked (`confirm=yes`) or a mail client's RFC 8058 one-click (`List-Unsubscribe=One-Click`,
+//!   urlencoded or multipart); `POST /u/{token}/resubscribe` (`confirm=yes`) undoes it. A
+//!   scanner submitting the forms as they came is refused.
 //! - `GET /a/{token}` ("I'm away until …") asks for the day the member is back; `POST /a/{token}`
 //!   (`back=YYYY-MM-DD`, which only a person picks) pauses their email until then;
 //!   `POST /a/{token}/back` (`confirm=yes`, a box only a person ticks) ends the pause now.
@@ -39,7 +41,7 @@ use morale::voter::{DaySalt, VoterSecret};
 use std::sync::Arc;
 
 pub use http::{HttpRequest, HttpResponse, router};
-use http::{form_value, parse_form, query_param, route_name, with_headers};
+use http::{form_value, multipart_value, parse_form, query_param, route_name, with_headers};
 use refusal::{Outcome, Reject, Stop};
 
 /// Bodies larger than this are refused: a vote with a 1,000-character comment is far smaller.
@@ -329,8 +331,9 @@ impl ResponseApi {
     /// the page's form with its box ticked (`confirm=yes`). A scanner that submits the form as
     /// it came is refused, and nothing changes.
     async fn unsubscribe(&self, token: &str, req: &HttpRequest, now: Timestamp) -> Result<Outcome, Stop> {
-        let form = parse_form(&req.body);
-        let asked = form_value(&form, "List-Unsubscribe") == Some("One-Click") || confirmed(req);
+        let one_click = form_value(&parse_form(&req.body), "List-Unsubscribe") == Some("One-Click")
+            || multipart_value(&req.content_type, &req.body, "List-Unsubscribe").as_deref() == Some("One-Click");
+        let asked = one_click || confirmed(req);
         let from = [MemberStatus::Active, MemberStatus::Paused];
         let (team, t, changed) = self.subscription(token, asked, now, &from, MemberStatus::Unsubscribed).await?;
         let (outcome, offer) = match changed {

@@ -370,7 +370,9 @@ async fn one_click_unsubscribe_and_resubscribe() {
     assert_eq!(w.member_status().await, MemberStatus::Bounced);
     // An answer token cannot unsubscribe.
     let answer = w.token(Purpose::Answer);
-    assert_eq!(w.req("POST", &format!("/u/{answer}"), "", "").await.status, 400);
+    let r = w.req("POST", &format!("/u/{answer}"), "", "List-Unsubscribe=One-Click").await;
+    assert_eq!(r.status, 400);
+    assert!(!r.body.contains("Tick the box"), "refused for its token, not its form");
 }
 
 /// A gateway that runs the page's script and submits its form as it came (the box unticked)
@@ -391,6 +393,21 @@ async fn a_scanners_submit_of_the_subscription_forms_changes_nothing() {
     let r = w.req("POST", &format!("/u/{t}/resubscribe"), "", "").await;
     assert_eq!(r.status, 400);
     assert_eq!(w.member_status().await, MemberStatus::Unsubscribed, "an opt-out stands");
+    // RFC 8058's one-click as it should come, multipart: taken.
+    let w2 = world().await;
+    let t2 = w2.token(Purpose::Unsubscribe);
+    let body = "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n";
+    let multipart = |body: &str| HttpRequest {
+        method: "POST".into(),
+        path: format!("/u/{t2}"),
+        content_type: "multipart/form-data; boundary=XyZ".into(),
+        body: body.as_bytes().to_vec(),
+        ..Default::default()
+    };
+    assert_eq!(w2.api.handle(&multipart(&body.replace("One-Click", "Maybe"))).await.status, 400);
+    assert_eq!(w2.member_status().await, MemberStatus::Active);
+    assert_eq!(w2.api.handle(&multipart(body)).await.status, 200);
+    assert_eq!(w2.member_status().await, MemberStatus::Unsubscribed);
     // The unsubscribe page's form asks for the box.
     let page = w.req("GET", &format!("/u/{t}"), "", "").await.body;
     assert!(page.contains("name=\"confirm\" value=\"yes\" required"), "{page}");

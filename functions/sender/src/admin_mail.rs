@@ -35,9 +35,10 @@ impl Sender {
                             report.team, report.date
                         ),
                         format!(
-                            "The team's record {key} cannot be read ({reason}), so its admins cannot be told of \
+                            "The team's record {key} cannot be read ({}), so its admins cannot be told of \
                              these delivery problems; they come here instead. Repair the record (moralectl team \
                              show {} says what is wrong), then tell the admins.\n\n{}",
+                            mask_emails(&reason),
                             report.team,
                             lines.join("\n")
                         ),

@@ -147,6 +147,8 @@ impl Sender {
         let mut m = Metrics::new();
         let result = self.run(command, deadline, &mut m).await;
         if let Err(SenderError::Store(e)) = &result {
+            // A record that does not read may quote an address in its error.
+            let e = morale::domain::mask_emails(&e.to_string());
             tracing::error!(error = %e, "the sender's run failed on the store");
             let message = format!(
                 "A sender run stopped: the table could not be read or written ({e}).\n\nEmails of this run that \
@@ -164,8 +166,8 @@ impl Sender {
         let mut report = Report::default();
         let now = self.clock.now();
         // Queued like every other email: whether and when it goes is the drain's to decide. A
-        // report that cannot be queued stops no email: the run goes on, and fails (and tells)
-        // at its end; the next tick tries again.
+        // report that cannot be queued stops neither the emails nor the housekeeping: the run
+        // goes on, and fails (and tells) at its very end; the next tick tries again.
         let reports_failed = match self.queue_problem_reports(now).await {
             Ok(n) => {
                 report.problem_reports_queued = n;
@@ -256,9 +258,6 @@ impl Sender {
         if let Err(e) = scheduled_result {
             errors.push(e.into());
         }
-        if let Some(e) = reports_failed {
-            errors.push(e.into());
-        }
         if drained && errors.is_empty() && !report.stopped_for_deadline && report.circuit_opened.is_none() {
             if let Err(e) = self.drain_late_arrivals(deadline, &mut report, m).await {
                 errors.push(e);
@@ -316,7 +315,10 @@ impl Sender {
         let behind = report.stopped_for_deadline || report.unconfirmed >= confirm::BATCH as u64;
         report.unaccounted = self.close_days(now, behind, m).await?;
         tracing::info!(report = ?report, "sender invocation done");
-        Ok(report)
+        match reports_failed {
+            Some(e) => Err(e.into()),
+            None => Ok(report),
+        }
     }
 
     /// An invocation that found the lease held may have scheduled emails just as this one gave

@@ -123,9 +123,11 @@ pub async fn import(
     for r in &rows {
         let m = Member { locale: r.locale, ..Member::new(team, r.email.clone(), r.name.clone(), now) };
         if let Err(e) = store.add_member(&m).await {
-            // All or nothing: take back what this import added, this row's too (none of the
-            // rows was a member before: its write may have been applied, its answer lost).
-            added.push(m.id);
+            // All or nothing: take back what this import added; this row's too if this import
+            // wrote it (its write applied, its answer lost), not if someone added them since.
+            if store.get_member(&team.id, &m.id).await.ok().flatten().is_some_and(|x| x.created_at == now) {
+                added.push(m.id);
+            }
             let mut left = Vec::new();
             for id in &added {
                 match store.remove_member(&team.id, id).await {
