@@ -46,8 +46,9 @@ impl Sender {
         if day.tally.is_none() {
             let privacy = self.store.get_team(&day.team).await?.map(|t| t.privacy).unwrap_or_default();
             let responses = self.store.list_responses(&day.team, day.date, day.date).await?;
-            // A missed day asked nobody.
-            let asked = if day.plan.missed { 0 } else { day.plan.members };
+            // A missed day asked only those whose email was queued after all (an operator's
+            // send for it, a run stopped part-way): its ledger, closed by now, says how many.
+            let asked = if day.plan.missed { day.closed.as_ref().map_or(0, |l| l.scheduled) } else { day.plan.members };
             let tally = Tally::of(&responses, asked, privacy);
             // The first tally stands: a run racing this one computed the same figures, or
             // fixed them first.

@@ -229,11 +229,18 @@ impl Sender {
         }
         for (date, at, plan) in &p.missed {
             tracing::error!(team = %team.id, %date, "a daily send was missed entirely");
+            // A run stopped part-way may have queued some before the day ended: they go on.
+            let queued = self.store.list_outbox(&team.id, Some(*date)).await?;
+            let queued = queued.iter().filter(|i| i.kind == OutboxKind::Daily).count();
+            let what = match queued {
+                0 => "Nothing was queued for that day".to_string(),
+                n => format!("Only {n} of its members' emails were queued for that day (they go on as usual)"),
+            };
             self.alert(
                 format!("Morale: team {}'s email for {date} was never sent", team.id),
                 format!(
                     "Team {} ({}) was due at {} but no sender ran before the end of its local day {date}. \
-                         Nothing was queued for that day; the next send is scheduled as usual. \
+                         {what}; the next send is scheduled as usual. \
                          Check the sender's schedule and errors for that time.",
                     team.id, team.name, at
                 ),

@@ -740,3 +740,27 @@ async fn an_afternoon_digest_goes_out_whatever_the_daily_emails_catch_up_grace()
     let to_lead: Vec<_> = w.mailer.sent().into_iter().filter(|(_, e)| e.to.as_str() == "lead@example.com").collect();
     assert_eq!(to_lead.len(), 1, "the weekly digest");
 }
+
+/// A day recorded missed whose emails an operator sent after all: its figures count those
+/// asked (the ledger's queued emails), so that its participation is never over 100%.
+#[tokio::test]
+async fn a_missed_day_sent_after_all_counts_those_it_asked() {
+    use morale::domain::{DayPlan, Ledger, Response, Score, VoterKey};
+    let w = world("2026-11-25T12:00:00Z");
+    let team = w.team("alpha", "UTC", "09:00", "mon-fri", 3).await;
+    let monday = SendDate::parse("2026-11-23").unwrap();
+    let plan = DayPlan { members: 3, missed: true, ..DayPlan::default() };
+    let closes = ts("2026-11-24T04:00:00Z");
+    assert!(w.store.open_day(&team.id, monday, &plan, closes).await.unwrap());
+    let sent_after_all = Ledger { scheduled: 2, delivered: 2, missed: 1, ..Ledger::default() };
+    assert!(w.store.close_day(&team.id, monday, &sent_after_all, closes).await.unwrap());
+    for v in ["a", "b"] {
+        let at = ts("2026-11-23T15:00:00Z");
+        let vote = Response::new(team.id.clone(), monday, VoterKey(v.into()), Score::new(2).unwrap(), None, at);
+        w.store.put_response(&vote).await.unwrap();
+    }
+    w.tick().await;
+    let day = w.store.get_day(&team.id, monday).await.unwrap().unwrap();
+    let tally = day.tally.expect("its answers closed");
+    assert_eq!((tally.asked, tally.voters), (2, 2), "two asked, two answered");
+}
