@@ -5,7 +5,7 @@ use crate::drain::TeamData;
 use crate::send::Ctx;
 use crate::{LOW_STREAK, Sender};
 use jiff::{SignedDuration, Timestamp};
-use morale::domain::{Ledger, Member, OutboxItem, OutboxKind, SendDate, Team, TeamId, mask_emails};
+use morale::domain::{Ledger, Member, OutboxItem, OutboxKind, ProblemReport, SendDate, Team, TeamId, mask_emails};
 use morale::email::{DailyEmail, WeeklyMembers};
 use morale::insights;
 use morale::mail::OutgoingEmail;
@@ -28,22 +28,14 @@ impl Sender {
                 // Its admins cannot be read: the report goes to on-call, who must repair the
                 // record anyway. It must not stop every other team's emails.
                 Err(StoreError::Corrupt { key, reason }) => {
-                    let lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
-                    self.alert(
-                        format!(
-                            "Morale: delivery problems in team {} for {}, whose record cannot be read",
-                            report.team, report.date
-                        ),
-                        format!(
-                            "The team's record {key} cannot be read ({}), so its admins cannot be told of \
-                             these delivery problems; they come here instead. Repair the record (moralectl team \
-                             show {} says what is wrong), then tell the admins.\n\n{}",
-                            mask_emails(&reason),
-                            report.team,
-                            lines.join("\n")
-                        ),
-                    )
-                    .await;
+                    let why = format!(
+                        "The team's record {key} cannot be read ({}), so its admins cannot be told of these \
+                         delivery problems; they come here instead. Repair the record (moralectl team show {} \
+                         says what is wrong), then tell the admins.",
+                        mask_emails(&reason),
+                        report.team
+                    );
+                    self.report_to_on_call(&report, "whose record cannot be read", &why).await;
                     None
                 }
                 Err(e) => return Err(e),
@@ -53,22 +45,13 @@ impl Sender {
                     // Nobody in the team to tell: on-call hears instead (before the report is
                     // marked queued, so that a failure between the two tells twice, not never).
                     tracing::warn!(team = %team.id, lines = report.lines.len(), "delivery problems, but the team has no admins to tell");
-                    let lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
-                    self.alert(
-                        format!(
-                            "Morale: delivery problems in team {} for {}, which has no admins",
-                            team.id, report.date
-                        ),
-                        format!(
-                            "Team {} has no admins to receive its report of delivery problems; it comes here \
-                             instead (moralectl suppressions list shows the addresses). Add an admin with \
-                             moralectl team update {} --admin ...\n\n{}",
-                            team.id,
-                            team.id,
-                            lines.join("\n")
-                        ),
-                    )
-                    .await;
+                    let why = format!(
+                        "Team {} has no admins to receive its report of delivery problems; it comes here instead \
+                         (moralectl suppressions list shows the addresses). Add an admin with moralectl team \
+                         update {} --admin ...",
+                        team.id, team.id
+                    );
+                    self.report_to_on_call(&report, "which has no admins", &why).await;
                 }
                 for admin in &team.admins {
                     let item = OutboxItem::for_admin(
@@ -89,6 +72,17 @@ impl Sender {
             }
         }
         Ok(queued)
+    }
+
+    /// A team's report of delivery problems, to on-call instead of its admins: `about` the
+    /// team, `why`, and the report's lines, their addresses masked.
+    async fn report_to_on_call(&self, report: &ProblemReport, about: &str, why: &str) {
+        let lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
+        self.alert(
+            format!("Morale: delivery problems in team {} for {}, {about}", report.team, report.date),
+            format!("{why}\n\n{}", lines.join("\n")),
+        )
+        .await;
     }
 }
 

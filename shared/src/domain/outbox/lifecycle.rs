@@ -84,6 +84,19 @@ pub struct Transition {
     pub effects: &'static [Effect],
 }
 
+impl Transition {
+    /// Whether its condition or update names the change's SES message id.
+    pub fn names_message(&self) -> bool {
+        self.effects.contains(&Effect::MessageId)
+            || self.guards.iter().any(|g| matches!(g, Guard::CurrentAttempt | Guard::LatestOrNewAttempt))
+    }
+
+    /// Whether its condition compares the change's attempt with the item's.
+    pub fn names_attempt(&self) -> bool {
+        self.guards.iter().any(|g| matches!(g, Guard::NewAttempt | Guard::LatestOrNewAttempt))
+    }
+}
+
 use Effect::*;
 
 /// The table.

@@ -42,14 +42,8 @@ fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
                 }
                 Guard::Held => "lease_owner = :owner",
                 Guard::CurrentAttempt => "message_id = :mid",
-                Guard::NewAttempt => {
-                    vals.push((":attempt", n(change.attempt().expect("a new-attempt change carries one"))));
-                    "attempts < :attempt"
-                }
-                Guard::LatestOrNewAttempt => {
-                    vals.push((":attempt", n(change.attempt().expect("an attempt's change carries it"))));
-                    "(message_id = :mid OR attempts < :attempt)"
-                }
+                Guard::NewAttempt => "attempts < :attempt",
+                Guard::LatestOrNewAttempt => "(message_id = :mid OR attempts < :attempt)",
             }
             .to_string(),
         );
@@ -113,9 +107,11 @@ fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
     if t.guards.contains(&Guard::Held) || t.effects.contains(&Effect::TakeLease) {
         vals.push((":owner", s(change.owner().expect("a lease change names its owner"))));
     }
-    let names_message = [Guard::CurrentAttempt, Guard::LatestOrNewAttempt].iter().any(|g| t.guards.contains(g));
-    if names_message || t.effects.contains(&Effect::MessageId) {
+    if t.names_message() {
         vals.push((":mid", s(change.message_id().expect("an attempt change names its message"))));
+    }
+    if t.names_attempt() {
+        vals.push((":attempt", n(change.attempt().expect("an attempt's change carries it"))));
     }
 
     let mut expr = format!("SET {}", set.join(", "));

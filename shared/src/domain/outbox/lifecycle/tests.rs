@@ -34,13 +34,10 @@ fn each_change_carries_what_its_row_needs() {
         let t = c.transition();
         let needs_owner = t.guards.contains(&Guard::Held) || t.effects.contains(&TakeLease);
         assert_eq!(c.owner().is_some(), needs_owner, "{}", t.name);
-        let needs_mid = [Guard::CurrentAttempt, Guard::LatestOrNewAttempt].iter().any(|g| t.guards.contains(g))
-            || t.effects.contains(&MessageId);
-        assert_eq!(c.message_id().is_some(), needs_mid, "{}", t.name);
+        assert_eq!(c.message_id().is_some(), t.names_message(), "{}", t.name);
         assert_eq!(c.due_at(now).is_some(), t.effects.contains(&Due), "{}", t.name);
         assert_eq!(c.confirm_by(now).is_some(), t.effects.contains(&AwaitEvents), "{}", t.name);
-        let needs_attempt = [Guard::NewAttempt, Guard::LatestOrNewAttempt].iter().any(|g| t.guards.contains(g));
-        assert_eq!(c.attempt().is_some(), needs_attempt, "{}", t.name);
+        assert_eq!(c.attempt().is_some(), t.names_attempt(), "{}", t.name);
         assert_eq!(c.deadline().is_some(), t.effects.contains(&Deadline), "{}", t.name);
         assert_eq!(c.chosen().is_some(), matches!(t.to, Target::Chosen(_)), "{}", t.name);
         if let (Target::Chosen(allowed), Some(s)) = (t.to, c.chosen()) {
