@@ -99,109 +99,134 @@ impl Transition {
 
 use Effect::*;
 
-/// The table.
+/// The table: every transition an outbox item can make.
 pub const TRANSITIONS: [Transition; 12] = [
-    // A sender takes a due item, or one whose last sender's lease lapsed.
-    Transition {
-        name: "claim",
-        from: &[Pending, Deferred, Sending],
-        guards: &[Guard::Due],
-        to: Target::To(Sending),
-        effects: &[RememberStatus, TakeLease, Due],
-    },
-    // Given back unsent (throttled, circuit open, out of time), due again later.
-    Transition {
-        name: "release",
-        from: &[Sending],
-        guards: &[Guard::Held],
-        to: Target::Remembered,
-        effects: &[Due, Error, DropLease],
-    },
-    Transition {
-        name: "mark_sent",
-        from: &[Sending],
-        guards: &[Guard::Held],
-        to: Target::To(Sent),
-        effects: &[CountAttempt, MessageId, AwaitEvents, DropLease],
-    },
-    // SES says (its Send event) it accepted an attempt the sender could not record: its answer
-    // was lost or late, or the sender stopped before writing it. Then it is not sent again.
-    Transition {
-        name: "accepted",
-        from: &[Pending, Sending, Deferred],
-        guards: &[Guard::NewAttempt],
-        to: Target::To(Sent),
-        effects: &[CountAttempt, MessageId, AwaitEvents, DropLease],
-    },
-    // The sender gives up on what it holds: a refusal, a suppressed member, the day is over.
-    Transition {
-        name: "finish_unsent",
-        from: &[Sending],
-        guards: &[Guard::Held],
-        to: Target::Chosen(&[Failed, Suppressed]),
-        effects: &[Error, NotDue, DropLease],
-    },
-    // Any attempt's delivery settles it, even one a retry is about to repeat.
-    Transition {
-        name: "delivered",
-        from: &[Sent, Deferred, Sending, Unconfirmed],
-        guards: &[],
-        to: Target::To(Delivered),
-        effects: &[NotDue, DropLease],
-    },
-    // SES reports a delay of the latest attempt and keeps trying until its expiry: its events
-    // are awaited until then (an item called unconfirmed meanwhile is awaited again).
-    Transition {
-        name: "delayed",
-        from: &[Sent, Unconfirmed],
-        guards: &[Guard::CurrentAttempt],
-        to: Target::To(Sent),
-        effects: &[AwaitEvents],
-    },
-    // A transient bounce of the latest attempt: the sender tries again at the time given.
-    Transition {
-        name: "defer",
-        from: &[Sent, Unconfirmed],
-        guards: &[Guard::CurrentAttempt],
-        to: Target::To(Deferred),
-        effects: &[Error, Due],
-    },
-    // The recipient marked it as spam: it arrived. Settles it like a delivery, even one a retry
-    // is about to repeat.
-    Transition {
-        name: "complained",
-        from: &[Sent, Deferred, Sending, Delivered, Unconfirmed],
-        guards: &[],
-        to: Target::To(Complained),
-        effects: &[Error, NotDue, DropLease],
-    },
-    // Permanent: a bounce, a rejection, retries used up. Also after a delivery or complaint.
-    // Never from an event about an attempt a replay left behind (a repeated or late bounce or
-    // rejection would fail the replay, delivered or not).
-    Transition {
-        name: "fail",
-        from: &[Pending, Sending, Sent, Deferred, Delivered, Unconfirmed, Complained],
-        guards: &[Guard::LatestOrNewAttempt],
-        to: Target::To(Failed),
-        effects: &[Error, NotDue, DropLease],
-    },
-    // SES's events did not come within the window (one can be lost): said so, counted, told.
-    Transition {
-        name: "unconfirm",
-        from: &[Sent],
-        guards: &[Guard::Due],
-        to: Target::To(Unconfirmed),
-        effects: &[Error, NotDue],
-    },
-    // An operator's replay once the cause is fixed.
-    Transition {
-        name: "requeue",
-        from: &[Failed],
-        guards: &[],
-        to: Target::To(Pending),
-        effects: &[Due, Deadline, DropLease, ForgetMessageId],
-    },
+    CLAIM,
+    RELEASE,
+    MARK_SENT,
+    ACCEPTED,
+    FINISH_UNSENT,
+    DELIVERED,
+    DELAYED,
+    DEFER,
+    COMPLAINED,
+    FAIL,
+    UNCONFIRM,
+    REQUEUE,
 ];
+
+/// A sender takes a due item, or one whose last sender's lease lapsed.
+pub const CLAIM: Transition = Transition {
+    name: "claim",
+    from: &[Pending, Deferred, Sending],
+    guards: &[Guard::Due],
+    to: Target::To(Sending),
+    effects: &[RememberStatus, TakeLease, Due],
+};
+
+/// Given back unsent (throttled, circuit open, out of time), due again later.
+pub const RELEASE: Transition = Transition {
+    name: "release",
+    from: &[Sending],
+    guards: &[Guard::Held],
+    to: Target::Remembered,
+    effects: &[Due, Error, DropLease],
+};
+
+/// SES accepted the attempt the sender holds: its events are awaited.
+pub const MARK_SENT: Transition = Transition {
+    name: "mark_sent",
+    from: &[Sending],
+    guards: &[Guard::Held],
+    to: Target::To(Sent),
+    effects: &[CountAttempt, MessageId, AwaitEvents, DropLease],
+};
+
+/// SES says (its Send event) it accepted an attempt the sender could not record: its answer
+/// was lost or late, or the sender stopped before writing it. Then it is not sent again.
+pub const ACCEPTED: Transition = Transition {
+    name: "accepted",
+    from: &[Pending, Sending, Deferred],
+    guards: &[Guard::NewAttempt],
+    to: Target::To(Sent),
+    effects: &[CountAttempt, MessageId, AwaitEvents, DropLease],
+};
+
+/// The sender gives up on what it holds: a refusal, a suppressed member, the day is over.
+pub const FINISH_UNSENT: Transition = Transition {
+    name: "finish_unsent",
+    from: &[Sending],
+    guards: &[Guard::Held],
+    to: Target::Chosen(&[Failed, Suppressed]),
+    effects: &[Error, NotDue, DropLease],
+};
+
+/// Any attempt's delivery settles it, even one a retry is about to repeat.
+pub const DELIVERED: Transition = Transition {
+    name: "delivered",
+    from: &[Sent, Deferred, Sending, Unconfirmed],
+    guards: &[],
+    to: Target::To(Delivered),
+    effects: &[NotDue, DropLease],
+};
+
+/// SES reports a delay of the latest attempt and keeps trying until its expiry: its events
+/// are awaited until then (an item called unconfirmed meanwhile is awaited again).
+pub const DELAYED: Transition = Transition {
+    name: "delayed",
+    from: &[Sent, Unconfirmed],
+    guards: &[Guard::CurrentAttempt],
+    to: Target::To(Sent),
+    effects: &[AwaitEvents],
+};
+
+/// A transient bounce of the latest attempt: the sender tries again at the time given.
+pub const DEFER: Transition = Transition {
+    name: "defer",
+    from: &[Sent, Unconfirmed],
+    guards: &[Guard::CurrentAttempt],
+    to: Target::To(Deferred),
+    effects: &[Error, Due],
+};
+
+/// The recipient marked it as spam: it arrived. Settles it like a delivery, even one a retry
+/// is about to repeat.
+pub const COMPLAINED: Transition = Transition {
+    name: "complained",
+    from: &[Sent, Deferred, Sending, Delivered, Unconfirmed],
+    guards: &[],
+    to: Target::To(Complained),
+    effects: &[Error, NotDue, DropLease],
+};
+
+/// Permanent: a bounce, a rejection, retries used up. Also after a delivery or complaint.
+/// Never from an event about an attempt a replay left behind (a repeated or late bounce or
+/// rejection would fail the replay, delivered or not).
+pub const FAIL: Transition = Transition {
+    name: "fail",
+    from: &[Pending, Sending, Sent, Deferred, Delivered, Unconfirmed, Complained],
+    guards: &[Guard::LatestOrNewAttempt],
+    to: Target::To(Failed),
+    effects: &[Error, NotDue, DropLease],
+};
+
+/// SES's events did not come within the window (one can be lost): said so, counted, told.
+pub const UNCONFIRM: Transition = Transition {
+    name: "unconfirm",
+    from: &[Sent],
+    guards: &[Guard::Due],
+    to: Target::To(Unconfirmed),
+    effects: &[Error, NotDue],
+};
+
+/// An operator's replay once the cause is fixed.
+pub const REQUEUE: Transition = Transition {
+    name: "requeue",
+    from: &[Failed],
+    guards: &[],
+    to: Target::To(Pending),
+    effects: &[Due, Deadline, DropLease, ForgetMessageId],
+};
 
 /// How the sender ends an item it could not send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,21 +301,20 @@ pub enum Change<'a> {
 impl<'a> Change<'a> {
     /// This change's row of the table.
     pub fn transition(&self) -> &'static Transition {
-        let name = match self {
-            Self::Claim { .. } => "claim",
-            Self::Release { .. } => "release",
-            Self::MarkSent { .. } => "mark_sent",
-            Self::Accepted { .. } => "accepted",
-            Self::FinishUnsent { .. } => "finish_unsent",
-            Self::Delivered => "delivered",
-            Self::Delayed { .. } => "delayed",
-            Self::Defer { .. } => "defer",
-            Self::Complained { .. } => "complained",
-            Self::Fail { .. } => "fail",
-            Self::Unconfirm { .. } => "unconfirm",
-            Self::Requeue { .. } => "requeue",
-        };
-        TRANSITIONS.iter().find(|t| t.name == name).expect("every change has a row")
+        match self {
+            Self::Claim { .. } => &CLAIM,
+            Self::Release { .. } => &RELEASE,
+            Self::MarkSent { .. } => &MARK_SENT,
+            Self::Accepted { .. } => &ACCEPTED,
+            Self::FinishUnsent { .. } => &FINISH_UNSENT,
+            Self::Delivered => &DELIVERED,
+            Self::Delayed { .. } => &DELAYED,
+            Self::Defer { .. } => &DEFER,
+            Self::Complained { .. } => &COMPLAINED,
+            Self::Fail { .. } => &FAIL,
+            Self::Unconfirm { .. } => &UNCONFIRM,
+            Self::Requeue { .. } => &REQUEUE,
+        }
     }
 
     /// Who holds (or takes) the lease, for [`Guard::Held`] and [`Effect::TakeLease`].

@@ -78,6 +78,17 @@ impl MeteredStore {
     }
 }
 
+/// A call of the table's `$op`, counted under its name: a read, or a write on the partition
+/// `$key`.
+macro_rules! call {
+    (read $self:ident.$op:ident($($arg:expr),*)) => {
+        $self.read(stringify!($op), $self.table.$op($($arg),*)).await
+    };
+    (write $self:ident.$op:ident($($arg:expr),*) on $key:expr) => {
+        $self.write(stringify!($op), &$key, $self.table.$op($($arg),*)).await
+    };
+}
+
 fn team_key(team: &TeamId) -> String {
     format!("TEAM#{team}")
 }
@@ -85,35 +96,35 @@ fn team_key(team: &TeamId) -> String {
 #[async_trait]
 impl TeamStore for MeteredStore {
     async fn create_team(&self, team: &Team) -> StoreResult<()> {
-        self.write("create_team", &team_key(&team.id), self.table.create_team(team)).await
+        call!(write self.create_team(team) on team_key(&team.id))
     }
     async fn get_team(&self, id: &TeamId) -> StoreResult<Option<Team>> {
-        self.read("get_team", self.table.get_team(id)).await
+        call!(read self.get_team(id))
     }
     async fn list_teams(&self) -> StoreResult<Vec<Team>> {
-        self.read("list_teams", self.table.list_teams()).await
+        call!(read self.list_teams())
     }
     async fn update_team(&self, team: &Team) -> StoreResult<Team> {
-        self.write("update_team", &team_key(&team.id), self.table.update_team(team)).await
+        call!(write self.update_team(team) on team_key(&team.id))
     }
     async fn delete_team(&self, id: &TeamId) -> StoreResult<()> {
-        self.write("delete_team", &team_key(id), self.table.delete_team(id)).await
+        call!(write self.delete_team(id) on team_key(id))
     }
     async fn due_teams(&self, now: Timestamp) -> StoreResult<Due<Team>> {
-        self.read("due_teams", self.table.due_teams(now)).await
+        call!(read self.due_teams(now))
     }
     async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool> {
-        self.write("advance_team", &team_key(id), self.table.advance_team(id, expected, next)).await
+        call!(write self.advance_team(id, expected, next) on team_key(id))
     }
 }
 
 #[async_trait]
 impl MemberStore for MeteredStore {
     async fn add_member(&self, member: &Member) -> StoreResult<()> {
-        self.write("add_member", &team_key(&member.team), self.table.add_member(member)).await
+        call!(write self.add_member(member) on team_key(&member.team))
     }
     async fn get_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<Option<Member>> {
-        self.read("get_member", self.table.get_member(team, id)).await
+        call!(read self.get_member(team, id))
     }
     async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>> {
         // A query returns 1 MB a page: a page of members is about 2,500 of them.
@@ -124,22 +135,22 @@ impl MemberStore for MeteredStore {
         Ok(members)
     }
     async fn set_status(&self, team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> StoreResult<Option<Member>> {
-        self.write("set_status", &team_key(team), self.table.set_status(team, id, change)).await
+        call!(write self.set_status(team, id, change) on team_key(team))
     }
     async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<u32> {
-        self.write("add_soft_bounce", &team_key(team), self.table.add_soft_bounce(team, id, now)).await
+        call!(write self.add_soft_bounce(team, id, now) on team_key(team))
     }
     async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
-        self.write("reset_soft_bounces", &team_key(team), self.table.reset_soft_bounces(team, id, now)).await
+        call!(write self.reset_soft_bounces(team, id, now) on team_key(team))
     }
     async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>> {
-        self.write("set_away", &team_key(team), self.table.set_away(team, id, away)).await
+        call!(write self.set_away(team, id, away) on team_key(team))
     }
     async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> StoreResult<()> {
-        self.write("set_locale", &team_key(team), self.table.set_locale(team, id, locale, at)).await
+        call!(write self.set_locale(team, id, locale, at) on team_key(team))
     }
     async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
-        self.write("remove_member", &team_key(team), self.table.remove_member(team, id)).await
+        call!(write self.remove_member(team, id) on team_key(team))
     }
 }
 
@@ -150,19 +161,19 @@ impl OutboxStore for MeteredStore {
         self.write(what, &team_key(&item.key.team), self.table.enqueue(item)).await
     }
     async fn get_outbox(&self, key: &OutboxKey) -> StoreResult<Option<OutboxItem>> {
-        self.read("get_outbox", self.table.get_outbox(key)).await
+        call!(read self.get_outbox(key))
     }
     async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>> {
-        self.read("list_outbox", self.table.list_outbox(team, date)).await
+        call!(read self.list_outbox(team, date))
     }
     async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
-        self.read("due_outbox", self.table.due_outbox(now, limit)).await
+        call!(read self.due_outbox(now, limit))
     }
     async fn due_confirmations(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
-        self.read("due_confirmations", self.table.due_confirmations(now, limit)).await
+        call!(read self.due_confirmations(now, limit))
     }
     async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool> {
-        self.write("quarantine", &team_key(&key.team), self.table.quarantine(key, reason, now)).await
+        call!(write self.quarantine(key, reason, now) on team_key(&key.team))
     }
     async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
         let what = format!("outbox {}", change.transition().name);
@@ -173,77 +184,72 @@ impl OutboxStore for MeteredStore {
 #[async_trait]
 impl ResponseStore for MeteredStore {
     async fn put_response(&self, post: &Response) -> StoreResult<Response> {
-        self.write("put_response", &team_key(&post.team), self.table.put_response(post)).await
+        call!(write self.put_response(post) on team_key(&post.team))
     }
     async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {
-        self.read("list_responses", self.table.list_responses(team, from, to)).await
+        call!(read self.list_responses(team, from, to))
     }
     async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>> {
-        self.write("day_salt", &team_key(team), self.table.day_salt(team, date, fresh)).await
+        call!(write self.day_salt(team, date, fresh) on team_key(team))
     }
     async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
-        self.write("forget_day", &team_key(team), self.table.forget_day(team, date)).await
+        call!(write self.forget_day(team, date) on team_key(team))
     }
 }
 
 #[async_trait]
 impl ProblemReportStore for MeteredStore {
     async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool> {
-        self.write("note_problem", &team_key(team), self.table.note_problem(team, date, line, after)).await
+        call!(write self.note_problem(team, date, line, after) on team_key(team))
     }
     async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<ProblemReport>> {
-        self.read("get_problem_report", self.table.get_problem_report(team, date)).await
+        call!(read self.get_problem_report(team, date))
     }
     async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>> {
-        self.read("due_problem_reports", self.table.due_problem_reports(now)).await
+        call!(read self.due_problem_reports(now))
     }
     async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        self.write(
-            "mark_problem_report_queued",
-            &team_key(team),
-            self.table.mark_problem_report_queued(team, date, now),
-        )
-        .await
+        call!(write self.mark_problem_report_queued(team, date, now) on team_key(team))
     }
 }
 
 #[async_trait]
 impl DayStore for MeteredStore {
     async fn open_day(&self, team: &TeamId, date: SendDate, plan: &DayPlan, closes_at: Timestamp) -> StoreResult<bool> {
-        self.write("open_day", &team_key(team), self.table.open_day(team, date, plan, closes_at)).await
+        call!(write self.open_day(team, date, plan, closes_at) on team_key(team))
     }
     async fn get_day(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<Day>> {
-        self.read("get_day", self.table.get_day(team, date)).await
+        call!(read self.get_day(team, date))
     }
     async fn list_days(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Day>> {
-        self.read("list_days", self.table.list_days(team, from, to)).await
+        call!(read self.list_days(team, from, to))
     }
     async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>> {
-        self.read("due_days", self.table.due_days(now, limit)).await
+        call!(read self.due_days(now, limit))
     }
     async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool> {
-        self.write("close_day", &team_key(team), self.table.close_day(team, date, ledger, now)).await
+        call!(write self.close_day(team, date, ledger, now) on team_key(team))
     }
     async fn tally_day(&self, team: &TeamId, date: SendDate, tally: &Tally, now: Timestamp) -> StoreResult<bool> {
-        self.write("tally_day", &team_key(team), self.table.tally_day(team, date, tally, now)).await
+        call!(write self.tally_day(team, date, tally, now) on team_key(team))
     }
     async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        self.write("finish_day", &team_key(team), self.table.finish_day(team, date, now)).await
+        call!(write self.finish_day(team, date, now) on team_key(team))
     }
 }
 
 #[async_trait]
 impl StateStore for MeteredStore {
     async fn get_state(&self, name: &str) -> StoreResult<Option<StateRecord>> {
-        self.read("get_state", self.table.get_state(name)).await
+        call!(read self.get_state(name))
     }
     async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool> {
-        self.write("put_state", &format!("STATE#{name}"), self.table.put_state(name, data, expected, now)).await
+        call!(write self.put_state(name, data, expected, now) on format!("STATE#{name}"))
     }
     async fn add_to_tally(&self, tally: &str, hour: &str, counts: &[Count], now: Timestamp) -> StoreResult<()> {
-        self.write("add_to_tally", &format!("TALLY#{tally}"), self.table.add_to_tally(tally, hour, counts, now)).await
+        call!(write self.add_to_tally(tally, hour, counts, now) on format!("TALLY#{tally}"))
     }
     async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>> {
-        self.read("tally", self.table.tally(tally, from, to)).await
+        call!(read self.tally(tally, from, to))
     }
 }
