@@ -5,6 +5,7 @@
 //! know). Operations are read the way AWS reads them: `X-Amz-Target` for the JSON protocols
 //! (DynamoDB, EventBridge), the `Action` form field for the query protocol (SNS, SQS).
 
+use crate::iam::Role;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -150,6 +151,9 @@ fn operation(headers: &HeaderMap, body: &[u8]) -> (String, Protocol) {
 pub struct FaultStats {
     pub seen: BTreeMap<String, u64>,
     pub hit: BTreeMap<String, u64>,
+    /// Refused by the role the proxy holds requests to (see [`FaultProxy::holding`]).
+    #[serde(default)]
+    pub denied: BTreeMap<String, u64>,
 }
 
 struct Inner {
@@ -161,6 +165,7 @@ struct Inner {
 
 struct Proxy {
     upstream: String,
+    role: Option<Role>,
     client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
     inner: Mutex<Inner>,
 }
@@ -209,6 +214,13 @@ impl Proxy {
 
 async fn handle(State(p): State<Arc<Proxy>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let (op, protocol) = operation(&headers, &body);
+    if let (Some(role), Protocol::Json { dynamodb: true }) = (&p.role, protocol) {
+        if let Some((action, resource)) = role.refuses(&op, &body) {
+            eprintln!("[iam] {} may not {action} on {resource}: refused as AWS would", role.function);
+            *p.inner.lock().unwrap().stats.denied.entry(op).or_default() += 1;
+            return role.refusal(&action, &resource);
+        }
+    }
     let fault = p.draw(&op, &body);
     if let Some(Fault::Error { code }) = fault {
         return code.answer(protocol, &body);
@@ -248,8 +260,19 @@ impl FaultProxy {
     /// Starts a proxy to `upstream` (e.g. DynamoDB Local's URL) on a free loopback port, with
     /// no faults planned.
     pub async fn start(upstream: &str) -> std::io::Result<Self> {
+        Self::start_with(upstream, None).await
+    }
+
+    /// The same, and every DynamoDB request held to `role` first: what it does not allow is
+    /// refused as AWS refuses it, whatever the plan.
+    pub async fn holding(upstream: &str, role: Role) -> std::io::Result<Self> {
+        Self::start_with(upstream, Some(role)).await
+    }
+
+    async fn start_with(upstream: &str, role: Option<Role>) -> std::io::Result<Self> {
         let proxy = Arc::new(Proxy {
             upstream: upstream.trim_end_matches('/').to_string(),
+            role,
             client: Client::builder(TokioExecutor::new()).build_http(),
             inner: Mutex::new(Inner {
                 plan: FaultPlan::default(),

@@ -38,6 +38,8 @@ pub struct LocalFunction {
     seq: std::sync::atomic::AtomicU64,
     /// The invocation timeout (the template's `Timeout`): the deadline the function is told.
     pub timeout: Duration,
+    /// In front of its table: its role as the template grants it (see [`crate::iam`]).
+    role: Option<crate::FaultProxy>,
 }
 
 impl LocalFunction {
@@ -80,7 +82,7 @@ impl LocalFunction {
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("start {}", binary.display()))?;
-        Ok(Self { api, child, server, seq: 0.into(), timeout })
+        Ok(Self { api, child, server, seq: 0.into(), timeout, role: None })
     }
 
     /// Invokes the function with `event` and waits for its answer: `Ok(payload)`, or the
@@ -196,8 +198,11 @@ impl StackValues<'_> {
             ("TokenKeysParameterName", self.token_keys_parameter.to_string()),
             ("VoterKeyParameterName", self.voter_key_parameter.to_string()),
             ("VoterKmsKey", "alias/aws/ssm".into()),
+            ("Table.Arn", format!("arn:aws:dynamodb:{}:{}:table/{}", crate::REGION, crate::ACCOUNT, self.table)),
             ("HttpApi", "local".into()),
             ("AWS::Region", crate::REGION.into()),
+            ("AWS::AccountId", crate::ACCOUNT.into()),
+            ("AWS::Partition", "aws".into()),
             ("AWS::URLSuffix", "amazonaws.com".into()),
         ])
     }
@@ -231,19 +236,24 @@ pub async fn start_function(
             }
         }
     }
+    // DynamoDB Local allows anything: the function reaches it through its role, as on AWS.
+    let role =
+        crate::FaultProxy::holding(&endpoints.dynamodb, crate::iam::Role::from_template(resource, values)?).await?;
     for (k, v) in [
         ("AWS_REGION", crate::REGION),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
         ("AWS_ENDPOINT_URL", &endpoints.moto),
         ("AWS_ENDPOINT_URL_SNS", &endpoints.sns),
-        ("AWS_ENDPOINT_URL_DYNAMODB", &endpoints.dynamodb),
+        ("AWS_ENDPOINT_URL_DYNAMODB", &role.url),
         ("AWS_ENDPOINT_URL_SESV2", &endpoints.sesv2),
     ] {
         env.push((k.to_string(), v.to_string()));
     }
     let log = std::env::temp_dir().join(format!("morale-lambda-{bin}-{}.log", std::process::id()));
-    LocalFunction::start(resource, &built(bin)?, &env, timeout, &log).await
+    let mut function = LocalFunction::start(resource, &built(bin)?, &env, timeout, &log).await?;
+    function.role = Some(role);
+    Ok(function)
 }
 
 /// What `template.yaml` says of one function: its environment (the Globals' variables, then
@@ -251,30 +261,9 @@ pub async fn start_function(
 /// names, `Resource.Attribute`, `AWS::Region`, `AWS::URLSuffix`) and its timeout. A name
 /// `values` does not know is an error: the template must say everything the function needs.
 pub fn from_template(resource: &str, values: &HashMap<&str, String>) -> Result<(Vec<(String, String)>, Duration)> {
-    use serde_yaml::Value;
-    let doc: Value = serde_yaml::from_str(crate::schema::TEMPLATE)?;
+    let doc = crate::cfn::template()?;
     let function = doc["Resources"].get(resource).with_context(|| format!("template.yaml has no {resource}"))?;
-    let resolve = |v: &Value| -> Result<String> {
-        let lookup =
-            |name: &str| values.get(name).cloned().with_context(|| format!("{resource}: no local value for {name}"));
-        match v {
-            Value::String(s) => Ok(s.clone()),
-            Value::Number(n) => Ok(n.to_string()),
-            Value::Tagged(t) if t.tag == "Ref" || t.tag == "GetAtt" => lookup(t.value.as_str().unwrap_or_default()),
-            Value::Tagged(t) if t.tag == "Sub" => {
-                let mut out = String::new();
-                let mut rest = t.value.as_str().context("!Sub of a string")?;
-                while let Some(i) = rest.find("${") {
-                    let end = rest[i..].find('}').context("an unclosed ${")? + i;
-                    out.push_str(&rest[..i]);
-                    out.push_str(&lookup(&rest[i + 2..end])?);
-                    rest = &rest[end + 1..];
-                }
-                Ok(out + rest)
-            }
-            other => bail!("{resource}: an environment value of an unexpected shape: {other:?}"),
-        }
-    };
+    let resolve = |v| crate::cfn::resolve(resource, v, values);
     let mut env = Vec::new();
     for vars in
         [&doc["Globals"]["Function"]["Environment"]["Variables"], &function["Properties"]["Environment"]["Variables"]]

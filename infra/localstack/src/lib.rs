@@ -2,9 +2,11 @@
 //! `moto` in server mode for SNS, SQS and EventBridge, each on a loopback port; tables created
 //! from `template.yaml`; a fault proxy that makes any of them fail the way AWS fails.
 
+pub mod cfn;
 pub mod dynamodb;
 pub mod faults;
 pub mod http;
+pub mod iam;
 pub mod lambda;
 pub mod moto;
 pub mod route;
@@ -22,8 +24,9 @@ pub use server::LocalServer;
 /// The default EventBridge bus of the local stack's account.
 pub const DEFAULT_BUS_ARN: &str = "arn:aws:events:us-east-1:123456789012:event-bus/default";
 
-/// The region the local stack pretends to be in.
+/// The region and the account the local stack pretends to be in.
 pub const REGION: &str = "us-east-1";
+pub const ACCOUNT: &str = "123456789012";
 
 /// The sending identity the local stack's SES has verified, and the From address on it.
 pub const IDENTITY: &str = "morale.example";
