@@ -187,7 +187,7 @@ pub async fn load_token_keys(sdk: &aws_config::SdkConfig) -> Result<TokenKeys, C
 /// yet, it is created here with a random key, encrypted under `MORALE_VOTER_KEY_KMS`, so that
 /// no person ever handles it. Racing cold starts keep the one created first.
 pub async fn load_voter_secret(sdk: &aws_config::SdkConfig) -> Result<VoterSecret, ConfigError> {
-    if let Ok(value) = std::env::var(env::VOTER_KEY) {
+    if let Some(value) = local_secret(env::VOTER_KEY, env::VOTER_KEY_PARAMETER, &|k| std::env::var(k).ok())? {
         return VoterSecret::from_base64(&value).map_err(|e| ConfigError(format!("{}: {e}", env::VOTER_KEY)));
     }
     let name = var(env::VOTER_KEY_PARAMETER)?;
@@ -237,8 +237,25 @@ pub async fn load_voter_secret(sdk: &aws_config::SdkConfig) -> Result<VoterSecre
 
 /// A secret from the variable `local` if set, else from the SSM parameter `parameter` names:
 /// where it came from, and its value.
+/// A secret given in the environment itself (`local`): for the local stack only. Where the
+/// deployment's parameter is named too, the environment must not override it: whoever may
+/// change a function's configuration would otherwise choose its key (and, for the voters' key,
+/// link votes to voters).
+fn local_secret(
+    local: &str,
+    parameter: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    match (lookup(local), lookup(parameter)) {
+        (Some(_), Some(_)) => Err(ConfigError(format!(
+            "{local} is for the local stack only: this function reads its key from {parameter}; unset {local}"
+        ))),
+        (value, _) => Ok(value),
+    }
+}
+
 async fn secret(sdk: &aws_config::SdkConfig, local: &str, parameter: &str) -> Result<(String, String), ConfigError> {
-    if let Ok(value) = std::env::var(local) {
+    if let Some(value) = local_secret(local, parameter, &|k| std::env::var(k).ok())? {
         return Ok((local.to_string(), value));
     }
     let name = var(parameter)?;
@@ -298,6 +315,25 @@ pub fn required(name: &str) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_in_the_environment_never_overrides_the_deployments_parameter() {
+        let lookup = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        let local = lookup(&[(env::VOTER_KEY, "a-key-someone-chose")]);
+        assert_eq!(
+            local_secret(env::VOTER_KEY, env::VOTER_KEY_PARAMETER, &local).unwrap().as_deref(),
+            Some("a-key-someone-chose")
+        );
+        let deployed = lookup(&[(env::VOTER_KEY_PARAMETER, "/morale/voter-key")]);
+        assert_eq!(local_secret(env::VOTER_KEY, env::VOTER_KEY_PARAMETER, &deployed).unwrap(), None);
+        let both = lookup(&[(env::VOTER_KEY, "a-key-someone-chose"), (env::VOTER_KEY_PARAMETER, "/morale/voter-key")]);
+        let e = local_secret(env::VOTER_KEY, env::VOTER_KEY_PARAMETER, &both).unwrap_err();
+        assert!(e.0.contains("unset MORALE_VOTER_KEY"), "{e}");
+        let both = lookup(&[(env::TOKEN_KEYS, "{}"), (env::TOKEN_KEYS_PARAMETER, "/morale/token-keys")]);
+        assert!(local_secret(env::TOKEN_KEYS, env::TOKEN_KEYS_PARAMETER, &both).is_err());
+    }
 
     #[test]
     fn the_sender_needs_its_configuration_set_and_refuses_nonsense() {
