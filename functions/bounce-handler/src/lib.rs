@@ -204,7 +204,7 @@ impl BounceHandler {
                 // a retry planned here whose delivery event is lost.
                 m.count(metrics::EMAILS_DELAYED, 1);
                 // SES's diagnostic codes quote the recipient's address.
-                let detail = morale::domain::mask_emails(&detail);
+                let detail = morale::domain::mask_emails(detail);
                 tracing::info!(%delay_type, ?expires, %detail, "delivery delayed: SES keeps trying");
                 // Its events are awaited until SES gives up, not called unconfirmed before.
                 self.record_unrecorded(e, c, &key, now).await?;
