@@ -175,8 +175,15 @@ impl Sender {
 
     /// What a due team's send instant means now: the local dates to send (a send missed during
     /// an outage still goes out later the same local day, never on the next) and those missed.
-    async fn plan_team(&self, team: Team, now: Timestamp) -> Result<Option<TeamPlan>, (TeamId, StoreError)> {
-        let Some(expected) = team.next_send_at else { return Ok(None) };
+    async fn plan_team(&self, listed: Team, now: Timestamp) -> Result<Option<TeamPlan>, (TeamId, StoreError)> {
+        // The due index lags the table: a team paused, given the day off or moved on a moment
+        // ago may still be listed as it was. It is planned from the table, if still due as listed.
+        let Some(expected) = listed.next_send_at else { return Ok(None) };
+        let fresh = self.store.get_team(&listed.id).await.map_err(|e| (listed.id.clone(), e))?;
+        let Some(team) = fresh.filter(|t| t.next_send_at == Some(expected)) else {
+            tracing::info!(team = %listed.id, "listed as due by the index, no longer due in the table");
+            return Ok(None);
+        };
         let everyone = self.store.list_members(&team.id).await.map_err(|e| (team.id.clone(), e))?;
         let receiving: Vec<Member> = everyone.iter().filter(|m| m.status.receives_email()).cloned().collect();
         let (mut send, mut missed) = (Vec::new(), Vec::new());

@@ -61,6 +61,10 @@ pub enum Fault {
     /// Forwards the request, then holds the answer this long: past the client's timeout, the
     /// same as a lost answer.
     SlowAnswer { ms: u64 },
+    /// Answers every request it hits as the first one it hit was answered, whatever changed
+    /// since: a global secondary index that has not caught up with the table (DynamoDB's
+    /// indexes are eventually consistent).
+    StaleAnswer,
 }
 
 /// The errors AWS answers when it is unwell or busy.
@@ -156,9 +160,14 @@ pub struct FaultStats {
     pub denied: BTreeMap<String, u64>,
 }
 
+/// An answer as the upstream gave it, kept for [`Fault::StaleAnswer`].
+type Kept = (StatusCode, HeaderMap, Bytes);
+
 struct Inner {
     plan: FaultPlan,
     spent: Vec<u64>,
+    /// Per rule, the first answer a stale-answer rule kept.
+    kept: Vec<Option<Kept>>,
     rng: StdRng,
     stats: FaultStats,
 }
@@ -174,12 +183,13 @@ impl Proxy {
     fn set_plan(&self, plan: FaultPlan) {
         let mut i = self.inner.lock().unwrap();
         i.spent = vec![0; plan.rules.len()];
+        i.kept = vec![None; plan.rules.len()];
         i.rng = StdRng::seed_from_u64(plan.seed);
         i.plan = plan;
     }
 
-    /// Counts the request and draws its fault, if any.
-    fn draw(&self, op: &str, body: &[u8]) -> Option<Fault> {
+    /// Counts the request and draws its fault, if any, and the rule's place in the plan.
+    fn draw(&self, op: &str, body: &[u8]) -> Option<(usize, Fault)> {
         let mut guard = self.inner.lock().unwrap();
         let i = &mut *guard;
         *i.stats.seen.entry(op.to_string()).or_default() += 1;
@@ -192,13 +202,13 @@ impl Proxy {
             if i.rng.random_bool(rule.share.clamp(0.0, 1.0)) {
                 i.spent[n] += 1;
                 *i.stats.hit.entry(op.to_string()).or_default() += 1;
-                return Some(rule.fault.clone());
+                return Some((n, rule.fault.clone()));
             }
         }
         None
     }
 
-    async fn forward(&self, method: Method, uri: &Uri, headers: HeaderMap, body: Bytes) -> Result<Response, String> {
+    async fn forward(&self, method: Method, uri: &Uri, headers: HeaderMap, body: Bytes) -> Result<Kept, String> {
         let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let mut req = axum::http::Request::builder().method(method).uri(format!("{}{path}", self.upstream));
         for (k, v) in &headers {
@@ -208,7 +218,7 @@ impl Proxy {
         let resp = self.client.request(req).await.map_err(|e| e.to_string())?;
         let (parts, body) = resp.into_parts();
         let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
-        Ok(Response::from_parts(parts, Body::from(body)))
+        Ok((parts.status, parts.headers, body))
     }
 }
 
@@ -221,17 +231,25 @@ async fn handle(State(p): State<Arc<Proxy>>, method: Method, uri: Uri, headers: 
             return role.refusal(&action, &resource);
         }
     }
-    let fault = p.draw(&op, &body);
+    let (rule, fault) = p.draw(&op, &body).unzip();
     if let Some(Fault::Error { code }) = fault {
         return code.answer(protocol, &body);
     }
     if let Some(Fault::Latency { ms }) = fault {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+    let kept = rule.filter(|_| matches!(fault, Some(Fault::StaleAnswer)));
+    if let Some(old) = kept.and_then(|n| p.inner.lock().unwrap().kept[n].clone()) {
+        return old.into_response();
+    }
     let resp = match p.forward(method, &uri, headers, body).await {
         Ok(r) => r,
         Err(e) => return (StatusCode::BAD_GATEWAY, format!("fault proxy: upstream: {e}")).into_response(),
     };
+    if let Some(n) = kept {
+        p.inner.lock().unwrap().kept[n] = Some(resp.clone());
+    }
+    let resp = resp.into_response();
     match fault {
         Some(Fault::LoseAnswer) => {
             // The answer breaks off: the connection closes before it is complete, and the client
@@ -277,6 +295,7 @@ impl FaultProxy {
             inner: Mutex::new(Inner {
                 plan: FaultPlan::default(),
                 spent: Vec::new(),
+                kept: Vec::new(),
                 rng: StdRng::seed_from_u64(0),
                 stats: FaultStats::default(),
             }),

@@ -5,7 +5,7 @@
 use crate::sender::assert_each_member_exactly_once;
 use crate::system::{System, far_deadline};
 use morale::clock::Clock;
-use morale::domain::TeamId;
+use morale::domain::{QuietDays, SendDate, TeamId};
 use morale::store::prelude::*;
 use morale_localstack::{AwsError, Fault, FaultPlan};
 use morale_sender::Command;
@@ -340,4 +340,33 @@ async fn a_table_error_while_ses_refuses_still_tells_the_refusal() {
         }
     }
     assert_each_member_exactly_once(&sys, &team, 60).await;
+}
+
+/// DynamoDB's indexes catch up with the table a moment later: a team an operator pauses, or
+/// gives today off, just before a tick is still listed as due as it was. Neither is emailed,
+/// and neither day is recorded as sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_paused_or_given_the_day_off_while_the_index_lags_gets_no_email() {
+    let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+    let paused = sys.team("paused", "America/New_York", "15:00", "mon-fri", 3).await;
+    let off = sys.team("off", "America/New_York", "15:00", "mon-fri", 3).await;
+    // The due index answers as it first did, before the operator's changes.
+    let stale = FaultPlan::one(&["Query"], 1.0, Fault::StaleAnswer).containing(r#"":k":{"S":"team"}"#);
+    sys.dynamodb_faults.plan(stale);
+    assert_eq!(sys.store.due_teams(sys.clock.now()).await.unwrap().items.len(), 2, "both due");
+    let mut t = sys.store.get_team(&paused.id).await.unwrap().unwrap();
+    t.pause();
+    sys.store.update_team(&t).await.unwrap();
+    let mut t = sys.store.get_team(&off.id).await.unwrap().unwrap();
+    let today = SendDate::parse("2026-11-23").unwrap();
+    t.schedule = t.schedule.clone().with_quiet(QuietDays::new([today]).unwrap());
+    sys.store.update_team(&t).await.unwrap();
+    assert_eq!(sys.store.due_teams(sys.clock.now()).await.unwrap().items.len(), 2, "the index lags");
+
+    sys.tick().await;
+    assert!(sys.accepted().is_empty(), "{:?}", sys.accepted());
+    for team in [&paused, &off] {
+        assert!(sys.store.list_outbox(&team.id, None).await.unwrap().is_empty(), "{}: nothing queued", team.id);
+        assert!(sys.store.get_day(&team.id, today).await.unwrap().is_none(), "{}: no day recorded", team.id);
+    }
 }

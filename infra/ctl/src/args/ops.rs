@@ -29,7 +29,7 @@ pub enum FaultProxyName {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("fault").required(true).args(["error", "latency_ms", "lose_answer", "slow_answer_ms", "plan"])))]
+#[command(group(clap::ArgGroup::new("fault").required(true).args(["error", "latency_ms", "lose_answer", "slow_answer_ms", "stale_answer", "plan"])))]
 pub struct FaultsSet {
     pub proxy: FaultProxyName,
     /// Operations hit (PutItem, UpdateItem, Query, Publish, PutEvents, …); every one when omitted.
@@ -58,6 +58,9 @@ pub struct FaultsSet {
     /// Forward, then hold the answer this many milliseconds.
     #[arg(long)]
     pub slow_answer_ms: Option<u64>,
+    /// Answer as the first request hit was answered: an index that has not caught up.
+    #[arg(long)]
+    pub stale_answer: bool,
     /// A whole plan: a JSON file as `GET /_faults` shows it under "plan".
     #[arg(long)]
     pub plan: Option<std::path::PathBuf>,

@@ -62,6 +62,7 @@ fn rule(s: &FaultsSet) -> Result<FaultPlan> {
         (_, Some(ms), ..) => Fault::Latency { ms },
         (_, _, true, _) => Fault::LoseAnswer,
         (.., Some(ms)) => Fault::SlowAnswer { ms },
+        _ if s.stale_answer => Fault::StaleAnswer,
         _ => unreachable!("clap requires one fault"),
     };
     let rule = FaultRule {
