@@ -62,6 +62,7 @@ fn main() {
 }
 
 fn lambda_env(api: &str) -> Vec<(&'static str, String)> {
+    use morale::config::env;
     let endpoint = format!("http://{api}");
     vec![
         ("AWS_LAMBDA_RUNTIME_API", api.to_string()),
@@ -75,15 +76,15 @@ fn lambda_env(api: &str) -> Vec<(&'static str, String)> {
         ("AWS_SECRET_ACCESS_KEY", "bench".into()),
         ("AWS_SESSION_TOKEN", "bench".into()),
         ("AWS_ENDPOINT_URL", endpoint),
-        ("MORALE_TABLE", "bench".into()),
-        ("MORALE_SENDER_IDENTITY", "morale.example".into()),
-        ("MORALE_FROM_ADDRESS", "Morale <noreply@morale.example>".into()),
-        ("MORALE_CONFIGURATION_SET", "morale".into()),
-        ("MORALE_ALERT_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:alerts".into()),
-        ("MORALE_API_BASE_URL", "https://api.morale.example".into()),
+        (env::TABLE, "bench".into()),
+        (env::SENDER_IDENTITY, "morale.example".into()),
+        (env::FROM_ADDRESS, "Morale <noreply@morale.example>".into()),
+        (env::CONFIGURATION_SET, "morale".into()),
+        (env::ALERT_TOPIC_ARN, "arn:aws:sns:us-east-1:123456789012:alerts".into()),
+        (env::API_BASE_URL, "https://api.morale.example".into()),
         // The development keys stand in for the SSM parameter: the SSM call is one round trip
         // that this stand-in cannot answer.
-        ("MORALE_TOKEN_KEYS", morale::token::DEVELOPMENT_KEYS.into()),
-        ("MORALE_VOTER_KEY", morale::voter::DEVELOPMENT_VOTER_KEY.into()),
+        (env::TOKEN_KEYS, morale::token::DEVELOPMENT_KEYS.into()),
+        (env::VOTER_KEY, morale::voter::DEVELOPMENT_VOTER_KEY.into()),
     ]
 }
