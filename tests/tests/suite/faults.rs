@@ -370,3 +370,24 @@ async fn a_team_paused_or_given_the_day_off_while_the_index_lags_gets_no_email()
         assert!(sys.store.get_day(&team.id, today).await.unwrap().is_none(), "{}: no day recorded", team.id);
     }
 }
+
+/// DynamoDB applies the write that fails an email SES refused, and its answer is lost: the
+/// SDK sends it again, and that attempt finds the email failed already. It was this run's
+/// write: the failure is counted and on-call is told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_written_but_unanswered_is_still_counted_and_told() {
+    let sys = System::new("2026-11-23T20:00:00Z", 1000.0).await;
+    let team = sys.team("told", "America/New_York", "15:00", "mon-fri", 3).await;
+    let refused = "told-00001@example.com";
+    let faults = ses_local::Faults { invalid_recipients: vec![refused.into()], ..Default::default() };
+    sys.ses.app().set_faults(faults).unwrap();
+    let lost = FaultPlan::one(&["UpdateItem"], 1.0, Fault::LoseAnswer).containing(r#"":to":{"S":"failed"}"#);
+    sys.dynamodb_faults.plan(lost.at_most(1));
+    let r = sys.tick().await;
+    assert_eq!(sys.dynamodb_faults.stats().hit.values().sum::<u64>(), 1, "the answer was lost");
+    assert_eq!((r.sent, r.failed), (2, 1), "{r:?}");
+    let alerts = sys.alerts.all().await;
+    assert!(alerts.iter().any(|a| a.0.contains("1 email(s) failed permanently")), "{alerts:#?}");
+    let items = sys.store.list_outbox(&team.id, None).await.unwrap();
+    assert_eq!(items.iter().filter(|i| i.status == morale::domain::OutboxStatus::Failed).count(), 1);
+}

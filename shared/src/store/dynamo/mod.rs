@@ -12,7 +12,8 @@ use super::{StoreError, StoreResult, Unreadable};
 use crate::domain::{MemberId, SendDate, TeamId, VoterKey};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Serialize, de::DeserializeOwned};
 use std::collections::HashMap;
@@ -123,6 +124,12 @@ impl DynamoStore {
 
     /// Runs a conditional update; `Ok(None)` if the condition did not hold.
     async fn update(&self, u: Update) -> StoreResult<Option<Item>> {
+        Ok(self.update_or_see(u).await?.ok())
+    }
+
+    /// Runs a conditional update: the item after it, or, if the condition did not hold, the
+    /// item as it was (`None` if there was none).
+    async fn update_or_see(&self, u: Update) -> StoreResult<Result<Item, Option<Item>>> {
         let mut req = self
             .client
             .update_item()
@@ -130,7 +137,8 @@ impl DynamoStore {
             .set_key(Some(key(u.pk, u.sk)))
             .update_expression(&u.expr)
             .condition_expression(&u.cond)
-            .return_values(ReturnValue::AllNew);
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         // Reserved words (`status`, `date`, …) go through `#name` aliases; DynamoDB rejects
         // unused ones, so only those that appear are declared.
         for alias in aliases(&u.expr).into_iter().chain(aliases(&u.cond)) {
@@ -140,8 +148,13 @@ impl DynamoStore {
             req = req.expression_attribute_values(k, v);
         }
         match req.send().await {
-            Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
-            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(None),
+            Ok(out) => Ok(Ok(out.attributes.unwrap_or_default())),
+            Err(e) if matches!(e.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) => {
+                let UpdateItemError::ConditionalCheckFailedException(refused) = e.into_service_error() else {
+                    unreachable!("matched above")
+                };
+                Ok(Err(refused.item))
+            }
             Err(e) => Err(backend(e)),
         }
     }

@@ -21,13 +21,13 @@ fn outbox_key_values(key: &OutboxKey) -> (String, String) {
 /// The condition and update that make `change` in one conditional write, derived from its row
 /// of the lifecycle table. Values are added only where the expressions use them: DynamoDB
 /// rejects unused ones.
-fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> Update {
+fn update_for(key: &OutboxKey, change: &Change<'_>, now: Timestamp, write: &str) -> Update {
     // One value per status a transition may start from: at most every status.
     const FROM: [&str; OutboxStatus::ALL.len()] =
         [":from0", ":from1", ":from2", ":from3", ":from4", ":from5", ":from6", ":from7", ":from8"];
     let t = change.transition();
-    let mut vals: Vec<(&'static str, AttributeValue)> = vec![(":now", s(now.to_string()))];
-    let mut set = vec!["updated_at = :now".to_string()];
+    let mut vals: Vec<(&'static str, AttributeValue)> = vec![(":now", s(now.to_string())), (":write", s(write))];
+    let mut set = vec!["updated_at = :now".to_string(), "write_id = :write".to_string()];
     let mut remove: Vec<&str> = Vec::new();
 
     let from = &FROM[..t.from.len()];
@@ -171,9 +171,15 @@ impl OutboxStore for DynamoStore {
     }
 
     async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
-        match self.update(update_for(key, change, now)).await? {
-            Some(item) => Ok(Some(from_item::<OutboxRecord>(item)?.into())),
-            None => Ok(None),
+        // The SDK sends a write again when its answer was lost. If DynamoDB had applied it, that
+        // attempt's condition fails on the write's own work: the id it wrote tells it was made.
+        let write = format!("{:016x}", crate::random::u64());
+        match self.update_or_see(update_for(key, change, now, &write)).await? {
+            Ok(item) => Ok(Some(from_item::<OutboxRecord>(item)?.into())),
+            Err(Some(seen)) if seen.get("write_id").and_then(|w| w.as_s().ok()) == Some(&write) => {
+                Ok(Some(from_item::<OutboxRecord>(seen)?.into()))
+            }
+            Err(_) => Ok(None),
         }
     }
 }
