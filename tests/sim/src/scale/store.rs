@@ -89,167 +89,99 @@ macro_rules! call {
     };
 }
 
+/// Each port's methods as metered calls of the table's: `read`, or `write(<partition key>)`;
+/// in brackets, the few that count otherwise.
+macro_rules! metered {
+    ($($port:ident {
+        $($kind:ident $(($key:expr))? $op:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*
+        $([$($own:tt)*])?
+    })*) => {$(
+        #[async_trait]
+        impl $port for MeteredStore {
+            $(async fn $op(&self, $($arg: $ty),*) -> StoreResult<$ret> {
+                call!($kind self.$op($($arg),*) $(on $key)?)
+            })*
+            $($($own)*)?
+        }
+    )*};
+}
+
 fn team_key(team: &TeamId) -> String {
     format!("TEAM#{team}")
 }
 
-#[async_trait]
-impl TeamStore for MeteredStore {
-    async fn create_team(&self, team: &Team) -> StoreResult<()> {
-        call!(write self.create_team(team) on team_key(&team.id))
+metered! {
+    TeamStore {
+        write(team_key(&team.id)) create_team(team: &Team) -> ();
+        read get_team(id: &TeamId) -> Option<Team>;
+        read list_teams() -> Vec<Team>;
+        write(team_key(&team.id)) update_team(team: &Team) -> Team;
+        write(team_key(id)) delete_team(id: &TeamId) -> ();
+        read due_teams(now: Timestamp) -> Due<Team>;
+        write(team_key(id)) advance_team(id: &TeamId, expected: Timestamp, next: Timestamp) -> bool;
     }
-    async fn get_team(&self, id: &TeamId) -> StoreResult<Option<Team>> {
-        call!(read self.get_team(id))
+    MemberStore {
+        write(team_key(&member.team)) add_member(member: &Member) -> ();
+        read get_member(team: &TeamId, id: &MemberId) -> Option<Member>;
+        write(team_key(team)) set_status(team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> Option<Member>;
+        write(team_key(team)) add_soft_bounce(team: &TeamId, id: &MemberId, now: Timestamp) -> u32;
+        write(team_key(team)) reset_soft_bounces(team: &TeamId, id: &MemberId, now: Timestamp) -> ();
+        write(team_key(team)) set_away(team: &TeamId, id: &MemberId, away: Away) -> Option<Member>;
+        write(team_key(team)) set_locale(team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> ();
+        write(team_key(team)) remove_member(team: &TeamId, id: &MemberId) -> ();
+        [
+            async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>> {
+                // A query returns 1 MB a page: a page of members is about 2,500 of them.
+                let members = self.table.list_members(team).await?;
+                for _ in 0..members.len().div_ceil(2_500).max(1) {
+                    self.read("list_members (page)", async { Ok(()) }).await?;
+                }
+                Ok(members)
+            }
+        ]
     }
-    async fn list_teams(&self) -> StoreResult<Vec<Team>> {
-        call!(read self.list_teams())
+    OutboxStore {
+        read get_outbox(key: &OutboxKey) -> Option<OutboxItem>;
+        read list_outbox(team: &TeamId, date: Option<SendDate>) -> Vec<OutboxItem>;
+        read due_outbox(now: Timestamp, limit: usize) -> Due<DueItem>;
+        read due_confirmations(now: Timestamp, limit: usize) -> Due<DueItem>;
+        write(team_key(&key.team)) quarantine(key: &OutboxKey, reason: &str, now: Timestamp) -> bool;
+        [
+            async fn enqueue(&self, item: &OutboxItem) -> StoreResult<bool> {
+                let what = if item.lease_owner.is_some() { "enqueue (claimed)" } else { "enqueue" };
+                self.write(what, &team_key(&item.key.team), self.table.enqueue(item)).await
+            }
+            async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
+                let what = format!("outbox {}", change.transition().name);
+                self.write(&what, &team_key(&key.team), self.table.change(key, change, now)).await
+            }
+        ]
     }
-    async fn update_team(&self, team: &Team) -> StoreResult<Team> {
-        call!(write self.update_team(team) on team_key(&team.id))
+    ResponseStore {
+        write(team_key(&post.team)) put_response(post: &Response) -> Response;
+        read list_responses(team: &TeamId, from: SendDate, to: SendDate) -> Vec<Response>;
+        write(team_key(team)) day_salt(team: &TeamId, date: SendDate, fresh: &DaySalt) -> Option<DaySalt>;
+        write(team_key(team)) forget_day(team: &TeamId, date: SendDate) -> usize;
     }
-    async fn delete_team(&self, id: &TeamId) -> StoreResult<()> {
-        call!(write self.delete_team(id) on team_key(id))
+    ProblemReportStore {
+        write(team_key(team)) note_problem(team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> bool;
+        read get_problem_report(team: &TeamId, date: SendDate) -> Option<ProblemReport>;
+        read due_problem_reports(now: Timestamp) -> Vec<ProblemReport>;
+        write(team_key(team)) mark_problem_report_queued(team: &TeamId, date: SendDate, now: Timestamp) -> bool;
     }
-    async fn due_teams(&self, now: Timestamp) -> StoreResult<Due<Team>> {
-        call!(read self.due_teams(now))
+    DayStore {
+        write(team_key(team)) open_day(team: &TeamId, date: SendDate, plan: &DayPlan, closes_at: Timestamp) -> bool;
+        read get_day(team: &TeamId, date: SendDate) -> Option<Day>;
+        read list_days(team: &TeamId, from: SendDate, to: SendDate) -> Vec<Day>;
+        read due_days(now: Timestamp, limit: usize) -> Due<Day>;
+        write(team_key(team)) close_day(team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> bool;
+        write(team_key(team)) tally_day(team: &TeamId, date: SendDate, tally: &Tally, now: Timestamp) -> bool;
+        write(team_key(team)) finish_day(team: &TeamId, date: SendDate, now: Timestamp) -> bool;
     }
-    async fn advance_team(&self, id: &TeamId, expected: Timestamp, next: Timestamp) -> StoreResult<bool> {
-        call!(write self.advance_team(id, expected, next) on team_key(id))
-    }
-}
-
-#[async_trait]
-impl MemberStore for MeteredStore {
-    async fn add_member(&self, member: &Member) -> StoreResult<()> {
-        call!(write self.add_member(member) on team_key(&member.team))
-    }
-    async fn get_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<Option<Member>> {
-        call!(read self.get_member(team, id))
-    }
-    async fn list_members(&self, team: &TeamId) -> StoreResult<Vec<Member>> {
-        // A query returns 1 MB a page: a page of members is about 2,500 of them.
-        let members = self.table.list_members(team).await?;
-        for _ in 0..members.len().div_ceil(2_500).max(1) {
-            self.read("list_members (page)", async { Ok(()) }).await?;
-        }
-        Ok(members)
-    }
-    async fn set_status(&self, team: &TeamId, id: &MemberId, change: StatusChange<'_>) -> StoreResult<Option<Member>> {
-        call!(write self.set_status(team, id, change) on team_key(team))
-    }
-    async fn add_soft_bounce(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<u32> {
-        call!(write self.add_soft_bounce(team, id, now) on team_key(team))
-    }
-    async fn reset_soft_bounces(&self, team: &TeamId, id: &MemberId, now: Timestamp) -> StoreResult<()> {
-        call!(write self.reset_soft_bounces(team, id, now) on team_key(team))
-    }
-    async fn set_away(&self, team: &TeamId, id: &MemberId, away: Away) -> StoreResult<Option<Member>> {
-        call!(write self.set_away(team, id, away) on team_key(team))
-    }
-    async fn set_locale(&self, team: &TeamId, id: &MemberId, locale: Option<Locale>, at: Timestamp) -> StoreResult<()> {
-        call!(write self.set_locale(team, id, locale, at) on team_key(team))
-    }
-    async fn remove_member(&self, team: &TeamId, id: &MemberId) -> StoreResult<()> {
-        call!(write self.remove_member(team, id) on team_key(team))
-    }
-}
-
-#[async_trait]
-impl OutboxStore for MeteredStore {
-    async fn enqueue(&self, item: &OutboxItem) -> StoreResult<bool> {
-        let what = if item.lease_owner.is_some() { "enqueue (claimed)" } else { "enqueue" };
-        self.write(what, &team_key(&item.key.team), self.table.enqueue(item)).await
-    }
-    async fn get_outbox(&self, key: &OutboxKey) -> StoreResult<Option<OutboxItem>> {
-        call!(read self.get_outbox(key))
-    }
-    async fn list_outbox(&self, team: &TeamId, date: Option<SendDate>) -> StoreResult<Vec<OutboxItem>> {
-        call!(read self.list_outbox(team, date))
-    }
-    async fn due_outbox(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
-        call!(read self.due_outbox(now, limit))
-    }
-    async fn due_confirmations(&self, now: Timestamp, limit: usize) -> StoreResult<Due<DueItem>> {
-        call!(read self.due_confirmations(now, limit))
-    }
-    async fn quarantine(&self, key: &OutboxKey, reason: &str, now: Timestamp) -> StoreResult<bool> {
-        call!(write self.quarantine(key, reason, now) on team_key(&key.team))
-    }
-    async fn change(&self, key: &OutboxKey, change: &Change<'_>, now: Timestamp) -> StoreResult<Option<OutboxItem>> {
-        let what = format!("outbox {}", change.transition().name);
-        self.write(&what, &team_key(&key.team), self.table.change(key, change, now)).await
-    }
-}
-
-#[async_trait]
-impl ResponseStore for MeteredStore {
-    async fn put_response(&self, post: &Response) -> StoreResult<Response> {
-        call!(write self.put_response(post) on team_key(&post.team))
-    }
-    async fn list_responses(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Response>> {
-        call!(read self.list_responses(team, from, to))
-    }
-    async fn day_salt(&self, team: &TeamId, date: SendDate, fresh: &DaySalt) -> StoreResult<Option<DaySalt>> {
-        call!(write self.day_salt(team, date, fresh) on team_key(team))
-    }
-    async fn forget_day(&self, team: &TeamId, date: SendDate) -> StoreResult<usize> {
-        call!(write self.forget_day(team, date) on team_key(team))
-    }
-}
-
-#[async_trait]
-impl ProblemReportStore for MeteredStore {
-    async fn note_problem(&self, team: &TeamId, date: SendDate, line: &str, after: Timestamp) -> StoreResult<bool> {
-        call!(write self.note_problem(team, date, line, after) on team_key(team))
-    }
-    async fn get_problem_report(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<ProblemReport>> {
-        call!(read self.get_problem_report(team, date))
-    }
-    async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>> {
-        call!(read self.due_problem_reports(now))
-    }
-    async fn mark_problem_report_queued(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        call!(write self.mark_problem_report_queued(team, date, now) on team_key(team))
-    }
-}
-
-#[async_trait]
-impl DayStore for MeteredStore {
-    async fn open_day(&self, team: &TeamId, date: SendDate, plan: &DayPlan, closes_at: Timestamp) -> StoreResult<bool> {
-        call!(write self.open_day(team, date, plan, closes_at) on team_key(team))
-    }
-    async fn get_day(&self, team: &TeamId, date: SendDate) -> StoreResult<Option<Day>> {
-        call!(read self.get_day(team, date))
-    }
-    async fn list_days(&self, team: &TeamId, from: SendDate, to: SendDate) -> StoreResult<Vec<Day>> {
-        call!(read self.list_days(team, from, to))
-    }
-    async fn due_days(&self, now: Timestamp, limit: usize) -> StoreResult<Due<Day>> {
-        call!(read self.due_days(now, limit))
-    }
-    async fn close_day(&self, team: &TeamId, date: SendDate, ledger: &Ledger, now: Timestamp) -> StoreResult<bool> {
-        call!(write self.close_day(team, date, ledger, now) on team_key(team))
-    }
-    async fn tally_day(&self, team: &TeamId, date: SendDate, tally: &Tally, now: Timestamp) -> StoreResult<bool> {
-        call!(write self.tally_day(team, date, tally, now) on team_key(team))
-    }
-    async fn finish_day(&self, team: &TeamId, date: SendDate, now: Timestamp) -> StoreResult<bool> {
-        call!(write self.finish_day(team, date, now) on team_key(team))
-    }
-}
-
-#[async_trait]
-impl StateStore for MeteredStore {
-    async fn get_state(&self, name: &str) -> StoreResult<Option<StateRecord>> {
-        call!(read self.get_state(name))
-    }
-    async fn put_state(&self, name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> StoreResult<bool> {
-        call!(write self.put_state(name, data, expected, now) on format!("STATE#{name}"))
-    }
-    async fn add_to_tally(&self, tally: &str, hour: &str, counts: &[Count], now: Timestamp) -> StoreResult<()> {
-        call!(write self.add_to_tally(tally, hour, counts, now) on format!("TALLY#{tally}"))
-    }
-    async fn tally(&self, tally: &str, from: &str, to: &str) -> StoreResult<Vec<TallyHour>> {
-        call!(read self.tally(tally, from, to))
+    StateStore {
+        read get_state(name: &str) -> Option<StateRecord>;
+        write(format!("STATE#{name}")) put_state(name: &str, data: &str, expected: Option<u64>, now: Timestamp) -> bool;
+        write(format!("TALLY#{tally}")) add_to_tally(tally: &str, hour: &str, counts: &[Count], now: Timestamp) -> ();
+        read tally(tally: &str, from: &str, to: &str) -> Vec<TallyHour>;
     }
 }
