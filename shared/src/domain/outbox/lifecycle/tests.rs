@@ -1,4 +1,5 @@
 use super::*;
+use jiff::Timestamp;
 
 /// One change of each kind.
 fn one_of_each(now: Timestamp) -> [Change<'static>; 12] {
