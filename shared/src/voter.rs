@@ -14,6 +14,15 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// Whatever becomes of the forgetting (a day record that cannot be read, a day never recorded),
+/// a day's salt and votes are removed by the table's TTL from this instant: a week after the
+/// day began (UTC), days after its answers closed at the end of the next local day.
+pub fn kept_until(date: SendDate) -> jiff::Timestamp {
+    let midnight = date.date().to_datetime(jiff::civil::time(0, 0, 0, 0));
+    let began = jiff::tz::Offset::UTC.to_timestamp(midnight).expect("a date in range");
+    began + jiff::SignedDuration::from_hours(24 * 7)
+}
+
 /// The response API's key for voters' pseudonyms.
 #[derive(Clone)]
 pub struct VoterSecret(Vec<u8>);
@@ -81,6 +90,17 @@ pub const DEVELOPMENT_VOTER_KEY: &str = "bW9yYWxlLWRldmVsb3BtZW50LXZvdGVyLWtleS1
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ttl_keeps_a_day_days_past_its_close_in_every_zone() {
+        let date = SendDate::parse("2026-11-23").unwrap();
+        assert_eq!(kept_until(date), "2026-11-30T00:00:00Z".parse::<jiff::Timestamp>().unwrap());
+        for zone in ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"] {
+            let schedule = crate::domain::Schedule::parse(zone, "09:00", "mon-fri").unwrap();
+            let margin = kept_until(date) - schedule.answers_close(date);
+            assert!(margin >= jiff::SignedDuration::from_hours(24 * 4), "{zone}: {margin:?}");
+        }
+    }
 
     #[test]
     fn a_pseudonym_is_per_team_day_and_salt() {

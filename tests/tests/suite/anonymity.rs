@@ -131,6 +131,15 @@ async fn a_closed_day_links_no_answer_to_anyone_with_every_key_morale_holds() {
         assert_eq!(thanks.status, 200, "{}", thanks.body);
         urls.extend(targets(&thanks.body));
     }
+    // Whatever becomes of the forgetting, the table's TTL removes the salt and the votes.
+    let by = morale::voter::kept_until(date).as_second().to_string();
+    let held: Vec<_> = scan(&sys)
+        .await
+        .into_iter()
+        .filter(|i| i["SK"].as_s().is_ok_and(|k| k.starts_with("RESP#") || k.starts_with("SALT#")))
+        .collect();
+    assert_eq!(held.len(), 6, "five votes and the day's salt");
+    assert!(held.iter().all(|i| i.get("expires_at").and_then(|v| v.as_n().ok()) == Some(&by)), "{held:?}");
     // The day is open: the trend page, its export and the CLI's source show nothing of it.
     let page = http(&sys.api_url, "GET", &trend_path, "text/html", "").await;
     assert_eq!(page.status, 200);

@@ -293,6 +293,9 @@ pub(super) struct ResponseRecord {
     /// Every write is conditional on the revision it read.
     #[serde(default)]
     pub(super) rev: u64,
+    /// The table's TTL (seconds): see [`crate::voter::kept_until`].
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub(super) expires_at: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -62,6 +62,7 @@ fn record(r: &Response, rev: u64) -> ResponseRecord {
         before_score: r.before.as_ref().map(|c| c.score),
         before_comment: r.before.as_ref().and_then(|c| c.comment.clone()),
         rev,
+        expires_at: Some(crate::voter::kept_until(r.date).as_second()),
     }
 }
 
@@ -158,7 +159,9 @@ impl DynamoStore {
             .expression_attribute_names("#tally", "tally")
             .build()
             .expect("a complete condition check");
-        let item = [("PK", s(pk)), ("SK", s(sk)), ("kind", s("salt")), ("salt", s(fresh.as_str()))];
+        let expires = n(crate::voter::kept_until(date).as_second());
+        let item =
+            [("PK", s(pk)), ("SK", s(sk)), ("kind", s("salt")), ("salt", s(fresh.as_str())), ("expires_at", expires)];
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
