@@ -70,6 +70,8 @@ struct Problems<'a> {
     team_name: &'a str,
     intro: &'a str,
     lines: &'a [String],
+    /// More came than the report lists.
+    more: bool,
 }
 views!(Problems: ProblemsHtml = "email/digest.html", ProblemsText = "email/digest.txt");
 
@@ -359,8 +361,15 @@ impl EmailRenderer {
     }
 
     /// The admins' daily digest of delivery problems: each line in `t` (a line of another
-    /// shape, from an older record, as it is).
-    pub fn problem_report(&self, t: Locale, team_name: &str, date: SendDate, lines: &[String]) -> RenderedEmail {
+    /// shape, from an older record, as it is), and whether `more` came than it lists.
+    pub fn problem_report(
+        &self,
+        t: Locale,
+        team_name: &str,
+        date: SendDate,
+        lines: &[String],
+        more: bool,
+    ) -> RenderedEmail {
         let lines: Vec<String> =
             lines.iter().map(|l| ProblemLine::parse(l).map_or_else(|| l.clone(), |p| problem_line(t, &p))).collect();
         let lines = &lines[..];
@@ -369,7 +378,7 @@ impl EmailRenderer {
             "problems-intro",
             &[("team", team_name.to_string().into()), ("date", t.date_year(date.date()).into())],
         );
-        let (html, text) = Problems { t, subject: &subject, team_name, intro: &intro, lines }.parts();
+        let (html, text) = Problems { t, subject: &subject, team_name, intro: &intro, lines, more }.parts();
         RenderedEmail { subject, html, text, headers: vec![] }
     }
 }

@@ -77,7 +77,10 @@ impl Sender {
     /// A team's report of delivery problems, to on-call instead of its admins: `about` the
     /// team, `why`, and the report's lines, their addresses masked.
     async fn report_to_on_call(&self, report: &ProblemReport, about: &str, why: &str) {
-        let lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
+        let mut lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
+        if report.more {
+            lines.push("- … and more, not listed (a report lists the first ones only)".into());
+        }
         self.alert(
             format!("Morale: delivery problems in team {} for {}, {about}", report.team, report.date),
             format!("{why}\n\n{}", lines.join("\n")),
@@ -116,7 +119,7 @@ impl Ctx {
         let date = item.key.date;
         if item.kind == OutboxKind::ProblemReport {
             let Some(report) = self.store.get_problem_report(&team.id, date).await? else { return Ok(None) };
-            let rendered = self.renderer.problem_report(team.locale, &team.name, date, &report.lines);
+            let rendered = self.renderer.problem_report(team.locale, &team.name, date, &report.lines, report.more);
             return Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))));
         }
         let back = |n: usize| (0..n).fold(date, |d, _| d.previous_day());

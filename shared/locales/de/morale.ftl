@@ -255,6 +255,7 @@ problems-subject = { $team }: Einige tägliche E-Mails konnten nicht zugestellt 
 problems-heading = Einige tägliche E-Mails von { $team } konnten nicht zugestellt werden
 problems-intro = Morale schickt diesen Mitgliedern von { $team } seit dem { $date } keine E-Mails mehr, weil ihre Mailserver die E-Mail dauerhaft abgelehnt haben oder weil sie sie als Spam gemeldet haben:
 problems-advice = Wenn sich eine Adresse geändert hat, entferne das Mitglied und füge die neue Adresse hinzu. Wenn jemand die E-Mail versehentlich als Spam gemeldet hat, frag die Person, bevor du sie wieder hinzufügst: Morale schickt keine E-Mails an Personen, die sich beschwert haben.
+problems-more = An diesem Tag gab es mehr Probleme, als eine E-Mail auflisten kann: Die Mitgliederliste deines Teams zeigt alle Mitglieder, die keine E-Mails mehr bekommen, und warum.
 problems-why = Höchstens eine solche E-Mail pro Tag.
 problem-line = { $address }: { $what } ({ $detail })
 problem-bounced = unzustellbar: der Mailserver lehnt die E-Mail ab

@@ -254,6 +254,7 @@ problems-subject = { $team }: some daily emails could not be delivered
 problems-heading = Some of { $team }’s daily emails could not be delivered
 problems-intro = Morale stopped emailing these members of { $team } on { $date }, because their mail servers refused the email for good or because they reported it as spam:
 problems-advice = If an address has changed, remove the member and add the new address. If a member reported the email as spam by mistake, ask them before adding them back: Morale does not email people who complained.
+problems-more = More problems came that day than one email lists: your team's member list shows every member who is no longer emailed, and why.
 problems-why = At most one of these a day.
 problem-line = { $address }: { $what } ({ $detail })
 problem-bounced = bounced: their mail server refuses the email

@@ -291,6 +291,7 @@ problems-subject = { $team }: algunos correos diarios no se pudieron entregar
 problems-heading = Algunos correos diarios de { $team } no se pudieron entregar
 problems-intro = Morale dejó de enviar correos a estos miembros de { $team } el { $date }, porque sus servidores de correo rechazaron el correo de forma definitiva o porque lo marcaron como spam:
 problems-advice = Si una dirección ha cambiado, elimina al miembro y añade la nueva dirección. Si un miembro marcó el correo como spam por error, pregúntale antes de volver a añadirlo: Morale no envía correos a quienes lo marcaron como spam.
+problems-more = Ese día hubo más problemas de los que caben en un correo: la lista de miembros de tu equipo muestra a todos los que ya no reciben correos, y por qué.
 problems-why = Como mucho, uno de estos al día.
 problem-line = { $address }: { $what } ({ $detail })
 problem-bounced = rebotado: su servidor de correo rechaza el mensaje

@@ -294,6 +294,7 @@ problems-subject = { $team } : certains e-mails quotidiens n’ont pas pu être
 problems-heading = Certains e-mails quotidiens de { $team } n’ont pas pu être remis
 problems-intro = Morale a cessé d’écrire à ces membres de { $team } le { $date }, car leurs serveurs de messagerie ont définitivement refusé l’e-mail ou parce qu’ils l’ont signalé comme spam :
 problems-advice = Si une adresse a changé, retirez le membre et ajoutez la nouvelle adresse. Si un membre a signalé l’e-mail comme spam par erreur, demandez-lui son accord avant de le réinscrire : Morale n’écrit pas aux personnes qui ont signalé un spam.
+problems-more = Ce jour-là, il y a eu plus de problèmes qu’un seul e-mail ne peut en lister : la liste des membres de votre équipe indique tous ceux à qui Morale n’écrit plus, et pourquoi.
 problems-why = Au plus un message de ce type par jour.
 problem-line = { $address } : { $what } ({ $detail })
 problem-bounced = rejeté : son serveur de messagerie refuse l’e-mail

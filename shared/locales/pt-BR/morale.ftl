@@ -294,6 +294,7 @@ problems-subject = { $team }: alguns e-mails diários não puderam ser entregues
 problems-heading = Alguns e-mails diários de { $team } não puderam ser entregues
 problems-intro = O Morale parou de enviar e-mails a estes membros de { $team } em { $date }, porque os servidores de e-mail deles recusaram a mensagem definitivamente ou porque eles a marcaram como spam:
 problems-advice = Se um endereço mudou, remova o membro e adicione o novo endereço. Se alguém marcou o e-mail como spam por engano, fale com a pessoa antes de adicioná-la de novo: o Morale não envia e-mails a quem reclamou.
+problems-more = Nesse dia houve mais problemas do que um e-mail consegue listar: a lista de membros da sua equipe mostra todos que não recebem mais e-mails, e o motivo.
 problems-why = No máximo um destes por dia.
 problem-line = { $address }: { $what } ({ $detail })
 problem-bounced = devolvido: o servidor de e-mail recusa a mensagem

@@ -13,6 +13,15 @@ pub struct ProblemReport {
     pub send_after: Timestamp,
     /// When it was queued to the outbox; nothing is added after that.
     pub queued_at: Option<Timestamp>,
+    /// More problems came than a report lists ([`ProblemReport::MAX_LINES`]): they are not in it.
+    pub more: bool,
+}
+
+impl ProblemReport {
+    /// The lines a report holds: an email an admin can read, and a record far below
+    /// DynamoDB's 400 KB per item (a line is an address and a mail server's diagnostic). A day
+    /// whose team's mail domain breaks can bring thousands; the rest is said to exist.
+    pub const MAX_LINES: usize = 200;
 }
 
 /// One line of a report: an address Morale stopped emailing, why, and the technical detail.

@@ -83,7 +83,7 @@ fn the_digest_lists_every_line_escaped() {
     let lines =
         vec!["ana@example.com — bounced: 5.1.1".to_string(), late.to_string(), "<b>x</b> — complained".to_string()];
     let day = SendDate::parse("2026-11-24").unwrap();
-    let e = r.problem_report(Locale::En, "Platform", day, &lines);
+    let e = r.problem_report(Locale::En, "Platform", day, &lines, false);
     assert!(e.subject.contains("Platform"));
     let bounced = "ana@example.com: bounced: their mail server refuses the email (5.1.1)";
     assert!(e.text.contains(bounced) && e.text.contains("Tuesday 24 November 2026"), "{}", e.text);
@@ -91,8 +91,12 @@ fn the_digest_lists_every_line_escaped() {
     assert!(e.html.contains(bounced));
     assert!(e.text.contains("<b>x</b> — complained"), "a line of another shape, as it is");
     assert!(!e.html.contains("<b>x</b>"));
+    let more = "More problems came that day than one email lists";
+    assert!(!e.text.contains(more) && !e.html.contains(more));
+    let full = r.problem_report(Locale::En, "Platform", day, &lines, true);
+    assert!(full.text.contains(more) && full.html.contains(more), "{}", full.text);
     // In the team's language; the mail server's detail as it came.
-    let de = r.problem_report(Locale::De, "Plattform", day, &lines);
+    let de = r.problem_report(Locale::De, "Plattform", day, &lines, false);
     assert!(
         de.text.contains("ana@example.com: unzustellbar: der Mailserver lehnt die E-Mail ab (5.1.1)"),
         "{}",
@@ -130,7 +134,7 @@ fn every_email_renders_in_every_locale() {
                 "u",
             ),
             r.low_morale(&team, &[(date, 1.75)], "https://api.example/t/x"),
-            r.problem_report(t, "Platform", date, &["a***@example.com: bounced".into()]),
+            r.problem_report(t, "Platform", date, &["a***@example.com: bounced".into()], true),
         ];
         for e in &emails {
             for part in [&e.subject, &e.html, &e.text] {

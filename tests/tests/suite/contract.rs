@@ -559,6 +559,28 @@ pub async fn problem_reports_collect_lines_and_are_queued_once(store: &dyn Store
     assert!(!store.mark_problem_report_queued(&team, d.next_day(), after).await.unwrap(), "no such digest");
 }
 
+/// A day whose team's mail domain breaks brings more lines than a report holds (an item is
+/// at most 400 KB in DynamoDB): the report keeps the first ones and says that more came, and
+/// noting stays idempotent.
+pub async fn a_full_problem_report_keeps_its_first_lines_and_says_more_came(store: &dyn Store) {
+    let (team, d) = (TeamId::parse("full").unwrap(), SendDate::parse("2026-11-23").unwrap());
+    let after = ts("2026-11-24T08:00:00Z");
+    // As long as a line with SES's diagnostic gets: 1,500 of them would be 600 KB.
+    let line = |i: usize| format!("member-{i:05}@example.com — bounced: {}", "5.1.1 ".repeat(60));
+    let max = morale::domain::ProblemReport::MAX_LINES;
+    for i in 0..max + 20 {
+        assert!(store.note_problem(&team, d, &line(i), after).await.unwrap(), "line {i} is in the report");
+    }
+    let report = store.get_problem_report(&team, d).await.unwrap().unwrap();
+    assert_eq!(report.lines.len(), max);
+    assert_eq!(report.lines.last(), Some(&line(max - 1)));
+    assert!(report.more, "it says that more came");
+    assert!(!store.note_problem(&team, d, &line(0), after).await.unwrap(), "a listed line is not noted twice");
+    assert!(store.note_problem(&team, d, &line(max + 5), after).await.unwrap(), "one more, again: still told");
+    assert!(store.mark_problem_report_queued(&team, d, after).await.unwrap());
+    assert!(!store.note_problem(&team, d, &line(max + 30), after).await.unwrap(), "nothing after it went out");
+}
+
 /// A sent item waits for SES's events; past the window with none it is due for
 /// reconciliation, becomes unconfirmed once, leaves that queue, and a late event still settles it.
 pub async fn sent_items_without_events_become_unconfirmed(store: &dyn Store) {
@@ -801,6 +823,7 @@ contract_cases!(
     operational_state_is_versioned,
     tallies_add_atomically,
     problem_reports_collect_lines_and_are_queued_once,
+    a_full_problem_report_keeps_its_first_lines_and_says_more_came,
     quarantined_items_leave_the_due_index,
     sent_items_without_events_become_unconfirmed,
     days_open_once_fall_due_and_close_once,

@@ -125,7 +125,7 @@ async fn every_page_and_email_in_every_language_is_accessible() {
         for (name, e) in [
             ("weekly-digest", renderer.weekly(team, &week(Some(3.2)), &week(Some(3.6)), &members, &trend)),
             ("low-morale", renderer.low_morale(team, &[(friday, 1.67)], &trend)),
-            ("problem-report", renderer.problem_report(*t, &team.name, friday, &lines)),
+            ("problem-report", renderer.problem_report(*t, &team.name, friday, &lines, true)),
         ] {
             assert!(![&e.subject, &e.html, &e.text].iter().any(|p| p.contains('⟦')), "{tag} {name}");
             b.show_html(&e.html).await.unwrap();

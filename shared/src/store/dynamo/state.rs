@@ -20,9 +20,11 @@ impl ProblemReportStore for DynamoStore {
              #send_after = if_not_exists(#send_after, :sa), due_kind = :dk, due_at = if_not_exists(due_at, :da), \
              #team = :team, #date = :date, #kind = :kind",
             // A line already there is not added again: noting is idempotent.
-            "attribute_not_exists(#sent_at) AND (attribute_not_exists(#lines) OR NOT contains(#lines, :one))",
+            "attribute_not_exists(#sent_at) AND \
+             (attribute_not_exists(#lines) OR (NOT contains(#lines, :one) AND size(#lines) < :max))",
         )
         .val(":one", s(line))
+        .val(":max", n(ProblemReport::MAX_LINES))
         .val(":empty", AttributeValue::L(vec![]))
         .val(":line", AttributeValue::L(vec![s(line)]))
         .val(":sa", s(after.to_string()))
@@ -31,7 +33,20 @@ impl ProblemReportStore for DynamoStore {
         .val(":team", s(team.as_str()))
         .val(":date", s(date.as_str()))
         .val(":kind", s("digest"));
-        Ok(self.update(u).await?.is_some())
+        if self.update(u).await?.is_some() {
+            return Ok(true);
+        }
+        // A full report says that more came, without them.
+        let full = Update::new(
+            team_pk(team),
+            digest_sk(date),
+            "SET #more = :yes",
+            "attribute_not_exists(#sent_at) AND size(#lines) >= :max AND NOT contains(#lines, :one)",
+        )
+        .val(":yes", AttributeValue::Bool(true))
+        .val(":max", n(ProblemReport::MAX_LINES))
+        .val(":one", s(line));
+        Ok(self.update(full).await?.is_some())
     }
 
     async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>> {

@@ -16,11 +16,16 @@ impl ProblemReportStore for MemoryStore {
             lines: Vec::new(),
             send_after: after,
             queued_at: None,
+            more: false,
         });
         if d.queued_at.is_some() || d.lines.iter().any(|l| l == line) {
             return Ok(false);
         }
-        d.lines.push(line.to_string());
+        if d.lines.len() < ProblemReport::MAX_LINES {
+            d.lines.push(line.to_string());
+        } else {
+            d.more = true;
+        }
         Ok(true)
     }
 
