@@ -235,25 +235,27 @@ pub async fn load_voter_secret(sdk: &aws_config::SdkConfig) -> Result<VoterSecre
     VoterSecret::from_base64(&value).map_err(|e| ConfigError(format!("SSM parameter {name}: {e}")))
 }
 
-/// A secret from the variable `local` if set, else from the SSM parameter `parameter` names:
-/// where it came from, and its value.
-/// A secret given in the environment itself (`local`): for the local stack only. Where the
-/// deployment's parameter is named too, the environment must not override it: whoever may
-/// change a function's configuration would otherwise choose its key (and, for the voters' key,
-/// link votes to voters).
+/// A secret given in the environment itself (`local`): off AWS only. On Lambda (which sets
+/// `AWS_EXECUTION_ENV`, a variable no function configuration may set or unset), and wherever
+/// the deployment's parameter is named, the environment must not give the key: whoever may
+/// change a function's configuration would otherwise choose it (and, for the voters' key, link
+/// votes to voters).
 fn local_secret(
     local: &str,
     parameter: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<String>, ConfigError> {
-    match (lookup(local), lookup(parameter)) {
-        (Some(_), Some(_)) => Err(ConfigError(format!(
-            "{local} is for the local stack only: this function reads its key from {parameter}; unset {local}"
-        ))),
-        (value, _) => Ok(value),
+    let Some(value) = lookup(local) else { return Ok(None) };
+    if lookup("AWS_EXECUTION_ENV").is_some() || lookup(parameter).is_some() {
+        return Err(ConfigError(format!(
+            "{local} is for the local stack only: a deployed function reads its key from {parameter}; unset {local}"
+        )));
     }
+    Ok(Some(value))
 }
 
+/// A secret from the variable `local` where that is allowed (see [`local_secret`]), else from
+/// the SSM parameter `parameter` names: where it came from, and its value.
 async fn secret(sdk: &aws_config::SdkConfig, local: &str, parameter: &str) -> Result<(String, String), ConfigError> {
     if let Some(value) = local_secret(local, parameter, &|k| std::env::var(k).ok())? {
         return Ok((local.to_string(), value));
@@ -333,6 +335,10 @@ mod tests {
         assert!(e.0.contains("unset MORALE_VOTER_KEY"), "{e}");
         let both = lookup(&[(env::TOKEN_KEYS, "{}"), (env::TOKEN_KEYS_PARAMETER, "/morale/token-keys")]);
         assert!(local_secret(env::TOKEN_KEYS, env::TOKEN_KEYS_PARAMETER, &both).is_err());
+        // On Lambda, taking the parameter's name away does not let the environment in.
+        let on_lambda =
+            lookup(&[(env::VOTER_KEY, "a-key-someone-chose"), ("AWS_EXECUTION_ENV", "AWS_Lambda_provided.al2023")]);
+        assert!(local_secret(env::VOTER_KEY, env::VOTER_KEY_PARAMETER, &on_lambda).is_err());
     }
 
     #[test]

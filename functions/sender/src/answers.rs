@@ -52,7 +52,21 @@ impl Sender {
             let tally = Tally::of(&responses, asked, privacy);
             // The first tally stands: a run racing this one computed the same figures, or
             // fixed them first.
-            self.store.tally_day(&day.team, day.date, &tally, now).await?;
+            let fixed = self.store.tally_day(&day.team, day.date, &tally, now).await?;
+            // Past the week the table keeps a day's votes, its TTL may have removed some.
+            if fixed && now >= morale::voter::kept_until(day.date) {
+                self.alert(
+                    format!("Morale: team {}'s figures for {} were fixed late and may be short", day.team, day.date),
+                    format!(
+                        "The day's answers closed long ago, but its figures were fixed only now, past the week \
+                         the table keeps a day's votes: they count the {} answers still there, and the table's \
+                         TTL may have removed others. Look for why this day was not closed in time (its record \
+                         may have been unreadable, or the sender failing).",
+                        tally.voters
+                    ),
+                )
+                .await;
+            }
         }
         let forgotten = self.store.forget_day(&day.team, day.date).await?;
         let done = self.store.finish_day(&day.team, day.date, now).await?;

@@ -764,3 +764,30 @@ async fn a_missed_day_sent_after_all_counts_those_it_asked() {
     let tally = day.tally.expect("its answers closed");
     assert_eq!((tally.asked, tally.voters), (2, 2), "two asked, two answered");
 }
+
+/// A day closed more than a week late (its record was unreadable, the sender failing): the
+/// table's TTL may have removed some of its votes, so its figures may be short. On-call is told.
+#[tokio::test]
+async fn figures_fixed_past_the_weeks_keeping_of_votes_are_told() {
+    use morale::domain::{DayPlan, Ledger, Response, Score, VoterKey};
+    let w = world("2026-12-01T12:00:00Z");
+    let team = w.team("alpha", "UTC", "09:00", "mon-fri", 3).await;
+    let (late, on_time) = (SendDate::parse("2026-11-23").unwrap(), SendDate::parse("2026-11-27").unwrap());
+    for date in [late, on_time] {
+        let plan = DayPlan { members: 3, ..DayPlan::default() };
+        let closes = team.schedule.answers_close(date);
+        assert!(w.store.open_day(&team.id, date, &plan, closes).await.unwrap());
+        let ledger = Ledger { scheduled: 3, delivered: 3, ..Ledger::default() };
+        assert!(w.store.close_day(&team.id, date, &ledger, closes).await.unwrap());
+        let at = ts("2026-11-23T15:00:00Z");
+        let vote = Response::new(team.id.clone(), date, VoterKey("a".into()), Score::new(4).unwrap(), None, at);
+        w.store.put_response(&vote).await.unwrap();
+    }
+    w.tick().await;
+    for date in [late, on_time] {
+        assert!(w.store.get_day(&team.id, date).await.unwrap().unwrap().tally.is_some(), "{date}: fixed");
+    }
+    let told: Vec<_> = w.alerter.alerts().into_iter().filter(|a| a.subject.contains("fixed late")).collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].subject.contains("2026-11-23"), "{told:?}");
+}

@@ -168,6 +168,8 @@ struct Inner {
     spent: Vec<u64>,
     /// Per rule, the first answer a stale-answer rule kept.
     kept: Vec<Option<Kept>>,
+    /// Which plan: an answer to a request drawn under an earlier one is not kept.
+    generation: u64,
     rng: StdRng,
     stats: FaultStats,
 }
@@ -184,12 +186,19 @@ impl Proxy {
         let mut i = self.inner.lock().unwrap();
         i.spent = vec![0; plan.rules.len()];
         i.kept = vec![None; plan.rules.len()];
+        i.generation += 1;
         i.rng = StdRng::seed_from_u64(plan.seed);
         i.plan = plan;
     }
 
-    /// Counts the request and draws its fault, if any, and the rule's place in the plan.
-    fn draw(&self, op: &str, body: &[u8]) -> Option<(usize, Fault)> {
+    /// The answer a stale-answer rule kept, if its plan is still the one in force.
+    fn kept(&self, (generation, n): (u64, usize)) -> Option<Kept> {
+        let i = self.inner.lock().unwrap();
+        i.kept.get(n).filter(|_| i.generation == generation).cloned().flatten()
+    }
+
+    /// Counts the request and draws its fault, if any, with the rule's place in which plan.
+    fn draw(&self, op: &str, body: &[u8]) -> Option<((u64, usize), Fault)> {
         let mut guard = self.inner.lock().unwrap();
         let i = &mut *guard;
         *i.stats.seen.entry(op.to_string()).or_default() += 1;
@@ -202,7 +211,7 @@ impl Proxy {
             if i.rng.random_bool(rule.share.clamp(0.0, 1.0)) {
                 i.spent[n] += 1;
                 *i.stats.hit.entry(op.to_string()).or_default() += 1;
-                return Some((n, rule.fault.clone()));
+                return Some(((i.generation, n), rule.fault.clone()));
             }
         }
         None
@@ -239,15 +248,21 @@ async fn handle(State(p): State<Arc<Proxy>>, method: Method, uri: Uri, headers: 
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     let kept = rule.filter(|_| matches!(fault, Some(Fault::StaleAnswer)));
-    if let Some(old) = kept.and_then(|n| p.inner.lock().unwrap().kept[n].clone()) {
+    if let Some(old) = kept.and_then(|rule| p.kept(rule)) {
         return old.into_response();
     }
     let resp = match p.forward(method, &uri, headers, body).await {
         Ok(r) => r,
         Err(e) => return (StatusCode::BAD_GATEWAY, format!("fault proxy: upstream: {e}")).into_response(),
     };
-    if let Some(n) = kept {
-        p.inner.lock().unwrap().kept[n] = Some(resp.clone());
+    if let Some((generation, n)) = kept {
+        // The plan may have changed meanwhile: then the answer is kept for nobody.
+        let mut i = p.inner.lock().unwrap();
+        if i.generation == generation {
+            if let Some(slot) = i.kept.get_mut(n) {
+                slot.get_or_insert_with(|| resp.clone());
+            }
+        }
     }
     let resp = resp.into_response();
     match fault {
@@ -296,6 +311,7 @@ impl FaultProxy {
                 plan: FaultPlan::default(),
                 spent: Vec::new(),
                 kept: Vec::new(),
+                generation: 0,
                 rng: StdRng::seed_from_u64(0),
                 stats: FaultStats::default(),
             }),
@@ -365,3 +381,6 @@ async fn delete_faults(State(p): State<Arc<Proxy>>) -> StatusCode {
     p.inner.lock().unwrap().stats = FaultStats::default();
     StatusCode::NO_CONTENT
 }
+
+#[cfg(test)]
+mod tests;

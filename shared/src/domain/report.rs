@@ -41,13 +41,20 @@ pub struct ProblemLine {
 }
 
 const DASH: &str = " — ";
+/// Characters of a mail server's diagnostic a line keeps: SES passes on whatever the server
+/// said, and a report of [`ProblemReport::MAX_LINES`] lines must stay far below 400 KB.
+const DETAIL_CHARS: usize = 500;
 const REMOVED: &str = " (no longer a member)";
 const ABOUT: &str = " (about the email of ";
 
 impl std::fmt::Display for ProblemLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let removed = if self.removed { REMOVED } else { "" };
-        write!(f, "{}{DASH}{}{removed}: {}", self.address, self.status, self.detail)?;
+        let detail = match self.detail.char_indices().nth(DETAIL_CHARS) {
+            Some((cut, _)) => format!("{}…", &self.detail[..cut]),
+            None => self.detail.clone(),
+        };
+        write!(f, "{}{DASH}{}{removed}: {detail}", self.address, self.status)?;
         match self.about {
             Some(d) => write!(f, "{ABOUT}{d})"),
             None => Ok(()),
@@ -80,6 +87,22 @@ impl ProblemLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_diagnostic_is_cut_so_that_a_full_report_stays_small() {
+        let line = ProblemLine {
+            address: format!("{}@{}.example.com", "a".repeat(64), "b".repeat(180)),
+            status: MemberStatus::Bounced,
+            removed: true,
+            detail: "550 5.1.1 mailbox unavailable; ".repeat(400),
+            about: Some(SendDate::parse("2026-11-23").unwrap()),
+        };
+        let text = line.to_string();
+        assert!(text.len() < 1_000, "{} bytes", text.len());
+        assert!(text.len() * ProblemReport::MAX_LINES < 400 * 1024 / 2, "a full report stays under half an item");
+        let read = ProblemLine::parse(&text).expect("it reads back");
+        assert!(read.detail.ends_with('…') && read.about == line.about && read.removed);
+    }
 
     #[test]
     fn a_line_reads_back_as_written() {

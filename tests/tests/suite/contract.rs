@@ -579,6 +579,16 @@ pub async fn a_full_problem_report_keeps_its_first_lines_and_says_more_came(stor
     assert!(store.note_problem(&team, d, &line(max + 5), after).await.unwrap(), "one more, again: still told");
     assert!(store.mark_problem_report_queued(&team, d, after).await.unwrap());
     assert!(!store.note_problem(&team, d, &line(max + 30), after).await.unwrap(), "nothing after it went out");
+    // The fake holds no more than DynamoDB: an item past 400 KB is refused, and what is in it stays.
+    let huge = |i: usize| format!("member-{i:05}@example.com — bounced: {}", "x".repeat(2_200));
+    let team = TeamId::parse("huge").unwrap();
+    let mut noted = 0;
+    while let Ok(added) = store.note_problem(&team, d, &huge(noted), after).await {
+        assert!(added && noted < max, "refused before {max} lines of 2 KB");
+        noted += 1;
+    }
+    assert!(noted > 150, "{noted} lines of 2 KB fit");
+    assert_eq!(store.get_problem_report(&team, d).await.unwrap().unwrap().lines.len(), noted);
 }
 
 /// A sent item waits for SES's events; past the window with none it is due for

@@ -2,7 +2,7 @@
 
 use super::MemoryStore;
 use crate::domain::{ProblemReport, SendDate, TeamId};
-use crate::store::{Count, ProblemReportStore, StateRecord, StateStore, StoreResult, TallyHour};
+use crate::store::{Count, ProblemReportStore, StateRecord, StateStore, StoreError, StoreResult, TallyHour};
 use async_trait::async_trait;
 use jiff::Timestamp;
 
@@ -22,6 +22,12 @@ impl ProblemReportStore for MemoryStore {
             return Ok(false);
         }
         if d.lines.len() < ProblemReport::MAX_LINES {
+            // As DynamoDB refuses an item past 400 KB: the fake must not hold what it cannot.
+            if d.lines.iter().map(String::len).sum::<usize>() + line.len() > 400 * 1024 {
+                return Err(StoreError::Backend(
+                    "ValidationException: Item size has exceeded the maximum allowed size".into(),
+                ));
+            }
             d.lines.push(line.to_string());
         } else {
             d.more = true;
