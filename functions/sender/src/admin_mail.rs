@@ -78,8 +78,8 @@ impl Sender {
     /// team, `why`, and the report's lines, their addresses masked.
     async fn report_to_on_call(&self, report: &ProblemReport, about: &str, why: &str) {
         let mut lines: Vec<String> = report.lines.iter().map(|l| format!("- {}", mask_emails(l))).collect();
-        if report.more {
-            lines.push("- … and more, not listed (a report lists the first ones only)".into());
+        if report.is_full() {
+            lines.push(format!("- (a report lists {} problems at most: there may be more)", ProblemReport::MAX_LINES));
         }
         self.alert(
             format!("Morale: delivery problems in team {} for {}, {about}", report.team, report.date),
@@ -119,7 +119,7 @@ impl Ctx {
         let date = item.key.date;
         if item.kind == OutboxKind::ProblemReport {
             let Some(report) = self.store.get_problem_report(&team.id, date).await? else { return Ok(None) };
-            let rendered = self.renderer.problem_report(team.locale, &team.name, date, &report.lines, report.more);
+            let rendered = self.renderer.problem_report(team.locale, &team.name, date, &report.lines, report.is_full());
             return Ok(Some(rendered.to(item.email.clone(), tags::for_outbox(item))));
         }
         let back = |n: usize| (0..n).fold(date, |d, _| d.previous_day());

@@ -9,19 +9,24 @@ use jiff::Timestamp;
 pub struct ProblemReport {
     pub team: TeamId,
     pub date: SendDate,
+    /// One per problem, as [`ProblemLine`] writes it; at most [`ProblemReport::MAX_LINES`].
     pub lines: Vec<String>,
     pub send_after: Timestamp,
     /// When it was queued to the outbox; nothing is added after that.
     pub queued_at: Option<Timestamp>,
-    /// More problems came than a report lists ([`ProblemReport::MAX_LINES`]): they are not in it.
-    pub more: bool,
 }
 
 impl ProblemReport {
     /// The lines a report holds: an email an admin can read, and a record far below
     /// DynamoDB's 400 KB per item (a line is an address and a mail server's diagnostic). A day
-    /// whose team's mail domain breaks can bring thousands; the rest is said to exist.
+    /// whose team's mail domain breaks can bring thousands: the rest are noted as told, not
+    /// listed, and a full report says there may be more.
     pub const MAX_LINES: usize = 200;
+
+    /// Whether the report is full: more problems may have come than it lists.
+    pub fn is_full(&self) -> bool {
+        self.lines.len() >= Self::MAX_LINES
+    }
 }
 
 /// One line of a report: an address Morale stopped emailing, why, and the technical detail.

@@ -91,7 +91,7 @@ fn the_digest_lists_every_line_escaped() {
     assert!(e.html.contains(bounced));
     assert!(e.text.contains("<b>x</b> — complained"), "a line of another shape, as it is");
     assert!(!e.html.contains("<b>x</b>"));
-    let more = "More problems came that day than one email lists";
+    let more = "This email lists 200 problems at most, and there may be more";
     assert!(!e.text.contains(more) && !e.html.contains(more));
     let full = r.problem_report(Locale::En, "Platform", day, &lines, true);
     assert!(full.text.contains(more) && full.html.contains(more), "{}", full.text);

@@ -574,7 +574,7 @@ pub async fn a_full_problem_report_keeps_its_first_lines_and_says_more_came(stor
     let report = store.get_problem_report(&team, d).await.unwrap().unwrap();
     assert_eq!(report.lines.len(), max);
     assert_eq!(report.lines.last(), Some(&line(max - 1)));
-    assert!(report.more, "it says that more came");
+    assert!(report.is_full(), "it says there may be more");
     assert!(!store.note_problem(&team, d, &line(0), after).await.unwrap(), "a listed line is not noted twice");
     assert!(store.note_problem(&team, d, &line(max + 5), after).await.unwrap(), "one more, again: still told");
     assert!(store.mark_problem_report_queued(&team, d, after).await.unwrap());

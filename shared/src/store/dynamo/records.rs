@@ -307,20 +307,11 @@ pub(super) struct ProblemReportItem {
     pub(super) send_after: Timestamp,
     #[serde(default)]
     pub(super) sent_at: Option<Timestamp>,
-    #[serde(default)]
-    pub(super) more: bool,
 }
 
 impl From<ProblemReportItem> for ProblemReport {
     fn from(d: ProblemReportItem) -> Self {
-        ProblemReport {
-            team: d.team,
-            date: d.date,
-            lines: d.lines,
-            send_after: d.send_after,
-            queued_at: d.sent_at,
-            more: d.more,
-        }
+        ProblemReport { team: d.team, date: d.date, lines: d.lines, send_after: d.send_after, queued_at: d.sent_at }
     }
 }
 

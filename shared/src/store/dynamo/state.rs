@@ -33,20 +33,15 @@ impl ProblemReportStore for DynamoStore {
         .val(":team", s(team.as_str()))
         .val(":date", s(date.as_str()))
         .val(":kind", s("digest"));
-        if self.update(u).await?.is_some() {
-            return Ok(true);
+        match self.update_or_see(u).await? {
+            Ok(_) => Ok(true),
+            // Refused: already listed, or already queued, or full. A full report (not yet
+            // queued) takes no more lines, but the problem is told all the same.
+            Err(seen) => {
+                let seen = seen.map(from_item::<ProblemReportItem>).transpose()?.map(ProblemReport::from);
+                Ok(seen.is_some_and(|r| r.queued_at.is_none() && r.is_full() && !r.lines.iter().any(|l| l == line)))
+            }
         }
-        // A full report says that more came, without them.
-        let full = Update::new(
-            team_pk(team),
-            digest_sk(date),
-            "SET #more = :yes",
-            "attribute_not_exists(#sent_at) AND size(#lines) >= :max AND NOT contains(#lines, :one)",
-        )
-        .val(":yes", AttributeValue::Bool(true))
-        .val(":max", n(ProblemReport::MAX_LINES))
-        .val(":one", s(line));
-        Ok(self.update(full).await?.is_some())
     }
 
     async fn due_problem_reports(&self, now: Timestamp) -> StoreResult<Vec<ProblemReport>> {

@@ -16,7 +16,6 @@ impl ProblemReportStore for MemoryStore {
             lines: Vec::new(),
             send_after: after,
             queued_at: None,
-            more: false,
         });
         if d.queued_at.is_some() || d.lines.iter().any(|l| l == line) {
             return Ok(false);
@@ -29,8 +28,6 @@ impl ProblemReportStore for MemoryStore {
                 ));
             }
             d.lines.push(line.to_string());
-        } else {
-            d.more = true;
         }
         Ok(true)
     }
