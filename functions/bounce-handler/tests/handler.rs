@@ -1,149 +1,19 @@
 //! The bounce handler against the in-memory store: every event type and bounce subtype, the
 //! actions they lead to, idempotence under any order, and malformed input.
 
-use jiff::{SignedDuration, Timestamp};
-use morale::alert::RecordingAlerter;
-use morale::clock::{Clock, ManualClock};
+use jiff::SignedDuration;
+use morale::clock::Clock;
 use morale::domain::outbox::Change;
 use morale::domain::{EmailAddress, MemberId, SendDate, TeamId};
-use morale::domain::{Member, MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
+use morale::domain::{MemberStatus, OutboxItem, OutboxKey, OutboxKind, OutboxStatus};
 use morale::ses_event::{self, BounceType, EventError, MailEvent};
-use morale::store::MemoryStore;
 use morale::store::prelude::*;
-use morale_bounce_handler::{BounceConfig, BounceHandler, Outcome};
+use morale_bounce_handler::Outcome;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use std::sync::Arc;
 
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
-
-const NOW: &str = "2026-11-23T20:05:00Z";
-const DATE: &str = "2026-11-23";
-
-fn sample(name: &str) -> Value {
-    let path = format!("{}/tests/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// An event in EventBridge's envelope, for a Morale email.
-fn event(
-    detail_type: &str,
-    event_type: &str,
-    member: &MemberId,
-    message_id: &str,
-    body: Option<(&str, Value)>,
-) -> Value {
-    let mut detail = json!({
-        "eventType": event_type,
-        "mail": {
-            "timestamp": "2026-11-23T20:00:01.000Z",
-            "source": "Morale <noreply@morale.example>",
-            "messageId": message_id,
-            "destination": ["someone@example.com"],
-            "tags": {
-                "ses:configuration-set": ["morale"],
-                "morale-team": ["platform"],
-                "morale-member": [member.as_str()],
-                "morale-date": [DATE],
-                "morale-send": ["1"],
-            }
-        }
-    });
-    if let Some((k, v)) = body {
-        detail[k] = v;
-    }
-    json!({"version": "0", "id": "e1", "detail-type": detail_type, "source": "aws.ses", "account": "123456789012",
-           "time": "2026-11-23T20:02:00Z", "region": "us-east-1", "resources": [], "detail": detail})
-}
-
-fn bounce(kind: &str, sub: &str) -> (&'static str, Value) {
-    (
-        "bounce",
-        json!({"bounceType": kind, "bounceSubType": sub, "bouncedRecipients": [{"emailAddress": "someone@example.com", "action": "failed", "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1 unknown"}], "timestamp": "2026-11-23T20:03:00.000Z"}),
-    )
-}
-
-fn delay(expires: &str) -> (&'static str, Value) {
-    (
-        "deliveryDelay",
-        json!({"delayType": "TransientCommunicationFailure", "expirationTime": expires, "delayedRecipients": [{"emailAddress": "someone@example.com", "status": "4.4.1"}], "timestamp": "2026-11-23T20:03:00.000Z"}),
-    )
-}
-
-fn complaint() -> (&'static str, Value) {
-    (
-        "complaint",
-        json!({"complainedRecipients": [{"emailAddress": "someone@example.com"}], "complaintFeedbackType": "abuse", "timestamp": "2026-11-23T21:00:00.000Z"}),
-    )
-}
-
-struct World {
-    store: Arc<MemoryStore>,
-    alerter: Arc<RecordingAlerter>,
-    clock: Arc<ManualClock>,
-    handler: BounceHandler,
-}
-
-fn world() -> World {
-    let store = Arc::new(MemoryStore::new());
-    let alerter = Arc::new(RecordingAlerter::new());
-    let clock = Arc::new(ManualClock::new(ts(NOW)));
-    let handler = BounceHandler {
-        store: store.clone(),
-        alerter: alerter.clone(),
-        clock: clock.clone(),
-        config: BounceConfig::default(),
-    };
-    World { store, alerter, clock, handler }
-}
-
-impl World {
-    /// Hands the handler one event; it must not fail.
-    async fn on(&self, event: Value) -> Vec<Outcome> {
-        self.handler.handle(event).await.unwrap()
-    }
-
-    /// A member whose email for today a sender has claimed (owner `s`).
-    async fn claimed(&self, n: usize) -> (MemberId, OutboxKey) {
-        let team = TeamId::parse("platform").unwrap();
-        let email = EmailAddress::parse(&format!("member{n}@example.com")).unwrap();
-        let schedule = morale::domain::Schedule::parse("UTC", "09:00", "mon-fri").unwrap();
-        let of_team = morale::domain::Team::new(team.clone(), "Platform".into(), schedule, vec![], self.clock.now());
-        let m = Member::new(&of_team, email.clone(), None, self.clock.now());
-        self.store.add_member(&m).await.unwrap();
-        let key = OutboxKey { team, date: SendDate::parse(DATE).unwrap(), member: m.id.clone() };
-        let start = ts("2026-11-23T20:00:00Z");
-        let item = OutboxItem::new(key.clone(), email, start, ts("2026-11-24T05:00:00Z"), start);
-        self.store.enqueue(&item).await.unwrap();
-        self.store.claim(&key, "s", start, start + SignedDuration::from_mins(2)).await.unwrap().unwrap();
-        (m.id, key)
-    }
-
-    /// A member with a sent email for today (attempt 1, message `m-<n>`).
-    async fn sent(&self, n: usize) -> (MemberId, OutboxKey, String) {
-        let (m, key) = self.claimed(n).await;
-        let mid = format!("m-{n}");
-        self.store.mark_sent(&key, "s", &mid, ts("2026-11-23T20:00:00Z")).await.unwrap();
-        (m, key, mid)
-    }
-
-    /// A member whose email's first attempt got no answer from SES: claimed, then released.
-    async fn unanswered(&self, n: usize) -> (MemberId, OutboxKey) {
-        let (m, key) = self.claimed(n).await;
-        let start = ts("2026-11-23T20:00:00Z");
-        let later = start + SignedDuration::from_mins(15);
-        assert!(self.store.release(&key, "s", later, Some("NoResponse"), start).await.unwrap());
-        (m, key)
-    }
-
-    async fn status(&self, key: &OutboxKey) -> (OutboxStatus, MemberStatus) {
-        let item = self.store.get_outbox(key).await.unwrap().unwrap();
-        let member = self.store.get_member(&key.team, &key.member).await.unwrap().unwrap();
-        (item.status, member.status)
-    }
-}
+mod common;
+use common::*;
 
 #[test]
 fn parses_every_detail_type_and_bounce_subtype() {
@@ -791,55 +661,4 @@ async fn a_complaint_about_an_email_already_failed_is_counted_once() {
     assert_eq!(w.reputation().await.complained, 1);
     w.on(event("Email Complaint Received", "Complaint", &m, &mid, Some(complaint()))).await;
     assert_eq!(w.reputation().await.complained, 1, "a repeat is not counted");
-}
-
-/// The handler's log lines, as the Lambda's log group would hold them.
-#[derive(Clone, Default)]
-struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
-    }
-}
-
-/// SES quotes the recipient in its diagnostic codes (`<someone@example.com>: mailbox full`):
-/// whatever the event, the log has it masked.
-#[tokio::test]
-async fn no_log_line_names_a_recipients_address() {
-    let logs = Logs::default();
-    let subscriber = tracing_subscriber::fmt().with_writer(logs.clone()).with_max_level(tracing::Level::TRACE).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let w = world();
-    let quoted = "smtp; 452 4.2.2 <someone@example.com>: mailbox full";
-    let recipients = json!([{"emailAddress": "someone@example.com", "status": "4.2.2", "diagnosticCode": quoted}]);
-    let delayed = json!({"delayType": "MailboxFull", "expirationTime": "2026-11-24T02:00:00Z",
-        "delayedRecipients": recipients, "timestamp": "2026-11-23T20:03:00.000Z"});
-    let soft = json!({"bounceType": "Transient", "bounceSubType": "MailboxFull", "bouncedRecipients": recipients,
-        "timestamp": "2026-11-23T20:04:00.000Z"});
-    let hard = json!({"bounceType": "Permanent", "bounceSubType": "General", "bouncedRecipients": recipients,
-        "timestamp": "2026-11-23T20:04:00.000Z"});
-    let (m1, _, mid1) = w.sent(1).await;
-    w.on(event("Email Delivery Delayed", "DeliveryDelay", &m1, &mid1, Some(("deliveryDelay", delayed)))).await;
-    w.on(event("Email Bounced", "Bounce", &m1, &mid1, Some(("bounce", soft)))).await;
-    let (m2, _, mid2) = w.sent(2).await;
-    w.on(event("Email Bounced", "Bounce", &m2, &mid2, Some(("bounce", hard)))).await;
-    let (m3, _, mid3) = w.sent(3).await;
-    let reject = json!({"reason": "Bad content for someone@example.com"});
-    w.on(event("Email Rejected", "Reject", &m3, &mid3, Some(("reject", reject)))).await;
-    let log = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(log.contains("delivery delayed"), "the events were logged: {log}");
-    assert!(log.contains("s***@example.com"), "masked, not left out: {log}");
-    assert!(!log.contains("someone@"), "{log}");
 }
