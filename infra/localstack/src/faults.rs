@@ -197,6 +197,16 @@ impl Proxy {
         i.kept.get(n).filter(|_| i.generation == generation).cloned().flatten()
     }
 
+    /// Keeps a stale-answer rule's first answer; if the plan changed meanwhile, for nobody.
+    fn keep(&self, (generation, n): (u64, usize), answer: &Kept) {
+        let mut i = self.inner.lock().unwrap();
+        if i.generation == generation
+            && let Some(slot) = i.kept.get_mut(n)
+        {
+            slot.get_or_insert_with(|| answer.clone());
+        }
+    }
+
     /// Counts the request and draws its fault, if any, with the rule's place in which plan.
     fn draw(&self, op: &str, body: &[u8]) -> Option<((u64, usize), Fault)> {
         let mut guard = self.inner.lock().unwrap();
@@ -255,14 +265,8 @@ async fn handle(State(p): State<Arc<Proxy>>, method: Method, uri: Uri, headers: 
         Ok(r) => r,
         Err(e) => return (StatusCode::BAD_GATEWAY, format!("fault proxy: upstream: {e}")).into_response(),
     };
-    if let Some((generation, n)) = kept {
-        // The plan may have changed meanwhile: then the answer is kept for nobody.
-        let mut i = p.inner.lock().unwrap();
-        if i.generation == generation {
-            if let Some(slot) = i.kept.get_mut(n) {
-                slot.get_or_insert_with(|| resp.clone());
-            }
-        }
+    if let Some(rule) = kept {
+        p.keep(rule, &resp);
     }
     let resp = resp.into_response();
     match fault {

@@ -27,6 +27,12 @@ impl ProblemReport {
     pub fn is_full(&self) -> bool {
         self.lines.len() >= Self::MAX_LINES
     }
+
+    /// Whether noting `line` tells it without listing it: a full report not yet queued, which
+    /// does not list it already.
+    pub fn tells_unlisted(&self, line: &str) -> bool {
+        self.queued_at.is_none() && self.is_full() && !self.lines.iter().any(|l| l == line)
+    }
 }
 
 /// One line of a report: an address Morale stopped emailing, why, and the technical detail.

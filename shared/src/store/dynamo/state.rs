@@ -39,7 +39,7 @@ impl ProblemReportStore for DynamoStore {
             // queued) takes no more lines, but the problem is told all the same.
             Err(seen) => {
                 let seen = seen.map(from_item::<ProblemReportItem>).transpose()?.map(ProblemReport::from);
-                Ok(seen.is_some_and(|r| r.queued_at.is_none() && r.is_full() && !r.lines.iter().any(|l| l == line)))
+                Ok(seen.is_some_and(|r| r.tells_unlisted(line)))
             }
         }
     }

@@ -17,18 +17,19 @@ impl ProblemReportStore for MemoryStore {
             send_after: after,
             queued_at: None,
         });
-        if d.queued_at.is_some() || d.lines.iter().any(|l| l == line) {
+        if d.tells_unlisted(line) {
+            return Ok(true);
+        }
+        if d.queued_at.is_some() || d.is_full() || d.lines.iter().any(|l| l == line) {
             return Ok(false);
         }
-        if d.lines.len() < ProblemReport::MAX_LINES {
-            // As DynamoDB refuses an item past 400 KB: the fake must not hold what it cannot.
-            if d.lines.iter().map(String::len).sum::<usize>() + line.len() > 400 * 1024 {
-                return Err(StoreError::Backend(
-                    "ValidationException: Item size has exceeded the maximum allowed size".into(),
-                ));
-            }
-            d.lines.push(line.to_string());
+        // As DynamoDB refuses an item past 400 KB: the fake must not hold what it cannot.
+        if d.lines.iter().map(String::len).sum::<usize>() + line.len() > 400 * 1024 {
+            return Err(StoreError::Backend(
+                "ValidationException: Item size has exceeded the maximum allowed size".into(),
+            ));
         }
+        d.lines.push(line.to_string());
         Ok(true)
     }
 
